@@ -1,0 +1,27 @@
+"""The ``ashyq`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from ashyq.cli.bodies import app as bodies_app
+from ashyq.cli.demo import demo
+from ashyq.cli.index import app as index_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ashyq",
+    help="Ashyq: the Openness Index of Kazakhstan's government bodies, computed and published.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+app.add_typer(bodies_app, name="bodies")
+app.add_typer(index_app, name="index")
+app.command("demo")(demo)
+
+
+def main() -> None:
+    """Run the command line (the ``ashyq`` console script)."""
+    app()

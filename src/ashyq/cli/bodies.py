@@ -1,0 +1,62 @@
+"""``ashyq bodies``: the registry of evaluated bodies."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from ashyq.bodies import Level, load_bodies
+from ashyq.cli.common import write_output
+
+app = typer.Typer(help="The registry of the 49 evaluated bodies.", no_args_is_help=True)
+
+COLUMNS = ("code", "level", "name_ru", "name_kk", "name_en", "aliases")
+
+
+class ListFormat(StrEnum):
+    """Output formats of ``bodies list``."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+@app.command("list")
+def list_bodies(
+    output_format: Annotated[ListFormat, typer.Option("--format", help="Output format.")] = ListFormat.TABLE,
+    level: Annotated[Level | None, typer.Option(help="Only CGO or only MIO.")] = None,
+) -> None:
+    """List the evaluated bodies: code, level, names in ru/kk/en and aliases (';'-separated)."""
+    bodies = [b for b in load_bodies() if level is None or b.level is level]
+    rows = [
+        {
+            "code": b.code,
+            "level": b.level.value,
+            "name_ru": b.name_ru,
+            "name_kk": b.name_kk,
+            "name_en": b.name_en,
+            "aliases": ";".join(([b.abbr_ru] if b.abbr_ru else []) + list(b.aliases)),
+        }
+        for b in bodies
+    ]
+    if output_format is ListFormat.CSV:
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        write_output(buffer.getvalue().encode("utf-8"), None)
+    elif output_format is ListFormat.JSON:
+        write_output((json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), None)
+    else:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table("code", "level", "name_ru", "aliases")
+        for row in rows:
+            table.add_row(row["code"], row["level"], row["name_ru"], row["aliases"])
+        Console().print(table)

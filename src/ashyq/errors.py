@@ -1,0 +1,96 @@
+"""One shape for every rejected input: which file, row and field, what was expected, what was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ashyq.i18n import N_, Lang, translate
+
+__all__ = ["InputError", "InputProblem", "Message"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A translatable text and the values of its ``{placeholders}``."""
+
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: Lang) -> str:
+        """The text in ``lang``; placeholder values that are Messages are rendered too."""
+        params = {
+            key: value.render(lang) if isinstance(value, Message) else value
+            for key, value in self.params.items()
+        }
+        return translate(self.text, lang, **params)
+
+
+_WHERE_ROW_COLUMN = N_("{file}, row {row}, column «{column}»")
+_WHERE_ROW = N_("{file}, row {row}")
+_WHERE_COLUMN = N_("{file}, column «{column}»")
+_WHERE_FILE = N_("{file}")
+_PROBLEM = N_("{where}: expected {expected}; found {found}")
+_NOTHING = N_("nothing")
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One thing wrong with an input file."""
+
+    code: str
+    file: str
+    row: int | None
+    column: str | None
+    expected: Message
+    found: str | Message
+
+    def where(self, lang: Lang) -> str:
+        """``file, row N, column «x»`` in ``lang``, leaving out what is not known."""
+        if self.row is not None and self.column is not None:
+            text = _WHERE_ROW_COLUMN
+        elif self.row is not None:
+            text = _WHERE_ROW
+        elif self.column is not None:
+            text = _WHERE_COLUMN
+        else:
+            text = _WHERE_FILE
+        return translate(text, lang, file=self.file, row=self.row, column=self.column)
+
+    def render(self, lang: Lang) -> str:
+        """The whole sentence in ``lang``."""
+        found = self.found.render(lang) if isinstance(self.found, Message) else self.found
+        return translate(
+            _PROBLEM,
+            lang,
+            where=self.where(lang),
+            expected=self.expected.render(lang),
+            found=found if found != "" else translate(_NOTHING, lang),
+        )
+
+    def as_dict(self, lang: Lang) -> dict[str, Any]:
+        """The machine-readable shape, shared by the CLI's JSON output and the API."""
+        found = self.found.render(lang) if isinstance(self.found, Message) else self.found
+        return {
+            "code": self.code,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "expected": self.expected.render(lang),
+            "found": found,
+            "message": self.render(lang),
+        }
+
+
+class InputError(ValueError):
+    """An input file was rejected; ``problems`` lists every reason, in file order."""
+
+    def __init__(self, problems: list[InputProblem]) -> None:
+        if not problems:
+            raise ValueError("an InputError needs at least one problem")
+        super().__init__(problems[0].render("en"))
+        self.problems = problems
+
+    def render(self, lang: Lang) -> str:
+        """Every problem, one per line, in ``lang``."""
+        return "\n".join(problem.render(lang) for problem in self.problems)

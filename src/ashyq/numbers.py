@@ -1,0 +1,58 @@
+"""Parse numbers as people in Kazakhstan write them: "3,78", "391 954", "1 234,5", "93,2%"."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+__all__ = ["format_decimal", "parse_decimal", "plain_decimal"]
+
+# Digit groups may be separated by a space, a no-break space, a narrow no-break space or a
+# thin space — what Word, Excel and the e-Otinish exports put in "391 954".
+_GROUP_SEPARATORS = "\u0020\u00a0\u202f\u2009"
+_NUMBER = re.compile(
+    rf"""
+    [+-]?
+    (?: \d{{1,3}} (?: [{_GROUP_SEPARATORS}] \d{{3}} )+   # grouped thousands
+      | \d+ )                                           # or plain digits
+    (?: [.,] \d+ )?                                     # decimal comma or point
+    """,
+    re.VERBOSE,
+)
+
+
+def parse_decimal(text: str, *, allow_percent: bool = False) -> Decimal:
+    """Return the number ``text`` spells, as an exact Decimal.
+
+    Accepts a decimal comma or point and digits grouped by spaces; with ``allow_percent``
+    a trailing ``%`` is dropped. Raises ValueError for anything else, including an empty
+    string, letters, and a mix of ``,`` and ``.`` (ambiguous between locales).
+    """
+    cleaned = text.strip()
+    if allow_percent and cleaned.endswith("%"):
+        cleaned = cleaned[:-1].rstrip()
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(f"not a number: {text!r}")
+    for separator in _GROUP_SEPARATORS:
+        cleaned = cleaned.replace(separator, "")
+    try:
+        return Decimal(cleaned.replace(",", "."))
+    except InvalidOperation as error:  # unreachable for strings the pattern accepts
+        raise ValueError(f"not a number: {text!r}") from error
+
+
+def format_decimal(value: Decimal, lang: str = "en") -> str:
+    """Spell a number for people: no trailing zeros, a decimal comma in ru and kk.
+
+    ``format_decimal(Decimal("4.00"), "ru") == "4"``; ``format_decimal(Decimal("3.78"),
+    "ru") == "3,78"``.
+    """
+    text = plain_decimal(value)
+    return text.replace(".", ",") if lang in {"ru", "kk"} else text
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A machine-readable spelling: dot decimal, no exponent, no trailing zeros."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
