@@ -1,4 +1,4 @@
-"""One shape for every rejected input: which file, row and field, what was expected, what was found."""
+"""One shape for every rejected input: file, row and field, what was expected, what was found."""
 
 from __future__ import annotations
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from ashyq.errors import InputError, InputProblem, Message
@@ -18,7 +20,16 @@ from ashyq.i18n import N_
 
 __all__ = ["Cell", "Table", "TableRow", "read_table"]
 
-Cell = str | int | float | bool | datetime | date | None
+Cell = str | int | float | bool | Decimal | datetime | date | time | timedelta | None
+_PLAIN = (str, int, float, bool, Decimal, datetime, date, time, timedelta)
+
+
+def _sheet_cell(value: object) -> Cell:
+    """A sheet value as a plain cell: rich text and formulas become their text."""
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    return str(value)
+
 
 _CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 _XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -46,7 +57,9 @@ class Table:
 
 
 def _problem(file: str, expected: str, found: str, **params: object) -> InputError:
-    return InputError([InputProblem("unreadable_file", file, None, None, Message(expected, params), found)])
+    return InputError(
+        [InputProblem("unreadable_file", file, None, None, Message(expected, params), found)]
+    )
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -89,8 +102,9 @@ def _read_xlsx(path: Path, file: str) -> Table:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as error:
-        raise _problem(file, N_("an Excel workbook (.xlsx)"), str(error) or type(error).__name__)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as error:
+        found = str(error) or type(error).__name__
+        raise _problem(file, N_("an Excel workbook (.xlsx)"), found) from error
     try:
         sheet = workbook.worksheets[0]
         iterator = sheet.iter_rows(values_only=True)
@@ -105,9 +119,9 @@ def _read_xlsx(path: Path, file: str) -> Table:
             cells: dict[str, Cell] = dict.fromkeys(header)
             for index, value in enumerate(values):
                 if index < len(header):
-                    cells[header[index]] = value
+                    cells[header[index]] = _sheet_cell(value)
                 elif value is not None:
-                    cells[f"#{index + 1}"] = value
+                    cells[f"#{index + 1}"] = _sheet_cell(value)
             rows.append(TableRow(number, cells))
     finally:
         workbook.close()

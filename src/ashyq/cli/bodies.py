@@ -28,7 +28,9 @@ class ListFormat(StrEnum):
 
 @app.command("list")
 def list_bodies(
-    output_format: Annotated[ListFormat, typer.Option("--format", help="Output format.")] = ListFormat.TABLE,
+    output_format: Annotated[
+        ListFormat, typer.Option("--format", help="Output format.")
+    ] = ListFormat.TABLE,
     level: Annotated[Level | None, typer.Option(help="Only CGO or only MIO.")] = None,
 ) -> None:
     """List the evaluated bodies: code, level, names in ru/kk/en and aliases (';'-separated)."""
@@ -40,7 +42,10 @@ def list_bodies(
             "name_ru": b.name_ru,
             "name_kk": b.name_kk,
             "name_en": b.name_en,
-            "aliases": ";".join(([b.abbr_ru] if b.abbr_ru else []) + list(b.aliases)),
+            # The abbreviation first, then the other spellings, each once.
+            "aliases": ";".join(
+                dict.fromkeys(([b.abbr_ru] if b.abbr_ru else []) + list(b.aliases))
+            ),
         }
         for b in bodies
     ]

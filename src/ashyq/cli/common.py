@@ -14,7 +14,14 @@ from ashyq.errors import InputError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, Lang
 from ashyq.index.methodology import Methodology, MethodologyNotFoundError, load_methodology
 
-__all__ = ["LangOption", "fail", "fail_input", "methodology_or_exit", "resolve_lang", "write_output"]
+__all__ = [
+    "LangOption",
+    "fail",
+    "fail_input",
+    "methodology_or_exit",
+    "resolve_lang",
+    "write_output",
+]
 
 LangOption = Annotated[
     str | None,

@@ -99,7 +99,10 @@ _BODY = N_("Body")
 _TOTAL = N_("Total")
 _GRADE = N_("Grade")
 _CHANGE = N_("Change")
-_LEVEL_TITLES = {Level.CGO: N_("Central government bodies"), Level.MIO: N_("Local executive bodies")}
+_LEVEL_TITLES = {
+    Level.CGO: N_("Central government bodies"),
+    Level.MIO: N_("Local executive bodies"),
+}
 
 
 class TableRenderer:
@@ -125,7 +128,8 @@ class TableRenderer:
             for result in document.result.of_level(level):
                 cells = [str(result.rank), result.body.short(lang)]
                 cells += [
-                    f"{format_decimal(c.score, lang)} {c.category}" for c in result.criteria.values()
+                    f"{format_decimal(c.score, lang)} {c.category}"
+                    for c in result.criteria.values()
                 ]
                 grade = methodology.grades.band(result.grade).name[lang]
                 cells += [format_decimal(result.total, lang), grade]

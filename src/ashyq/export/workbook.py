@@ -6,7 +6,7 @@ import io
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
+import xlsxwriter  # type: ignore[import-untyped]  # XlsxWriter ships no type information
 
 from ashyq.export.document import ResultsDocument, Value
 from ashyq.export.renderers import LEVEL_COLOURS, register_renderer

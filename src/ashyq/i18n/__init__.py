@@ -15,7 +15,7 @@ from typing import Final, Literal, get_args
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "Lang", "N_", "catalog", "translate"]
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "N_", "Lang", "catalog", "translate"]
 
 Lang = Literal["ru", "kk", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = get_args(Lang)

@@ -1,1 +1,1 @@
-"""The Openness Index: methodology as data, the engine, inputs, reference data and reconciliation."""
+"""The Openness Index: methodology as data, engine, inputs, reference data, reconciliation."""

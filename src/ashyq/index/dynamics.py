@@ -187,7 +187,12 @@ def read_previous(
         except ValueError:
             problems.append(
                 InputProblem(
-                    "not_a_number", file, row, column, Message(N_("a number, such as 3,78")), str(cell)
+                    "not_a_number",
+                    file,
+                    row,
+                    column,
+                    Message(N_("a number, such as 3,78")),
+                    str(cell),
                 )
             )
             return None
@@ -222,7 +227,9 @@ def read_previous(
             )
             continue
         criteria = {
-            c.id: v for c in methodology.criteria if (v := number(row, c.id, cells.get(c.id))) is not None
+            c.id: v
+            for c in methodology.criteria
+            if (v := number(row, c.id, cells.get(c.id))) is not None
         }
         indicators = {
             i.id: v
@@ -240,7 +247,9 @@ def read_previous(
             for i in methodology.indicators
             if i.id in indicators
         }
-        grade = str(cells.get("grade") or "") or methodology.grades.classify(total, methodology.max_total)
+        grade = str(cells.get("grade") or "") or methodology.grades.classify(
+            total, methodology.max_total
+        )
         previous[code] = PreviousResult(
             code, total, grade, int(rank), criteria, categories, indicators, levels
         )

@@ -67,18 +67,32 @@ def _with_facts(methodology: Methodology, indicator: IndicatorResult, gain: Deci
         # max·(1 − scale·n/d) ≥ target  ⇔  n ≤ d·(1 − target/max)/scale
         allowed = denominator * (1 - target / maximum) / formula.scale
         return Improvement(
-            indicator, gain, target, formula.numerator, counts[formula.numerator],
+            indicator,
+            gain,
+            target,
+            formula.numerator,
+            counts[formula.numerator],
             Decimal(math.floor(allowed)),
         )
     if isinstance(formula, PerFactDeduction):
         allowed = (maximum - target) / formula.per_fact
         return Improvement(
-            indicator, gain, target, formula.count, counts[formula.count], Decimal(math.floor(allowed))
+            indicator,
+            gain,
+            target,
+            formula.count,
+            counts[formula.count],
+            Decimal(math.floor(allowed)),
         )
     if isinstance(formula, Penalty):
         allowed = target / formula.per_fact
         return Improvement(
-            indicator, gain, target, formula.count, counts[formula.count], Decimal(math.floor(allowed))
+            indicator,
+            gain,
+            target,
+            formula.count,
+            counts[formula.count],
+            Decimal(math.floor(allowed)),
         )
     if isinstance(formula, CappedBonus):
         needed = (target / formula.per_fact).to_integral_value(rounding=ROUND_CEILING)

@@ -27,7 +27,14 @@ from ashyq.index.methodology import (
 from ashyq.numbers import parse_decimal
 from ashyq.tabular import Cell, Table, TableRow, read_table
 
-__all__ = ["BODY_COLUMN", "FieldSpec", "field_specs", "input_columns", "read_index_input"]
+__all__ = [
+    "BODY_COLUMN",
+    "FieldSpec",
+    "field_specs",
+    "input_columns",
+    "ratio_pairs",
+    "read_index_input",
+]
 
 BODY_COLUMN = "body"
 _HUNDRED = Decimal(100)
@@ -71,7 +78,8 @@ def input_columns(methodology: Methodology) -> list[str]:
     return [BODY_COLUMN, *(i.id for i in methodology.indicators), *methodology.raw_fields]
 
 
-def _ratio_pairs(indicator: Indicator) -> list[tuple[str, str]]:
+def ratio_pairs(indicator: Indicator) -> list[tuple[str, str]]:
+    """The (numerator, denominator) pairs of a ratio formula; a numerator may not pass its pair."""
     formula = indicator.formula
     if isinstance(formula, RateDeduction):
         return [(formula.numerator, formula.denominator)]
@@ -152,9 +160,7 @@ class _Validator:
                 )
         duplicated = sorted({name for name in header if header.count(name) > 1})
         for name in duplicated:
-            self.problem(
-                "duplicate_column", 1, name, Message(N_("each column once")), name
-            )
+            self.problem("duplicate_column", 1, name, Message(N_("each column once")), name)
         return BODY_COLUMN in header
 
     def check_value(self, row: TableRow, name: str, value: Decimal) -> None:
@@ -178,7 +184,11 @@ class _Validator:
         elif spec.allowed and value not in spec.allowed:
             allowed = ", ".join(str(v) for v in spec.allowed)
             self.problem(
-                "not_allowed", row.number, name, Message(N_("one of {values}"), {"values": allowed}), str(value)
+                "not_allowed",
+                row.number,
+                name,
+                Message(N_("one of {values}"), {"values": allowed}),
+                str(value),
             )
 
     def body_input(self, row: TableRow, code: str) -> BodyInput:
@@ -197,7 +207,11 @@ class _Validator:
             score = self.number(row, indicator.id) if indicator.id in row.cells else None
             fields = indicator.input_fields
             present = [name for name in fields if name in values]
-            provenance = Provenance(self.table.file, row.number, indicator.id, indicator.authority.value)
+            provenance = Provenance(
+                self.table.file, row.number, indicator.id, indicator.authority.value
+            )
+            if score is None and _cell_text(row.cells.get(indicator.id)):
+                continue  # an unreadable score, already reported by number()
             if score is not None:
                 self.check_score(row, indicator, score)
                 scores[indicator.id] = Fact(score, provenance)
@@ -205,7 +219,11 @@ class _Validator:
                     given_as_score.setdefault(name, indicator.id)
                 continue
             if not fields:
-                self.missing(row, indicator, Message(N_("a score from 0 to {maximum}"), {"maximum": indicator.max}))
+                self.missing(
+                    row,
+                    indicator,
+                    Message(N_("a score from 0 to {maximum}"), {"maximum": indicator.max}),
+                )
                 continue
             missing = [name for name in fields if name not in values]
             if missing:
@@ -220,7 +238,7 @@ class _Validator:
                     self.missing(row, indicator, expected)
                 continue
             consumed.update(fields)
-            for numerator, denominator in _ratio_pairs(indicator):
+            for numerator, denominator in ratio_pairs(indicator):
                 if values[numerator] > values[denominator]:
                     self.problem(
                         "numerator_above_denominator",
@@ -332,4 +350,3 @@ def read_index_input(
     """
     table = read_table(path)
     return _Validator(table, methodology, registry).run(require_all_bodies)
-

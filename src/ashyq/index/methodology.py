@@ -365,7 +365,9 @@ class Criterion(_Strict):
         if core != self.max:
             raise ValueError(f"criterion {self.id}: indicators add up to {core}, max is {self.max}")
         if bonus != self.bonus_max:
-            raise ValueError(f"criterion {self.id}: bonuses add up to {bonus}, not {self.bonus_max}")
+            raise ValueError(
+                f"criterion {self.id}: bonuses add up to {bonus}, not {self.bonus_max}"
+            )
         return self
 
 

@@ -15,6 +15,7 @@ included:
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -137,8 +138,8 @@ def available_periods() -> list[int]:
 
 
 def _csv(folder: Traversable, name: str) -> list[dict[str, str]]:
-    with folder.joinpath(name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    text = folder.joinpath(name).read_text(encoding="utf-8")
+    return list(csv.DictReader(io.StringIO(text, newline="")))
 
 
 @cache

@@ -117,7 +117,9 @@ def _fmt(value: Decimal) -> str:
     return format_decimal(value, "ru")
 
 
-def _table_row_checks(report: PublishedReport, registry: BodyRegistry, tables: list[str]) -> list[Check]:
+def _table_row_checks(
+    report: PublishedReport, registry: BodyRegistry, tables: list[str]
+) -> list[Check]:
     checks: list[Check] = []
     for table in tables:
         for level in Level:
@@ -127,7 +129,9 @@ def _table_row_checks(report: PublishedReport, registry: BodyRegistry, tables: l
             for body in sorted(expected | set(printed)):
                 count = printed.get(body, 0)
                 if count == 1 and body in expected:
-                    checks.append(Check(CheckKind.TABLE_ROWS, body, table, "1", "1", Status.REPRODUCED))
+                    checks.append(
+                        Check(CheckKind.TABLE_ROWS, body, table, "1", "1", Status.REPRODUCED)
+                    )
                     continue
                 erratum = report.erratum(table, body)
                 if count == 0:
@@ -159,12 +163,16 @@ def _printed_indicator_sum(
     return total
 
 
-def _errata_of(report: PublishedReport, methodology: Methodology, criterion_id: str, body: str) -> list[str]:
+def _errata_of(
+    report: PublishedReport, methodology: Methodology, criterion_id: str, body: str
+) -> list[str]:
     ids = {i.id for i in methodology.criterion(criterion_id).indicators}
     return [e.reason for e in report.errata if e.body == body and e.table in ids]
 
 
-def _sum_checks(report: PublishedReport, methodology: Methodology, result: IndexResult) -> list[Check]:
+def _sum_checks(
+    report: PublishedReport, methodology: Methodology, result: IndexResult
+) -> list[Check]:
     checks: list[Check] = []
     for body_result in result.bodies:
         code = body_result.body.code
@@ -173,19 +181,31 @@ def _sum_checks(report: PublishedReport, methodology: Methodology, result: Index
             computed = body_result.criteria[criterion.id].score
             if printed is None:
                 checks.append(
-                    Check(CheckKind.CRITERION, code, criterion.id, "", _fmt(computed), Status.UNCHECKABLE,
-                          "the criterion table has no row for this body")
+                    Check(
+                        CheckKind.CRITERION,
+                        code,
+                        criterion.id,
+                        "",
+                        _fmt(computed),
+                        Status.UNCHECKABLE,
+                        "the criterion table has no row for this body",
+                    )
                 )
                 continue
             errata = _errata_of(report, methodology, criterion.id, code)
             plain_sum = _printed_indicator_sum(report, methodology, criterion.id, code)
-            checks.append(_compare(CheckKind.CRITERION, code, criterion.id, printed, computed, errata,
-                                   plain_sum))
+            checks.append(
+                _compare(
+                    CheckKind.CRITERION, code, criterion.id, printed, computed, errata, plain_sum
+                )
+            )
         printed_total = report.score("total", code)
         if printed_total is None:
             continue
         errata = [e.reason for e in report.errata if e.body == code]
-        checks.append(_compare(CheckKind.TOTAL, code, "total", printed_total, body_result.total, errata, None))
+        checks.append(
+            _compare(CheckKind.TOTAL, code, "total", printed_total, body_result.total, errata, None)
+        )
     return checks
 
 
@@ -204,13 +224,32 @@ def _compare(
             reason = "; ".join(errata)
             if plain_sum is not None and plain_sum != computed:
                 reason = f"the printed indicators add up to {_fmt(plain_sum)}. {reason}"
-            return Check(kind, body, subject, published, _fmt(computed), Status.WITH_ERRATUM, reason,
-                         printed.seed_line)
-        return Check(kind, body, subject, published, _fmt(computed), Status.REPRODUCED, "", printed.seed_line)
+            return Check(
+                kind,
+                body,
+                subject,
+                published,
+                _fmt(computed),
+                Status.WITH_ERRATUM,
+                reason,
+                printed.seed_line,
+            )
+        return Check(
+            kind, body, subject, published, _fmt(computed), Status.REPRODUCED, "", printed.seed_line
+        )
     reason = f"the computation gives {_fmt(computed)}"
     if plain_sum is not None:
         reason = f"the printed indicators add up to {_fmt(plain_sum)}"
-    return Check(kind, body, subject, published, _fmt(computed), Status.NOT_REPRODUCED, reason, printed.seed_line)
+    return Check(
+        kind,
+        body,
+        subject,
+        published,
+        _fmt(computed),
+        Status.NOT_REPRODUCED,
+        reason,
+        printed.seed_line,
+    )
 
 
 def _label_checks(
@@ -233,16 +272,37 @@ def _label_checks(
             if current is None or row.body not in computed:
                 continue
             if computed[row.body] == current:
-                checks.append(Check(kind, row.body, table, current, current, Status.REPRODUCED, "", row.seed_line))
+                checks.append(
+                    Check(
+                        kind,
+                        row.body,
+                        table,
+                        current,
+                        current,
+                        Status.REPRODUCED,
+                        "",
+                        row.seed_line,
+                    )
+                )
                 continue
-            carried = "printed on this row" if label == current else "carried down from an earlier row"
+            carried = (
+                "printed on this row" if label == current else "carried down from an earlier row"
+            )
             reason = (
                 f"the table labels it {current} ({carried}); by the declared scale "
                 f"{describe[row.body]} is {computed[row.body]}"
             )
             checks.append(
-                Check(kind, row.body, table, current, computed[row.body], Status.NOT_REPRODUCED, reason,
-                      row.seed_line)
+                Check(
+                    kind,
+                    row.body,
+                    table,
+                    current,
+                    computed[row.body],
+                    Status.NOT_REPRODUCED,
+                    reason,
+                    row.seed_line,
+                )
             )
     return checks
 
@@ -251,20 +311,31 @@ def _labels(report: PublishedReport, methodology: Methodology, result: IndexResu
     checks: list[Check] = []
     totals = {r.body.code: r.grade for r in result.bodies}
     describe = {r.body.code: f"the total {_fmt(r.total)}" for r in result.bodies}
-    checks += _label_checks(report, "total", CheckKind.GRADE_LABEL, methodology.grades, totals, describe)
+    checks += _label_checks(
+        report, "total", CheckKind.GRADE_LABEL, methodology.grades, totals, describe
+    )
     for criterion in methodology.criteria:
         computed = {r.body.code: r.criteria[criterion.id].category for r in result.bodies}
-        describe = {r.body.code: f"{_fmt(r.criteria[criterion.id].score)} points" for r in result.bodies}
-        checks += _label_checks(report, criterion.id, CheckKind.CATEGORY_LABEL, criterion.categories,
-                                computed, describe)
+        describe = {
+            r.body.code: f"{_fmt(r.criteria[criterion.id].score)} points" for r in result.bodies
+        }
+        checks += _label_checks(
+            report, criterion.id, CheckKind.CATEGORY_LABEL, criterion.categories, computed, describe
+        )
     for indicator in methodology.indicators:
         computed = {r.body.code: r.indicators[indicator.id].level for r in result.bodies}
         describe = {
             r.body.code: f"{_fmt(r.indicators[indicator.id].score)} of {_fmt(indicator.max)}"
             for r in result.bodies
         }
-        checks += _label_checks(report, indicator.id, CheckKind.LEVEL_LABEL,
-                                methodology.level_scale(indicator), computed, describe)
+        checks += _label_checks(
+            report,
+            indicator.id,
+            CheckKind.LEVEL_LABEL,
+            methodology.level_scale(indicator),
+            computed,
+            describe,
+        )
     return checks
 
 
@@ -280,7 +351,9 @@ def _statement_targets(result: IndexResult, body: str) -> list[BodyResult]:
     return [result.for_body(body)]
 
 
-def _stated_checks(report: PublishedReport, methodology: Methodology, result: IndexResult) -> list[Check]:
+def _stated_checks(
+    report: PublishedReport, methodology: Methodology, result: IndexResult
+) -> list[Check]:
     checks: list[Check] = []
     criteria = {c.id for c in methodology.criteria}
     indicators = {i.id for i in methodology.indicators}
@@ -302,8 +375,16 @@ def _stated_checks(report: PublishedReport, methodology: Methodology, result: In
             continue
         if stated in {"highest", "lowest"}:
             checks.append(
-                Check(kind, statement.body, statement.table, statement.stated, "", Status.UNCHECKABLE,
-                      "a comparison among bodies, not a level of the scale", statement.seed_line)
+                Check(
+                    kind,
+                    statement.body,
+                    statement.table,
+                    statement.stated,
+                    "",
+                    Status.UNCHECKABLE,
+                    "a comparison among bodies, not a level of the scale",
+                    statement.seed_line,
+                )
             )
             continue
         for body, value in values.items():
@@ -311,12 +392,23 @@ def _stated_checks(report: PublishedReport, methodology: Methodology, result: In
             status = Status.REPRODUCED if holds else Status.NOT_REPRODUCED
             reason = "" if holds else f"the prose says {statement.stated}: «{statement.quote}»"
             checks.append(
-                Check(kind, body, statement.table, statement.stated, value, status, reason, statement.seed_line)
+                Check(
+                    kind,
+                    body,
+                    statement.table,
+                    statement.stated,
+                    value,
+                    status,
+                    reason,
+                    statement.seed_line,
+                )
             )
     return checks
 
 
-def _quoted_count_checks(report: PublishedReport, methodology: Methodology, result: IndexResult) -> list[Check]:
+def _quoted_count_checks(
+    report: PublishedReport, methodology: Methodology, result: IndexResult
+) -> list[Check]:
     """Recompute each indicator whose raw counts the prose quotes, and compare."""
     # A field quoted in the indicator's own section wins; another section may fill a gap
     # (the court indicator divides by the reviewed total quoted under timeliness).
@@ -331,38 +423,85 @@ def _quoted_count_checks(report: PublishedReport, methodology: Methodology, resu
         if indicator_id not in {i.id for i in methodology.indicators}:
             continue
         indicator = methodology.indicator(indicator_id)
-        lines = [f.seed_line for f in report.facts if f.body == body and f.indicator == indicator_id]
+        lines = [
+            f.seed_line for f in report.facts if f.body == body and f.indicator == indicator_id
+        ]
         row = report.score(indicator_id, body)
         published = row.score_as_printed if row else ""
         fields = indicator.input_fields
         if not fields:
-            checks.append(Check(CheckKind.QUOTED_COUNTS, body, indicator_id, published, "", Status.UNCHECKABLE,
-                                "the report publishes no formula for this indicator", lines[0]))
+            checks.append(
+                Check(
+                    CheckKind.QUOTED_COUNTS,
+                    body,
+                    indicator_id,
+                    published,
+                    "",
+                    Status.UNCHECKABLE,
+                    "the report publishes no formula for this indicator",
+                    lines[0],
+                )
+            )
             continue
         counts = anywhere.get(body, {}) | own.get((body, indicator_id), {})
         missing = [f for f in fields if f not in counts]
         if missing:
-            checks.append(Check(CheckKind.QUOTED_COUNTS, body, indicator_id, published, "", Status.UNCHECKABLE,
-                                f"the report does not quote {', '.join(missing)}", lines[0]))
+            checks.append(
+                Check(
+                    CheckKind.QUOTED_COUNTS,
+                    body,
+                    indicator_id,
+                    published,
+                    "",
+                    Status.UNCHECKABLE,
+                    f"the report does not quote {', '.join(missing)}",
+                    lines[0],
+                )
+            )
             continue
         values = {f: counts[f] for f in fields}
         level = result.for_body(body).body.level
-        computed = clamp_and_round(raw_score(indicator, values, level), indicator.max, methodology.rounding)
+        computed = clamp_and_round(
+            raw_score(indicator, values, level), indicator.max, methodology.rounding
+        )
         shown = ", ".join(f"{k}={format_decimal(v)}" for k, v in values.items())
         if row is not None and row.score == computed:
-            checks.append(Check(CheckKind.QUOTED_COUNTS, body, indicator_id, published, _fmt(computed),
-                                Status.REPRODUCED, shown, lines[0]))
+            checks.append(
+                Check(
+                    CheckKind.QUOTED_COUNTS,
+                    body,
+                    indicator_id,
+                    published,
+                    _fmt(computed),
+                    Status.REPRODUCED,
+                    shown,
+                    lines[0],
+                )
+            )
         else:
-            checks.append(Check(CheckKind.QUOTED_COUNTS, body, indicator_id, published, _fmt(computed),
-                                Status.NOT_REPRODUCED, f"the quoted counts ({shown}) give {_fmt(computed)}",
-                                lines[0]))
+            checks.append(
+                Check(
+                    CheckKind.QUOTED_COUNTS,
+                    body,
+                    indicator_id,
+                    published,
+                    _fmt(computed),
+                    Status.NOT_REPRODUCED,
+                    f"the quoted counts ({shown}) give {_fmt(computed)}",
+                    lines[0],
+                )
+            )
     return checks
 
 
-def reconcile(methodology: Methodology, registry: BodyRegistry, report: PublishedReport) -> Reconciliation:
+def reconcile(
+    methodology: Methodology, registry: BodyRegistry, report: PublishedReport
+) -> Reconciliation:
     """Recompute ``report`` with ``methodology`` and check every figure it publishes."""
     result = compute_index(methodology, reproduction_input(report, methodology), registry)
-    tables = [i.id for i in methodology.indicators] + [c.id for c in methodology.criteria] + ["total"]
+    tables = (
+        [i.id for i in methodology.indicators] + [c.id for c in methodology.criteria] + ["total"]
+    )
     checks = _table_row_checks(report, registry, tables)
     checks += _sum_checks(report, methodology, result)
     checks += _stated_checks(report, methodology, result)
