@@ -1,0 +1,51 @@
+"""The docs say what the code does: every declared item is documented, the README is run by CI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ashyq.index.methodology import Methodology
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_every_indicator_criterion_and_formula_kind_is_documented(methodology: Methodology) -> None:
+    text = (ROOT / "docs/methodology.md").read_text(encoding="utf-8")
+    for criterion in methodology.criteria:
+        assert f"`{criterion.id}`" in text, criterion.id
+    for indicator in methodology.indicators:
+        assert f"### `{indicator.id}`" in text, indicator.id
+        section = text.split(f"### `{indicator.id}`", 1)[1].split("\n### ", 1)[0]
+        assert f"`{indicator.formula.kind}`" in section, indicator.id
+        if indicator.source.assumption:
+            assert "**Assumption:**" in section, f"{indicator.id}: its assumption is not documented"
+    for kind in {i.formula.kind for i in methodology.indicators}:
+        assert f"| `{kind}` |" in text, kind
+
+
+def test_grades_and_categories_in_the_docs_match_the_file(methodology: Methodology) -> None:
+    text = (ROOT / "docs/methodology.md").read_text(encoding="utf-8")
+    bounds = [b.bound for b in methodology.grades.bands if b.bound is not None]
+    assert [int(b) for b in bounds] == [95, 90, 85, 80, 65, 50]
+    assert "BB from 65, B from\n50" in text or "BB from 65, B from 50" in text
+    for criterion in methodology.criteria:
+        a, b = (band.bound for band in criterion.categories.bands[:2])
+        assert re.search(rf"`{criterion.id}` \| {a} \| {b} \|", text), criterion.id
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    commands = re.findall(r"^(\./scripts/\w+)\s*$", readme, flags=re.MULTILINE)
+    assert commands[:2] == ["./scripts/demo", "./scripts/test"]
+    assert "./scripts/test" in ci.split("\n")[-2:][0] or ci.rstrip().endswith("./scripts/test")
+
+
+def test_architecture_names_every_package() -> None:
+    text = (ROOT / "docs/architecture.md").read_text(encoding="utf-8")
+    packages = sorted(
+        p.name for p in (ROOT / "src/ashyq").iterdir() if p.is_dir() and not p.name.startswith("_")
+    )
+    for package in packages:
+        assert f"ashyq/{package}" in text, package
