@@ -32,6 +32,11 @@ LangOption = Annotated[
 ]
 
 
+OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
+]
+
+
 def resolve_lang(value: str | None) -> Lang:
     """The language chosen by ``--lang``, else ``$ASHYQ_LANG``, else Russian."""
     chosen = value or os.environ.get("ASHYQ_LANG") or DEFAULT_LANG

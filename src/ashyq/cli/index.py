@@ -14,6 +14,7 @@ import typer
 from ashyq.bodies import UnknownBodyError, load_bodies
 from ashyq.cli.common import (
     LangOption,
+    OutOption,
     fail,
     fail_input,
     methodology_or_exit,
@@ -27,7 +28,7 @@ from ashyq.index.dynamics import compare_periods, read_previous
 from ashyq.index.engine import IndexResult, compute_index
 from ashyq.index.explain import explain
 from ashyq.index.inputs import input_columns, read_index_input
-from ashyq.index.methodology import Methodology
+from ashyq.index.methodology import IndicatorRole, Methodology
 from ashyq.index.published import load_published, reproduction_input
 from ashyq.index.reconcile import CheckKind, Reconciliation, Status, reconcile
 from ashyq.numbers import format_decimal
@@ -77,9 +78,7 @@ def compute(
     output_format: Annotated[
         str, typer.Option("--format", help="table, csv, json or xlsx.")
     ] = "table",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
-    ] = None,
+    out: OutOption = None,
     partial: Annotated[
         bool, typer.Option(help="Allow a file that lists only some bodies.")
     ] = False,
@@ -100,9 +99,7 @@ def compute(
 @app.command()
 def template(
     methodology_name: MethodologyOption = "2025",
-    out: Annotated[
-        Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Print an empty input file (CSV) with every column the methodology accepts."""
     methodology = methodology_or_exit(methodology_name)
@@ -223,6 +220,7 @@ _NEXT = N_("To reach {grade} ({needed} more points), the fewest improvements:")
 _TOP = N_("Already at the highest grade.")
 _OUT_OF_REACH = N_("Even full marks everywhere would not reach the next grade.")
 _RAISE = N_("raise «{indicator}» by {gain} to {target}")
+_LOWER_PENALTY = N_("lower the penalty «{indicator}» by {gain} to {target}")
 _COUNT = N_("«{field}» at most {target} instead of {current}")
 _COUNT_UP = N_("«{field}» at least {target} instead of {current}")
 
@@ -270,8 +268,9 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
             )
         )
         for step in explanation.improvements:
+            penalty = step.indicator.indicator.role is IndicatorRole.PENALTY
             text = translate(
-                _RAISE,
+                _LOWER_PENALTY if penalty else _RAISE,
                 lang,
                 indicator=step.indicator.indicator.name[lang],
                 gain=format_decimal(step.gain, lang),

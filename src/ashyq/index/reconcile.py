@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 
 from ashyq.bodies import BodyRegistry, Level
 from ashyq.index.engine import BodyResult, IndexResult, compute_index
@@ -418,79 +419,43 @@ def _quoted_count_checks(
         own.setdefault((fact.body, fact.indicator), {}).setdefault(fact.field, fact.value)
         anywhere.setdefault(fact.body, {}).setdefault(fact.field, fact.value)
     checks: list[Check] = []
-    quoted = sorted({(f.body, f.indicator) for f in report.facts})
-    for body, indicator_id in quoted:
-        if indicator_id not in {i.id for i in methodology.indicators}:
+    indicator_ids = {i.id for i in methodology.indicators}
+    for body, indicator_id in sorted({(f.body, f.indicator) for f in report.facts}):
+        if indicator_id not in indicator_ids:
             continue
         indicator = methodology.indicator(indicator_id)
-        lines = [
+        line = min(
             f.seed_line for f in report.facts if f.body == body and f.indicator == indicator_id
-        ]
+        )
         row = report.score(indicator_id, body)
         published = row.score_as_printed if row else ""
-        fields = indicator.input_fields
-        if not fields:
+
+        check = partial(Check, CheckKind.QUOTED_COUNTS, body, indicator_id, published)
+        counts = anywhere.get(body, {}) | own.get((body, indicator_id), {})
+        missing = [f for f in indicator.input_fields if f not in counts]
+        if not indicator.input_fields:
             checks.append(
-                Check(
-                    CheckKind.QUOTED_COUNTS,
-                    body,
-                    indicator_id,
-                    published,
+                check(
                     "",
                     Status.UNCHECKABLE,
                     "the report publishes no formula for this indicator",
-                    lines[0],
+                    line,
                 )
             )
-            continue
-        counts = anywhere.get(body, {}) | own.get((body, indicator_id), {})
-        missing = [f for f in fields if f not in counts]
-        if missing:
-            checks.append(
-                Check(
-                    CheckKind.QUOTED_COUNTS,
-                    body,
-                    indicator_id,
-                    published,
-                    "",
-                    Status.UNCHECKABLE,
-                    f"the report does not quote {', '.join(missing)}",
-                    lines[0],
-                )
-            )
-            continue
-        values = {f: counts[f] for f in fields}
-        level = result.for_body(body).body.level
-        computed = clamp_and_round(
-            raw_score(indicator, values, level), indicator.max, methodology.rounding
-        )
-        shown = ", ".join(f"{k}={format_decimal(v)}" for k, v in values.items())
-        if row is not None and row.score == computed:
-            checks.append(
-                Check(
-                    CheckKind.QUOTED_COUNTS,
-                    body,
-                    indicator_id,
-                    published,
-                    _fmt(computed),
-                    Status.REPRODUCED,
-                    shown,
-                    lines[0],
-                )
-            )
+        elif missing:
+            quoted = f"the report does not quote {', '.join(missing)}"
+            checks.append(check("", Status.UNCHECKABLE, quoted, line))
         else:
-            checks.append(
-                Check(
-                    CheckKind.QUOTED_COUNTS,
-                    body,
-                    indicator_id,
-                    published,
-                    _fmt(computed),
-                    Status.NOT_REPRODUCED,
-                    f"the quoted counts ({shown}) give {_fmt(computed)}",
-                    lines[0],
-                )
-            )
+            values = {f: counts[f] for f in indicator.input_fields}
+            level = result.for_body(body).body.level
+            unrounded = raw_score(indicator, values, level)
+            computed = clamp_and_round(unrounded, indicator.max, methodology.rounding)
+            shown = ", ".join(f"{k}={format_decimal(v)}" for k, v in values.items())
+            if row is not None and row.score == computed:
+                checks.append(check(_fmt(computed), Status.REPRODUCED, shown, line))
+            else:
+                reason = f"the quoted counts ({shown}) give {_fmt(computed)}"
+                checks.append(check(_fmt(computed), Status.NOT_REPRODUCED, reason, line))
     return checks
 
 
