@@ -573,3 +573,26 @@ def test_demo_in_english_states_the_reconciliation(runner: CliRunner, tmp_path: 
         "Recomputed the 2025 report: 49 of 49 totals and 72 stated grades reproduced; "
         "5 report errors corrected by documented errata" in result.stdout
     )
+
+
+def test_compute_json_errors_use_the_one_error_shape() -> None:
+    fixture = Path(__file__).parent / "fixtures/index/unknown_body.csv"
+    result = CliRunner().invoke(
+        app,
+        [
+            "index",
+            "compute",
+            "--input",
+            str(fixture),
+            "--partial",
+            "--format",
+            "json",
+            "--lang",
+            "en",
+        ],
+    )
+    assert result.exit_code == 2
+    payload = json.loads(result.stderr)
+    [error] = payload["errors"]
+    assert error["code"] == "unknown_body" and error["row"] == 3 and error["column"] == "body"
+    assert error["found"] == "Министерство магии"

@@ -197,3 +197,12 @@ def test_windows_1251_csv_is_read(
     path.write_bytes(text.encode("cp1251"))
     [mf] = read_index_input(path, methodology, registry, require_all_bodies=False)
     assert mf.body == "mf"
+
+
+def test_one_json_error_shape(methodology: Methodology, registry: BodyRegistry) -> None:
+    problem = only(INDEX / "score_above_max.csv", methodology, registry)
+    shape = problem.as_dict("en")
+    assert list(shape) == ["code", "file", "row", "column", "expected", "found", "message"]
+    assert shape["code"] == "score_out_of_range" and shape["row"] == 2
+    assert shape["column"] == "review_timeliness" and shape["found"] == "4.5"
+    assert shape["expected"] == "a score from 0 to 4"

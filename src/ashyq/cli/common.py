@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -52,8 +53,15 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def fail_input(error: InputError, lang: Lang) -> NoReturn:
-    """Print every problem of a rejected input, one per line, and exit with status 2."""
+def fail_input(error: InputError, lang: Lang, *, as_json: bool = False) -> NoReturn:
+    """Print every problem of a rejected input and exit with status 2.
+
+    As text, one problem per line; with ``as_json``, ``{"errors": [...]}`` in the one
+    error shape of Ashyq (code, file, row, column, expected, found, message).
+    """
+    if as_json:
+        payload = {"errors": [problem.as_dict(lang) for problem in error.problems]}
+        fail(json.dumps(payload, ensure_ascii=False, indent=2), code=2)
     fail(error.render(lang), code=2)
 
 

@@ -91,7 +91,7 @@ def compute(
     try:
         inputs = read_index_input(input_file, methodology, registry, require_all_bodies=not partial)
     except InputError as error:
-        fail_input(error, chosen)
+        fail_input(error, chosen, as_json=output_format == "json")
     result = compute_index(methodology, inputs, registry)
     _render(result, output_format, out, chosen, previous)
 

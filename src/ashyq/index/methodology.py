@@ -31,7 +31,6 @@ __all__ = [
     "Formula",
     "Indicator",
     "IndicatorRole",
-    "LevelScale",
     "Methodology",
     "MethodologyNotFoundError",
     "Penalty",
@@ -314,9 +313,6 @@ class BandScale(_Strict):
     def rank_of(self, band_id: str) -> int:
         """0 for the best band; larger is worse."""
         return [b.id for b in self.bands].index(band_id)
-
-
-LevelScale = BandScale
 
 
 # --- criteria and indicators -------------------------------------------------------------

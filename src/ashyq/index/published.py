@@ -41,8 +41,6 @@ __all__ = [
     "reproduction_input",
 ]
 
-SOURCE_TITLE = "Индекс открытости … по итогам {period} года"
-
 
 @dataclass(frozen=True)
 class PublishedRow:

@@ -473,8 +473,3 @@ def reconcile(
     checks += _labels(report, methodology, result)
     checks += _quoted_count_checks(report, methodology, result)
     return Reconciliation(report.period, result, tuple(checks))
-
-
-def body_result(reconciliation: Reconciliation, code: str) -> BodyResult:
-    """The recomputed result of one body."""
-    return reconciliation.result.for_body(code)
