@@ -96,7 +96,7 @@ def test_first_head_activity_thresholds_differ_by_level(
 
 
 def test_reception_waiting_almaty_city(methodology: Methodology) -> None:
-    # Seed 003, lines 1214-1216: 401 / 104 / 0 / 573 answers; 119 / 232 / 94 received.
+    # Seed 003, lines 1201-1203: 401 / 104 / 0 / 573 answers; 119 / 232 / 94 received.
     got = score(
         methodology,
         "reception_waiting",
