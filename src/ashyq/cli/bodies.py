@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ashyq.bodies import Level, load_bodies
-from ashyq.cli.common import write_output
+from ashyq.cli.common import write_json, write_output
 
 app = typer.Typer(help="The registry of the 49 evaluated bodies.", no_args_is_help=True)
 
@@ -56,7 +55,7 @@ def list_bodies(
         writer.writerows(rows)
         write_output(buffer.getvalue().encode("utf-8"), None)
     elif output_format is ListFormat.JSON:
-        write_output((json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), None)
+        write_json(rows)
     else:
         from rich.console import Console
         from rich.table import Table

@@ -17,10 +17,13 @@ from ashyq.index.methodology import Methodology, MethodologyNotFoundError, load_
 
 __all__ = [
     "LangOption",
+    "OutOption",
     "fail",
     "fail_input",
+    "json_text",
     "methodology_or_exit",
     "resolve_lang",
+    "write_json",
     "write_output",
 ]
 
@@ -61,7 +64,7 @@ def fail_input(error: InputError, lang: Lang, *, as_json: bool = False) -> NoRet
     """
     if as_json:
         payload = {"errors": [problem.as_dict(lang) for problem in error.problems]}
-        fail(json.dumps(payload, ensure_ascii=False, indent=2), code=2)
+        fail(json_text(payload), code=2)
     fail(error.render(lang), code=2)
 
 
@@ -73,6 +76,16 @@ def methodology_or_exit(name: str) -> Methodology:
         fail(str(error), code=2)
     except ValidationError as error:
         fail(f"methodology {name}: {error}", code=2)
+
+
+def json_text(payload: object) -> str:
+    """``payload`` as indented JSON, Cyrillic kept readable."""
+    return json.dumps(payload, ensure_ascii=False, indent=2)
+
+
+def write_json(payload: object) -> None:
+    """Write ``payload`` as JSON to standard output."""
+    write_output((json_text(payload) + "\n").encode("utf-8"), None)
 
 
 def write_output(data: bytes, out: Path | None) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +18,7 @@ from ashyq.cli.common import (
     fail_input,
     methodology_or_exit,
     resolve_lang,
+    write_json,
     write_output,
 )
 from ashyq.errors import InputError
@@ -204,9 +204,7 @@ def reproduce(
                 for c in rec.checks
             ],
         }
-        write_output(
-            (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), None
-        )
+        write_json(payload)
     else:
         write_output(_reconciliation_text(rec, chosen, verbose).encode("utf-8"), None)
     if not rec.totals_and_stated_grades_reproduced:

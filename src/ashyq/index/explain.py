@@ -51,53 +51,33 @@ class Explanation:
     improvements: tuple[Improvement, ...]
 
 
-def _with_facts(methodology: Methodology, indicator: IndicatorResult, gain: Decimal) -> Improvement:
-    """An improvement of ``gain`` points, stated in raw counts where the formula allows."""
-    definition = indicator.indicator
-    penalty = isinstance(definition.formula, Penalty)
-    target = indicator.score - gain if penalty else indicator.score + gain
-    improvement = Improvement(indicator, gain, target)
-    if indicator.method is not Method.COMPUTED:
-        return improvement
-    formula = definition.formula
-    counts = {name: fact.value for name, fact in indicator.facts.items()}
-    maximum = definition.max
+def _count_target(indicator: IndicatorResult, target: Decimal) -> tuple[str, Decimal] | None:
+    """The raw count, and the value of it, that gives ``target`` points; None if not invertible."""
+    formula = indicator.indicator.formula
+    maximum = indicator.indicator.max
     if isinstance(formula, RateDeduction):
-        denominator = counts[formula.denominator]
         # max·(1 − scale·n/d) ≥ target  ⇔  n ≤ d·(1 − target/max)/scale
+        denominator = indicator.facts[formula.denominator].value
         allowed = denominator * (1 - target / maximum) / formula.scale
-        return Improvement(
-            indicator,
-            gain,
-            target,
-            formula.numerator,
-            counts[formula.numerator],
-            Decimal(math.floor(allowed)),
-        )
+        return formula.numerator, Decimal(math.floor(allowed))
     if isinstance(formula, PerFactDeduction):
-        allowed = (maximum - target) / formula.per_fact
-        return Improvement(
-            indicator,
-            gain,
-            target,
-            formula.count,
-            counts[formula.count],
-            Decimal(math.floor(allowed)),
-        )
+        return formula.count, Decimal(math.floor((maximum - target) / formula.per_fact))
     if isinstance(formula, Penalty):
-        allowed = target / formula.per_fact
-        return Improvement(
-            indicator,
-            gain,
-            target,
-            formula.count,
-            counts[formula.count],
-            Decimal(math.floor(allowed)),
-        )
+        return formula.count, Decimal(math.floor(target / formula.per_fact))
     if isinstance(formula, CappedBonus):
-        needed = (target / formula.per_fact).to_integral_value(rounding=ROUND_CEILING)
-        return Improvement(indicator, gain, target, formula.count, counts[formula.count], needed)
-    return improvement
+        return formula.count, (target / formula.per_fact).to_integral_value(rounding=ROUND_CEILING)
+    return None
+
+
+def _with_facts(indicator: IndicatorResult, gain: Decimal) -> Improvement:
+    """An improvement of ``gain`` points, stated in raw counts where the formula allows."""
+    penalty = isinstance(indicator.indicator.formula, Penalty)
+    target = indicator.score - gain if penalty else indicator.score + gain
+    counted = _count_target(indicator, target) if indicator.method is Method.COMPUTED else None
+    if counted is None:
+        return Improvement(indicator, gain, target)
+    field, target_count = counted
+    return Improvement(indicator, gain, target, field, indicator.facts[field].value, target_count)
 
 
 def explain(methodology: Methodology, result: BodyResult) -> Explanation:
@@ -118,7 +98,7 @@ def explain(methodology: Methodology, result: BodyResult) -> Explanation:
         if remaining <= 0:
             break
         gain = min(indicator.points_lost, remaining.quantize(_CENT, rounding=ROUND_CEILING))
-        improvements.append(_with_facts(methodology, indicator, gain))
+        improvements.append(_with_facts(indicator, gain))
         remaining -= gain
     if remaining > 0:  # even full marks everywhere would not reach the next grade
         improvements = []

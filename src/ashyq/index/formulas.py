@@ -12,6 +12,7 @@ from typing import Any
 
 from ashyq.bodies import Level
 from ashyq.index.methodology import (
+    Bucket,
     BucketedAverage,
     CappedBonus,
     CorrelatingCoefficients,
@@ -78,7 +79,8 @@ def _step_thresholds(f: StepThresholds, v: Values, maximum: Decimal, level: Leve
     return f.otherwise
 
 
-def _weighted_mean(buckets: Any, v: Values) -> tuple[Decimal, Decimal]:
+def _weighted_mean(buckets: tuple[Bucket, ...], v: Values) -> tuple[Decimal, Decimal]:
+    """The weighted sum of the bucket counts, and the plain count."""
     count = sum((v[b.field] for b in buckets), _ZERO)
     weighted = sum((b.weight * v[b.field] for b in buckets), _ZERO)
     return weighted, count

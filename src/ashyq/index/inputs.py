@@ -55,8 +55,15 @@ def field_specs(methodology: Methodology) -> dict[str, FieldSpec]:
     """The raw-count columns of a methodology, each with the values it accepts."""
     specs: dict[str, FieldSpec] = {}
 
-    def add(name: str, kind: str, indicator: Indicator, **extra: object) -> None:
-        specs.setdefault(name, FieldSpec(name, kind, indicator.authority.value, **extra))  # type: ignore[arg-type]
+    def add(
+        name: str,
+        kind: str,
+        indicator: Indicator,
+        maximum: Decimal | None = None,
+        allowed: tuple[Decimal, ...] = (),
+    ) -> None:
+        authority = indicator.authority.value
+        specs.setdefault(name, FieldSpec(name, kind, authority, maximum, allowed))
 
     for indicator in methodology.indicators:
         formula = indicator.formula

@@ -18,7 +18,7 @@ import csv
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 
@@ -105,6 +105,13 @@ class PublishedReport:
     errata: tuple[Erratum, ...]
     national: dict[str, Decimal]
 
+    @cached_property
+    def _first_rows(self) -> dict[tuple[str, str], PublishedRow]:
+        first: dict[tuple[str, str], PublishedRow] = {}
+        for row in self.rows:
+            first.setdefault((row.table, row.body), row)
+        return first
+
     def table(self, table: str, level: Level) -> list[PublishedRow]:
         """The printed rows of one table, in printed order."""
         rows = [r for r in self.rows if r.table == table and r.level is level]
@@ -112,17 +119,11 @@ class PublishedReport:
 
     def score(self, table: str, body: str) -> PublishedRow | None:
         """The first printed row of ``body`` in ``table`` (either level), or None."""
-        for row in self.rows:
-            if row.table == table and row.body == body:
-                return row
-        return None
+        return self._first_rows.get((table, body))
 
     def erratum(self, table: str, body: str) -> Erratum | None:
         """The erratum for one table cell, or None."""
-        for erratum in self.errata:
-            if erratum.table == table and erratum.body == body:
-                return erratum
-        return None
+        return next((e for e in self.errata if e.table == table and e.body == body), None)
 
 
 def _folder(period: int) -> Traversable:

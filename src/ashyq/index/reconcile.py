@@ -219,38 +219,20 @@ def _compare(
     errata: list[str],
     plain_sum: Decimal | None,
 ) -> Check:
-    published = printed.score_as_printed
-    if printed.score == computed:
-        if errata:
-            reason = "; ".join(errata)
-            if plain_sum is not None and plain_sum != computed:
-                reason = f"the printed indicators add up to {_fmt(plain_sum)}. {reason}"
-            return Check(
-                kind,
-                body,
-                subject,
-                published,
-                _fmt(computed),
-                Status.WITH_ERRATUM,
-                reason,
-                printed.seed_line,
-            )
-        return Check(
-            kind, body, subject, published, _fmt(computed), Status.REPRODUCED, "", printed.seed_line
-        )
-    reason = f"the computation gives {_fmt(computed)}"
-    if plain_sum is not None:
-        reason = f"the printed indicators add up to {_fmt(plain_sum)}"
-    return Check(
-        kind,
-        body,
-        subject,
-        published,
-        _fmt(computed),
-        Status.NOT_REPRODUCED,
-        reason,
-        printed.seed_line,
+    check = partial(Check, kind, body, subject, printed.score_as_printed, _fmt(computed))
+    mismatch = plain_sum is not None and plain_sum != computed
+    added_up = (
+        f"the printed indicators add up to {_fmt(plain_sum)}" if plain_sum is not None else ""
     )
+    if printed.score != computed:
+        reason = added_up or f"the computation gives {_fmt(computed)}"
+        return check(Status.NOT_REPRODUCED, reason, printed.seed_line)
+    if not errata:
+        return check(Status.REPRODUCED, "", printed.seed_line)
+    reason = "; ".join(errata)
+    if mismatch:
+        reason = f"{added_up}. {reason}"
+    return check(Status.WITH_ERRATUM, reason, printed.seed_line)
 
 
 def _label_checks(
@@ -263,11 +245,11 @@ def _label_checks(
 ) -> list[Check]:
     """Compare printed labels with the computed band, carrying a label down its group."""
     checks: list[Check] = []
+    known = {b.id for b in scale.bands}
     for level in Level:
         current: str | None = None
         for row in report.table(table, level):
             label = normalise_label(row.label_as_printed)
-            known = {b.id for b in scale.bands}
             if label is not None and label in known:
                 current = label
             if current is None or row.body not in computed:
