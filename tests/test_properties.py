@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ashyq.bodies import BodyRegistry, Level
+from ashyq.bodies import BodyRegistry, Level, load_bodies
 from ashyq.index.engine import BodyInput, Fact, Provenance, compute_index
 from ashyq.index.formulas import clamp_and_round, raw_score
 from ashyq.index.inputs import ratio_pairs
@@ -122,8 +122,6 @@ def body_inputs(draw: st.DrawFn, registry: BodyRegistry) -> list[BodyInput]:
 @settings(max_examples=60)
 @given(st.data())
 def test_criteria_and_totals_are_sums(data: st.DataObject) -> None:
-    from ashyq.bodies import load_bodies
-
     registry = load_bodies()
     inputs = data.draw(body_inputs(registry))
     result = compute_index(METHODOLOGY, inputs, registry)
