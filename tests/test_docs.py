@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ashyq.index.inputs import field_specs
 from ashyq.index.methodology import Methodology
 
 ROOT = Path(__file__).parents[1]
@@ -50,3 +51,13 @@ def test_architecture_names_every_package() -> None:
     )
     for package in packages:
         assert f"ashyq/{package}" in text, package
+
+
+def test_every_input_column_is_documented(methodology: Methodology) -> None:
+    text = (ROOT / "docs/data-formats.md").read_text(encoding="utf-8")
+    for name, spec in field_specs(methodology).items():
+        row = re.search(rf"^\| `{name}` \| (.+?) \| (\w+) \| (.+) \|$", text, flags=re.MULTILINE)
+        assert row, f"{name} is not documented in docs/data-formats.md"
+        assert row.group(2) == spec.authority.upper(), name
+        users = [i.id for i in methodology.indicators if name in i.input_fields]
+        assert all(f"`{user}`" in row.group(3) for user in users), name
