@@ -113,6 +113,10 @@ class BodyRegistry:
         except KeyError:
             raise UnknownBodyError(name) from None
 
+    def spelling_map(self) -> dict[str, str]:
+        """Every normalised spelling (see ``normalise_name``) and the code it resolves to."""
+        return {name: body.code for name, body in self._by_name.items()}
+
     def of_level(self, level: Level) -> list[Body]:
         """The bodies of one level, in registry order."""
         return [b for b in self._bodies if b.level is level]

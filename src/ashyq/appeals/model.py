@@ -1,0 +1,475 @@
+"""The record model of the appeals pipeline, declared once as data.
+
+Two record kinds come from e-Otinish: the appeal card (``appeals``) and the reception
+booking (``bookings``). Each is a list of fields with a type, whether it is required, the
+codes it accepts (with the Russian and Kazakh words a real export uses for them), and a
+description. The validator, the Parquet store, the Table Schema files in ``schemas/``
+and ``docs/data-formats.md`` are all derived from this declaration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+import pyarrow as pa
+
+__all__ = [
+    "APPEALS",
+    "APPEAL_TYPES",
+    "BOOKINGS",
+    "RECORD_KINDS",
+    "STORE_COLUMNS",
+    "Choice",
+    "FieldSpec",
+    "FieldType",
+    "RecordKind",
+    "record_kind",
+]
+
+
+class FieldType(StrEnum):
+    """How a field's text is read."""
+
+    TEXT = "text"
+    DATETIME = "datetime"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    BODY = "body"
+    CODES = "codes"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One accepted code, with the words an export may use for it instead."""
+
+    code: str
+    ru: str
+    kk: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every accepted spelling, lower-cased: the code, the three names and the aliases."""
+        names = (self.code, self.ru, self.kk, self.en, *self.aliases)
+        return tuple(dict.fromkeys(name.strip().lower() for name in names))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of an import file."""
+
+    name: str
+    type: FieldType
+    description: str
+    example: str
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+
+    def codes(self) -> tuple[str, ...]:
+        """The accepted codes of a choice or codes field, in declaration order."""
+        return tuple(choice.code for choice in self.choices)
+
+
+# Separates the codes of a CODES field ("wrong_type|wrong_topic"): never a CSV delimiter.
+CODES_SEPARATOR: Final = "|"
+
+_ARROW_TYPES: Final[dict[FieldType, pa.DataType]] = {
+    FieldType.TEXT: pa.string(),
+    FieldType.DATETIME: pa.timestamp("us"),
+    FieldType.DATE: pa.date32(),
+    FieldType.BOOLEAN: pa.bool_(),
+    FieldType.INTEGER: pa.int64(),
+    FieldType.CHOICE: pa.string(),
+    FieldType.BODY: pa.string(),
+    FieldType.CODES: pa.string(),
+}
+
+_TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
+    FieldType.TEXT: "string",
+    FieldType.DATETIME: "datetime",
+    FieldType.DATE: "date",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.INTEGER: "integer",
+    FieldType.CHOICE: "string",
+    FieldType.BODY: "string",
+    FieldType.CODES: "string",
+}
+
+# Columns the store adds to every record: where it came from and which period it is in.
+STORE_COLUMNS: Final[tuple[tuple[str, pa.DataType], ...]] = (
+    ("period", pa.string()),
+    ("source_file", pa.string()),
+    ("source_row", pa.int64()),
+    ("ingested_at", pa.timestamp("us")),
+)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record: its fields, the field that identifies a record, and its datetime."""
+
+    name: str
+    title: str
+    key: str
+    dated_by: str
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+
+    def field(self, name: str) -> FieldSpec:
+        """The field called ``name``; raises KeyError for an unknown one."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def names(self) -> tuple[str, ...]:
+        """The field names, in declaration order."""
+        return tuple(spec.name for spec in self.fields)
+
+    def arrow_schema(self) -> pa.Schema:
+        """The schema of the stored Parquet files: typed fields, then the store columns."""
+        typed = [pa.field(spec.name, _ARROW_TYPES[spec.type]) for spec in self.fields]
+        return pa.schema(typed + [pa.field(name, kind) for name, kind in STORE_COLUMNS])
+
+    def table_schema(self) -> dict[str, Any]:
+        """The import format as a Frictionless Table Schema (https://specs.frictionlessdata.io)."""
+        fields: list[dict[str, Any]] = []
+        for spec in self.fields:
+            entry: dict[str, Any] = {
+                "name": spec.name,
+                "type": _TABLE_SCHEMA_TYPES[spec.type],
+                "description": spec.description,
+                "example": spec.example,
+            }
+            constraints: dict[str, Any] = {}
+            if spec.required:
+                constraints["required"] = True
+            if spec.type is FieldType.CHOICE:
+                constraints["enum"] = list(spec.codes())
+            if spec.type is FieldType.CODES:
+                codes = "|".join(spec.codes())
+                constraints["pattern"] = f"^(({codes})(\\|({codes}))*)?$"
+            if spec.minimum is not None:
+                constraints["minimum"] = spec.minimum
+            if spec.maximum is not None:
+                constraints["maximum"] = spec.maximum
+            if spec.type is FieldType.DATETIME:
+                entry["format"] = "any"
+            if constraints:
+                entry["constraints"] = constraints
+            if spec.choices:
+                entry["x-ashyq-choices"] = {
+                    choice.code: {"ru": choice.ru, "kk": choice.kk, "en": choice.en}
+                    for choice in spec.choices
+                }
+            fields.append(entry)
+        return {
+            "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
+            "name": self.name,
+            "title": self.title,
+            "fields": fields,
+            "primaryKey": ["body", self.key],
+            "missingValues": [""],
+        }
+
+
+APPEAL_TYPES: Final = (
+    Choice("complaint", "жалоба", "шағым", "complaint"),
+    Choice("application", "заявление", "өтініш", "application"),
+    Choice("request", "запрос", "сұрау салу", "information request", ("сұрау",)),
+    Choice("message", "сообщение", "хабарлама", "message"),
+    Choice("proposal", "предложение", "ұсыныс", "proposal"),
+    Choice("response", "отклик", "пікір", "response", ("ден қою",)),
+)
+
+_FORMS: Final = (
+    Choice("electronic", "электронное", "электрондық", "electronic", ("электронная", "e")),
+    Choice(
+        "paper_in_person",
+        "бумажное, нарочно",
+        "қағаз, қолма-қол",
+        "paper, by hand",
+        ("нарочно", "лично", "на личном приёме", "қолма-қол"),
+    ),
+    Choice(
+        "paper_by_post",
+        "бумажное, почтой",
+        "қағаз, пошта арқылы",
+        "paper, by post",
+        ("почтой", "по почте", "пошта арқылы"),
+    ),
+)
+
+_APPLICANT_KINDS: Final = (
+    Choice("individual", "физическое лицо", "жеке тұлға", "individual", ("фл",)),
+    Choice("legal_entity", "юридическое лицо", "заңды тұлға", "legal entity", ("юл",)),
+    Choice(
+        "sole_proprietor",
+        "индивидуальный предприниматель",
+        "жеке кәсіпкер",
+        "sole proprietor",
+        ("ип", "жк"),
+    ),
+)
+
+_COURT_OUTCOMES: Final = (
+    Choice(
+        "upheld",
+        "удовлетворено судом",
+        "сот қанағаттандырды",
+        "upheld",
+        ("удовлетворено", "удовлетворён", "қанағаттандырылды"),
+    ),
+    Choice(
+        "dismissed",
+        "отказано",
+        "бас тартылды",
+        "dismissed",
+        ("отказ", "в иске отказано"),
+    ),
+    Choice("pending", "на рассмотрении", "қаралуда", "pending"),
+)
+
+_DISTORTIONS: Final = (
+    Choice("wrong_type", "неверный вид обращения", "өтініш түрі қате", "wrong appeal type"),
+    Choice("wrong_topic", "неверная тематика", "тақырыбы қате", "wrong topic"),
+    Choice(
+        "wrong_applicant", "неверные сведения о заявителе", "өтініш беруші қате", "wrong applicant"
+    ),
+    Choice("wrong_form", "неверная форма обращения", "нысаны қате", "wrong form"),
+    Choice("wrong_dates", "недостоверные даты", "күндері дұрыс емес", "wrong dates"),
+    Choice("other", "иное", "басқа", "other"),
+)
+
+_RECEIVERS: Final = (
+    Choice("first_head", "первый руководитель", "бірінші басшы", "first head", ("аким", "министр")),
+    Choice("deputy", "заместитель", "орынбасар", "deputy"),
+    Choice("chief_of_staff", "руководитель аппарата", "аппарат басшысы", "chief of staff"),
+)
+
+APPEALS: Final = RecordKind(
+    name="appeals",
+    title="e-Otinish appeal card",
+    key="registration_number",
+    dated_by="registered_at",
+    fields=(
+        FieldSpec(
+            "registration_number",
+            FieldType.TEXT,
+            "Registration number of the appeal card, unique within the receiving body.",
+            "ЖТ-2025-00012345",
+            required=True,
+        ),
+        FieldSpec(
+            "registered_at",
+            FieldType.DATETIME,
+            "Date and time of registration (Astana time). The day of receipt is day zero.",
+            "2025-03-14T10:05:00",
+            required=True,
+        ),
+        FieldSpec(
+            "body",
+            FieldType.BODY,
+            "Receiving evaluated body: its Ashyq code or any of its names.",
+            "mf",
+            required=True,
+        ),
+        FieldSpec(
+            "territorial_unit",
+            FieldType.TEXT,
+            "Territorial unit or subordinate organisation that received it.",
+            "ДГД по г. Алматы",
+        ),
+        FieldSpec(
+            "appeal_type",
+            FieldType.CHOICE,
+            "Kind of appeal.",
+            "complaint",
+            required=True,
+            choices=APPEAL_TYPES,
+        ),
+        FieldSpec(
+            "form", FieldType.CHOICE, "How it was filed.", "electronic", True, choices=_FORMS
+        ),
+        FieldSpec(
+            "applicant_kind",
+            FieldType.CHOICE,
+            "Who filed it.",
+            "individual",
+            required=True,
+            choices=_APPLICANT_KINDS,
+        ),
+        FieldSpec(
+            "topic",
+            FieldType.TEXT,
+            "Topic code (the taxonomy of seed 003, e.g. tax_customs, housing_utilities).",
+            "tax_customs",
+            required=True,
+        ),
+        FieldSpec("subtopic", FieldType.TEXT, "Subtopic code within the topic.", "tax"),
+        FieldSpec("title", FieldType.TEXT, "Subject line of the appeal.", "О возврате ИПН"),
+        FieldSpec(
+            "control_deadline",
+            FieldType.DATE,
+            "Control deadline as the source system recorded it.",
+            "2025-04-04",
+        ),
+        FieldSpec(
+            "redirected_to",
+            FieldType.TEXT,
+            "Body the appeal was redirected to by competence (code or name).",
+            "mvd",
+        ),
+        FieldSpec(
+            "redirected_at",
+            FieldType.DATETIME,
+            "When it was redirected; required with redirected_to.",
+            "2025-03-17T09:00:00",
+        ),
+        FieldSpec(
+            "redirect_unjustified",
+            FieldType.BOOLEAN,
+            "Audit finding: the redirect was unjustified (the body was competent).",
+            "false",
+        ),
+        FieldSpec("reviewed_at", FieldType.DATETIME, "When the review ended.", "2025-04-01T16:00"),
+        FieldSpec(
+            "answered_at",
+            FieldType.DATETIME,
+            "When the answer was sent to the applicant.",
+            "2025-04-02T11:30",
+        ),
+        FieldSpec(
+            "extended_at",
+            FieldType.DATETIME,
+            "When the review period was extended.",
+            "2025-03-28T10:00",
+        ),
+        FieldSpec(
+            "extended_until",
+            FieldType.DATE,
+            "New deadline after an extension; required with extended_at.",
+            "2025-05-14",
+        ),
+        FieldSpec(
+            "hearing_required",
+            FieldType.BOOLEAN,
+            "A hearing of the applicant was required (APPK, before a burdensome act).",
+            "true",
+        ),
+        FieldSpec("hearing_held", FieldType.BOOLEAN, "The hearing was held.", "true"),
+        FieldSpec(
+            "burdensome_act",
+            FieldType.BOOLEAN,
+            "The decision was a burdensome administrative act.",
+            "false",
+        ),
+        FieldSpec(
+            "rating",
+            FieldType.INTEGER,
+            "Applicant's rating of the answer, 1 (very unsatisfactory) to 5 (excellent).",
+            "5",
+            minimum=1,
+            maximum=5,
+        ),
+        FieldSpec(
+            "court_challenged",
+            FieldType.BOOLEAN,
+            "The decision was challenged in court.",
+            "false",
+        ),
+        FieldSpec(
+            "court_outcome",
+            FieldType.CHOICE,
+            "Outcome of the court challenge.",
+            "dismissed",
+            choices=_COURT_OUTCOMES,
+        ),
+        FieldSpec(
+            "distortions",
+            FieldType.CODES,
+            "Audit findings of distorted statistics on this card, codes separated by '|'.",
+            "wrong_type|wrong_dates",
+            choices=_DISTORTIONS,
+        ),
+    ),
+)
+
+BOOKINGS: Final = RecordKind(
+    name="bookings",
+    title="Reception booking",
+    key="booking_number",
+    dated_by="booked_at",
+    fields=(
+        FieldSpec(
+            "booking_number",
+            FieldType.TEXT,
+            "Number of the booking, unique within the body.",
+            "ЛП-2025-000123",
+            required=True,
+        ),
+        FieldSpec(
+            "body",
+            FieldType.BODY,
+            "Body whose head receives: its Ashyq code or any of its names.",
+            "almaty",
+            required=True,
+        ),
+        FieldSpec(
+            "booked_at",
+            FieldType.DATETIME,
+            "When the applicant asked for a reception.",
+            "2025-02-03T09:12",
+            required=True,
+        ),
+        FieldSpec(
+            "answer_sent_at",
+            FieldType.DATETIME,
+            "When the answer with the reception date was sent.",
+            "2025-02-10T15:00",
+        ),
+        FieldSpec(
+            "scheduled_for",
+            FieldType.DATE,
+            "Date of the reception set in that answer; required with answer_sent_at.",
+            "2025-02-20",
+        ),
+        FieldSpec(
+            "received_at",
+            FieldType.DATETIME,
+            "When the applicant was actually received.",
+            "2025-02-20T10:00",
+        ),
+        FieldSpec(
+            "received_by",
+            FieldType.CHOICE,
+            "Who received; required with received_at.",
+            "first_head",
+            choices=_RECEIVERS,
+        ),
+        FieldSpec(
+            "cancelled_by_applicant",
+            FieldType.BOOLEAN,
+            "The applicant cancelled the booking.",
+            "false",
+        ),
+        FieldSpec(
+            "appeal_number",
+            FieldType.TEXT,
+            "Registration number of the appeal the booking was made by, if any.",
+            "ЖТ-2025-00012345",
+        ),
+    ),
+)
+
+RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in (APPEALS, BOOKINGS)}
+
+
+def record_kind(name: str) -> RecordKind:
+    """The record kind called ``name`` (``appeals`` or ``bookings``); raises KeyError."""
+    return RECORD_KINDS[name]

@@ -1,0 +1,302 @@
+"""Validate a text table of records against the record model, as Ibis expressions.
+
+Every field is parsed from its text in one pass over the table (no per-row Python): dates
+in ISO or Russian form (``14.03.2025 10:05``), yes/no in three languages, codes by any of
+their names, bodies by any of their spellings. Each failure becomes a problem row
+``(_row, field, code, found)``; a record with any problem is quarantined whole, the rest
+are typed and stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from ashyq.appeals.model import CODES_SEPARATOR, FieldSpec, FieldType, RecordKind
+from ashyq.appeals.sources import ROW_COLUMN
+from ashyq.bodies import BodyRegistry
+from ashyq.errors import Message
+from ashyq.i18n import N_
+from ashyq.periods import Period
+
+__all__ = ["PROBLEM_COLUMNS", "Validated", "expected_message", "validate"]
+
+PROBLEM_COLUMNS: Final = (ROW_COLUMN, "field", "code", "found")
+
+_TRUE: Final = ("true", "1", "yes", "y", "да", "д", "иә", "иа", "+", "x")
+_FALSE: Final = ("false", "0", "no", "n", "нет", "н", "жоқ", "жок", "-")
+_RUSSIAN_DATE: Final = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})"
+
+
+@dataclass(frozen=True)
+class Validated:
+    """The typed records that passed (``valid``) and one row per problem (``problems``)."""
+
+    valid: ir.Table
+    problems: ir.Table
+
+
+def _blank_to_null(value: ir.StringValue) -> ir.StringValue:
+    stripped = value.replace("\u00a0", " ").strip()
+    return stripped.nullif("")
+
+
+def _zero_pad_russian(value: ir.StringValue) -> ir.StringValue:
+    """``14.3.2025 9:05`` → ``2025-03-14 9:05``; other text unchanged."""
+    padded = value.re_replace(r"^(\d)\.", r"0\1.").re_replace(r"^(\d\d)\.(\d)\.", r"\1.0\2.")
+    return padded.re_replace(_RUSSIAN_DATE, r"\3-\2-\1")
+
+
+def _parse_datetime(value: ir.StringValue) -> ir.TimestampValue:
+    iso = _zero_pad_russian(value).re_replace(r"\s(\d):", r" 0\1:")
+    return iso.try_cast("timestamp")  # type: ignore[return-value]
+
+
+def _parse_integer(value: ir.StringValue) -> ir.IntegerValue:
+    number = value.replace(" ", "").replace(",", ".").try_cast("float64")
+    whole: ir.IntegerValue = number.cast("int64")
+    return (number == whole).ifelse(whole, ibis.null("int64"))  # type: ignore[return-value]
+
+
+def _choice_map(spec: FieldSpec) -> dict[str, str]:
+    return {spelling: choice.code for choice in spec.choices for spelling in choice.spellings()}
+
+
+def _parse_choice(value: ir.StringValue, spec: FieldSpec) -> ir.StringValue:
+    folded = value.lower().re_replace(r"\s+", " ")
+    return folded.substitute(_choice_map(spec), else_=ibis.null("string"))  # type: ignore[return-value]
+
+
+def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue, ir.BooleanValue]:
+    mapping = _choice_map(spec)
+    parts = value.split(CODES_SEPARATOR).map(
+        lambda part: part.strip().lower().substitute(mapping, else_=ibis.null("string"))
+    )
+    valid = parts.filter(lambda code: code.isnull()).length() == 0
+    return parts.join(CODES_SEPARATOR), valid  # type: ignore[return-value]
+
+
+def _parse(
+    spec: FieldSpec, text: ir.StringValue, registry: BodyRegistry
+) -> tuple[ir.Value, ir.BooleanValue]:
+    """The typed value of a field and whether a non-blank text failed to parse."""
+    present = text.notnull()
+    if spec.type is FieldType.TEXT:
+        return text, ibis.literal(False)
+    if spec.type is FieldType.DATETIME:
+        parsed: ir.Value = _parse_datetime(text)
+    elif spec.type is FieldType.DATE:
+        parsed = _parse_datetime(text).date()
+    elif spec.type is FieldType.BOOLEAN:
+        mapping = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+        parsed = text.lower().substitute(mapping, else_=ibis.null("boolean"))
+    elif spec.type is FieldType.INTEGER:
+        parsed = _parse_integer(text)
+    elif spec.type is FieldType.CHOICE:
+        parsed = _parse_choice(text, spec)
+    else:
+        codes, valid = _parse_codes(text, spec)
+        return codes, present & ~valid
+    return parsed, present & parsed.isnull()
+
+
+_INVALID_CODES: Final[dict[FieldType, str]] = {
+    FieldType.DATETIME: "invalid_datetime",
+    FieldType.DATE: "invalid_date",
+    FieldType.BOOLEAN: "invalid_boolean",
+    FieldType.INTEGER: "invalid_integer",
+    FieldType.CHOICE: "invalid_choice",
+    FieldType.BODY: "unknown_body",
+    FieldType.CODES: "invalid_codes",
+}
+
+
+def _problem(
+    table: ir.Table, condition: ir.BooleanValue, field: str, code: str, found: ir.Value
+) -> ir.Table:
+    return table.filter(condition).select(
+        table[ROW_COLUMN],
+        field=ibis.literal(field),
+        code=ibis.literal(code),
+        found=found.cast("string").fill_null(""),
+    )
+
+
+_Rule = Callable[[ir.Table], list[ir.Table]]
+
+
+def _appeal_rules(typed: ir.Table) -> list[ir.Table]:
+    """Cross-field rules of the appeal card."""
+    t = typed
+    return [
+        _problem(
+            t, t.redirected_to.notnull() & t.redirected_at.isnull(), "redirected_at",
+            "redirect_incomplete", t.redirected_to,
+        ),
+        _problem(
+            t, t.redirected_at.notnull() & t.redirected_to.isnull(), "redirected_to",
+            "redirect_incomplete", t.redirected_at,
+        ),
+        _problem(
+            t, t.extended_at.notnull() & t.extended_until.isnull(), "extended_until",
+            "extension_incomplete", t.extended_at,
+        ),
+        _problem(
+            t, t.answered_at < t.registered_at, "answered_at", "before_registration",
+            t.answered_at,
+        ),
+        _problem(
+            t, t.redirected_at < t.registered_at, "redirected_at", "before_registration",
+            t.redirected_at,
+        ),
+        _problem(
+            t, t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
+            "court_challenged", "court_contradiction", t.court_outcome,
+        ),
+    ]
+
+
+def _booking_rules(typed: ir.Table) -> list[ir.Table]:
+    """Cross-field rules of the reception booking."""
+    t = typed
+    return [
+        _problem(
+            t, t.received_at.notnull() & t.received_by.isnull(), "received_by",
+            "received_by_missing", t.received_at,
+        ),
+        _problem(
+            t, t.answer_sent_at.notnull() & t.scheduled_for.isnull(), "scheduled_for",
+            "schedule_missing", t.answer_sent_at,
+        ),
+        _problem(
+            t, t.answer_sent_at < t.booked_at, "answer_sent_at", "before_booking",
+            t.answer_sent_at,
+        ),
+    ]
+
+
+_RULES: Final[dict[str, _Rule]] = {"appeals": _appeal_rules, "bookings": _booking_rules}
+
+
+Materialise = Callable[[ir.Table], ir.Table]
+
+
+def validate(
+    raw: ir.Table,
+    kind: RecordKind,
+    period: Period,
+    registry: BodyRegistry,
+    materialise: Materialise | None = None,
+) -> Validated:
+    """Parse and check every record of ``raw`` (text columns named after ``kind``'s fields).
+
+    Missing optional columns must already be present as null text. Every field is parsed
+    once into a wide table (text, value and a failure flag per field), which
+    ``materialise`` may store (a temporary table) so the checks below read it, not
+    re-parse. Returns the typed records without problems, and the problems; raises
+    nothing for bad data.
+    """
+    texts = {spec.name: _blank_to_null(raw[spec.name].cast("string")) for spec in kind.fields}
+    columns: dict[str, ir.Value] = {}
+    for spec in kind.fields:
+        if spec.type is FieldType.BODY:
+            value, invalid = ibis.null("string"), ibis.literal(False)
+        else:
+            value, invalid = _parse(spec, texts[spec.name], registry)
+        if spec.type is FieldType.BOOLEAN:
+            value = value.fill_null(False)  # an absent flag is "not flagged"
+        columns[spec.name] = value
+        columns[f"{spec.name}__text"] = texts[spec.name]
+        columns[f"{spec.name}__bad"] = invalid
+    wide = raw.select(raw[ROW_COLUMN], **columns)
+    # Bodies resolve by a join on their folded spellings: one hash join, not a long CASE.
+    spellings = ibis.memtable(
+        {
+            "_spelling": list(registry.spelling_map()),
+            "_code": list(registry.spelling_map().values()),
+        }
+    )
+    folded = (
+        wide.body__text.replace("ё", "е").replace("Ё", "Е").re_replace(r"\s+", " ").strip().lower()
+    )
+    wide = wide.mutate(_spelling=folded).left_join(spellings, "_spelling")
+    wide = wide.mutate(body=wide._code, body__bad=wide.body__text.notnull() & wide._code.isnull())
+    wide = wide.drop("_spelling", "_code", "_spelling_right")
+    if materialise is not None:
+        wide = materialise(wide)
+    problems: list[ir.Table] = []
+    for spec in kind.fields:
+        text = wide[f"{spec.name}__text"]
+        code = _INVALID_CODES.get(spec.type)
+        if code is not None:
+            problems.append(_problem(wide, wide[f"{spec.name}__bad"], spec.name, code, text))
+        if spec.required:
+            problems.append(
+                _problem(wide, text.isnull(), spec.name, "missing_value", ibis.literal(""))
+            )
+        if spec.minimum is not None and spec.maximum is not None:
+            number: ir.IntegerValue = wide[spec.name]  # type: ignore[assignment]
+            outside = ~number.between(spec.minimum, spec.maximum)
+            problems.append(_problem(wide, outside, spec.name, "out_of_range", text))
+    dated: ir.TimestampValue = wide[kind.dated_by]  # type: ignore[assignment]
+    outside_period = (dated.date() < period.first) | (dated.date() > period.last)
+    problems.append(
+        _problem(wide, outside_period, kind.dated_by, "outside_period", wide[f"{kind.dated_by}__text"])
+    )
+    problems.extend(_RULES[kind.name](wide))
+    # A key used twice in one file: the first record lands, the later ones are quarantined.
+    window = ibis.window(group_by=[wide.body, wide[kind.key]], order_by=wide[ROW_COLUMN])
+    numbered = wide.mutate(_first=wide[ROW_COLUMN].min().over(window))
+    repeated = numbered.filter(numbered._first < numbered[ROW_COLUMN])
+    problems.append(
+        repeated.select(
+            repeated[ROW_COLUMN],
+            field=ibis.literal(kind.key),
+            code=ibis.literal("duplicate_key"),
+            found=repeated[kind.key],
+        )
+    )
+    all_problems = ibis.union(*problems)
+    valid = wide.anti_join(all_problems, ROW_COLUMN).select(ROW_COLUMN, *kind.names())
+    return Validated(valid, all_problems)
+
+
+_EXPECTED: Final[dict[str, str]] = {
+    "missing_value": N_("a value"),
+    "invalid_datetime": N_("a date and time such as 2025-03-14 10:05 or 14.03.2025 10:05"),
+    "invalid_date": N_("a date such as 2025-03-14 or 14.03.2025"),
+    "invalid_boolean": N_("yes or no: да/нет, иә/жоқ, true/false, 1/0"),
+    "invalid_integer": N_("a whole number"),
+    "out_of_range": N_("a whole number from {minimum} to {maximum}"),
+    "invalid_choice": N_("one of: {codes}"),
+    "invalid_codes": N_("codes from {codes}, separated by «|»"),
+    "unknown_body": N_("an evaluated body's code or name (see «ashyq bodies list»)"),
+    "outside_period": N_("a date from {first} to {last} (period {period})"),
+    "redirect_incomplete": N_("redirected_to and redirected_at given together"),
+    "extension_incomplete": N_("extended_until given with extended_at"),
+    "before_registration": N_("a date and time not before registered_at"),
+    "court_contradiction": N_("court_challenged not «no» when court_outcome is given"),
+    "received_by_missing": N_("who received (received_by) when received_at is given"),
+    "schedule_missing": N_("the reception date (scheduled_for) when answer_sent_at is given"),
+    "before_booking": N_("a date and time not before booked_at"),
+    "duplicate_key": N_("a {key} not used earlier in the file"),
+}
+
+
+def expected_message(kind: RecordKind, period: Period, field: str, code: str) -> Message:
+    """What a problem of ``code`` in ``field`` expected, as a translatable message."""
+    spec = kind.field(field)
+    params: dict[str, object] = {
+        "codes": ", ".join(spec.codes()),
+        "minimum": spec.minimum,
+        "maximum": spec.maximum,
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "period": period.name,
+        "key": kind.key,
+    }
+    return Message(_EXPECTED[code], params)
