@@ -118,9 +118,7 @@ def enrich_appeals(
     a = a.left_join(rules, a.appeal_type == rules.appeal_type).drop("appeal_type_right")
     review_day = working_days.select(_review_wd=working_days.wd, _review_by=working_days.date)
     a = a.left_join(review_day, a._wd_registered + a.review_working_days == review_day._review_wd)
-    redirect_day = working_days.select(
-        _redirect_wd=working_days.wd, _redirect_by=working_days.date
-    )
+    redirect_day = working_days.select(_redirect_wd=working_days.wd, _redirect_by=working_days.date)
     a = a.left_join(
         redirect_day, a._wd_registered + a.redirect_working_days == redirect_day._redirect_wd
     )
@@ -129,9 +127,7 @@ def enrich_appeals(
         ibis.least(a.extended_until, a._extension_limit), a._review_by
     )
     is_redirected = a.redirected_to.notnull()
-    is_reviewed = (
-        a.appeal_type.isin(_REVIEWED_TYPES) & ~is_redirected & a.answered_at.notnull()
-    )
+    is_reviewed = a.appeal_type.isin(_REVIEWED_TYPES) & ~is_redirected & a.answered_at.notnull()
     return a.mutate(
         review_deadline=review_deadline,
         redirect_deadline=a._redirect_by,
@@ -310,12 +306,8 @@ COUNTS: Final[tuple[CountSpec, ...]] = (
         _bucket(None, 15),
         "bookings answered within 15 days",
     ),
-    CountSpec(
-        "booking_answer_within_30", BOOKINGS, _bucket(15, 30), "answered in 16 to 30 days"
-    ),
-    CountSpec(
-        "booking_answer_within_60", BOOKINGS, _bucket(30, 60), "answered in 31 to 60 days"
-    ),
+    CountSpec("booking_answer_within_30", BOOKINGS, _bucket(15, 30), "answered in 16 to 30 days"),
+    CountSpec("booking_answer_within_60", BOOKINGS, _bucket(30, 60), "answered in 31 to 60 days"),
     CountSpec(
         "booking_answer_over_60", BOOKINGS, _bucket(60, None), "answered later, or not at all"
     ),
@@ -334,9 +326,7 @@ COUNTS: Final[tuple[CountSpec, ...]] = (
     CountSpec(
         "received_later_or_never",
         BOOKINGS,
-        _flag(
-            lambda t: t.is_active & ~t.received_on_date_flag & ~t.received_within_month_flag
-        ),
+        _flag(lambda t: t.is_active & ~t.received_on_date_flag & ~t.received_within_month_flag),
         "received more than a month late, or not received",
     ),
 )

@@ -79,7 +79,9 @@ def _check_header(source: Source, kind: RecordKind) -> None:
             source.file,
             1 if source.format in {"csv", "xlsx"} else None,
             name,
-            Message(N_("a column of the {kind} format (see docs/data-formats.md)"), {"kind": kind.name}),
+            Message(
+                N_("a column of the {kind} format (see docs/data-formats.md)"), {"kind": kind.name}
+            ),
             name,
         )
         for name in source.header
@@ -133,14 +135,18 @@ def _quarantine(
     for row in rows:
         expected = expected_message(kind, period, row["field"], row["code"])
         listed.append(
-            InputProblem(row["code"], source.file, row[ROW_COLUMN], row["field"], expected, row["found"])
+            InputProblem(
+                row["code"], source.file, row[ROW_COLUMN], row["field"], expected, row["found"]
+            )
         )
     if not listed:
         return None, []
     wanted = {problem.row for problem in listed}
     by_row = {
         record[ROW_COLUMN]: record
-        for record in text.filter(pa.compute.is_in(text[ROW_COLUMN], pa.array(sorted(r for r in wanted if r is not None)))).to_pylist()
+        for record in text.filter(
+            pa.compute.is_in(text[ROW_COLUMN], pa.array(sorted(r for r in wanted if r is not None)))
+        ).to_pylist()
     }
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
@@ -151,7 +157,9 @@ def _quarantine(
         for problem in listed:
             record = by_row.get(problem.row, {})
             cells = {k: v for k, v in record.items() if k != ROW_COLUMN and v not in (None, "")}
-            found = problem.found.render(lang) if isinstance(problem.found, Message) else problem.found
+            found = (
+                problem.found.render(lang) if isinstance(problem.found, Message) else problem.found
+            )
             writer.writerow(
                 [
                     problem.file,
@@ -198,7 +206,13 @@ def ingest(
                 N_("a column «{first}» or «{second}»"),
                 {"first": "registration_number", "second": "booking_number"},
             )
-            raise InputError([InputProblem("unknown_format", source.file, 1, None, expected, ", ".join(source.header))])
+            raise InputError(
+                [
+                    InputProblem(
+                        "unknown_format", source.file, 1, None, expected, ", ".join(source.header)
+                    )
+                ]
+            )
     _check_header(source, kind)
     text = _text_table(source, kind)
     con: DuckDBBackend = ibis.duckdb.connect()
@@ -212,7 +226,9 @@ def ingest(
     )
     problems = con.to_pyarrow(checked.problems)
     quarantine_dir = store.quarantine / period.name
-    quarantine_file, listed = _quarantine(source, kind, period, problems, text, quarantine_dir, lang)
+    quarantine_file, listed = _quarantine(
+        source, kind, period, problems, text, quarantine_dir, lang
+    )
     stamp = ibis.literal(datetime.now().replace(microsecond=0))
     valid = checked.valid.mutate(
         period=ibis.literal(period.name),

@@ -36,9 +36,10 @@ __all__ = [
 ]
 
 # The index input fields the records give; the rest are auxiliary counts.
-INDEX_FIELDS: tuple[str, ...] = tuple(
-    spec.name for spec in COUNTS if not spec.name.startswith("ratings_")
-) + ("satisfaction_pct",)
+INDEX_FIELDS: tuple[str, ...] = (
+    *(spec.name for spec in COUNTS if not spec.name.startswith("ratings_")),
+    "satisfaction_pct",
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,11 @@ def _table(con: ibis.BaseBackend, name: str, data: Any) -> ir.Table:
     """A small table on ``con`` (the calendar), created once per connection."""
     if name in con.list_tables():
         return con.table(name)
-    return con.create_table(name, data, temp=True) if con.name == "duckdb" else con.create_table(name, data)
+    return (
+        con.create_table(name, data, temp=True)
+        if con.name == "duckdb"
+        else con.create_table(name, data)
+    )
 
 
 def open_period(
@@ -108,13 +113,17 @@ def index_counts(data: PeriodData, counts: dict[str, dict[str, int]]) -> dict[st
         for name, value in values.items():
             if name.startswith("ratings_"):
                 continue
-            kind = APPEALS if any(s.name == name and s.kind is APPEALS for s in COUNTS) else BOOKINGS
+            kind = (
+                APPEALS if any(s.name == name and s.kind is APPEALS for s in COUNTS) else BOOKINGS
+            )
             source = data.store.partition(kind, data.period, body)
             facts[name] = Fact(Decimal(value), Provenance(str(source), None, name, "kpssu"))
         share = satisfaction_pct(values.get("ratings_satisfied", 0), values.get("ratings_total", 0))
         if share is not None:
             source = data.store.partition(APPEALS, data.period, body)
-            facts["satisfaction_pct"] = Fact(share, Provenance(str(source), None, "rating", "miicr"))
+            facts["satisfaction_pct"] = Fact(
+                share, Provenance(str(source), None, "rating", "miicr")
+            )
         result[body] = facts
     return result
 
@@ -126,4 +135,6 @@ def drill_down(data: PeriodData, body: str, name: str) -> ir.Table:
     if table is None:
         raise LookupError(f"no {spec.kind.name} stored for {data.period}")
     behind = records_behind(table.filter(table.body == body), name)
-    return behind.select(spec.kind.key, *[c for c in behind.columns if c != spec.kind.key and not c.startswith("_")]).order_by(spec.kind.key)
+    return behind.select(
+        spec.kind.key, *[c for c in behind.columns if c != spec.kind.key and not c.startswith("_")]
+    ).order_by(spec.kind.key)

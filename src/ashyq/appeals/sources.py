@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, BinaryIO, Final
+from typing import Any, Final
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -70,7 +70,8 @@ class Source:
     @property
     def rows_read(self) -> int:
         """Every record of the file: the ones split into fields and the ones not."""
-        return self.table.num_rows + len(self.unsplit)
+        rows: int = self.table.num_rows
+        return rows + len(self.unsplit)
 
 
 def _unreadable(file: str, expected: str, found: str, **params: object) -> InputError:
@@ -81,7 +82,7 @@ def _unreadable(file: str, expected: str, found: str, **params: object) -> Input
 class _CountingReader(io.RawIOBase):
     """A binary file that reports how many bytes have been read from it."""
 
-    def __init__(self, handle: BinaryIO, total: int, progress: Progress | None) -> None:
+    def __init__(self, handle: io.BufferedReader, total: int, progress: Progress | None) -> None:
         self._handle = handle
         self._total = total
         self._done = 0
@@ -91,7 +92,7 @@ class _CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        count = self._handle.readinto(buffer)
+        count: int = self._handle.readinto(buffer)
         self._done += count
         if self._progress is not None:
             self._progress(self._done, self._total)
@@ -144,10 +145,13 @@ def _read_csv(path: Path, file: str, progress: Progress | None) -> Source:
         unsplit.append(
             UnsplitRow(
                 number,
-                Message(N_("{count} cells separated by «{delimiter}»"), {
-                    "count": row.expected_columns,
-                    "delimiter": delimiter,
-                }),
+                Message(
+                    N_("{count} cells separated by «{delimiter}»"),
+                    {
+                        "count": row.expected_columns,
+                        "delimiter": delimiter,
+                    },
+                ),
                 f"{row.actual_columns}: {row.text[:200]}",
             )
         )
@@ -170,7 +174,9 @@ def _read_csv(path: Path, file: str, progress: Progress | None) -> Source:
         try:
             table = pacsv.read_csv(stream, read_options, parse_options, convert_options)
         except pa.ArrowInvalid as error:
-            raise _unreadable(file, N_("a CSV file in UTF-8 or Windows-1251"), str(error)) from error
+            raise _unreadable(
+                file, N_("a CSV file in UTF-8 or Windows-1251"), str(error)
+            ) from error
     # pyarrow numbers lines from the start of the file, the skipped header being line 1.
     skipped = sorted(item.row for item in unsplit if item.row > 0)
     rows = _row_numbers(table.num_rows, skipped, first=2)
@@ -242,7 +248,9 @@ def _read_jsonl(path: Path, file: str, progress: Progress | None) -> Source:
             value = None
         if not isinstance(value, dict):
             unsplit.append(
-                UnsplitRow(number, Message(N_("a JSON object")), line[:200].decode(errors="replace"))
+                UnsplitRow(
+                    number, Message(N_("a JSON object")), line[:200].decode(errors="replace")
+                )
             )
             continue
         header.update(dict.fromkeys(value))
@@ -280,7 +288,7 @@ def _read_xlsx(path: Path, file: str, progress: Progress | None) -> Source:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+    except Exception as error:
         raise _unreadable(file, N_("an Excel workbook (.xlsx)"), str(error)) from error
     try:
         sheet = workbook.worksheets[0]
@@ -306,7 +314,9 @@ def _read_xlsx(path: Path, file: str, progress: Progress | None) -> Source:
                 progress(number, total)
     finally:
         workbook.close()
-    table = pa.table({name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=True)})
+    table = pa.table(
+        {name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=True)}
+    )
     table = table.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
     return Source(file, "xlsx", tuple(header), table, ())
 

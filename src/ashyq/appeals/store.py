@@ -11,7 +11,6 @@ the same way, with ``period`` and ``body`` as ordinary columns.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +104,7 @@ class AppealStore:
             arriving_count = int(con.execute(arriving.count()))
             temporary = target.with_suffix(".parquet.tmp")
             con.to_parquet(new.order_by(kind.key), temporary)
-            os.replace(temporary, target)
+            temporary.replace(target)
             results.append(WriteResult(body, arriving_count - replaced, replaced))
             if on_body is not None:
                 on_body(body)

@@ -53,13 +53,13 @@ def _zero_pad_russian(value: ir.StringValue) -> ir.StringValue:
 
 def _parse_datetime(value: ir.StringValue) -> ir.TimestampValue:
     iso = _zero_pad_russian(value).re_replace(r"\s(\d):", r" 0\1:")
-    return iso.try_cast("timestamp")  # type: ignore[return-value]
+    return iso.try_cast("timestamp")
 
 
 def _parse_integer(value: ir.StringValue) -> ir.IntegerValue:
     number = value.replace(" ", "").replace(",", ".").try_cast("float64")
     whole: ir.IntegerValue = number.cast("int64")
-    return (number == whole).ifelse(whole, ibis.null("int64"))  # type: ignore[return-value]
+    return (number == whole).ifelse(whole, ibis.null("int64"))
 
 
 def _choice_map(spec: FieldSpec) -> dict[str, str]:
@@ -68,7 +68,7 @@ def _choice_map(spec: FieldSpec) -> dict[str, str]:
 
 def _parse_choice(value: ir.StringValue, spec: FieldSpec) -> ir.StringValue:
     folded = value.lower().re_replace(r"\s+", " ")
-    return folded.substitute(_choice_map(spec), else_=ibis.null("string"))  # type: ignore[return-value]
+    return folded.substitute(_choice_map(spec), else_=ibis.null("string"))
 
 
 def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue, ir.BooleanValue]:
@@ -77,7 +77,7 @@ def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue
         lambda part: part.strip().lower().substitute(mapping, else_=ibis.null("string"))
     )
     valid = parts.filter(lambda code: code.isnull()).length() == 0
-    return parts.join(CODES_SEPARATOR), valid  # type: ignore[return-value]
+    return parts.join(CODES_SEPARATOR), valid
 
 
 def _parse(
@@ -134,28 +134,46 @@ def _appeal_rules(typed: ir.Table) -> list[ir.Table]:
     t = typed
     return [
         _problem(
-            t, t.redirected_to.notnull() & t.redirected_at.isnull(), "redirected_at",
-            "redirect_incomplete", t.redirected_to,
+            t,
+            t.redirected_to.notnull() & t.redirected_at.isnull(),
+            "redirected_at",
+            "redirect_incomplete",
+            t.redirected_to,
         ),
         _problem(
-            t, t.redirected_at.notnull() & t.redirected_to.isnull(), "redirected_to",
-            "redirect_incomplete", t.redirected_at,
-        ),
-        _problem(
-            t, t.extended_at.notnull() & t.extended_until.isnull(), "extended_until",
-            "extension_incomplete", t.extended_at,
-        ),
-        _problem(
-            t, t.answered_at < t.registered_at, "answered_at", "before_registration",
-            t.answered_at,
-        ),
-        _problem(
-            t, t.redirected_at < t.registered_at, "redirected_at", "before_registration",
+            t,
+            t.redirected_at.notnull() & t.redirected_to.isnull(),
+            "redirected_to",
+            "redirect_incomplete",
             t.redirected_at,
         ),
         _problem(
-            t, t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
-            "court_challenged", "court_contradiction", t.court_outcome,
+            t,
+            t.extended_at.notnull() & t.extended_until.isnull(),
+            "extended_until",
+            "extension_incomplete",
+            t.extended_at,
+        ),
+        _problem(
+            t,
+            t.answered_at < t.registered_at,
+            "answered_at",
+            "before_registration",
+            t.answered_at,
+        ),
+        _problem(
+            t,
+            t.redirected_at < t.registered_at,
+            "redirected_at",
+            "before_registration",
+            t.redirected_at,
+        ),
+        _problem(
+            t,
+            t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
+            "court_challenged",
+            "court_contradiction",
+            t.court_outcome,
         ),
     ]
 
@@ -165,15 +183,24 @@ def _booking_rules(typed: ir.Table) -> list[ir.Table]:
     t = typed
     return [
         _problem(
-            t, t.received_at.notnull() & t.received_by.isnull(), "received_by",
-            "received_by_missing", t.received_at,
+            t,
+            t.received_at.notnull() & t.received_by.isnull(),
+            "received_by",
+            "received_by_missing",
+            t.received_at,
         ),
         _problem(
-            t, t.answer_sent_at.notnull() & t.scheduled_for.isnull(), "scheduled_for",
-            "schedule_missing", t.answer_sent_at,
+            t,
+            t.answer_sent_at.notnull() & t.scheduled_for.isnull(),
+            "scheduled_for",
+            "schedule_missing",
+            t.answer_sent_at,
         ),
         _problem(
-            t, t.answer_sent_at < t.booked_at, "answer_sent_at", "before_booking",
+            t,
+            t.answer_sent_at < t.booked_at,
+            "answer_sent_at",
+            "before_booking",
             t.answer_sent_at,
         ),
     ]
@@ -239,13 +266,15 @@ def validate(
                 _problem(wide, text.isnull(), spec.name, "missing_value", ibis.literal(""))
             )
         if spec.minimum is not None and spec.maximum is not None:
-            number: ir.IntegerValue = wide[spec.name]  # type: ignore[assignment]
+            number: ir.IntegerValue = wide[spec.name]
             outside = ~number.between(spec.minimum, spec.maximum)
             problems.append(_problem(wide, outside, spec.name, "out_of_range", text))
-    dated: ir.TimestampValue = wide[kind.dated_by]  # type: ignore[assignment]
+    dated: ir.TimestampValue = wide[kind.dated_by]
     outside_period = (dated.date() < period.first) | (dated.date() > period.last)
     problems.append(
-        _problem(wide, outside_period, kind.dated_by, "outside_period", wide[f"{kind.dated_by}__text"])
+        _problem(
+            wide, outside_period, kind.dated_by, "outside_period", wide[f"{kind.dated_by}__text"]
+        )
     )
     problems.extend(_RULES[kind.name](wide))
     # A key used twice in one file: the first record lands, the later ones are quarantined.

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import typer
 
+from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
+from ashyq.cli.synth import app as synth_app
 
 __all__ = ["app", "main"]
 
@@ -19,6 +21,8 @@ app = typer.Typer(
 )
 app.add_typer(bodies_app, name="bodies")
 app.add_typer(index_app, name="index")
+app.add_typer(appeals_app, name="appeals")
+app.add_typer(synth_app, name="synth")
 app.command("demo")(demo)
 
 

@@ -25,7 +25,7 @@ from ashyq.errors import InputError
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.dynamics import compare_periods, read_previous
-from ashyq.index.engine import IndexResult, compute_index
+from ashyq.index.engine import Fact, IndexResult, compute_index
 from ashyq.index.explain import explain
 from ashyq.index.inputs import input_columns, read_index_input
 from ashyq.index.methodology import IndicatorRole, Methodology
@@ -69,7 +69,20 @@ def _render(
 
 @app.command()
 def compute(
-    input_file: Annotated[Path, typer.Option("--input", help="CSV or XLSX, one row per body.")],
+    input_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--input",
+            help="CSV or XLSX, one row per body (with --period: the authorities' other scores).",
+        ),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            help="Compute the appeal counts from the stored records of this period.",
+        ),
+    ] = None,
     methodology_name: MethodologyOption = "2025",
     previous: Annotated[
         Path | None,
@@ -84,16 +97,46 @@ def compute(
     ] = False,
     lang: LangOption = None,
 ) -> None:
-    """Compute scores, levels, categories, grades and ranks from an input file."""
+    """Compute scores, levels, categories, grades and ranks.
+
+    From an input file, or with --period from the stored appeal records (the counts) and
+    the authorities' scores for the rest (--input, else $ASHYQ_HOME/inputs/PERIOD.csv).
+    """
     chosen = resolve_lang(lang)
     methodology = methodology_or_exit(methodology_name)
     registry = load_bodies()
+    supplied = None
+    if period is not None:
+        supplied, default_input = _record_counts(period, chosen)
+        input_file = input_file or default_input
+    if input_file is None:
+        fail("--input FILE or --period PERIOD is needed", code=2)
     try:
-        inputs = read_index_input(input_file, methodology, registry, require_all_bodies=not partial)
+        inputs = read_index_input(
+            input_file,
+            methodology,
+            registry,
+            require_all_bodies=not partial,
+            supplied=supplied,
+        )
     except InputError as error:
         fail_input(error, chosen, as_json=output_format == "json")
     result = compute_index(methodology, inputs, registry)
     _render(result, output_format, out, chosen, previous)
+
+
+def _record_counts(period: str, lang: Lang) -> tuple[dict[str, dict[str, Fact]], Path]:
+    """The counts of the stored records of ``period``, and the default authorities' file."""
+    from ashyq.appeals.pipeline import body_counts, index_counts, open_period
+    from ashyq.cli.appeals import period_or_exit
+    from ashyq.home import data_home
+
+    when = period_or_exit(period)
+    data = open_period(when)
+    if data.appeals is None:
+        fail(f"no appeals are stored for {when.name}; run «ashyq appeals ingest» first", code=2)
+    del lang
+    return index_counts(data, body_counts(data)), data_home() / "inputs" / f"{when.name}.csv"
 
 
 @app.command()

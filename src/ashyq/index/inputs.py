@@ -8,6 +8,7 @@ row, column, what was expected and what was found.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -104,7 +105,14 @@ def _cell_text(value: Cell) -> str:
 
 
 class _Validator:
-    def __init__(self, table: Table, methodology: Methodology, registry: BodyRegistry) -> None:
+    def __init__(
+        self,
+        table: Table,
+        methodology: Methodology,
+        registry: BodyRegistry,
+        supplied: Mapping[str, Mapping[str, Fact]] | None = None,
+    ) -> None:
+        self.supplied = supplied or {}
         self.table = table
         self.methodology = methodology
         self.registry = registry
@@ -202,12 +210,23 @@ class _Validator:
         scores: dict[str, Fact] = {}
         counts: dict[str, Fact] = {}
         values: dict[str, Decimal] = {}
+        supplied = self.supplied.get(code, {})
         for name in self.specs:
-            if name in row.cells:
+            if name in row.cells and _cell_text(row.cells.get(name)):
+                if name in supplied:
+                    self.problem(
+                        "count_from_records",
+                        row.number,
+                        name,
+                        Message(N_("no value: this count is computed from the stored records")),
+                        _cell_text(row.cells.get(name)),
+                    )
+                    continue
                 parsed = self.number(row, name, allow_percent=self.specs[name].kind == "percent")
                 if parsed is not None:
                     values[name] = parsed
                     self.check_value(row, name, parsed)
+        values.update({name: fact.value for name, fact in supplied.items() if name in self.specs})
         consumed: set[str] = set()
         given_as_score: dict[str, str] = {}
         for indicator in self.methodology.indicators:
@@ -259,7 +278,7 @@ class _Validator:
                     )
         for name in values:
             if name in consumed:
-                counts[name] = Fact(
+                counts[name] = supplied.get(name) or Fact(
                     values[name],
                     Provenance(self.table.file, row.number, name, self.specs[name].authority),
                 )
@@ -347,6 +366,7 @@ def read_index_input(
     registry: BodyRegistry,
     *,
     require_all_bodies: bool = True,
+    supplied: Mapping[str, Mapping[str, Fact]] | None = None,
 ) -> list[BodyInput]:
     """Read a CSV or XLSX index input, one row per body, and validate every cell.
 
@@ -354,6 +374,8 @@ def read_index_input(
     an unknown, missing or duplicated body, an unknown column, a non-numeric cell, a
     negative count, a numerator above its denominator, a score above its max, an
     indicator given both as a score and as raw counts, or one given neither way.
+    ``supplied`` holds counts computed elsewhere (from the appeal records), by body and
+    field: they complete each row, and the file may not give them again.
     """
     table = read_table(path)
-    return _Validator(table, methodology, registry).run(require_all_bodies)
+    return _Validator(table, methodology, registry, supplied).run(require_all_bodies)

@@ -96,11 +96,16 @@ def _pick(rng: np.random.Generator, pool: np.ndarray, count: int) -> np.ndarray:
 
 
 def _timestamps(
-    first: date, day_offsets: np.ndarray, rng: np.random.Generator, hours: tuple[int, int] = (14, 18)
+    first: date,
+    day_offsets: np.ndarray,
+    rng: np.random.Generator,
+    hours: tuple[int, int] = (14, 18),
 ) -> pa.Array:
     """Times of day within ``hours``: registrations come in the morning (9–13), what
     follows them in the afternoon, so nothing happens before the registration."""
-    base = int((datetime.combine(first, datetime.min.time()) - datetime(1970, 1, 1)).total_seconds())
+    base = int(
+        (datetime.combine(first, datetime.min.time()) - datetime(1970, 1, 1)).total_seconds()
+    )
     seconds = rng.integers(hours[0] * 3600, hours[1] * 3600, size=len(day_offsets))
     micros = (base + day_offsets * 86_400 + seconds) * 1_000_000
     return pa.array(micros, pa.timestamp("us"))
@@ -174,7 +179,9 @@ def _body_appeals(
     extended = _pick(rng, on_time, len(on_time) // 100)
     extended_until = np.zeros(n, dtype=np.int64)
     is_extended = np.zeros(n, dtype=bool)
-    extended_until[extended] = calendar.add_working(registered[extended], np.full(len(extended), review_days + 20))
+    extended_until[extended] = calendar.add_working(
+        registered[extended], np.full(len(extended), review_days + 20)
+    )
     is_extended[extended] = True
     answered[extended] = calendar.add_working(
         registered[extended], review_days + rng.integers(1, 21, size=len(extended))
@@ -211,7 +218,9 @@ def _body_appeals(
     dismissed = _pick(rng, np.setdiff1d(reviewed_idx, upheld), 2 * len(upheld) + 1)
     court_outcome[dismissed] = "dismissed"
     distortions = np.full(n, None, dtype=object)
-    codes = np.array(["wrong_type", "wrong_topic", "wrong_applicant", "wrong_form", "wrong_dates"], dtype=object)
+    codes = np.array(
+        ["wrong_type", "wrong_topic", "wrong_applicant", "wrong_form", "wrong_dates"], dtype=object
+    )
     facts = counts["statistics_distortions"]
     cards = _pick(rng, np.arange(n), facts)
     distortions[cards] = codes[rng.integers(0, len(codes), size=len(cards))]
@@ -219,8 +228,20 @@ def _body_appeals(
     rated_idx = _pick(rng, np.flatnonzero(has_answer), plan.rated)
     satisfied = rated_idx[: plan.satisfied]
     unsatisfied = rated_idx[plan.satisfied :]
-    rating[satisfied] = _exact(rng, len(satisfied), {str(k): v for k, v in _SATISFIED_RATINGS.items()}).astype(np.int64) if len(satisfied) else []
-    rating[unsatisfied] = _exact(rng, len(unsatisfied), {str(k): v for k, v in _UNSATISFIED_RATINGS.items()}).astype(np.int64) if len(unsatisfied) else []
+    rating[satisfied] = (
+        _exact(rng, len(satisfied), {str(k): v for k, v in _SATISFIED_RATINGS.items()}).astype(
+            np.int64
+        )
+        if len(satisfied)
+        else []
+    )
+    rating[unsatisfied] = (
+        _exact(rng, len(unsatisfied), {str(k): v for k, v in _UNSATISFIED_RATINGS.items()}).astype(
+            np.int64
+        )
+        if len(unsatisfied)
+        else []
+    )
     has_rating = np.zeros(n, dtype=bool)
     has_rating[rated_idx] = True
 
@@ -244,9 +265,13 @@ def _body_appeals(
             ru = np.array(sub["titles"]["ru"], dtype=object)
             kk = np.array(sub["titles"]["kk"], dtype=object)
             in_kk = rng.random(len(at)) < 0.3
-            title[at] = np.where(in_kk, kk[rng.integers(0, len(kk), len(at))], ru[rng.integers(0, len(ru), len(at))])
+            title[at] = np.where(
+                in_kk, kk[rng.integers(0, len(kk), len(at))], ru[rng.integers(0, len(ru), len(at))]
+            )
 
-    numbers = np.char.add(f"ЕО-{period.year}-{plan.body.upper()}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7))
+    numbers = np.char.add(
+        f"ЕО-{period.year}-{plan.body.upper()}-", np.char.zfill(np.arange(1, n + 1).astype(str), 7)
+    )
     deadline_dates = _dates(calendar.first, deadline)
     return pa.table(
         {
@@ -307,7 +332,9 @@ def _masked_timestamps(
     return pa.array(values.to_numpy(zero_copy_only=False), pa.timestamp("us"), mask=~present)
 
 
-def _body_bookings(plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.random.Generator) -> pa.Table:
+def _body_bookings(
+    plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.random.Generator
+) -> pa.Table:
     c = plan.counts
     buckets = [
         (c["booking_answer_within_15"], 1, 15),
@@ -319,8 +346,18 @@ def _body_bookings(plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.
     cancelled = max(0, n // 20)
     total = n + cancelled
     if total == 0:
-        return pa.table({name: pa.array([], kind.type) for name, kind in zip(BOOKINGS.arrow_schema().names[:9], BOOKINGS.arrow_schema(), strict=False)})
-    wait = np.concatenate([rng.integers(lo, hi + 1, size=k) for k, lo, hi in buckets] + [rng.integers(1, 15, size=cancelled)])
+        return pa.table(
+            {
+                name: pa.array([], kind.type)
+                for name, kind in zip(
+                    BOOKINGS.arrow_schema().names[:9], BOOKINGS.arrow_schema(), strict=False
+                )
+            }
+        )
+    wait = np.concatenate(
+        [rng.integers(lo, hi + 1, size=k) for k, lo, hi in buckets]
+        + [rng.integers(1, 15, size=cancelled)]
+    )
     days_in_period = (period.last - period.first).days + 1
     start = (period.first - calendar.first).days
     booked = start + rng.integers(0, days_in_period, size=total)
@@ -342,10 +379,15 @@ def _body_bookings(plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.
     got = rng.permutation(got)
     first_heads = c["received_by_first_head"]
     receivers[got[:first_heads]] = "first_head"
-    receivers[got[first_heads:]] = np.where(rng.random(len(got) - first_heads) < 0.7, "deputy", "chief_of_staff")
+    receivers[got[first_heads:]] = np.where(
+        rng.random(len(got) - first_heads) < 0.7, "deputy", "chief_of_staff"
+    )
     is_cancelled = np.zeros(total, dtype=bool)
     is_cancelled[n:] = True
-    numbers = np.char.add(f"ЛП-{period.year}-{plan.body.upper()}-", np.char.zfill(np.arange(1, total + 1).astype(str), 6))
+    numbers = np.char.add(
+        f"ЛП-{period.year}-{plan.body.upper()}-",
+        np.char.zfill(np.arange(1, total + 1).astype(str), 6),
+    )
     return pa.table(
         {
             "booking_number": pa.array(numbers.astype(object), pa.string()),
@@ -353,7 +395,9 @@ def _body_bookings(plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.
             "booked_at": _timestamps(calendar.first, booked, rng, (9, 13)),
             "answer_sent_at": _timestamps(calendar.first, answered, rng),
             "scheduled_for": _dates(calendar.first, scheduled),
-            "received_at": _masked_timestamps(calendar.first, np.maximum(received, 0), was_received, rng),
+            "received_at": _masked_timestamps(
+                calendar.first, np.maximum(received, 0), was_received, rng
+            ),
             "received_by": pa.array(receivers, pa.string()),
             "cancelled_by_applicant": pa.array(is_cancelled),
             "appeal_number": pa.nulls(total, pa.string()),
@@ -361,12 +405,21 @@ def _body_bookings(plan: BodyPlan, period: Period, calendar: _Calendar, rng: np.
     )
 
 
-def _authority_scores(path: Path, methodology: Methodology, registry: BodyRegistry, period: Period) -> None:
+def _authority_scores(
+    path: Path, methodology: Methodology, registry: BodyRegistry, period: Period
+) -> None:
     """The indicators the records do not give, as the authorities delivered them in 2025."""
     from_records = {
-        "review_timeliness", "redirect_timeliness", "unjustified_redirection",
-        "hearing_procedure", "statistics_quality", "court_upheld", "first_head_activity",
-        "reception_waiting", "satisfaction", "requests_share",
+        "review_timeliness",
+        "redirect_timeliness",
+        "unjustified_redirection",
+        "hearing_procedure",
+        "statistics_quality",
+        "court_upheld",
+        "first_head_activity",
+        "reception_waiting",
+        "satisfaction",
+        "requests_share",
     }
     report = load_published(period.year)
     inputs = {entry.body: entry for entry in reproduction_input(report, methodology)}
@@ -417,10 +470,21 @@ def synthesize_appeals(
     rows = 0
     appeal_schema = pa.schema([f for f in APPEALS.arrow_schema() if f.name in APPEALS.names()])
     booking_schema = pa.schema([f for f in BOOKINGS.arrow_schema() if f.name in BOOKINGS.names()])
-    with pq.ParquetWriter(appeals_path, appeal_schema) as appeals, pq.ParquetWriter(bookings_path, booking_schema) as bookings:
+    with (
+        pq.ParquetWriter(appeals_path, appeal_schema) as appeals,
+        pq.ParquetWriter(bookings_path, booking_schema) as bookings,
+    ):
         for index, plan in enumerate(plans, start=1):
             rng = np.random.default_rng([seed, index])
-            table = _body_appeals(plan, codes, period, calendar, rng, rules.review_working_days("application"), rules.redirect_working_days("application"))
+            table = _body_appeals(
+                plan,
+                codes,
+                period,
+                calendar,
+                rng,
+                rules.review_working_days("application"),
+                rules.redirect_working_days("application"),
+            )
             appeals.write_table(table.cast(appeal_schema))
             bookings.write_table(_body_bookings(plan, period, calendar, rng).cast(booking_schema))
             rows += table.num_rows

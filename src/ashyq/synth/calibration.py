@@ -11,17 +11,17 @@ still come out wherever whole numbers allow.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 
-from ashyq.bodies import BodyRegistry, Level
+from ashyq.bodies import Body, BodyRegistry, Level
 from ashyq.index.formulas import clamp_and_round, raw_score
 from ashyq.index.methodology import Methodology
 from ashyq.index.published import PublishedReport, reproduction_input
 
-__all__ = ["BodyPlan", "NATIONAL_SHARES", "calibrate"]
+__all__ = ["NATIONAL_SHARES", "BodyPlan", "calibrate"]
 
 # Shares of all 2025 appeals by type (seed 003, line 155-165; national_facts.csv).
 NATIONAL_SHARES: Final = {
@@ -110,7 +110,7 @@ class _Solver:
         self.methodology = methodology
         self.level = level
 
-    def score(self, indicator: str, values: dict[str, int | Decimal]) -> Decimal:
+    def score(self, indicator: str, values: Mapping[str, int | Decimal]) -> Decimal:
         spec = self.methodology.indicator(indicator)
         decimals = {k: Decimal(v) for k, v in values.items()}
         raw = raw_score(spec, decimals, self.level)
@@ -119,7 +119,7 @@ class _Solver:
     def solve(
         self,
         indicator: str,
-        fixed: dict[str, int | Decimal],
+        fixed: Mapping[str, int | Decimal],
         free: str,
         lo: int,
         hi: int,
@@ -136,16 +136,17 @@ class _Solver:
 def _quoted(report: PublishedReport, methodology: Methodology) -> dict[str, dict[str, int]]:
     """Quoted counts by body and field; a count that reproduces its score wins a conflict."""
     chosen: dict[str, dict[str, int]] = {}
-    record_fields = {
-        f for i in _INDICATORS for f in methodology.indicator(i).input_fields
-    } - {"satisfaction_pct"}
+    record_fields = {f for i in _INDICATORS for f in methodology.indicator(i).input_fields} - {
+        "satisfaction_pct"
+    }
     for fact in report.facts:
         if fact.field not in record_fields or fact.value != fact.value.to_integral_value():
             continue
         body = chosen.setdefault(fact.body, {})
-        own = fact.indicator in _INDICATORS and fact.field in methodology.indicator(
-            fact.indicator
-        ).input_fields
+        own = (
+            fact.indicator in _INDICATORS
+            and fact.field in methodology.indicator(fact.indicator).input_fields
+        )
         if fact.field not in body or own:
             body[fact.field] = int(fact.value)
     return chosen
@@ -169,8 +170,10 @@ def _volumes(
         rest = [b.code for b in bodies if b.code not in named]
         floors = {
             code: math.ceil(
-                (quoted.get(code, {}).get("received_total", 0) or
-                 quoted.get(code, {}).get("reviewed_total", 0) / float(_REVIEWED_SHARE))
+                (
+                    quoted.get(code, {}).get("received_total", 0)
+                    or quoted.get(code, {}).get("reviewed_total", 0) / float(_REVIEWED_SHARE)
+                )
                 / 0.72
             )
             for code in rest
@@ -185,6 +188,129 @@ def _volumes(
         volumes.update(shares)
     volumes[max(volumes, key=lambda c: volumes[c])] += total - sum(volumes.values())
     return volumes
+
+
+def _plan_body(
+    body: Body,
+    given: dict[str, int],
+    volume: int,
+    target: dict[str, Decimal],
+    redirected_named: int | None,
+    methodology: Methodology,
+    report: PublishedReport,
+    scale: float,
+) -> BodyPlan:
+    """One body's plan: quoted counts where given, solved counts elsewhere."""
+    plan = BodyPlan(body.code, body.level)
+    plan.quoted = set(given)
+    solver = _Solver(methodology, body.level)
+
+    def pick(name: str, default: int) -> int:
+        return given.get(name, default)
+
+    total = max(1, round(volume * scale))
+    counts = plan.counts
+    # Types: applications and complaints, requests in the band of the published score.
+    received = pick("received_total", round(total * Decimal("0.736")))
+    reviewed = pick("reviewed_total", round(received * _REVIEWED_SHARE))
+    received = max(received, reviewed)
+    total = max(total, received + 1)
+    if "reviewed_total" not in given:
+        reviewed = _denominator(
+            reviewed,
+            min(received, total),
+            [
+                ("review_timeliness", "reviewed_late", given.get("reviewed_late")),
+                ("court_upheld", "court_upheld_cases", given.get("court_upheld_cases")),
+            ],
+            "reviewed_total",
+            solver,
+            target,
+        )
+    if "received_total" not in given:
+        received = _denominator(
+            received,
+            total,
+            [("redirect_timeliness", "redirected_late", given.get("redirected_late"))],
+            "received_total",
+            solver,
+            target,
+            floor=reviewed,
+        )
+    requests = solver.solve(
+        "requests_share",
+        {"appeals_total": total},
+        "information_requests",
+        0,
+        total - received,
+        target["requests_share"],
+        round(total * _PREFERRED_REQUESTS / 100),
+    )
+    if requests is None:
+        plan.unreproduced["requests_share"] = "no whole number of requests gives the score"
+        requests = min(total - received, round(total * _PREFERRED_REQUESTS / 100))
+    counts.update(
+        appeals_total=total,
+        information_requests=requests,
+        received_total=received,
+        reviewed_total=reviewed,
+    )
+    redirected_ac = received - reviewed
+    redirected_other = (
+        round((total - received - requests) * (redirected_ac / received)) if received else 0
+    )
+    if redirected_named is not None:
+        redirected_other = max(0, redirected_named - redirected_ac)
+    plan.redirected_total = redirected_ac + redirected_other
+
+    def solve_into(indicator: str, free: str, fixed: dict[str, int], hi: int, prefer: int) -> None:
+        if free in given:
+            counts[free] = given[free]
+            if solver.score(indicator, {**fixed, free: given[free]}) != target[indicator]:
+                plan.unreproduced[indicator] = "the quoted counts give another score"
+            return
+        value = solver.solve(indicator, fixed, free, 0, hi, target[indicator], prefer)
+        if value is None:
+            plan.unreproduced[indicator] = "no whole number gives the published score"
+            value = prefer
+        counts[free] = value
+
+    solve_into("review_timeliness", "reviewed_late", {"reviewed_total": reviewed}, reviewed, 0)
+    solve_into("court_upheld", "court_upheld_cases", {"reviewed_total": reviewed}, reviewed, 0)
+    solve_into(
+        "redirect_timeliness", "redirected_late", {"received_total": received}, redirected_ac, 0
+    )
+    solve_into("unjustified_redirection", "unjustified_redirects", {}, plan.redirected_total, 0)
+    required = pick("hearings_required", max(1, round(reviewed * Decimal("0.03"))))
+    if "hearings_required" not in given:
+        required = _denominator(
+            required,
+            max(required * 2, 200),
+            [("hearing_procedure", "hearings_missed", given.get("hearings_missed"))],
+            "hearings_required",
+            solver,
+            target,
+            floor=1,
+        )
+    counts["hearings_required"] = required
+    solve_into("hearing_procedure", "hearings_missed", {"hearings_required": required}, required, 0)
+    solve_into("statistics_quality", "statistics_distortions", {}, total, 0)
+    # Receptions: the citizens received, and the first head's share in its band.
+    citizens = pick(
+        "citizens_received",
+        max(3, round(40 + total * Decimal("0.0012") * Decimal(scale if scale < 1 else 1))),
+    )
+    counts["citizens_received"] = citizens
+    solve_into(
+        "first_head_activity",
+        "received_by_first_head",
+        {"citizens_received": citizens},
+        citizens,
+        round(citizens * Decimal("0.4")),
+    )
+    _plan_bookings(plan, solver, target["reception_waiting"], given)
+    _plan_ratings(plan, solver, target["satisfaction"], report, total)
+    return plan
 
 
 def calibrate(
@@ -205,117 +331,22 @@ def calibrate(
     redirected_named = {
         fact.body: int(fact.value) for fact in report.facts if fact.field == "redirected_total"
     }
-    plans: list[BodyPlan] = []
+    plans = []
     for body in registry:
-        plan = BodyPlan(body.code, body.level)
         given = quoted.get(body.code, {})
-        plan.quoted = set(given)
-        solver = _Solver(methodology, body.level)
-        target = targets[body.code]
-
-        def pick(name: str, default: int) -> int:
-            return given.get(name, default)
-
-        total = max(1, round(volumes[body.code] * scale))
-        counts = plan.counts
-        # Types: applications and complaints, requests in the band of the published score.
-        received = pick("received_total", round(total * Decimal("0.736")))
-        reviewed = pick("reviewed_total", round(received * _REVIEWED_SHARE))
-        received = max(received, reviewed)
-        total = max(total, received + 1)
-        if "reviewed_total" not in given:
-            reviewed = _denominator(
-                reviewed,
-                min(received, total),
-                [
-                    ("review_timeliness", "reviewed_late", given.get("reviewed_late")),
-                    ("court_upheld", "court_upheld_cases", given.get("court_upheld_cases")),
-                ],
-                "reviewed_total",
-                solver,
-                target,
+        named = redirected_named.get(body.code) if exact else None
+        plans.append(
+            _plan_body(
+                body,
+                given,
+                volumes[body.code],
+                targets[body.code],
+                named,
+                methodology,
+                report,
+                scale,
             )
-        if "received_total" not in given:
-            received = _denominator(
-                received,
-                total,
-                [("redirect_timeliness", "redirected_late", given.get("redirected_late"))],
-                "received_total",
-                solver,
-                target,
-                floor=reviewed,
-            )
-        requests = solver.solve(
-            "requests_share",
-            {"appeals_total": total},
-            "information_requests",
-            0,
-            total - received,
-            target["requests_share"],
-            round(total * _PREFERRED_REQUESTS / 100),
         )
-        if requests is None:
-            plan.unreproduced["requests_share"] = "no whole number of requests gives the score"
-            requests = min(total - received, round(total * _PREFERRED_REQUESTS / 100))
-        counts.update(
-            appeals_total=total,
-            information_requests=requests,
-            received_total=received,
-            reviewed_total=reviewed,
-        )
-        redirected_ac = received - reviewed
-        redirected_other = round((total - received - requests) * (redirected_ac / received)) if received else 0
-        if body.code in redirected_named and exact:
-            redirected_other = max(0, redirected_named[body.code] - redirected_ac)
-        plan.redirected_total = redirected_ac + redirected_other
-
-        def solve_into(indicator: str, free: str, fixed: dict[str, int], hi: int, prefer: int) -> None:
-            if free in given:
-                counts[free] = given[free]
-                if solver.score(indicator, {**fixed, free: given[free]}) != target[indicator]:
-                    plan.unreproduced[indicator] = "the quoted counts give another score"
-                return
-            value = solver.solve(indicator, fixed, free, 0, hi, target[indicator], prefer)
-            if value is None:
-                plan.unreproduced[indicator] = "no whole number gives the published score"
-                value = prefer
-            counts[free] = value
-
-        solve_into("review_timeliness", "reviewed_late", {"reviewed_total": reviewed}, reviewed, 0)
-        solve_into("court_upheld", "court_upheld_cases", {"reviewed_total": reviewed}, reviewed, 0)
-        solve_into(
-            "redirect_timeliness", "redirected_late", {"received_total": received}, redirected_ac, 0
-        )
-        solve_into(
-            "unjustified_redirection", "unjustified_redirects", {}, plan.redirected_total, 0
-        )
-        required = pick("hearings_required", max(1, round(reviewed * Decimal("0.03"))))
-        if "hearings_required" not in given:
-            required = _denominator(
-                required,
-                max(required * 2, 200),
-                [("hearing_procedure", "hearings_missed", given.get("hearings_missed"))],
-                "hearings_required",
-                solver,
-                target,
-                floor=1,
-            )
-        counts["hearings_required"] = required
-        solve_into("hearing_procedure", "hearings_missed", {"hearings_required": required}, required, 0)
-        solve_into("statistics_quality", "statistics_distortions", {}, total, 0)
-        # Receptions: the citizens received, and the first head's share in its band.
-        citizens = pick("citizens_received", max(3, round(40 + total * Decimal("0.0012") * Decimal(scale if scale < 1 else 1))))
-        counts["citizens_received"] = citizens
-        solve_into(
-            "first_head_activity",
-            "received_by_first_head",
-            {"citizens_received": citizens},
-            citizens,
-            round(citizens * Decimal("0.4")),
-        )
-        _plan_bookings(plan, solver, target["reception_waiting"], given)
-        _plan_ratings(plan, solver, target["satisfaction"], report, total)
-        plans.append(plan)
     return plans
 
 
@@ -337,13 +368,18 @@ def _denominator(
     def works(value: int) -> bool:
         for indicator, free, quoted in numerators:
             if quoted is not None:
-                if quoted > value or solver.score(indicator, {name: value, free: quoted}) != target[indicator]:
+                if (
+                    quoted > value
+                    or solver.score(indicator, {name: value, free: quoted}) != target[indicator]
+                ):
                     return False
-            elif solver.solve(indicator, {name: value}, free, 0, value, target[indicator], 0) is None:
+            elif (
+                solver.solve(indicator, {name: value}, free, 0, value, target[indicator], 0) is None
+            ):
                 return False
         return True
 
-    for step in range(0, 4000):
+    for step in range(4000):
         for value in (default + step, default - step):
             if floor <= value <= ceiling and value > 0 and works(value):
                 return value
@@ -361,9 +397,7 @@ _BOOKING_FIELDS: Final = (
 )
 
 
-def _plan_bookings(
-    plan: BodyPlan, solver: _Solver, target: Decimal, given: dict[str, int]
-) -> None:
+def _plan_bookings(plan: BodyPlan, solver: _Solver, target: Decimal, given: dict[str, int]) -> None:
     """Answer buckets and reception categories giving the published waiting score."""
     counts = plan.counts
     citizens = counts["citizens_received"]
@@ -425,18 +459,16 @@ def _plan_ratings(
     """Ratings whose satisfied share is the quoted one, or one in the published band."""
     rated = max(20, round(total * _RATED_SHARE))
     quoted = next(
-        (
-            f.value
-            for f in report.facts
-            if f.body == plan.body and f.field == "satisfaction_pct"
-        ),
+        (f.value for f in report.facts if f.body == plan.body and f.field == "satisfaction_pct"),
         None,
     )
     unsatisfied = next(
         (f.value for f in report.facts if f.body == plan.body and f.field == "unsatisfied_pct"),
         None,
     )
-    wanted = quoted if quoted is not None else (100 - unsatisfied if unsatisfied is not None else None)
+    wanted = (
+        quoted if quoted is not None else (100 - unsatisfied if unsatisfied is not None else None)
+    )
 
     def score(satisfied: int) -> Decimal:
         share = Decimal(100 * satisfied) / Decimal(rated)

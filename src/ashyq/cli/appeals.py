@@ -1,0 +1,235 @@
+"""``ashyq appeals``: ingest e-Otinish records, count the index inputs, national statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from ashyq.appeals.ingest import IngestReport, ingest
+from ashyq.appeals.model import RECORD_KINDS
+from ashyq.appeals.pipeline import INDEX_FIELDS, body_counts, drill_down, index_counts, open_period
+from ashyq.appeals.stats import NationalStats, national_stats
+from ashyq.appeals.store import AppealStore
+from ashyq.cli.common import (
+    LangOption,
+    OutOption,
+    fail,
+    fail_input,
+    json_text,
+    resolve_lang,
+    write_output,
+)
+from ashyq.errors import InputError
+from ashyq.i18n import N_, Lang, translate
+from ashyq.periods import Period, PeriodError
+
+app = typer.Typer(
+    help="e-Otinish appeals: ingest records, count the index inputs, national statistics.",
+    no_args_is_help=True,
+)
+
+PeriodOption = Annotated[str, typer.Option("--period", help="A year (2025) or half (2025H1).")]
+
+_RECONCILIATION = N_(
+    "{file}: read {read} = stored {stored} (new {new}, replaced {replaced}) + quarantined "
+    "{quarantined}"
+)
+_QUARANTINE = N_("Quarantined records and their reasons: {path}")
+_NOT_RECONCILED = N_("The counts do not reconcile: some records were lost")
+_STAGES = {"read": N_("Reading"), "store": N_("Storing")}
+_NO_RECORDS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
+
+
+def period_or_exit(text: str) -> Period:
+    """The period named ``text``, or exit with status 2."""
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        fail(str(error), code=2)
+
+
+class _Bar:
+    """A rich progress bar fed by the ingest's stage callback."""
+
+    def __init__(self, progress: Progress, lang: Lang) -> None:
+        self.progress = progress
+        self.lang = lang
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            label = translate(_STAGES.get(stage, stage), self.lang)
+            self.tasks[stage] = self.progress.add_task(label, total=total or None)
+        self.progress.update(self.tasks[stage], completed=done, total=total or None)
+
+
+def _print_report(report: IngestReport, lang: Lang) -> None:
+    typer.echo(
+        translate(
+            _RECONCILIATION,
+            lang,
+            file=report.file,
+            read=report.read,
+            stored=report.stored,
+            new=report.new,
+            replaced=report.replaced,
+            quarantined=report.quarantined,
+        )
+    )
+    if report.quarantine_file is not None:
+        for problem in report.problems[:10]:
+            typer.echo(problem.render(lang), err=True)
+        typer.echo(translate(_QUARANTINE, lang, path=report.quarantine_file))
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="CSV, JSON Lines, Parquet or XLSX files.")],
+    period: PeriodOption,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="appeals or bookings (default: read from the header)."),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Validate records and merge them into the store; quarantine the rejected ones."""
+    chosen = resolve_lang(lang)
+    when = period_or_exit(period)
+    if kind is not None and kind not in RECORD_KINDS:
+        fail(f"--kind {kind}: use one of {', '.join(RECORD_KINDS)}", code=2)
+    record_kind = RECORD_KINDS[kind] if kind is not None else None
+    store = AppealStore()
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    for path in paths:
+        with Progress(*columns, transient=True) as progress:
+            try:
+                report = ingest(
+                    path,
+                    when,
+                    kind=record_kind,
+                    store=store,
+                    lang=chosen,
+                    on_stage=_Bar(progress, chosen),
+                )
+            except InputError as error:
+                fail_input(error, chosen)
+        _print_report(report, chosen)
+        if not report.reconciles:
+            fail(translate(_NOT_RECONCILED, chosen))
+
+
+@app.command("indicators")
+def indicators_command(
+    period: PeriodOption,
+    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    out: OutOption = None,
+    lang: LangOption = None,
+) -> None:
+    """The index's raw counts per body, computed from the stored records."""
+    chosen = resolve_lang(lang)
+    when = period_or_exit(period)
+    data = open_period(when)
+    if data.appeals is None:
+        fail(translate(_NO_RECORDS, chosen, period=when.name), code=2)
+    facts = index_counts(data, body_counts(data))
+    if output_format == "json":
+        payload = {
+            "period": when.name,
+            "bodies": {
+                body: {
+                    name: float(f.value) if name == "satisfaction_pct" else int(f.value)
+                    for name, f in values.items()
+                }
+                for body, values in facts.items()
+            },
+        }
+        write_output((json_text(payload) + "\n").encode("utf-8"), out)
+        return
+    if output_format != "csv":
+        fail(f"--format {output_format}: use csv or json", code=2)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["body", *INDEX_FIELDS])
+    for body, values in facts.items():
+        writer.writerow(
+            [body, *(str(values[f].value) if f in values else "" for f in INDEX_FIELDS)]
+        )
+    write_output(buffer.getvalue().encode("utf-8"), out)
+
+
+@app.command("drill")
+def drill_command(
+    body: Annotated[str, typer.Argument(help="The body's code.")],
+    count: Annotated[str, typer.Argument(help="A count, e.g. reviewed_late.")],
+    period: PeriodOption,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many records.")] = 50,
+    out: OutOption = None,
+) -> None:
+    """The records behind one body's count: every late review, every missed hearing…"""
+    when = period_or_exit(period)
+    data = open_period(when)
+    try:
+        behind = drill_down(data, body, count)
+    except StopIteration:
+        fail(f"{count}: not a count; use one of {', '.join(INDEX_FIELDS)}", code=2)
+    except LookupError as error:
+        fail(str(error), code=2)
+    table = data.con.to_pyarrow(behind.limit(limit) if limit > 0 else behind)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow(["" if v is None else v for v in row.values()])
+    write_output(buffer.getvalue().encode("utf-8"), out)
+
+
+def _stats_text(stats: NationalStats) -> str:
+    lines = [f"{stats.period}: {stats.total:,}".replace(",", " ")]
+    growth = stats.growth_pct
+    if stats.previous_total is not None and growth is not None:
+        lines.append(
+            f"  {stats.previous_period}: {stats.previous_total:,} ({growth:+}%)".replace(",", " ")
+        )
+    sections = (
+        ("type", stats.by_type),
+        ("form", stats.by_form),
+        ("applicant_kind", stats.by_applicant_kind),
+        ("level", stats.by_level),
+        ("topic", stats.top_topics),
+        ("body", stats.top_bodies),
+        ("redirects", stats.top_redirecting_bodies),
+    )
+    for title, shares in sections:
+        lines.append(f"[{title}]")
+        for share in shares:
+            lines.append(f"  {share.key:<24} {share.count:>10} {share.share_pct:>6}%")
+            for part in share.parts:
+                lines.append(f"    {part.key:<22} {part.count:>10} {part.share_pct:>6}%")
+    return "\n".join(lines) + "\n"
+
+
+@app.command("stats")
+def stats_command(
+    period: PeriodOption,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    out: OutOption = None,
+    lang: LangOption = None,
+) -> None:
+    """National statistics: totals, growth, shares, top topics and bodies."""
+    chosen = resolve_lang(lang)
+    when = period_or_exit(period)
+    data = open_period(when)
+    if data.appeals is None:
+        fail(translate(_NO_RECORDS, chosen, period=when.name), code=2)
+    stats = national_stats(data)
+    if output_format == "json":
+        write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)
+    elif output_format == "text":
+        write_output(_stats_text(stats).encode("utf-8"), out)
+    else:
+        fail(f"--format {output_format}: use text or json", code=2)
