@@ -61,3 +61,31 @@ def test_every_input_column_is_documented(methodology: Methodology) -> None:
         assert row.group(2) == spec.authority.upper(), name
         users = [i.id for i in methodology.indicators if name in i.input_fields]
         assert all(f"`{user}`" in row.group(3) for user in users), name
+
+
+def test_data_formats_lists_every_record_field() -> None:
+    from ashyq.appeals.model import RECORD_KINDS
+
+    text = (ROOT / "docs/data-formats.md").read_text(encoding="utf-8")
+    for kind in RECORD_KINDS.values():
+        assert f"### `{kind.name}`" in text, kind.name
+        for spec in kind.fields:
+            assert f"| `{spec.name}` |" in text, (kind.name, spec.name)
+
+
+def test_table_schema_files_are_generated_from_the_model() -> None:
+    import json
+
+    from ashyq.appeals.model import RECORD_KINDS
+
+    for kind in RECORD_KINDS.values():
+        path = ROOT / f"src/ashyq/appeals/schemas/{kind.name}.schema.json"
+        assert json.loads(path.read_text(encoding="utf-8")) == kind.table_schema(), path
+
+
+def test_methodology_documents_every_count_from_records() -> None:
+    from ashyq.appeals.indicators import COUNTS
+
+    text = (ROOT / "docs/methodology.md").read_text(encoding="utf-8")
+    for spec in COUNTS:
+        assert f"`{spec.name}`" in text, spec.name
