@@ -550,11 +550,16 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert len(payload["results"]) == 49
     # The top MIO, in Russian, with its total in the Russian spelling.
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
-    last = result.stdout.rstrip("\n").splitlines()[-1]
-    assert "2025" in last
-    assert "49" in last
-    assert "`ashyq index reproduce 2025`" in last
-    assert "Recomputed" not in last  # said in Russian, like the rest
+    reconciled, chain = result.stdout.rstrip("\n").splitlines()[-2:]
+    assert "2025" in reconciled
+    assert "49" in reconciled
+    assert "`ashyq index reproduce 2025`" in reconciled
+    assert "Recomputed" not in reconciled  # said in Russian, like the rest
+    # Then the chain from synthetic records to grades, on the embedded DuckDB.
+    assert "58821" in chain
+    from_records = (out / "openness-index-2025-from-records.csv").read_text(encoding="utf-8")
+    assert len(csv_rows(from_records)) == 49
+    assert list((out / "home" / "store" / "appeals" / "2025").glob("*.parquet"))
 
 
 def test_demo_in_english_states_the_reconciliation(runner: CliRunner, tmp_path: Path) -> None:

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from ashyq.bodies import load_bodies
-from ashyq.cli.common import LangOption, resolve_lang
-from ashyq.export import RENDERERS, build_document
 from ashyq.appeals.ingest import ingest
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.appeals.store import AppealStore
+from ashyq.bodies import load_bodies
+from ashyq.cli.common import LangOption, resolve_lang
+from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.engine import compute_index
 from ashyq.index.inputs import read_index_input

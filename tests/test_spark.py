@@ -1,0 +1,113 @@
+"""The appeals counts on PySpark: the same expressions, the same figures as on DuckDB.
+
+A small synthetic year is ingested once into a temporary store; every count of every body
+is computed on a local Spark session and on DuckDB, and both must equal the synthesis plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import ibis
+import pytest
+from pyspark.sql import SparkSession
+
+from ashyq.appeals.indicators import COUNTS
+from ashyq.appeals.ingest import ingest
+from ashyq.appeals.pipeline import body_counts, open_period
+from ashyq.appeals.store import AppealStore
+from ashyq.index.methodology import Methodology
+from ashyq.periods import Period
+from ashyq.synth.appeals import synthesize_appeals
+
+pytestmark = [
+    # DuckDB 1.5 deprecates the call Ibis 12 makes to fetch results; nothing of ours.
+    pytest.mark.filterwarnings(
+        r"ignore:fetch_arrow_table\(\) is deprecated:DeprecationWarning:ibis.backends.duckdb"
+    ),
+]
+
+PERIOD = Period.parse("2025")
+# About 59,000 appeals: small enough for one Spark core, large enough that every body's
+# planned counts fit its reviewed appeals.
+SCALE = 0.01
+SEED = 7
+
+
+@dataclass(frozen=True)
+class Ingested:
+    store: AppealStore
+    planned: dict[str, dict[str, int]]
+
+
+@pytest.fixture(scope="module")
+def ingested(methodology: Methodology, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
+    root = tmp_path_factory.mktemp("spark-appeals")
+    synth = synthesize_appeals(methodology, root / "in", period=PERIOD, scale=SCALE, seed=SEED)
+    store = AppealStore(root / "home")
+    for path in (synth.appeals, synth.bookings):
+        report = ingest(path, PERIOD, store=store)
+        assert report.quarantined == 0, report.problems
+    planned = {
+        plan.body: {
+            **plan.counts,
+            "ratings_total": plan.rated,
+            "ratings_satisfied": plan.satisfied,
+        }
+        for plan in synth.plans
+    }
+    return Ingested(store, planned)
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
+    # A warehouse of its own, so tables a backend writes never land in the working directory.
+    warehouse = tmp_path_factory.mktemp("spark-warehouse")
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("ashyq-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.driver.memory", "1g")
+        .config("spark.sql.warehouse.dir", str(warehouse))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _differences(
+    expected: dict[str, dict[str, int]], found: dict[str, dict[str, int]]
+) -> dict[tuple[str, str], tuple[int | None, int | None]]:
+    """Every (body, count) whose figures differ, with both figures."""
+    names = [spec.name for spec in COUNTS]
+    return {
+        (body, name): (expected.get(body, {}).get(name), found.get(body, {}).get(name))
+        for body in sorted(expected.keys() | found.keys())
+        for name in names
+        if expected.get(body, {}).get(name) != found.get(body, {}).get(name)
+    }
+
+
+def test_the_plan_covers_every_declared_count(ingested: Ingested) -> None:
+    declared = {spec.name for spec in COUNTS}
+    for body, counts in ingested.planned.items():
+        assert set(counts) == declared, body
+
+
+def test_duckdb_counts_equal_the_plan(ingested: Ingested) -> None:
+    counts = body_counts(open_period(PERIOD, store=ingested.store))
+    assert set(counts) == set(ingested.planned)
+    assert _differences(ingested.planned, counts) == {}
+
+
+def test_pyspark_counts_equal_duckdb(ingested: Ingested, spark: SparkSession) -> None:
+    on_duckdb = body_counts(open_period(PERIOD, store=ingested.store))
+    on_spark = body_counts(open_period(PERIOD, con=ibis.pyspark.connect(spark), store=ingested.store))
+    assert len(on_spark) == len(ingested.planned)
+    assert _differences(on_duckdb, on_spark) == {}
+    assert _differences(ingested.planned, on_spark) == {}
