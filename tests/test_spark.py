@@ -107,7 +107,9 @@ def test_duckdb_counts_equal_the_plan(ingested: Ingested) -> None:
 
 def test_pyspark_counts_equal_duckdb(ingested: Ingested, spark: SparkSession) -> None:
     on_duckdb = body_counts(open_period(PERIOD, store=ingested.store))
-    on_spark = body_counts(open_period(PERIOD, con=ibis.pyspark.connect(spark), store=ingested.store))
+    on_spark = body_counts(
+        open_period(PERIOD, con=ibis.pyspark.connect(spark), store=ingested.store)
+    )
     assert len(on_spark) == len(ingested.planned)
     assert _differences(on_duckdb, on_spark) == {}
     assert _differences(ingested.planned, on_spark) == {}

@@ -138,42 +138,42 @@ def _appeal_rules(typed: ir.Table) -> list[ir.Table]:
             t.redirected_to.notnull() & t.redirected_at.isnull(),
             "redirected_at",
             "redirect_incomplete",
-            t.redirected_to,
+            t.redirected_to__text,
         ),
         _problem(
             t,
             t.redirected_at.notnull() & t.redirected_to.isnull(),
             "redirected_to",
             "redirect_incomplete",
-            t.redirected_at,
+            t.redirected_at__text,
         ),
         _problem(
             t,
             t.extended_at.notnull() & t.extended_until.isnull(),
             "extended_until",
             "extension_incomplete",
-            t.extended_at,
+            t.extended_at__text,
         ),
         _problem(
             t,
             t.answered_at < t.registered_at,
             "answered_at",
             "before_registration",
-            t.answered_at,
+            t.answered_at__text,
         ),
         _problem(
             t,
             t.redirected_at < t.registered_at,
             "redirected_at",
             "before_registration",
-            t.redirected_at,
+            t.redirected_at__text,
         ),
         _problem(
             t,
             t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
             "court_challenged",
             "court_contradiction",
-            t.court_outcome,
+            t.court_outcome__text,
         ),
     ]
 
@@ -187,21 +187,21 @@ def _booking_rules(typed: ir.Table) -> list[ir.Table]:
             t.received_at.notnull() & t.received_by.isnull(),
             "received_by",
             "received_by_missing",
-            t.received_at,
+            t.received_at__text,
         ),
         _problem(
             t,
             t.answer_sent_at.notnull() & t.scheduled_for.isnull(),
             "scheduled_for",
             "schedule_missing",
-            t.answer_sent_at,
+            t.answer_sent_at__text,
         ),
         _problem(
             t,
             t.answer_sent_at < t.booked_at,
             "answer_sent_at",
             "before_booking",
-            t.answer_sent_at,
+            t.answer_sent_at__text,
         ),
     ]
 

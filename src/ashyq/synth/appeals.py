@@ -207,7 +207,7 @@ def _body_appeals(
 
     # Hearings, court, distortions, ratings.
     hearing_required = np.zeros(n, dtype=bool)
-    required = _pick(rng, reviewed_idx, counts["hearings_required"])
+    required = _pick(rng, np.flatnonzero(has_answer), counts["hearings_required"])
     hearing_required[required] = True
     hearing_held = hearing_required.copy()
     hearing_held[_pick(rng, required, counts["hearings_missed"])] = False

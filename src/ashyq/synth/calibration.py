@@ -156,6 +156,7 @@ def _volumes(
     report: PublishedReport, registry: BodyRegistry, quoted: dict[str, dict[str, int]]
 ) -> dict[str, int]:
     """Appeals per body: the volumes the report names, the rest shared out by level."""
+    redirected = {f.body: int(f.value) for f in report.facts if f.field == "redirected_total"}
     total = int(report.national["appeals_total"])
     named: dict[str, int] = {}
     for body in registry:
@@ -168,13 +169,17 @@ def _volumes(
         level_total = int(total * share) if level is Level.CGO else total - sum(volumes.values())
         fixed = {b.code: named[b.code] for b in bodies if b.code in named}
         rest = [b.code for b in bodies if b.code not in named]
+        # A body the report quotes large counts for needs the volume to hold them.
         floors = {
-            code: math.ceil(
-                (
-                    quoted.get(code, {}).get("received_total", 0)
-                    or quoted.get(code, {}).get("reviewed_total", 0) / float(_REVIEWED_SHARE)
-                )
-                / 0.72
+            code: max(
+                math.ceil(
+                    (
+                        quoted.get(code, {}).get("received_total", 0)
+                        or quoted.get(code, {}).get("reviewed_total", 0) / float(_REVIEWED_SHARE)
+                    )
+                    / 0.72
+                ),
+                math.ceil(redirected.get(code, 0) * 1.25),
             )
             for code in rest
         }
@@ -228,9 +233,11 @@ def _plan_body(
             target,
         )
     if "received_total" not in given:
+        # The report's redirect total bounds the applications and complaints redirected.
+        ceiling = total if redirected_named is None else reviewed + redirected_named
         received = _denominator(
-            received,
-            total,
+            min(received, ceiling),
+            ceiling,
             [("redirect_timeliness", "redirected_late", given.get("redirected_late"))],
             "received_total",
             solver,
@@ -285,7 +292,7 @@ def _plan_body(
     if "hearings_required" not in given:
         required = _denominator(
             required,
-            max(required * 2, 200),
+            min(max(required * 2, 200), total - plan.redirected_total),
             [("hearing_procedure", "hearings_missed", given.get("hearings_missed"))],
             "hearings_required",
             solver,
@@ -457,7 +464,11 @@ def _plan_ratings(
     plan: BodyPlan, solver: _Solver, target: Decimal, report: PublishedReport, total: int
 ) -> None:
     """Ratings whose satisfied share is the quoted one, or one in the published band."""
-    rated = max(20, round(total * _RATED_SHARE))
+    # Only an answered appeal can be rated: the reviewed ones and the others not redirected.
+    c = plan.counts
+    redirected_other = max(0, plan.redirected_total - (c["received_total"] - c["reviewed_total"]))
+    others = max(0, c["appeals_total"] - c["received_total"] - redirected_other)
+    rated = max(1, min(c["reviewed_total"] + others, max(20, round(total * _RATED_SHARE))))
     quoted = next(
         (f.value for f in report.facts if f.body == plan.body and f.field == "satisfaction_pct"),
         None,
