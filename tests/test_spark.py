@@ -29,9 +29,8 @@ pytestmark = [
 ]
 
 PERIOD = Period.parse("2025")
-# About 59,000 appeals: small enough for one Spark core, large enough that every body's
-# planned counts fit its reviewed appeals.
-SCALE = 0.01
+# About 12,000 appeals: every body has records of every kind, and one Spark core is enough.
+SCALE = 0.002
 SEED = 7
 
 

@@ -25,7 +25,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ashyq.appeals.deadlines import DeadlineRules, load_deadline_rules
-from ashyq.appeals.model import APPEALS, BOOKINGS, RecordKind
+from ashyq.appeals.model import APPEALS, BOOKINGS, CODES_SEPARATOR, RecordKind
 from ashyq.calendar import WorkingCalendar
 from ashyq.periods import Period
 
@@ -191,7 +191,9 @@ def _flag(condition: Callable[[ir.Table], ir.BooleanValue]) -> Measure:
 
 def _distortion_facts(t: ir.Table) -> ir.Value:
     codes: ir.StringValue = t.distortions
-    return codes.isnull().ifelse(0, codes.split("|").length())
+    # Count separators rather than split: Spark's SPLIT reads "|" as a regular expression.
+    separators = codes.length() - codes.replace(CODES_SEPARATOR, "").length()
+    return codes.isnull().ifelse(0, separators + 1)
 
 
 def _bucket(low: int | None, high: int | None) -> Measure:

@@ -61,11 +61,10 @@ def _table(con: ibis.BaseBackend, name: str, data: Any) -> ir.Table:
     """A small table on ``con`` (the calendar), created once per connection."""
     if name in con.list_tables():
         return con.table(name)
-    return (
-        con.create_table(name, data, temp=True)
-        if con.name == "duckdb"
-        else con.create_table(name, data)
-    )
+    if con.name == "duckdb":
+        return con.create_table(name, data, temp=True)
+    # Spark has no temporary tables; a temporary view writes nothing to spark-warehouse/.
+    return con.create_view(name, ibis.memtable(data), overwrite=True)
 
 
 def open_period(

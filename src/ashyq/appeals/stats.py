@@ -105,7 +105,8 @@ def _shares(con: ibis.BaseBackend, table: ir.Table, column: str, total: int) -> 
 def national_stats(data: PeriodData, registry: BodyRegistry | None = None) -> NationalStats:
     """The national statistics of ``data``'s period; raises LookupError without records."""
     registry = registry or load_bodies()
-    appeals = data.appeals
+    # The stored records, not the enriched ones: no figure here needs a deadline.
+    appeals = data.store.read(data.con, APPEALS, data.period)
     if appeals is None:
         raise LookupError(f"no appeals stored for {data.period}")
     con = data.con

@@ -68,10 +68,10 @@ class AppealStore:
 
     def read(self, con: ibis.BaseBackend, kind: RecordKind, period: Period) -> ir.Table | None:
         """The records of one kind and period as a table of ``con``; None if there are none."""
-        files = self.files(kind, period)
-        if not files:
+        if not self.files(kind, period):
             return None
-        return con.read_parquet([str(f) for f in files])
+        # One glob, not a list: PySpark's reader takes a single path.
+        return con.read_parquet(str(self.directory(kind, period) / "*.parquet"))
 
     def write(
         self,
