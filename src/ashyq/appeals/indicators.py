@@ -328,8 +328,15 @@ COUNTS: Final[tuple[CountSpec, ...]] = (
     CountSpec(
         "received_later_or_never",
         BOOKINGS,
-        _flag(lambda t: t.is_active & ~t.received_on_date_flag & ~t.received_within_month_flag),
-        "received more than a month late, or not received",
+        _flag(
+            lambda t: (
+                t.is_active
+                & t.received_at.notnull()
+                & ~t.received_on_date_flag
+                & ~t.received_within_month_flag
+            )
+        ),
+        "citizens received more than a month after the date set",
     ),
 )
 

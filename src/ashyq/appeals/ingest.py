@@ -216,7 +216,8 @@ def ingest(
     _check_header(source, kind)
     text = _text_table(source, kind)
     con: DuckDBBackend = ibis.duckdb.connect()
-    raw = con.create_table("raw_records", text, temp=True)
+    # The text table is read in place (no copy); only the parsed records are materialised.
+    raw = ibis.memtable(text)
     checked = validate(
         raw,
         kind,

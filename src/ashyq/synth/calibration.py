@@ -409,17 +409,18 @@ def _plan_bookings(plan: BodyPlan, solver: _Solver, target: Decimal, given: dict
     counts = plan.counts
     citizens = counts["citizens_received"]
     if all(name in given for name in _BOOKING_FIELDS):
+        # The reception categories count the citizens received (г. Алматы: 119 + 232 + 94
+        # = 445 received, of 1 078 bookings in the answer buckets).
         counts.update({name: given[name] for name in _BOOKING_FIELDS})
-        bookings = sum(given[name] for name in _BOOKING_FIELDS[:4])
-        on_time = given["received_on_date"] + given["received_within_month"]
-        plan.received_later = max(0, citizens - on_time)
+        counts["citizens_received"] = sum(given[name] for name in _BOOKING_FIELDS[4:])
+        plan.received_later = given["received_later_or_never"]
         values = {name: counts[name] for name in _BOOKING_FIELDS}
         if solver.score("reception_waiting", values) != target:
             plan.unreproduced["reception_waiting"] = "the quoted counts give another score"
-        del bookings
         return
-    # With n active bookings, a = 3·n15 + 2·n30 + n60 and c = 2·on_date + within_month,
-    # the score is a·c / 2n²: for each c, one division gives the a to try.
+    # With n active bookings of which `citizens` were received, a = 3·n15 + 2·n30 + n60
+    # and c = 2·on_date + within_month, the score is a·c / (2·n·citizens): for each c, one
+    # division gives the a to try.
     half_cent = Decimal("0.005")
     for n in range(max(citizens, 1), max(citizens, 1) * 3 + 60):
         for c in range(min(2 * citizens, 2 * n), -1, -1):
@@ -427,7 +428,7 @@ def _plan_bookings(plan: BodyPlan, solver: _Solver, target: Decimal, given: dict
             if c == 0:
                 candidates = [0]
             else:
-                low = max(Decimal(0), (target - half_cent) * 2 * n * n / c)
+                low = max(Decimal(0), (target - half_cent) * 2 * n * citizens / c)
                 candidates = [int(low.to_integral_value(rounding="ROUND_CEILING"))]
                 candidates.append(candidates[0] + 1)
             for a in candidates:
@@ -442,7 +443,7 @@ def _plan_bookings(plan: BodyPlan, solver: _Solver, target: Decimal, given: dict
                     "booking_answer_over_60": n - n15 - n30 - n60,
                     "received_on_date": on_date,
                     "received_within_month": within,
-                    "received_later_or_never": n - on_date - within,
+                    "received_later_or_never": citizens - on_date - within,
                 }
                 if solver.score("reception_waiting", values) == target:
                     counts.update(values)
