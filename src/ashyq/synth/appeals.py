@@ -29,7 +29,7 @@ from ashyq.calendar import WorkingCalendar
 from ashyq.index.methodology import Methodology
 from ashyq.index.published import load_published, reproduction_input
 from ashyq.periods import Period
-from ashyq.synth.calibration import NATIONAL_SHARES, BodyPlan, calibrate
+from ashyq.synth.calibration import NATIONAL_SHARES, RECORD_INDICATORS, BodyPlan, calibrate
 
 __all__ = ["SynthResult", "synthesize_appeals"]
 
@@ -409,18 +409,7 @@ def _authority_scores(
     path: Path, methodology: Methodology, registry: BodyRegistry, period: Period
 ) -> None:
     """The indicators the records do not give, as the authorities delivered them in 2025."""
-    from_records = {
-        "review_timeliness",
-        "redirect_timeliness",
-        "unjustified_redirection",
-        "hearing_procedure",
-        "statistics_quality",
-        "court_upheld",
-        "first_head_activity",
-        "reception_waiting",
-        "satisfaction",
-        "requests_share",
-    }
+    from_records = set(RECORD_INDICATORS)
     report = load_published(period.year)
     inputs = {entry.body: entry for entry in reproduction_input(report, methodology)}
     columns = [i.id for i in methodology.indicators if i.id not in from_records]

@@ -21,7 +21,7 @@ from ashyq.index.formulas import clamp_and_round, raw_score
 from ashyq.index.methodology import Methodology
 from ashyq.index.published import PublishedReport, reproduction_input
 
-__all__ = ["NATIONAL_SHARES", "BodyPlan", "calibrate"]
+__all__ = ["NATIONAL_SHARES", "RECORD_INDICATORS", "BodyPlan", "calibrate"]
 
 # Shares of all 2025 appeals by type (seed 003, line 155-165; national_facts.csv).
 NATIONAL_SHARES: Final = {
@@ -38,8 +38,8 @@ _RATED_SHARE: Final = Decimal("0.052")  # 308 160 ratings of 5 882 116 appeals
 _PREFERRED_SATISFACTION: Final = Decimal("66.3")
 _PREFERRED_REQUESTS: Final = Decimal("14.7")
 
-# The index fields the appeal records give, and the indicator each belongs to.
-_INDICATORS: Final = (
+# The indicators whose counts the appeal records give.
+RECORD_INDICATORS: Final = (
     "review_timeliness",
     "redirect_timeliness",
     "unjustified_redirection",
@@ -136,15 +136,15 @@ class _Solver:
 def _quoted(report: PublishedReport, methodology: Methodology) -> dict[str, dict[str, int]]:
     """Quoted counts by body and field; a count that reproduces its score wins a conflict."""
     chosen: dict[str, dict[str, int]] = {}
-    record_fields = {f for i in _INDICATORS for f in methodology.indicator(i).input_fields} - {
-        "satisfaction_pct"
-    }
+    record_fields = {
+        f for i in RECORD_INDICATORS for f in methodology.indicator(i).input_fields
+    } - {"satisfaction_pct"}
     for fact in report.facts:
         if fact.field not in record_fields or fact.value != fact.value.to_integral_value():
             continue
         body = chosen.setdefault(fact.body, {})
         own = (
-            fact.indicator in _INDICATORS
+            fact.indicator in RECORD_INDICATORS
             and fact.field in methodology.indicator(fact.indicator).input_fields
         )
         if fact.field not in body or own:
