@@ -42,7 +42,7 @@ _RECONCILIATION = N_(
 _QUARANTINE = N_("Quarantined records and their reasons: {path}")
 _NOT_RECONCILED = N_("The counts do not reconcile: some records were lost")
 _STAGES = {"read": N_("Reading"), "store": N_("Storing")}
-_NO_RECORDS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
+NO_RECORDS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
 
 
 def period_or_exit(text: str) -> Period:
@@ -135,7 +135,7 @@ def indicators_command(
     when = period_or_exit(period)
     data = open_period(when)
     if data.appeals is None:
-        fail(translate(_NO_RECORDS, chosen, period=when.name), code=2)
+        fail(translate(NO_RECORDS, chosen, period=when.name), code=2)
     facts = index_counts(data, body_counts(data))
     if output_format == "json":
         payload = {
@@ -225,7 +225,7 @@ def stats_command(
     when = period_or_exit(period)
     data = open_period(when)
     if data.appeals is None:
-        fail(translate(_NO_RECORDS, chosen, period=when.name), code=2)
+        fail(translate(NO_RECORDS, chosen, period=when.name), code=2)
     stats = national_stats(data)
     if output_format == "json":
         write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)

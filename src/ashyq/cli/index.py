@@ -128,14 +128,13 @@ def compute(
 def _record_counts(period: str, lang: Lang) -> tuple[dict[str, dict[str, Fact]], Path]:
     """The counts of the stored records of ``period``, and the default authorities' file."""
     from ashyq.appeals.pipeline import body_counts, index_counts, open_period
-    from ashyq.cli.appeals import period_or_exit
+    from ashyq.cli.appeals import NO_RECORDS, period_or_exit
     from ashyq.home import data_home
 
     when = period_or_exit(period)
     data = open_period(when)
     if data.appeals is None:
-        fail(f"no appeals are stored for {when.name}; run «ashyq appeals ingest» first", code=2)
-    del lang
+        fail(translate(NO_RECORDS, lang, period=when.name), code=2)
     return index_counts(data, body_counts(data)), data_home() / "inputs" / f"{when.name}.csv"
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -419,12 +418,7 @@ def _authority_scores(
         cells = []
         for column in columns:
             fact = entry.scores.get(column)
-            if fact is not None:
-                cells.append(str(fact.value))
-            else:
-                indicator = methodology.indicator(column)
-                cells.append("")
-                del indicator
+            cells.append(str(fact.value) if fact is not None else "")
         lines.append(body.code + "," + ",".join(cells))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -482,6 +476,3 @@ def synthesize_appeals(
     scores_path = out / f"authority-scores-{period.name}.csv"
     _authority_scores(scores_path, methodology, registry, period)
     return SynthResult(appeals_path, bookings_path, scores_path, tuple(plans), rows)
-
-
-_ = Decimal
