@@ -195,6 +195,16 @@ def _volumes(
     return volumes
 
 
+_ANSWER_FIELDS: Final = (
+    "booking_answer_within_15",
+    "booking_answer_within_30",
+    "booking_answer_within_60",
+    "booking_answer_over_60",
+)
+_RECEPTION_FIELDS: Final = ("received_on_date", "received_within_month", "received_later_or_never")
+_BOOKING_FIELDS: Final = _ANSWER_FIELDS + _RECEPTION_FIELDS
+
+
 def _plan_body(
     body: Body,
     given: dict[str, int],
@@ -302,11 +312,15 @@ def _plan_body(
     counts["hearings_required"] = required
     solve_into("hearing_procedure", "hearings_missed", {"hearings_required": required}, required, 0)
     solve_into("statistics_quality", "statistics_distortions", {}, total, 0)
-    # Receptions: the citizens received, and the first head's share in its band.
-    citizens = pick(
-        "citizens_received",
-        max(3, round(40 + total * Decimal("0.0012") * Decimal(scale if scale < 1 else 1))),
-    )
+    # Receptions: the citizens received, and the first head's share in its band. Where the
+    # report quotes the reception categories, they count the citizens received (г. Алматы:
+    # 119 + 232 + 94 = 445 received, of 1 078 bookings in the answer buckets).
+    if all(name in given for name in _BOOKING_FIELDS):
+        citizens = sum(given[name] for name in _RECEPTION_FIELDS)
+    else:
+        # A scaled-down year holds proportionally fewer receptions.
+        receptions = 40 + total * Decimal("0.0012") * Decimal(min(scale, 1.0))
+        citizens = pick("citizens_received", max(3, round(receptions)))
     counts["citizens_received"] = citizens
     solve_into(
         "first_head_activity",
@@ -328,8 +342,8 @@ def calibrate(
 ) -> list[BodyPlan]:
     """The plan of every body's counts at ``scale`` (1.0: the national year)."""
     exact = scale == 1.0
-    quoted = _quoted(report, methodology) if exact else {}
     quoted_all = _quoted(report, methodology)
+    quoted = quoted_all if exact else {}
     volumes = _volumes(report, registry, quoted_all)
     targets = {
         entry.body: {k: f.value for k, f in entry.scores.items()}
@@ -393,26 +407,12 @@ def _denominator(
     return default
 
 
-_BOOKING_FIELDS: Final = (
-    "booking_answer_within_15",
-    "booking_answer_within_30",
-    "booking_answer_within_60",
-    "booking_answer_over_60",
-    "received_on_date",
-    "received_within_month",
-    "received_later_or_never",
-)
-
-
 def _plan_bookings(plan: BodyPlan, solver: _Solver, target: Decimal, given: dict[str, int]) -> None:
     """Answer buckets and reception categories giving the published waiting score."""
     counts = plan.counts
     citizens = counts["citizens_received"]
     if all(name in given for name in _BOOKING_FIELDS):
-        # The reception categories count the citizens received (г. Алматы: 119 + 232 + 94
-        # = 445 received, of 1 078 bookings in the answer buckets).
         counts.update({name: given[name] for name in _BOOKING_FIELDS})
-        counts["citizens_received"] = sum(given[name] for name in _BOOKING_FIELDS[4:])
         plan.received_later = given["received_later_or_never"]
         values = {name: counts[name] for name in _BOOKING_FIELDS}
         if solver.score("reception_waiting", values) != target:
