@@ -25,14 +25,14 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ashyq.appeals.deadlines import DeadlineRules, load_deadline_rules
-from ashyq.appeals.model import APPEALS, BOOKINGS, CODES_SEPARATOR, RecordKind
+from ashyq.appeals.model import APPEAL_TYPES, APPEALS, BOOKINGS, CODES_SEPARATOR, RecordKind
 from ashyq.calendar import WorkingCalendar
 from ashyq.periods import Period
 
 __all__ = [
     "COUNTS",
-    "DERIVED",
     "CountSpec",
+    "calendar_span",
     "calendar_tables",
     "count_spec",
     "enrich_appeals",
@@ -54,6 +54,11 @@ def _add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
 
 
+def calendar_span(period: Period) -> tuple[date, date]:
+    """The first and last day of the calendar a period's records need."""
+    return period.first - _CALENDAR_MARGIN_BEFORE, period.last + _CALENDAR_MARGIN_AFTER
+
+
 @dataclass(frozen=True)
 class CalendarTables:
     """The calendar as two tables to join: every day, and working days by number."""
@@ -71,12 +76,11 @@ def calendar_tables(period: Period, rules: DeadlineRules | None = None) -> Calen
     deadline rules by appeal type.
     """
     rules = rules or load_deadline_rules()
-    first = period.first - _CALENDAR_MARGIN_BEFORE
-    last = period.last + _CALENDAR_MARGIN_AFTER
+    first, last = calendar_span(period)
     working = WorkingCalendar.build(first, last)
     table = working.table()
     dates: list[date] = table.column("date").to_pylist()
-    months = {rules.extension_months(t) for t in _APPEAL_TYPES}
+    months = {rules.extension_months(t.code) for t in APPEAL_TYPES}
     if len(months) != 1:
         raise ValueError("the deadline rules give different extension limits per appeal type")
     (extension,) = months
@@ -93,7 +97,6 @@ def calendar_tables(period: Period, rules: DeadlineRules | None = None) -> Calen
     return CalendarTables(days, working.working_day_index(), rules.table())
 
 
-_APPEAL_TYPES: Final = ("complaint", "application", "request", "message", "proposal", "response")
 _REVIEWED_TYPES: Final = ("application", "complaint")
 
 
@@ -339,9 +342,6 @@ COUNTS: Final[tuple[CountSpec, ...]] = (
         "citizens received more than a month after the date set",
     ),
 )
-
-# Index input fields computed from other counts, not counted directly.
-DERIVED: Final = ("satisfaction_pct",)
 
 _BY_NAME: Final = {spec.name: spec for spec in COUNTS}
 

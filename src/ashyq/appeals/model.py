@@ -131,10 +131,14 @@ class RecordKind:
         """The field names, in declaration order."""
         return tuple(spec.name for spec in self.fields)
 
+    def record_schema(self) -> pa.Schema:
+        """The typed fields of a record, as an import file in Parquet may hold them."""
+        return pa.schema([pa.field(spec.name, _ARROW_TYPES[spec.type]) for spec in self.fields])
+
     def arrow_schema(self) -> pa.Schema:
         """The schema of the stored Parquet files: typed fields, then the store columns."""
-        typed = [pa.field(spec.name, _ARROW_TYPES[spec.type]) for spec in self.fields]
-        return pa.schema(typed + [pa.field(name, kind) for name, kind in STORE_COLUMNS])
+        store = [pa.field(name, kind) for name, kind in STORE_COLUMNS]
+        return pa.schema(list(self.record_schema()) + store)
 
     def table_schema(self) -> dict[str, Any]:
         """The import format as a Frictionless Table Schema (https://specs.frictionlessdata.io)."""

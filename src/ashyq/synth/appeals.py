@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,11 +22,12 @@ import pyarrow.parquet as pq
 import yaml
 
 from ashyq.appeals.deadlines import load_deadline_rules
+from ashyq.appeals.indicators import calendar_span
 from ashyq.appeals.model import APPEALS, BOOKINGS
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.calendar import WorkingCalendar
 from ashyq.index.methodology import Methodology
-from ashyq.index.published import load_published, reproduction_input
+from ashyq.index.published import PublishedReport, load_published, reproduction_input
 from ashyq.periods import Period
 from ashyq.synth.calibration import NATIONAL_SHARES, RECORD_INDICATORS, BodyPlan, calibrate
 
@@ -345,14 +346,7 @@ def _body_bookings(
     cancelled = max(0, n // 20)
     total = n + cancelled
     if total == 0:
-        return pa.table(
-            {
-                name: pa.array([], kind.type)
-                for name, kind in zip(
-                    BOOKINGS.arrow_schema().names[:9], BOOKINGS.arrow_schema(), strict=False
-                )
-            }
-        )
+        return BOOKINGS.record_schema().empty_table()
     wait = np.concatenate(
         [rng.integers(lo, hi + 1, size=k) for k, lo, hi in buckets]
         + [rng.integers(1, 15, size=cancelled)]
@@ -405,11 +399,10 @@ def _body_bookings(
 
 
 def _authority_scores(
-    path: Path, methodology: Methodology, registry: BodyRegistry, period: Period
+    path: Path, methodology: Methodology, registry: BodyRegistry, report: PublishedReport
 ) -> None:
-    """The indicators the records do not give, as the authorities delivered them in 2025."""
+    """The indicators the records do not give, as the authorities delivered them."""
     from_records = set(RECORD_INDICATORS)
-    report = load_published(period.year)
     inputs = {entry.body: entry for entry in reproduction_input(report, methodology)}
     columns = [i.id for i in methodology.indicators if i.id not in from_records]
     lines = ["body," + ",".join(columns)]
@@ -445,14 +438,14 @@ def synthesize_appeals(
     report = load_published(period.year)
     plans = calibrate(report, methodology, registry, scale)
     rules = load_deadline_rules()
-    calendar = _Calendar(period.first - timedelta(days=31), period.last + timedelta(days=2 * 366))
+    calendar = _Calendar(*calendar_span(period))
     out.mkdir(parents=True, exist_ok=True)
     appeals_path = out / f"appeals-{period.name}.parquet"
     bookings_path = out / f"bookings-{period.name}.parquet"
     codes = [b.code for b in registry]
     rows = 0
-    appeal_schema = pa.schema([f for f in APPEALS.arrow_schema() if f.name in APPEALS.names()])
-    booking_schema = pa.schema([f for f in BOOKINGS.arrow_schema() if f.name in BOOKINGS.names()])
+    appeal_schema = APPEALS.record_schema()
+    booking_schema = BOOKINGS.record_schema()
     with (
         pq.ParquetWriter(appeals_path, appeal_schema) as appeals,
         pq.ParquetWriter(bookings_path, booking_schema) as bookings,
@@ -474,5 +467,5 @@ def synthesize_appeals(
             if on_body is not None:
                 on_body(plan.body, index, len(plans))
     scores_path = out / f"authority-scores-{period.name}.csv"
-    _authority_scores(scores_path, methodology, registry, period)
+    _authority_scores(scores_path, methodology, registry, report)
     return SynthResult(appeals_path, bookings_path, scores_path, tuple(plans), rows)
