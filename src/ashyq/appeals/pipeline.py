@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 from ashyq.appeals.indicators import (
     COUNTS,
     calendar_tables,
+    count_spec,
     enrich_appeals,
     enrich_bookings,
     indicator_counts,
@@ -25,6 +26,8 @@ from ashyq.appeals.indicators import (
 from ashyq.appeals.model import APPEALS, BOOKINGS
 from ashyq.appeals.store import AppealStore
 from ashyq.index.engine import Fact, Provenance
+from ashyq.index.inputs import field_specs
+from ashyq.index.methodology import Methodology
 from ashyq.periods import Period
 
 __all__ = [
@@ -104,32 +107,38 @@ def body_counts(data: PeriodData) -> dict[str, dict[str, int]]:
     return dict(sorted(counts.items()))
 
 
-def index_counts(data: PeriodData, counts: dict[str, dict[str, int]]) -> dict[str, dict[str, Fact]]:
-    """The index input fields per body, each with the store partition it came from."""
+def index_counts(
+    data: PeriodData, counts: dict[str, dict[str, int]], methodology: Methodology
+) -> dict[str, dict[str, Fact]]:
+    """The index input fields per body, each with the store partition it came from and
+    the authority the methodology names for it."""
+    authorities = {name: spec.authority for name, spec in field_specs(methodology).items()}
     result: dict[str, dict[str, Fact]] = {}
     for body, values in counts.items():
         facts: dict[str, Fact] = {}
         for name, value in values.items():
-            if name.startswith("ratings_"):
+            if name not in INDEX_FIELDS:
                 continue
-            kind = (
-                APPEALS if any(s.name == name and s.kind is APPEALS for s in COUNTS) else BOOKINGS
-            )
-            source = data.store.partition(kind, data.period, body)
-            facts[name] = Fact(Decimal(value), Provenance(str(source), None, name, "kpssu"))
+            source = data.store.partition(count_spec(name).kind, data.period, body)
+            provenance = Provenance(str(source), None, name, authorities.get(name))
+            facts[name] = Fact(Decimal(value), provenance)
         share = satisfaction_pct(values.get("ratings_satisfied", 0), values.get("ratings_total", 0))
         if share is not None:
             source = data.store.partition(APPEALS, data.period, body)
-            facts["satisfaction_pct"] = Fact(
-                share, Provenance(str(source), None, "rating", "miicr")
+            provenance = Provenance(
+                str(source), None, "rating", authorities.get("satisfaction_pct")
             )
+            facts["satisfaction_pct"] = Fact(share, provenance)
         result[body] = facts
     return result
 
 
 def drill_down(data: PeriodData, body: str, name: str) -> ir.Table:
-    """The records behind the count ``name`` of ``body``, key first."""
-    spec = next(s for s in COUNTS if s.name == name)
+    """The records behind the count ``name`` of ``body``, key first.
+
+    Raises KeyError for an unknown count and LookupError when its kind is not stored.
+    """
+    spec = count_spec(name)
     table = data.enriched(spec.kind.name)
     if table is None:
         raise LookupError(f"no {spec.kind.name} stored for {data.period}")

@@ -10,9 +10,17 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from ashyq.appeals.indicators import COUNTS
 from ashyq.appeals.ingest import IngestReport, ingest
 from ashyq.appeals.model import RECORD_KINDS
-from ashyq.appeals.pipeline import INDEX_FIELDS, body_counts, drill_down, index_counts, open_period
+from ashyq.appeals.pipeline import (
+    INDEX_FIELDS,
+    PeriodData,
+    body_counts,
+    drill_down,
+    index_counts,
+    open_period,
+)
 from ashyq.appeals.stats import NationalStats, national_stats
 from ashyq.appeals.store import AppealStore
 from ashyq.cli.common import (
@@ -21,6 +29,7 @@ from ashyq.cli.common import (
     fail,
     fail_input,
     json_text,
+    methodology_or_exit,
     resolve_lang,
     write_output,
 )
@@ -51,6 +60,16 @@ def period_or_exit(text: str) -> Period:
         return Period.parse(text)
     except PeriodError as error:
         fail(str(error), code=2)
+
+
+def stored_period_or_exit(text: str, lang: Lang) -> PeriodData:
+    """The stored records of the period named ``text`` on DuckDB, or exit with status 2
+    when the name is wrong or no appeals are stored for it."""
+    when = period_or_exit(text)
+    data = open_period(when)
+    if data.appeals is None:
+        fail(translate(NO_RECORDS, lang, period=when.name), code=2)
+    return data
 
 
 class _Bar:
@@ -132,14 +151,12 @@ def indicators_command(
 ) -> None:
     """The index's raw counts per body, computed from the stored records."""
     chosen = resolve_lang(lang)
-    when = period_or_exit(period)
-    data = open_period(when)
-    if data.appeals is None:
-        fail(translate(NO_RECORDS, chosen, period=when.name), code=2)
-    facts = index_counts(data, body_counts(data))
+    data = stored_period_or_exit(period, chosen)
+    methodology = methodology_or_exit(str(data.period.year))
+    facts = index_counts(data, body_counts(data), methodology)
     if output_format == "json":
         payload = {
-            "period": when.name,
+            "period": data.period.name,
             "bodies": {
                 body: {
                     name: float(f.value) if name == "satisfaction_pct" else int(f.value)
@@ -175,8 +192,9 @@ def drill_command(
     data = open_period(when)
     try:
         behind = drill_down(data, body, count)
-    except StopIteration:
-        fail(f"{count}: not a count; use one of {', '.join(INDEX_FIELDS)}", code=2)
+    except KeyError:
+        names = ", ".join(spec.name for spec in COUNTS)
+        fail(f"{count}: not a count; use one of {names}", code=2)
     except LookupError as error:
         fail(str(error), code=2)
     table = data.con.to_pyarrow(behind.limit(limit) if limit > 0 else behind)
@@ -222,11 +240,7 @@ def stats_command(
 ) -> None:
     """National statistics: totals, growth, shares, top topics and bodies."""
     chosen = resolve_lang(lang)
-    when = period_or_exit(period)
-    data = open_period(when)
-    if data.appeals is None:
-        fail(translate(NO_RECORDS, chosen, period=when.name), code=2)
-    stats = national_stats(data)
+    stats = national_stats(stored_period_or_exit(period, chosen))
     if output_format == "json":
         write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)
     elif output_format == "text":

@@ -89,7 +89,7 @@ def _records_chain(out: Path, lang: Lang) -> None:
         report = ingest(path, period, store=store, registry=registry, lang=lang)
         quarantined += report.quarantined
     data = open_period(period, store=store)
-    supplied = index_counts(data, body_counts(data))
+    supplied = index_counts(data, body_counts(data), methodology)
     inputs = read_index_input(synth.authority_scores, methodology, registry, supplied=supplied)
     result = compute_index(methodology, inputs, registry)
     target = out / "openness-index-2025-from-records.csv"

@@ -107,7 +107,7 @@ def compute(
     registry = load_bodies()
     supplied = None
     if period is not None:
-        supplied, default_input = _record_counts(period, chosen)
+        supplied, default_input = _record_counts(period, methodology, chosen)
         input_file = input_file or default_input
     if input_file is None:
         fail("--input FILE or --period PERIOD is needed", code=2)
@@ -125,17 +125,17 @@ def compute(
     _render(result, output_format, out, chosen, previous)
 
 
-def _record_counts(period: str, lang: Lang) -> tuple[dict[str, dict[str, Fact]], Path]:
+def _record_counts(
+    period: str, methodology: Methodology, lang: Lang
+) -> tuple[dict[str, dict[str, Fact]], Path]:
     """The counts of the stored records of ``period``, and the default authorities' file."""
-    from ashyq.appeals.pipeline import body_counts, index_counts, open_period
-    from ashyq.cli.appeals import NO_RECORDS, period_or_exit
+    from ashyq.appeals.pipeline import body_counts, index_counts
+    from ashyq.cli.appeals import stored_period_or_exit
     from ashyq.home import data_home
 
-    when = period_or_exit(period)
-    data = open_period(when)
-    if data.appeals is None:
-        fail(translate(NO_RECORDS, lang, period=when.name), code=2)
-    return index_counts(data, body_counts(data)), data_home() / "inputs" / f"{when.name}.csv"
+    data = stored_period_or_exit(period, lang)
+    counts = index_counts(data, body_counts(data), methodology)
+    return counts, data_home() / "inputs" / f"{data.period.name}.csv"
 
 
 @app.command()
