@@ -298,7 +298,7 @@ def pandas_counts(appeals_files: list[Path], bookings_files: list[Path], times: 
             "booking_answer_over_60": active & (wait.isna() | wait.gt(60)),
             "received_on_date": on_date_flag,
             "received_within_month": within_month_flag,
-            "received_later_or_never": active & ~on_date_flag & ~within_month_flag,
+            "received_later_or_never": active & received & ~on_date_flag & ~within_month_flag,
         }
     )
     del b

@@ -17,6 +17,7 @@ from typing import Final
 
 import ibis
 import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from ashyq.appeals.model import RECORD_KINDS, RecordKind
@@ -145,7 +146,7 @@ def _quarantine(
     by_row = {
         record[ROW_COLUMN]: record
         for record in text.filter(
-            pa.compute.is_in(text[ROW_COLUMN], pa.array(sorted(r for r in wanted if r is not None)))
+            pc.is_in(text[ROW_COLUMN], pa.array(sorted(r for r in wanted if r is not None)))
         ).to_pylist()
     }
     directory.mkdir(parents=True, exist_ok=True)

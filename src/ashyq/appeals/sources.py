@@ -19,6 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -26,6 +27,7 @@ import pyarrow.parquet as pq
 
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_
+from ashyq.tabular import read_table
 
 __all__ = ["ROW_COLUMN", "Progress", "Source", "UnsplitRow", "read_source"]
 
@@ -124,16 +126,10 @@ def _sniff_csv(path: Path, file: str) -> tuple[str, str, list[str]]:
 
 def _row_numbers(kept: int, skipped: list[int], first: int) -> pa.Array:
     """The file row numbers of the kept records, given the numbers of the skipped ones."""
-    if not skipped:
-        return pa.array(range(first, first + kept), pa.int64())
-    skipped_set = set(skipped)
-    numbers: list[int] = []
-    candidate = first
-    while len(numbers) < kept:
-        if candidate not in skipped_set:
-            numbers.append(candidate)
-        candidate += 1
-    return pa.array(numbers, pa.int64())
+    numbers = np.arange(first, first + kept + len(skipped), dtype=np.int64)
+    if skipped:
+        numbers = numbers[~np.isin(numbers, np.asarray(skipped, dtype=np.int64))]
+    return pa.array(numbers[:kept], pa.int64())
 
 
 def _read_csv(path: Path, file: str, progress: Progress | None) -> Source:
@@ -141,7 +137,7 @@ def _read_csv(path: Path, file: str, progress: Progress | None) -> Source:
     unsplit: list[UnsplitRow] = []
 
     def on_invalid(row: pacsv.InvalidRow) -> str:
-        number = (row.number or 0) or -1
+        number = row.number or -1  # pyarrow may not know the line
         unsplit.append(
             UnsplitRow(
                 number,
@@ -201,7 +197,7 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
     )
 
 
-def _text_table(table: pa.Table, first_row: int) -> pa.Table:
+def _as_text_table(table: pa.Table, first_row: int) -> pa.Table:
     columns = [_as_text(table.column(name)) for name in table.column_names]
     text = pa.table(columns, names=table.column_names)
     return text.append_column(ROW_COLUMN, _row_numbers(text.num_rows, [], first_row))
@@ -219,7 +215,7 @@ def _read_parquet(path: Path, file: str, progress: Progress | None) -> Source:
         if progress is not None:
             progress(sum(b.num_rows for b in batches), total)
     table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
-    return Source(file, "parquet", tuple(table.column_names), _text_table(table, 1), ())
+    return Source(file, "parquet", tuple(table.column_names), _as_text_table(table, 1), ())
 
 
 def _json_lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
@@ -284,41 +280,18 @@ def _cell_text(value: object) -> str | None:
 
 
 def _read_xlsx(path: Path, file: str, progress: Progress | None) -> Source:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:
-        raise _unreadable(file, N_("an Excel workbook (.xlsx)"), str(error)) from error
-    try:
-        sheet = workbook.worksheets[0]
-        total = sheet.max_row or 0
-        iterator = sheet.iter_rows(values_only=True)
-        first = next(iterator, None)
-        if first is None:
-            raise _unreadable(file, N_("a header row and data rows"), "an empty sheet")
-        header = [str(value).strip() if value is not None else "" for value in first]
-        while header and header[-1] == "":
-            header.pop()
-        columns: list[list[str | None]] = [[] for _ in header]
-        numbers: list[int] = []
-        for number, values in enumerate(iterator, start=2):
-            cells = [_cell_text(value) for value in values[: len(header)]]
-            if all(cell is None or cell.strip() == "" for cell in cells):
-                continue
-            cells += [None] * (len(header) - len(cells))
-            for column, cell in zip(columns, cells, strict=True):
-                column.append(cell)
-            numbers.append(number)
-            if progress is not None and number % 10_000 == 0:
-                progress(number, total)
-    finally:
-        workbook.close()
-    table = pa.table(
-        {name: pa.array(col, pa.string()) for name, col in zip(header, columns, strict=True)}
+    table = read_table(path)  # the first sheet, as the index inputs are read
+    rows = [row for row in table.rows if not row.is_empty()]
+    columns = {
+        name: pa.array([_cell_text(row.cells.get(name)) for row in rows], pa.string())
+        for name in table.header
+    }
+    text = pa.table(columns).append_column(
+        ROW_COLUMN, pa.array([row.number for row in rows], pa.int64())
     )
-    table = table.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
-    return Source(file, "xlsx", tuple(header), table, ())
+    if progress is not None:
+        progress(len(rows), len(rows))
+    return Source(file, "xlsx", table.header, text, ())
 
 
 def read_source(path: Path, progress: Progress | None = None) -> Source:

@@ -8,7 +8,7 @@ aggregate over the stored records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -61,7 +61,6 @@ class NationalStats:
     top_bodies: tuple[Share, ...]
     top_redirecting_bodies: tuple[Share, ...]
     redirected_total: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def growth_pct(self) -> Decimal | None:

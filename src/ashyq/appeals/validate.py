@@ -80,10 +80,11 @@ def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue
     return parts.join(CODES_SEPARATOR), valid
 
 
-def _parse(
-    spec: FieldSpec, text: ir.StringValue, registry: BodyRegistry
-) -> tuple[ir.Value, ir.BooleanValue]:
-    """The typed value of a field and whether a non-blank text failed to parse."""
+def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanValue]:
+    """The typed value of a field and whether a non-blank text failed to parse.
+
+    Bodies are not parsed here: they resolve by a join in ``validate``.
+    """
     present = text.notnull()
     if spec.type is FieldType.TEXT:
         return text, ibis.literal(False)
@@ -233,7 +234,7 @@ def validate(
         if spec.type is FieldType.BODY:
             value, invalid = ibis.null("string"), ibis.literal(False)
         else:
-            value, invalid = _parse(spec, texts[spec.name], registry)
+            value, invalid = _parse(spec, texts[spec.name])
         if spec.type is FieldType.BOOLEAN:
             value = value.fill_null(False)  # an absent flag is "not flagged"
         columns[spec.name] = value
@@ -241,10 +242,11 @@ def validate(
         columns[f"{spec.name}__bad"] = invalid
     wide = raw.select(raw[ROW_COLUMN], **columns)
     # Bodies resolve by a join on their folded spellings: one hash join, not a long CASE.
+    spellings_to_codes = registry.spelling_map()
     spellings = ibis.memtable(
         {
-            "_spelling": list(registry.spelling_map()),
-            "_code": list(registry.spelling_map().values()),
+            "_spelling": list(spellings_to_codes),
+            "_code": list(spellings_to_codes.values()),
         }
     )
     folded = (
