@@ -85,21 +85,22 @@ def synthesize(directory: Path, scale: float) -> dict[str, Any]:
 
 def ingest_year(directory: Path) -> dict[str, Any]:
     """In a child: ingest the import files into a new store at ``directory / "home"``."""
-    from ashyq.appeals.ingest import ingest
-    from ashyq.appeals.store import AppealStore
+    from ashyq.appeals.model import KINDS
     from ashyq.periods import Period
+    from ashyq.records.ingest import ingest
+    from ashyq.records.store import RecordStore
 
     period = Period.parse(PERIOD_NAME)
     home = directory / "home"
     if home.exists():
         # A store left by an interrupted build: start again, so the timing is of a clean ingest.
         shutil.rmtree(home)
-    store = AppealStore(home)
+    store = RecordStore(home)
     kinds: dict[str, Any] = {}
     for name in ("appeals", "bookings"):
         path = directory / "in" / f"{name}-{period.name}.parquet"
         started = time.perf_counter()
-        result = ingest(path, period, store=store)
+        result = ingest(path, period, KINDS, store=store)
         seconds = time.perf_counter() - started
         if not result.reconciles or result.quarantined:
             raise SystemExit(f"{path}: {result.quarantined} records quarantined, see {home}")
@@ -330,10 +331,10 @@ def _national_stats() -> Callable[[Any], Any] | None:
 def ashyq_year(home: Path, with_stats: bool) -> Counts:
     """Parquet to every count, and to the national statistics when ``with_stats``."""
     from ashyq.appeals.pipeline import body_counts, open_period
-    from ashyq.appeals.store import AppealStore
     from ashyq.periods import Period
+    from ashyq.records.store import RecordStore
 
-    data = open_period(Period.parse(PERIOD_NAME), store=AppealStore(home))
+    data = open_period(Period.parse(PERIOD_NAME), store=RecordStore(home))
     counts: Counts = body_counts(data)
     stats = _national_stats() if with_stats else None
     if stats is not None:
@@ -381,9 +382,9 @@ def _period() -> Any:
 
 def _files(home: Path) -> tuple[list[Path], list[Path]]:
     from ashyq.appeals.model import APPEALS, BOOKINGS
-    from ashyq.appeals.store import AppealStore
+    from ashyq.records.store import RecordStore
 
-    store = AppealStore(home)
+    store = RecordStore(home)
     return store.files(APPEALS, _period()), store.files(BOOKINGS, _period())
 
 

@@ -22,11 +22,9 @@ from openpyxl import Workbook
 from typer.testing import CliRunner, Result
 
 from ashyq.appeals.indicators import COUNTS, satisfaction_pct
-from ashyq.appeals.ingest import QUARANTINE_COLUMNS, IngestReport, ingest
-from ashyq.appeals.model import APPEALS, BOOKINGS, STORE_COLUMNS, RecordKind
+from ashyq.appeals.model import APPEALS, BOOKINGS, KINDS
 from ashyq.appeals.pipeline import INDEX_FIELDS, PeriodData, body_counts, drill_down, open_period
 from ashyq.appeals.stats import national_stats
-from ashyq.appeals.store import AppealStore
 from ashyq.bodies import BodyRegistry, Level
 from ashyq.cli import app
 from ashyq.errors import InputError
@@ -36,6 +34,9 @@ from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import PublishedReport
 from ashyq.index.reconcile import CheckKind, Status, reconcile
 from ashyq.periods import Period
+from ashyq.records.ingest import QUARANTINE_COLUMNS, IngestReport, ingest
+from ashyq.records.model import STORE_COLUMNS, RecordKind
+from ashyq.records.store import RecordStore
 from ashyq.synth.appeals import SynthResult, synthesize_appeals
 from ashyq.synth.calibration import BodyPlan, calibrate
 
@@ -48,7 +49,7 @@ SEED = 1
 # --- helpers -------------------------------------------------------------------------
 
 
-def stored(store: AppealStore, kind: RecordKind = APPEALS) -> pa.Table:
+def stored(store: RecordStore, kind: RecordKind = APPEALS) -> pa.Table:
     """Every stored record of ``kind`` in 2025, sorted by body and key; empty if none."""
     files = store.files(kind, PERIOD)
     if not files:
@@ -190,8 +191,8 @@ BAD_CASES = [
 
 @pytest.mark.parametrize("case", BAD_CASES, ids=[c.file.removesuffix(".csv") for c in BAD_CASES])
 def test_bad_row_is_quarantined_with_its_reason(case: BadCase, tmp_path: Path) -> None:
-    store = AppealStore(tmp_path)
-    report = ingest(BAD_DATA / case.file, PERIOD, store=store)
+    store = RecordStore(tmp_path)
+    report = ingest(BAD_DATA / case.file, PERIOD, KINDS, store=store)
 
     assert report.kind == case.kind.name
     assert [(p.code, p.row, p.column) for p in report.problems] == [
@@ -226,8 +227,8 @@ def test_bad_row_is_quarantined_with_its_reason(case: BadCase, tmp_path: Path) -
 
 
 def test_a_row_split_wrongly_keeps_the_row_numbers_of_the_rows_after_it(tmp_path: Path) -> None:
-    store = AppealStore(tmp_path)
-    report = ingest(BAD_DATA / "wrong_cell_count.csv", PERIOD, store=store)
+    store = RecordStore(tmp_path)
+    report = ingest(BAD_DATA / "wrong_cell_count.csv", PERIOD, KINDS, store=store)
     assert (report.read, report.new, report.quarantined) == (3, 2, 1)
     rows = dict(
         zip(
@@ -240,8 +241,8 @@ def test_a_row_split_wrongly_keeps_the_row_numbers_of_the_rows_after_it(tmp_path
 
 
 def test_russian_words_and_dates_are_read_as_codes(tmp_path: Path) -> None:
-    store = AppealStore(tmp_path)
-    ingest(BAD_DATA / "unknown_body.csv", PERIOD, store=store)
+    store = RecordStore(tmp_path)
+    ingest(BAD_DATA / "unknown_body.csv", PERIOD, KINDS, store=store)
     (record,) = stored(store).to_pylist()
     assert record["body"] == "mf"  # «МФ»
     assert record["registered_at"] == datetime(2025, 3, 14, 10, 5)
@@ -252,8 +253,8 @@ def test_russian_words_and_dates_are_read_as_codes(tmp_path: Path) -> None:
 
 
 def test_windows_1251_bookings_are_read(tmp_path: Path) -> None:
-    store = AppealStore(tmp_path)
-    ingest(BAD_DATA / "received_without_receiver_cp1251.csv", PERIOD, store=store)
+    store = RecordStore(tmp_path)
+    ingest(BAD_DATA / "received_without_receiver_cp1251.csv", PERIOD, KINDS, store=store)
     (record,) = stored(store, BOOKINGS).to_pylist()
     assert record["booking_number"] == "ЛП-2025-0001"
     assert record["body"] == "almaty"  # «г. Алматы»
@@ -272,9 +273,9 @@ def test_windows_1251_bookings_are_read(tmp_path: Path) -> None:
 def test_a_file_with_wrong_columns_is_refused_naming_the_column(
     file: str, code: str, column: str, tmp_path: Path
 ) -> None:
-    store = AppealStore(tmp_path)
+    store = RecordStore(tmp_path)
     with pytest.raises(InputError) as raised:
-        ingest(BAD_DATA / file, PERIOD, store=store)
+        ingest(BAD_DATA / file, PERIOD, KINDS, store=store)
     (problem,) = raised.value.problems
     assert (problem.code, problem.row, problem.column) == (code, 1, column)
     assert column in problem.render("en")
@@ -345,8 +346,8 @@ def write_format(directory: Path, suffix: str) -> Path:
 def test_the_same_records_in_every_format_are_stored_alike(tmp_path: Path) -> None:
     tables: dict[str, pa.Table] = {}
     for suffix in (".csv", ".jsonl", ".parquet", ".xlsx"):
-        store = AppealStore(tmp_path / suffix.strip("."))
-        report = ingest(write_format(tmp_path, suffix), PERIOD, store=store)
+        store = RecordStore(tmp_path / suffix.strip("."))
+        report = ingest(write_format(tmp_path, suffix), PERIOD, KINDS, store=store)
         assert (report.read, report.new, report.quarantined) == (4, 4, 0), report.problems
         provenance = [name for name, _ in STORE_COLUMNS]
         tables[suffix] = stored(store).drop_columns(provenance)
@@ -364,18 +365,18 @@ def test_the_same_records_in_every_format_are_stored_alike(tmp_path: Path) -> No
 
 
 def test_ingesting_a_file_twice_stores_each_record_once(tmp_path: Path) -> None:
-    store = AppealStore(tmp_path / "home")
+    store = RecordStore(tmp_path / "home")
     path = write_format(tmp_path, ".csv")
-    first = ingest(path, PERIOD, store=store)
+    first = ingest(path, PERIOD, KINDS, store=store)
     assert (first.new, first.replaced) == (4, 0)
-    second = ingest(path, PERIOD, store=store)
+    second = ingest(path, PERIOD, KINDS, store=store)
     assert (second.new, second.replaced, second.quarantined) == (0, 4, 0)
     assert stored(store).num_rows == 4
 
 
 def test_a_changed_record_replaces_the_stored_one(tmp_path: Path) -> None:
-    store = AppealStore(tmp_path / "home")
-    ingest(write_format(tmp_path, ".csv"), PERIOD, store=store)
+    store = RecordStore(tmp_path / "home")
+    ingest(write_format(tmp_path, ".csv"), PERIOD, KINDS, store=store)
     changed = tmp_path / "changed.csv"
     changed.write_text(
         ";".join(FORMAT_HEADER)
@@ -383,7 +384,7 @@ def test_a_changed_record_replaces_the_stored_one(tmp_path: Path) -> None:
         + "ЖТ-1;14.03.2025 10:05;МФ;жалоба;электронное;ФЛ;tax_customs;20.03.2025 16:00;да;1\n",
         encoding="utf-8",
     )
-    report = ingest(changed, PERIOD, store=store)
+    report = ingest(changed, PERIOD, KINDS, store=store)
     assert (report.new, report.replaced) == (0, 1)
     table = stored(store)
     assert table.num_rows == 4
@@ -416,9 +417,9 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SyntheticYea
     result = synthesize_appeals(
         load_methodology("2025"), root / "synth", period=PERIOD, scale=SCALE, seed=SEED
     )
-    store = AppealStore(root / "home")
-    appeals = ingest(result.appeals, PERIOD, store=store)
-    bookings = ingest(result.bookings, PERIOD, store=store)
+    store = RecordStore(root / "home")
+    appeals = ingest(result.appeals, PERIOD, KINDS, store=store)
+    bookings = ingest(result.bookings, PERIOD, KINDS, store=store)
     data = open_period(PERIOD, store=store)
     yield SyntheticYear(result, appeals, bookings, data, body_counts(data))
     data.con.disconnect()

@@ -79,7 +79,7 @@ def test_table_schema_files_are_generated_from_the_model() -> None:
     from ashyq.appeals.model import RECORD_KINDS
 
     for kind in RECORD_KINDS.values():
-        path = ROOT / f"src/ashyq/appeals/schemas/{kind.name}.schema.json"
+        path = ROOT / f"src/ashyq/records/schemas/{kind.name}.schema.json"
         assert json.loads(path.read_text(encoding="utf-8")) == kind.table_schema(), path
 
 

@@ -14,11 +14,12 @@ import pytest
 from pyspark.sql import SparkSession
 
 from ashyq.appeals.indicators import COUNTS
-from ashyq.appeals.ingest import ingest
+from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, open_period
-from ashyq.appeals.store import AppealStore
 from ashyq.index.methodology import Methodology
 from ashyq.periods import Period
+from ashyq.records.ingest import ingest
+from ashyq.records.store import RecordStore
 from ashyq.synth.appeals import synthesize_appeals
 
 pytestmark = [
@@ -36,7 +37,7 @@ SEED = 7
 
 @dataclass(frozen=True)
 class Ingested:
-    store: AppealStore
+    store: RecordStore
     planned: dict[str, dict[str, int]]
 
 
@@ -44,9 +45,9 @@ class Ingested:
 def ingested(methodology: Methodology, tmp_path_factory: pytest.TempPathFactory) -> Ingested:
     root = tmp_path_factory.mktemp("spark-appeals")
     synth = synthesize_appeals(methodology, root / "in", period=PERIOD, scale=SCALE, seed=SEED)
-    store = AppealStore(root / "home")
+    store = RecordStore(root / "home")
     for path in (synth.appeals, synth.bookings):
-        report = ingest(path, PERIOD, store=store)
+        report = ingest(path, PERIOD, KINDS, store=store)
         assert report.quarantined == 0, report.problems
     planned = {
         plan.body: {

@@ -25,9 +25,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 
 from ashyq.appeals.deadlines import DeadlineRules, load_deadline_rules
-from ashyq.appeals.model import APPEAL_TYPES, APPEALS, BOOKINGS, CODES_SEPARATOR, RecordKind
+from ashyq.appeals.model import APPEAL_TYPES, APPEALS, BOOKINGS
 from ashyq.calendar import WorkingCalendar
 from ashyq.periods import Period
+from ashyq.records.model import CODES_SEPARATOR, RecordKind
 
 __all__ = [
     "COUNTS",

@@ -3,183 +3,19 @@
 Two record kinds come from e-Otinish: the appeal card (``appeals``) and the reception
 booking (``bookings``). Each is a list of fields with a type, whether it is required, the
 codes it accepts (with the Russian and Kazakh words a real export uses for them), and a
-description. The validator, the Parquet store, the Table Schema files in ``schemas/``
-and ``docs/data-formats.md`` are all derived from this declaration.
+description, plus the checks relating one field to another. The validator, the Parquet
+store, the Table Schema files in ``schemas/`` and ``docs/data-formats.md`` are all
+derived from this declaration (see ``ashyq.records``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any, Final
+from typing import Final
 
-import pyarrow as pa
+from ashyq.i18n import N_
+from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
 
-__all__ = [
-    "APPEALS",
-    "APPEAL_TYPES",
-    "BOOKINGS",
-    "RECORD_KINDS",
-    "STORE_COLUMNS",
-    "Choice",
-    "FieldSpec",
-    "FieldType",
-    "RecordKind",
-    "record_kind",
-]
-
-
-class FieldType(StrEnum):
-    """How a field's text is read."""
-
-    TEXT = "text"
-    DATETIME = "datetime"
-    DATE = "date"
-    BOOLEAN = "boolean"
-    INTEGER = "integer"
-    CHOICE = "choice"
-    BODY = "body"
-    CODES = "codes"
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One accepted code, with the words an export may use for it instead."""
-
-    code: str
-    ru: str
-    kk: str
-    en: str
-    aliases: tuple[str, ...] = ()
-
-    def spellings(self) -> tuple[str, ...]:
-        """Every accepted spelling, lower-cased: the code, the three names and the aliases."""
-        names = (self.code, self.ru, self.kk, self.en, *self.aliases)
-        return tuple(dict.fromkeys(name.strip().lower() for name in names))
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """One column of an import file."""
-
-    name: str
-    type: FieldType
-    description: str
-    example: str
-    required: bool = False
-    choices: tuple[Choice, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
-
-    def codes(self) -> tuple[str, ...]:
-        """The accepted codes of a choice or codes field, in declaration order."""
-        return tuple(choice.code for choice in self.choices)
-
-
-# Separates the codes of a CODES field ("wrong_type|wrong_topic"): never a CSV delimiter.
-CODES_SEPARATOR: Final = "|"
-
-_ARROW_TYPES: Final[dict[FieldType, pa.DataType]] = {
-    FieldType.TEXT: pa.string(),
-    FieldType.DATETIME: pa.timestamp("us"),
-    FieldType.DATE: pa.date32(),
-    FieldType.BOOLEAN: pa.bool_(),
-    FieldType.INTEGER: pa.int64(),
-    FieldType.CHOICE: pa.string(),
-    FieldType.BODY: pa.string(),
-    FieldType.CODES: pa.string(),
-}
-
-_TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
-    FieldType.TEXT: "string",
-    FieldType.DATETIME: "datetime",
-    FieldType.DATE: "date",
-    FieldType.BOOLEAN: "boolean",
-    FieldType.INTEGER: "integer",
-    FieldType.CHOICE: "string",
-    FieldType.BODY: "string",
-    FieldType.CODES: "string",
-}
-
-# Columns the store adds to every record: where it came from and which period it is in.
-STORE_COLUMNS: Final[tuple[tuple[str, pa.DataType], ...]] = (
-    ("period", pa.string()),
-    ("source_file", pa.string()),
-    ("source_row", pa.int64()),
-    ("ingested_at", pa.timestamp("us")),
-)
-
-
-@dataclass(frozen=True)
-class RecordKind:
-    """A kind of record: its fields, the field that identifies a record, and its datetime."""
-
-    name: str
-    title: str
-    key: str
-    dated_by: str
-    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
-
-    def field(self, name: str) -> FieldSpec:
-        """The field called ``name``; raises KeyError for an unknown one."""
-        for spec in self.fields:
-            if spec.name == name:
-                return spec
-        raise KeyError(name)
-
-    def names(self) -> tuple[str, ...]:
-        """The field names, in declaration order."""
-        return tuple(spec.name for spec in self.fields)
-
-    def record_schema(self) -> pa.Schema:
-        """The typed fields of a record, as an import file in Parquet may hold them."""
-        return pa.schema([pa.field(spec.name, _ARROW_TYPES[spec.type]) for spec in self.fields])
-
-    def arrow_schema(self) -> pa.Schema:
-        """The schema of the stored Parquet files: typed fields, then the store columns."""
-        store = [pa.field(name, kind) for name, kind in STORE_COLUMNS]
-        return pa.schema(list(self.record_schema()) + store)
-
-    def table_schema(self) -> dict[str, Any]:
-        """The import format as a Frictionless Table Schema (https://specs.frictionlessdata.io)."""
-        fields: list[dict[str, Any]] = []
-        for spec in self.fields:
-            entry: dict[str, Any] = {
-                "name": spec.name,
-                "type": _TABLE_SCHEMA_TYPES[spec.type],
-                "description": spec.description,
-                "example": spec.example,
-            }
-            constraints: dict[str, Any] = {}
-            if spec.required:
-                constraints["required"] = True
-            if spec.type is FieldType.CHOICE:
-                constraints["enum"] = list(spec.codes())
-            if spec.type is FieldType.CODES:
-                codes = "|".join(spec.codes())
-                constraints["pattern"] = f"^(({codes})(\\|({codes}))*)?$"
-            if spec.minimum is not None:
-                constraints["minimum"] = spec.minimum
-            if spec.maximum is not None:
-                constraints["maximum"] = spec.maximum
-            if spec.type is FieldType.DATETIME:
-                entry["format"] = "any"
-            if constraints:
-                entry["constraints"] = constraints
-            if spec.choices:
-                entry["x-ashyq-choices"] = {
-                    choice.code: {"ru": choice.ru, "kk": choice.kk, "en": choice.en}
-                    for choice in spec.choices
-                }
-            fields.append(entry)
-        return {
-            "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
-            "name": self.name,
-            "title": self.title,
-            "fields": fields,
-            "primaryKey": ["body", self.key],
-            "missingValues": [""],
-        }
+__all__ = ["APPEALS", "APPEAL_TYPES", "BOOKINGS", "KINDS", "RECORD_KINDS", "record_kind"]
 
 
 APPEAL_TYPES: Final = (
@@ -254,6 +90,75 @@ _RECEIVERS: Final = (
     Choice("first_head", "первый руководитель", "бірінші басшы", "first head", ("аким", "министр")),
     Choice("deputy", "заместитель", "орынбасар", "deputy"),
     Choice("chief_of_staff", "руководитель аппарата", "аппарат басшысы", "chief of staff"),
+)
+
+_APPEAL_CHECKS: Final = (
+    Check(
+        "redirect_incomplete",
+        "redirected_at",
+        "redirected_to",
+        N_("redirected_to and redirected_at given together"),
+        lambda t: t.redirected_to.notnull() & t.redirected_at.isnull(),
+    ),
+    Check(
+        "redirect_incomplete",
+        "redirected_to",
+        "redirected_at",
+        N_("redirected_to and redirected_at given together"),
+        lambda t: t.redirected_at.notnull() & t.redirected_to.isnull(),
+    ),
+    Check(
+        "extension_incomplete",
+        "extended_until",
+        "extended_at",
+        N_("extended_until given with extended_at"),
+        lambda t: t.extended_at.notnull() & t.extended_until.isnull(),
+    ),
+    Check(
+        "before_registration",
+        "answered_at",
+        "answered_at",
+        N_("a date and time not before registered_at"),
+        lambda t: t.answered_at < t.registered_at,
+    ),
+    Check(
+        "before_registration",
+        "redirected_at",
+        "redirected_at",
+        N_("a date and time not before registered_at"),
+        lambda t: t.redirected_at < t.registered_at,
+    ),
+    Check(
+        "court_contradiction",
+        "court_challenged",
+        "court_outcome",
+        N_("court_challenged not «no» when court_outcome is given"),
+        lambda t: t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
+    ),
+)
+
+_BOOKING_CHECKS: Final = (
+    Check(
+        "received_by_missing",
+        "received_by",
+        "received_at",
+        N_("who received (received_by) when received_at is given"),
+        lambda t: t.received_at.notnull() & t.received_by.isnull(),
+    ),
+    Check(
+        "schedule_missing",
+        "scheduled_for",
+        "answer_sent_at",
+        N_("the reception date (scheduled_for) when answer_sent_at is given"),
+        lambda t: t.answer_sent_at.notnull() & t.scheduled_for.isnull(),
+    ),
+    Check(
+        "before_booking",
+        "answer_sent_at",
+        "answer_sent_at",
+        N_("a date and time not before booked_at"),
+        lambda t: t.answer_sent_at < t.booked_at,
+    ),
 )
 
 APPEALS: Final = RecordKind(
@@ -402,6 +307,7 @@ APPEALS: Final = RecordKind(
             choices=_DISTORTIONS,
         ),
     ),
+    checks=_APPEAL_CHECKS,
 )
 
 BOOKINGS: Final = RecordKind(
@@ -469,9 +375,11 @@ BOOKINGS: Final = RecordKind(
             "ЖТ-2025-00012345",
         ),
     ),
+    checks=_BOOKING_CHECKS,
 )
 
-RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in (APPEALS, BOOKINGS)}
+KINDS: Final = (APPEALS, BOOKINGS)
+RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in KINDS}
 
 
 def record_kind(name: str) -> RecordKind:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -24,11 +23,12 @@ from ashyq.appeals.indicators import (
     satisfaction_pct,
 )
 from ashyq.appeals.model import APPEALS, BOOKINGS
-from ashyq.appeals.store import AppealStore
 from ashyq.index.engine import Fact, Provenance
 from ashyq.index.inputs import field_specs
 from ashyq.index.methodology import Methodology
 from ashyq.periods import Period
+from ashyq.records.backend import small_table
+from ashyq.records.store import RecordStore
 
 __all__ = [
     "INDEX_FIELDS",
@@ -51,7 +51,7 @@ class PeriodData:
 
     con: ibis.BaseBackend
     period: Period
-    store: AppealStore
+    store: RecordStore
     appeals: ir.Table | None
     bookings: ir.Table | None
 
@@ -60,27 +60,17 @@ class PeriodData:
         return self.appeals if kind == "appeals" else self.bookings
 
 
-def _table(con: ibis.BaseBackend, name: str, data: Any) -> ir.Table:
-    """A small table on ``con`` (the calendar), created once per connection."""
-    if name in con.list_tables():
-        return con.table(name)
-    if con.name == "duckdb":
-        return con.create_table(name, data, temp=True)
-    # Spark has no temporary tables; a temporary view writes nothing to spark-warehouse/.
-    return con.create_view(name, ibis.memtable(data), overwrite=True)
-
-
 def open_period(
-    period: Period, con: ibis.BaseBackend | None = None, store: AppealStore | None = None
+    period: Period, con: ibis.BaseBackend | None = None, store: RecordStore | None = None
 ) -> PeriodData:
     """Read ``period``'s records from ``store`` on ``con`` (a new DuckDB by default)."""
     con = con if con is not None else ibis.duckdb.connect()
-    store = store or AppealStore()
+    store = store or RecordStore()
     tables = calendar_tables(period)
     suffix = period.name.lower()
-    days = _table(con, f"calendar_days_{suffix}", tables.days)
-    working_days = _table(con, f"calendar_working_days_{suffix}", tables.working_days)
-    rules = _table(con, "deadline_rules", tables.rules)
+    days = small_table(con, f"calendar_days_{suffix}", tables.days)
+    working_days = small_table(con, f"calendar_working_days_{suffix}", tables.working_days)
+    rules = small_table(con, "deadline_rules", tables.rules)
     appeals = store.read(con, APPEALS, period)
     bookings = store.read(con, BOOKINGS, period)
     return PeriodData(

@@ -8,11 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ashyq.appeals.indicators import COUNTS
-from ashyq.appeals.ingest import IngestReport, ingest
-from ashyq.appeals.model import RECORD_KINDS
+from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import (
     INDEX_FIELDS,
     PeriodData,
@@ -22,20 +20,18 @@ from ashyq.appeals.pipeline import (
     open_period,
 )
 from ashyq.appeals.stats import NationalStats, national_stats
-from ashyq.appeals.store import AppealStore
 from ashyq.cli.common import (
     LangOption,
     OutOption,
     fail,
-    fail_input,
+    ingest_files,
     json_text,
     methodology_or_exit,
+    period_or_exit,
     resolve_lang,
     write_output,
 )
-from ashyq.errors import InputError
 from ashyq.i18n import N_, Lang, translate
-from ashyq.periods import Period, PeriodError
 
 app = typer.Typer(
     help="e-Otinish appeals: ingest records, count the index inputs, national statistics.",
@@ -44,22 +40,7 @@ app = typer.Typer(
 
 PeriodOption = Annotated[str, typer.Option("--period", help="A year (2025) or half (2025H1).")]
 
-_RECONCILIATION = N_(
-    "{file}: read {read} = stored {stored} (new {new}, replaced {replaced}) + quarantined "
-    "{quarantined}"
-)
-_QUARANTINE = N_("Quarantined records and their reasons: {path}")
-_NOT_RECONCILED = N_("The counts do not reconcile: some records were lost")
-_STAGES = {"read": N_("Reading"), "store": N_("Storing")}
 NO_RECORDS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
-
-
-def period_or_exit(text: str) -> Period:
-    """The period named ``text``, or exit with status 2."""
-    try:
-        return Period.parse(text)
-    except PeriodError as error:
-        fail(str(error), code=2)
 
 
 def stored_period_or_exit(text: str, lang: Lang) -> PeriodData:
@@ -70,40 +51,6 @@ def stored_period_or_exit(text: str, lang: Lang) -> PeriodData:
     if data.appeals is None:
         fail(translate(NO_RECORDS, lang, period=when.name), code=2)
     return data
-
-
-class _Bar:
-    """A rich progress bar fed by the ingest's stage callback."""
-
-    def __init__(self, progress: Progress, lang: Lang) -> None:
-        self.progress = progress
-        self.lang = lang
-        self.tasks: dict[str, TaskID] = {}
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage not in self.tasks:
-            label = translate(_STAGES.get(stage, stage), self.lang)
-            self.tasks[stage] = self.progress.add_task(label, total=total or None)
-        self.progress.update(self.tasks[stage], completed=done, total=total or None)
-
-
-def _print_report(report: IngestReport, lang: Lang) -> None:
-    typer.echo(
-        translate(
-            _RECONCILIATION,
-            lang,
-            file=report.file,
-            read=report.read,
-            stored=report.stored,
-            new=report.new,
-            replaced=report.replaced,
-            quarantined=report.quarantined,
-        )
-    )
-    if report.quarantine_file is not None:
-        for problem in report.problems[:10]:
-            typer.echo(problem.render(lang), err=True)
-        typer.echo(translate(_QUARANTINE, lang, path=report.quarantine_file))
 
 
 @app.command("ingest")
@@ -117,29 +64,7 @@ def ingest_command(
     lang: LangOption = None,
 ) -> None:
     """Validate records and merge them into the store; quarantine the rejected ones."""
-    chosen = resolve_lang(lang)
-    when = period_or_exit(period)
-    if kind is not None and kind not in RECORD_KINDS:
-        fail(f"--kind {kind}: use one of {', '.join(RECORD_KINDS)}", code=2)
-    record_kind = RECORD_KINDS[kind] if kind is not None else None
-    store = AppealStore()
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    for path in paths:
-        with Progress(*columns, transient=True) as progress:
-            try:
-                report = ingest(
-                    path,
-                    when,
-                    kind=record_kind,
-                    store=store,
-                    lang=chosen,
-                    on_stage=_Bar(progress, chosen),
-                )
-            except InputError as error:
-                fail_input(error, chosen)
-        _print_report(report, chosen)
-        if not report.reconciles:
-            fail(translate(_NOT_RECONCILED, chosen))
+    ingest_files(paths, period_or_exit(period), KINDS, kind, resolve_lang(lang))
 
 
 @app.command("indicators")

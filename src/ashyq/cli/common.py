@@ -10,18 +10,25 @@ from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from ashyq.errors import InputError
-from ashyq.i18n import DEFAULT_LANG, LANGUAGES, Lang
+from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import Methodology, MethodologyNotFoundError, load_methodology
+from ashyq.periods import Period, PeriodError
+from ashyq.records.ingest import IngestReport, ingest
+from ashyq.records.model import RecordKind
+from ashyq.records.store import RecordStore
 
 __all__ = [
     "LangOption",
     "OutOption",
     "fail",
     "fail_input",
+    "ingest_files",
     "json_text",
     "methodology_or_exit",
+    "period_or_exit",
     "resolve_lang",
     "write_json",
     "write_output",
@@ -66,6 +73,88 @@ def fail_input(error: InputError, lang: Lang, *, as_json: bool = False) -> NoRet
         payload = {"errors": [problem.as_dict(lang) for problem in error.problems]}
         fail(json_text(payload), code=2)
     fail(error.render(lang), code=2)
+
+
+def period_or_exit(text: str) -> Period:
+    """The period named ``text``, or exit with status 2."""
+    try:
+        return Period.parse(text)
+    except PeriodError as error:
+        fail(str(error), code=2)
+
+
+_RECONCILIATION = N_(
+    "{file}: read {read} = stored {stored} (new {new}, replaced {replaced}) + quarantined "
+    "{quarantined}"
+)
+_QUARANTINE = N_("Quarantined records and their reasons: {path}")
+_NOT_RECONCILED = N_("The counts do not reconcile: some records were lost")
+_STAGES = {"read": N_("Reading"), "store": N_("Storing")}
+
+
+class _Bar:
+    """A rich progress bar fed by the ingest's stage callback."""
+
+    def __init__(self, progress: Progress, lang: Lang) -> None:
+        self.progress = progress
+        self.lang = lang
+        self.tasks: dict[str, TaskID] = {}
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage not in self.tasks:
+            label = translate(_STAGES.get(stage, stage), self.lang)
+            self.tasks[stage] = self.progress.add_task(label, total=total or None)
+        self.progress.update(self.tasks[stage], completed=done, total=total or None)
+
+
+def _print_report(report: IngestReport, lang: Lang) -> None:
+    typer.echo(
+        translate(
+            _RECONCILIATION,
+            lang,
+            file=report.file,
+            read=report.read,
+            stored=report.stored,
+            new=report.new,
+            replaced=report.replaced,
+            quarantined=report.quarantined,
+        )
+    )
+    if report.quarantine_file is not None:
+        for problem in report.problems[:10]:
+            typer.echo(problem.render(lang), err=True)
+        typer.echo(translate(_QUARANTINE, lang, path=report.quarantine_file))
+
+
+def ingest_files(
+    paths: list[Path],
+    period: Period,
+    kinds: tuple[RecordKind, ...],
+    kind: str | None,
+    lang: Lang,
+) -> None:
+    """Ingest each file into the store with a progress bar, printing its reconciliation.
+
+    ``kind`` names one of ``kinds`` (else each file's kind is read from its header).
+    Exits with status 2 on a file that cannot be read, 1 when counts do not reconcile.
+    """
+    by_name = {k.name: k for k in kinds}
+    if kind is not None and kind not in by_name:
+        fail(f"--kind {kind}: use one of {', '.join(by_name)}", code=2)
+    candidates = (by_name[kind],) if kind is not None else kinds
+    store = RecordStore()
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    for path in paths:
+        with Progress(*columns, transient=True) as progress:
+            try:
+                report = ingest(
+                    path, period, candidates, store=store, lang=lang, on_stage=_Bar(progress, lang)
+                )
+            except InputError as error:
+                fail_input(error, lang)
+        _print_report(report, lang)
+        if not report.reconciles:
+            fail(translate(_NOT_RECONCILED, lang))
 
 
 def methodology_or_exit(name: str) -> Methodology:

@@ -8,9 +8,8 @@ from typing import Annotated
 
 import typer
 
-from ashyq.appeals.ingest import ingest
+from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
-from ashyq.appeals.store import AppealStore
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import LangOption, resolve_lang
 from ashyq.export import RENDERERS, build_document
@@ -21,6 +20,8 @@ from ashyq.index.methodology import load_methodology
 from ashyq.index.published import load_published
 from ashyq.index.reconcile import CheckKind, Status, reconcile
 from ashyq.periods import Period
+from ashyq.records.ingest import ingest
+from ashyq.records.store import RecordStore
 from ashyq.synth.appeals import synthesize_appeals
 
 _WROTE = N_("Wrote {path}")
@@ -82,11 +83,11 @@ def _records_chain(out: Path, lang: Lang) -> None:
     registry = load_bodies()
     period = Period.parse("2025")
     home = out / "home"
-    store = AppealStore(home)
+    store = RecordStore(home)
     synth = synthesize_appeals(methodology, out / "synth", period=period, scale=_DEMO_SCALE, seed=1)
     quarantined = 0
     for path in (synth.appeals, synth.bookings):
-        report = ingest(path, period, store=store, registry=registry, lang=lang)
+        report = ingest(path, period, KINDS, store=store, registry=registry, lang=lang)
         quarantined += report.quarantined
     data = open_period(period, store=store)
     supplied = index_counts(data, body_counts(data), methodology)

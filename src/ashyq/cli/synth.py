@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from ashyq.cli.appeals import period_or_exit
-from ashyq.cli.common import LangOption, fail, methodology_or_exit, resolve_lang
+from ashyq.cli.common import LangOption, fail, methodology_or_exit, period_or_exit, resolve_lang
 from ashyq.i18n import N_, translate
 from ashyq.synth.appeals import synthesize_appeals
 

@@ -16,12 +16,12 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from ashyq.appeals.model import CODES_SEPARATOR, FieldSpec, FieldType, RecordKind
-from ashyq.appeals.sources import ROW_COLUMN
 from ashyq.bodies import BodyRegistry
 from ashyq.errors import Message
 from ashyq.i18n import N_
 from ashyq.periods import Period
+from ashyq.records.model import CODES_SEPARATOR, FieldSpec, FieldType, RecordKind
+from ashyq.records.sources import ROW_COLUMN
 
 __all__ = ["PROBLEM_COLUMNS", "Validated", "expected_message", "validate"]
 
@@ -80,6 +80,12 @@ def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue
     return parts.join(CODES_SEPARATOR), valid
 
 
+def _parse_list(value: ir.StringValue) -> ir.StringValue:
+    """``a | b||c`` → ``a|b|c``: items trimmed, empty ones dropped, order kept."""
+    items = value.split(CODES_SEPARATOR).map(lambda item: item.strip())
+    return items.filter(lambda item: item != "").join(CODES_SEPARATOR).nullif("")
+
+
 def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanValue]:
     """The typed value of a field and whether a non-blank text failed to parse.
 
@@ -88,6 +94,8 @@ def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanV
     present = text.notnull()
     if spec.type is FieldType.TEXT:
         return text, ibis.literal(False)
+    if spec.type is FieldType.LIST:
+        return _parse_list(text), ibis.literal(False)
     if spec.type is FieldType.DATETIME:
         parsed: ir.Value = _parse_datetime(text)
     elif spec.type is FieldType.DATE:
@@ -127,89 +135,6 @@ def _problem(
     )
 
 
-_Rule = Callable[[ir.Table], list[ir.Table]]
-
-
-def _appeal_rules(typed: ir.Table) -> list[ir.Table]:
-    """Cross-field rules of the appeal card."""
-    t = typed
-    return [
-        _problem(
-            t,
-            t.redirected_to.notnull() & t.redirected_at.isnull(),
-            "redirected_at",
-            "redirect_incomplete",
-            t.redirected_to__text,
-        ),
-        _problem(
-            t,
-            t.redirected_at.notnull() & t.redirected_to.isnull(),
-            "redirected_to",
-            "redirect_incomplete",
-            t.redirected_at__text,
-        ),
-        _problem(
-            t,
-            t.extended_at.notnull() & t.extended_until.isnull(),
-            "extended_until",
-            "extension_incomplete",
-            t.extended_at__text,
-        ),
-        _problem(
-            t,
-            t.answered_at < t.registered_at,
-            "answered_at",
-            "before_registration",
-            t.answered_at__text,
-        ),
-        _problem(
-            t,
-            t.redirected_at < t.registered_at,
-            "redirected_at",
-            "before_registration",
-            t.redirected_at__text,
-        ),
-        _problem(
-            t,
-            t.court_outcome.notnull() & (t.court_challenged == False),  # noqa: E712
-            "court_challenged",
-            "court_contradiction",
-            t.court_outcome__text,
-        ),
-    ]
-
-
-def _booking_rules(typed: ir.Table) -> list[ir.Table]:
-    """Cross-field rules of the reception booking."""
-    t = typed
-    return [
-        _problem(
-            t,
-            t.received_at.notnull() & t.received_by.isnull(),
-            "received_by",
-            "received_by_missing",
-            t.received_at__text,
-        ),
-        _problem(
-            t,
-            t.answer_sent_at.notnull() & t.scheduled_for.isnull(),
-            "scheduled_for",
-            "schedule_missing",
-            t.answer_sent_at__text,
-        ),
-        _problem(
-            t,
-            t.answer_sent_at < t.booked_at,
-            "answer_sent_at",
-            "before_booking",
-            t.answer_sent_at__text,
-        ),
-    ]
-
-
-_RULES: Final[dict[str, _Rule]] = {"appeals": _appeal_rules, "bookings": _booking_rules}
-
-
 Materialise = Callable[[ir.Table], ir.Table]
 
 
@@ -229,6 +154,9 @@ def validate(
     nothing for bad data.
     """
     texts = {spec.name: _blank_to_null(raw[spec.name].cast("string")) for spec in kind.fields}
+    for spec in kind.fields:
+        if spec.default is not None:
+            texts[spec.name] = texts[spec.name].fill_null(spec.default)
     columns: dict[str, ir.Value] = {}
     for spec in kind.fields:
         if spec.type is FieldType.BODY:
@@ -249,11 +177,19 @@ def validate(
             "_code": list(spellings_to_codes.values()),
         }
     )
+    body = kind.body_field
     folded = (
-        wide.body__text.replace("ё", "е").replace("Ё", "Е").re_replace(r"\s+", " ").strip().lower()
+        wide[f"{body}__text"]
+        .replace("ё", "е")
+        .replace("Ё", "Е")
+        .re_replace(r"\s+", " ")
+        .strip()
+        .lower()
     )
     wide = wide.mutate(_spelling=folded).left_join(spellings, "_spelling")
-    wide = wide.mutate(body=wide._code, body__bad=wide.body__text.notnull() & wide._code.isnull())
+    wide = wide.mutate(
+        **{body: wide._code, f"{body}__bad": wide[f"{body}__text"].notnull() & wide._code.isnull()}
+    )
     wide = wide.drop("_spelling", "_code", "_spelling_right")
     if materialise is not None:
         wide = materialise(wide)
@@ -267,20 +203,26 @@ def validate(
             problems.append(
                 _problem(wide, text.isnull(), spec.name, "missing_value", ibis.literal(""))
             )
-        if spec.minimum is not None and spec.maximum is not None:
+        if spec.minimum is not None or spec.maximum is not None:
             number: ir.IntegerValue = wide[spec.name]
-            outside = ~number.between(spec.minimum, spec.maximum)
-            problems.append(_problem(wide, outside, spec.name, "out_of_range", text))
-    dated: ir.TimestampValue = wide[kind.dated_by]
-    outside_period = (dated.date() < period.first) | (dated.date() > period.last)
-    problems.append(
-        _problem(
-            wide, outside_period, kind.dated_by, "outside_period", wide[f"{kind.dated_by}__text"]
-        )
-    )
-    problems.extend(_RULES[kind.name](wide))
+            low = number < spec.minimum if spec.minimum is not None else ibis.literal(False)
+            high = number > spec.maximum if spec.maximum is not None else ibis.literal(False)
+            code = {True: "out_of_range", False: "below_minimum"}[spec.maximum is not None]
+            if spec.minimum is None:
+                code = "above_maximum"
+            problems.append(_problem(wide, low | high, spec.name, code, text))
+    if kind.dated_by is not None:
+        dated: ir.TimestampValue = wide[kind.dated_by]
+        outside = (dated.date() < period.first) | (dated.date() > period.last)
+        found = wide[f"{kind.dated_by}__text"]
+        problems.append(_problem(wide, outside, kind.dated_by, "outside_period", found))
+    for check in kind.checks:
+        found = wide[f"{check.found}__text"]
+        problems.append(_problem(wide, check.violated(wide), check.field, check.code, found))
     # A key used twice in one file: the first record lands, the later ones are quarantined.
-    window = ibis.window(group_by=[wide.body, wide[kind.key]], order_by=wide[ROW_COLUMN])
+    window = ibis.window(
+        group_by=[wide[kind.body_field], wide[kind.key]], order_by=wide[ROW_COLUMN]
+    )
     numbered = wide.mutate(_first=wide[ROW_COLUMN].min().over(window))
     repeated = numbered.filter(numbered._first < numbered[ROW_COLUMN])
     problems.append(
@@ -303,17 +245,12 @@ _EXPECTED: Final[dict[str, str]] = {
     "invalid_boolean": N_("yes or no: да/нет, иә/жоқ, true/false, 1/0"),
     "invalid_integer": N_("a whole number"),
     "out_of_range": N_("a whole number from {minimum} to {maximum}"),
+    "below_minimum": N_("a whole number of at least {minimum}"),
+    "above_maximum": N_("a whole number of at most {maximum}"),
     "invalid_choice": N_("one of: {codes}"),
     "invalid_codes": N_("codes from {codes}, separated by «|»"),
     "unknown_body": N_("an evaluated body's code or name (see «ashyq bodies list»)"),
     "outside_period": N_("a date from {first} to {last} (period {period})"),
-    "redirect_incomplete": N_("redirected_to and redirected_at given together"),
-    "extension_incomplete": N_("extended_until given with extended_at"),
-    "before_registration": N_("a date and time not before registered_at"),
-    "court_contradiction": N_("court_challenged not «no» when court_outcome is given"),
-    "received_by_missing": N_("who received (received_by) when received_at is given"),
-    "schedule_missing": N_("the reception date (scheduled_for) when answer_sent_at is given"),
-    "before_booking": N_("a date and time not before booked_at"),
     "duplicate_key": N_("a {key} not used earlier in the file"),
 }
 
@@ -330,4 +267,7 @@ def expected_message(kind: RecordKind, period: Period, field: str, code: str) ->
         "period": period.name,
         "key": kind.key,
     }
+    for check in kind.checks:
+        if check.code == code and check.field == field:
+            return Message(check.expected, params)
     return Message(_EXPECTED[code], params)

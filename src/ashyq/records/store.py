@@ -1,8 +1,8 @@
-"""The Parquet store of appeal records, partitioned by period and body.
+"""The Parquet store of records, partitioned by kind, period and body.
 
 Layout: ``<home>/store/<kind>/<period>/<body>.parquet``, one file per body and period,
 holding typed records (``model.RecordKind.arrow_schema``). A record is identified by its
-body and its key (the registration or booking number): writing a record that is already
+body and its key (a registration, booking or delivery number): writing a record that is already
 there replaces it, so re-ingesting a file never duplicates anything. Each partition is
 written to a temporary file and renamed into place, so a reader never sees half a file.
 The directories are plain names (not ``key=value``), so DuckDB and Spark read the files
@@ -19,11 +19,11 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from ashyq.appeals.model import RecordKind
 from ashyq.home import data_home
 from ashyq.periods import Period
+from ashyq.records.model import RecordKind
 
-__all__ = ["AppealStore", "WriteResult"]
+__all__ = ["RecordStore", "WriteResult"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class WriteResult:
     replaced: int
 
 
-class AppealStore:
+class RecordStore:
     """The record store of a data home (by default ``$ASHYQ_HOME``).
 
     Records live under ``<home>/store``; rejected records go to ``<home>/quarantine``.
@@ -81,7 +81,7 @@ class AppealStore:
         incoming: ir.Table,
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
-        """Merge ``incoming`` (typed records of ``kind`` with a ``body`` column) into the store.
+        """Merge ``incoming`` (typed records of ``kind``) into the store, body by body.
 
         Returns one result per body written. ``on_body`` is called after each body.
         """
@@ -89,10 +89,13 @@ class AppealStore:
         directory.mkdir(parents=True, exist_ok=True)
         columns = kind.arrow_schema().names
         incoming = incoming.select(*columns)
-        bodies = sorted(con.to_pyarrow(incoming.select("body").distinct())["body"].to_pylist())
+        body_field = kind.body_field
+        bodies = sorted(
+            con.to_pyarrow(incoming.select(body_field).distinct())[body_field].to_pylist()
+        )
         results: list[WriteResult] = []
         for body in bodies:
-            arriving = incoming.filter(incoming.body == body)
+            arriving = incoming.filter(incoming[body_field] == body)
             target = self.partition(kind, period, body)
             new = arriving
             replaced = 0

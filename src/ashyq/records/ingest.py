@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,14 +20,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from ashyq.appeals.model import RECORD_KINDS, RecordKind
-from ashyq.appeals.sources import ROW_COLUMN, Progress, Source, read_source
-from ashyq.appeals.store import AppealStore, WriteResult
-from ashyq.appeals.validate import expected_message, validate
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_, Lang
 from ashyq.periods import Period
+from ashyq.records.model import RecordKind
+from ashyq.records.sources import ROW_COLUMN, Progress, Source, read_source
+from ashyq.records.store import RecordStore, WriteResult
+from ashyq.records.validate import expected_message, validate
 
 __all__ = ["QUARANTINE_COLUMNS", "IngestReport", "detect_kind", "ingest"]
 
@@ -63,9 +63,9 @@ class IngestReport:
         return self.read == self.stored + self.quarantined
 
 
-def detect_kind(header: tuple[str, ...]) -> RecordKind | None:
-    """The record kind whose key column the header has, or None."""
-    for kind in RECORD_KINDS.values():
+def detect_kind(header: tuple[str, ...], kinds: Sequence[RecordKind]) -> RecordKind | None:
+    """The first of ``kinds`` whose key column the header has, or None."""
+    for kind in kinds:
         if kind.key in header:
             return kind
     return None
@@ -178,21 +178,21 @@ def _quarantine(
 def ingest(
     path: Path,
     period: Period,
+    kinds: Sequence[RecordKind],
     *,
-    kind: RecordKind | None = None,
-    store: AppealStore | None = None,
+    store: RecordStore | None = None,
     registry: BodyRegistry | None = None,
     lang: Lang = "ru",
     on_stage: Stage | None = None,
 ) -> IngestReport:
     """Ingest the records of ``path`` for ``period`` into ``store``.
 
-    The kind of record is read from the header (its key column) unless given. Raises
+    The kind of record is the first of ``kinds`` whose key column the header has. Raises
     InputError when the file cannot be read at all, or its columns are not the format's;
     problems of single records never raise: they are quarantined and reported.
     """
     registry = registry or load_bodies()
-    store = store or AppealStore()
+    store = store or RecordStore()
 
     def progress(stage: str) -> Progress | None:
         if on_stage is None:
@@ -200,20 +200,19 @@ def ingest(
         return lambda done, total: on_stage(stage, done, total)
 
     source = read_source(path, progress("read"))
+    kind = detect_kind(source.header, kinds)
     if kind is None:
-        kind = detect_kind(source.header)
-        if kind is None:
-            expected = Message(
-                N_("a column «{first}» or «{second}»"),
-                {"first": "registration_number", "second": "booking_number"},
-            )
-            raise InputError(
-                [
-                    InputProblem(
-                        "unknown_format", source.file, 1, None, expected, ", ".join(source.header)
-                    )
-                ]
-            )
+        expected = Message(
+            N_("a key column: {columns}"),
+            {"columns": ", ".join(f"«{k.key}»" for k in kinds)},
+        )
+        raise InputError(
+            [
+                InputProblem(
+                    "unknown_format", source.file, 1, None, expected, ", ".join(source.header)
+                )
+            ]
+        )
     _check_header(source, kind)
     text = _text_table(source, kind)
     con: DuckDBBackend = ibis.duckdb.connect()
@@ -239,7 +238,7 @@ def ingest(
         ingested_at=stamp,
     )
     landed = con.create_table("valid_records", valid, temp=True)
-    total_bodies = int(con.execute(landed.body.nunique()))
+    total_bodies = int(con.execute(landed[kind.body_field].nunique()))
     written: list[str] = []
 
     def on_body(body: str) -> None:

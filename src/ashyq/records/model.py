@@ -1,0 +1,220 @@
+"""How a kind of record is declared: its fields, its key, and its cross-field checks.
+
+A record kind (an appeal card, a service delivery, a staff member...) is a list of fields
+with a type, whether it is required, the codes it accepts (with the Russian and Kazakh
+words a real export uses for them), and a description, plus the checks that relate one
+field to another. The validator, the Parquet store, the Table Schema files and
+``docs/data-formats.md`` are all derived from a kind's declaration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+import pyarrow as pa
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = [
+    "CODES_SEPARATOR",
+    "STORE_COLUMNS",
+    "Check",
+    "Choice",
+    "FieldSpec",
+    "FieldType",
+    "RecordKind",
+]
+
+
+class FieldType(StrEnum):
+    """How a field's text is read."""
+
+    TEXT = "text"
+    DATETIME = "datetime"
+    DATE = "date"
+    BOOLEAN = "boolean"
+    INTEGER = "integer"
+    CHOICE = "choice"
+    BODY = "body"
+    CODES = "codes"
+    LIST = "list"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One accepted code, with the words an export may use for it instead."""
+
+    code: str
+    ru: str
+    kk: str
+    en: str
+    aliases: tuple[str, ...] = ()
+
+    def spellings(self) -> tuple[str, ...]:
+        """Every accepted spelling, lower-cased: the code, the three names and the aliases."""
+        names = (self.code, self.ru, self.kk, self.en, *self.aliases)
+        return tuple(dict.fromkeys(name.strip().lower() for name in names))
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One column of an import file."""
+
+    name: str
+    type: FieldType
+    description: str
+    example: str
+    required: bool = False
+    choices: tuple[Choice, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    default: str | None = None
+
+    def codes(self) -> tuple[str, ...]:
+        """The accepted codes of a choice or codes field, in declaration order."""
+        return tuple(choice.code for choice in self.choices)
+
+
+# Separates the codes of a CODES or LIST field ("wrong_type|wrong_topic"): never a CSV
+# delimiter.
+CODES_SEPARATOR: Final = "|"
+
+_ARROW_TYPES: Final[dict[FieldType, pa.DataType]] = {
+    FieldType.TEXT: pa.string(),
+    FieldType.DATETIME: pa.timestamp("us"),
+    FieldType.DATE: pa.date32(),
+    FieldType.BOOLEAN: pa.bool_(),
+    FieldType.INTEGER: pa.int64(),
+    FieldType.CHOICE: pa.string(),
+    FieldType.BODY: pa.string(),
+    FieldType.CODES: pa.string(),
+    FieldType.LIST: pa.string(),
+}
+
+_TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
+    FieldType.TEXT: "string",
+    FieldType.DATETIME: "datetime",
+    FieldType.DATE: "date",
+    FieldType.BOOLEAN: "boolean",
+    FieldType.INTEGER: "integer",
+    FieldType.CHOICE: "string",
+    FieldType.BODY: "string",
+    FieldType.CODES: "string",
+    FieldType.LIST: "string",
+}
+
+# Columns the store adds to every record: where it came from and which period it is in.
+STORE_COLUMNS: Final[tuple[tuple[str, pa.DataType], ...]] = (
+    ("period", pa.string()),
+    ("source_file", pa.string()),
+    ("source_row", pa.int64()),
+    ("ingested_at", pa.timestamp("us")),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule relating fields of one record, checked after every field has parsed.
+
+    ``violated`` takes the parsed table (a column per field, typed, and ``<field>__text``
+    with its text) and returns the rows that break the rule; the problem is reported on
+    ``field``, showing the text of ``found``, and ``expected`` (a translatable template)
+    says what a good record holds.
+    """
+
+    code: str
+    field: str
+    found: str
+    expected: str
+    violated: Callable[[ir.Table], ir.BooleanValue]
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """A kind of record: its fields, the field that identifies a record, and its datetime.
+
+    A record is identified by its body (``body_field``, the store's partition) and its
+    ``key``; ``dated_by`` places it in a period (None for reference data such as the
+    registry of services or the staff list, which is stored under the period it is
+    ingested for).
+    """
+
+    name: str
+    title: str
+    key: str
+    dated_by: str | None
+    fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
+    checks: tuple[Check, ...] = ()
+    body_field: str = "body"
+
+    def __post_init__(self) -> None:
+        bodies = [spec.name for spec in self.fields if spec.type is FieldType.BODY]
+        if bodies != [self.body_field]:
+            raise ValueError(f"{self.name}: one body field, {self.body_field!r}; found {bodies}")
+
+    def field(self, name: str) -> FieldSpec:
+        """The field called ``name``; raises KeyError for an unknown one."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def names(self) -> tuple[str, ...]:
+        """The field names, in declaration order."""
+        return tuple(spec.name for spec in self.fields)
+
+    def record_schema(self) -> pa.Schema:
+        """The typed fields of a record, as an import file in Parquet may hold them."""
+        return pa.schema([pa.field(spec.name, _ARROW_TYPES[spec.type]) for spec in self.fields])
+
+    def arrow_schema(self) -> pa.Schema:
+        """The schema of the stored Parquet files: typed fields, then the store columns."""
+        store = [pa.field(name, kind) for name, kind in STORE_COLUMNS]
+        return pa.schema(list(self.record_schema()) + store)
+
+    def table_schema(self) -> dict[str, Any]:
+        """The import format as a Frictionless Table Schema (https://specs.frictionlessdata.io)."""
+        fields: list[dict[str, Any]] = []
+        for spec in self.fields:
+            entry: dict[str, Any] = {
+                "name": spec.name,
+                "type": _TABLE_SCHEMA_TYPES[spec.type],
+                "description": spec.description,
+                "example": spec.example,
+            }
+            constraints: dict[str, Any] = {}
+            if spec.required:
+                constraints["required"] = True
+            if spec.type is FieldType.CHOICE:
+                constraints["enum"] = list(spec.codes())
+            if spec.type is FieldType.CODES:
+                codes = "|".join(spec.codes())
+                constraints["pattern"] = f"^(({codes})(\\|({codes}))*)?$"
+            if spec.minimum is not None:
+                constraints["minimum"] = spec.minimum
+            if spec.maximum is not None:
+                constraints["maximum"] = spec.maximum
+            if spec.type is FieldType.DATETIME:
+                entry["format"] = "any"
+            if spec.default is not None:
+                entry["x-ashyq-default"] = spec.default
+            if constraints:
+                entry["constraints"] = constraints
+            if spec.choices:
+                entry["x-ashyq-choices"] = {
+                    choice.code: {"ru": choice.ru, "kk": choice.kk, "en": choice.en}
+                    for choice in spec.choices
+                }
+            fields.append(entry)
+        return {
+            "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
+            "name": self.name,
+            "title": self.title,
+            "fields": fields,
+            "primaryKey": [self.body_field, self.key],
+            "missingValues": [""],
+        }

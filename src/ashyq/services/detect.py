@@ -1,0 +1,483 @@
+"""Find violations in the delivery records, as Ibis expressions (DuckDB or PySpark).
+
+One scan of the deliveries joins each record to the small tables it needs (the registry
+entry of its service, the working-day number of each of its dates, its signer's staff
+record and leave, the findings about it) and sets one flag per violation type of the
+catalogue. Only flagged records are kept and cached; each type then becomes rows of the
+violation registry with its evidence. The queue check, which compares records of one
+waiting list with each other, runs over the few queue-based records apart.
+
+Working days: the day an application is received is day zero when it arrives on a
+working day before the end of working hours; otherwise day zero is the next working day.
+A stage took ``n`` working days when its date's working-day number is day zero's plus
+``n`` (see docs/methodology.md, "Violations in public services").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pyarrow as pa
+
+from ashyq.calendar import WorkingCalendar
+from ashyq.i18n import Lang
+from ashyq.periods import Period
+from ashyq.records.backend import small_table
+from ashyq.records.model import CODES_SEPARATOR
+from ashyq.records.store import RecordStore
+from ashyq.services.catalogue import ViolationCatalogue, load_catalogue
+from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
+
+__all__ = [
+    "END_OF_WORKING_DAY",
+    "REGISTRY_COLUMNS",
+    "ServicesPeriod",
+    "detect",
+    "flag_deliveries",
+    "open_period",
+]
+
+# Applications received after 18:30 (Astana time) count from the next working day: the
+# usual end of the working day of state bodies (Labour Code schedule 9:00–18:30).
+END_OF_WORKING_DAY: Final = (18, 30)
+# Decisions and signatures may come long after the period: the calendar reaches this far.
+_CALENDAR_BEFORE: Final = timedelta(days=31)
+_CALENDAR_AFTER: Final = timedelta(days=366)
+_DEFAULT_REFUSAL_DAYS: Final = 2
+# A legal basis is concrete when it names a point below the article: a paragraph or
+# subparagraph (п., пп., пункт, тармақ, тармақша, "3)"), not an article as a whole.
+_CONCRETE_BASIS: Final = r"(?i)(\bп\.|\bпп\.|пункт|подпункт|тармақ|тарм\.|\bpara|clause|\d+\))"
+
+REGISTRY_COLUMNS: Final = (
+    "violation_id",
+    "violation_type",
+    "stage",
+    "category",
+    "provider_body",
+    "provider_unit",
+    "delivery_id",
+    "service_code",
+    "responsible_employee",
+    "norm",
+    "evidence",
+    "source_file",
+    "source_row",
+)
+
+
+@dataclass(frozen=True)
+class ServicesPeriod:
+    """The stored records of one period on a backend, with the calendar around it."""
+
+    con: ibis.BaseBackend
+    period: Period
+    store: RecordStore
+    deliveries: ir.Table | None
+    services: ir.Table | None
+    staff: ir.Table | None
+    leaves: ir.Table | None
+    findings: ir.Table | None
+    days: ir.Table
+
+
+def _calendar(period: Period) -> pa.Table:
+    first, last = period.first - _CALENDAR_BEFORE, period.last + _CALENDAR_AFTER
+    table = WorkingCalendar.build(first, last).table()
+    return table.select(["date", "is_working", "wd"])
+
+
+def open_period(
+    period: Period, con: ibis.BaseBackend | None = None, store: RecordStore | None = None
+) -> ServicesPeriod:
+    """Read ``period``'s service records from ``store`` on ``con`` (a new DuckDB by default)."""
+    con = con if con is not None else ibis.duckdb.connect()
+    store = store or RecordStore()
+    days = small_table(con, f"service_calendar_{period.name.lower()}", _calendar(period))
+    return ServicesPeriod(
+        con,
+        period,
+        store,
+        store.read(con, DELIVERIES, period),
+        store.read(con, SERVICES, period),
+        store.read(con, STAFF, period),
+        store.read(con, LEAVES, period),
+        store.read(con, FINDINGS, period),
+        days,
+    )
+
+
+def _leave_days(data: ServicesPeriod) -> ir.Table | None:
+    """One row per (body, employee, day) of leave: an equality join, not a range join."""
+    if data.leaves is None:
+        return None
+    leaves = data.con.to_pyarrow(data.leaves.select("body", "employee_id", "starts_on", "ends_on"))
+    starts = leaves.column("starts_on").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    ends = leaves.column("ends_on").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    lengths = (ends - starts).astype(np.int64) + 1
+    rows = np.repeat(np.arange(len(leaves)), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    expanded = pa.table(
+        {
+            "_leave_body": leaves.column("body").take(pa.array(rows)),
+            "_leave_employee": leaves.column("employee_id").take(pa.array(rows)),
+            "_leave_day": pa.array(starts[rows] + offsets.astype("timedelta64[D]"), pa.date32()),
+        }
+    )
+    name = f"service_leave_days_{data.period.name.lower()}"
+    return small_table(data.con, name, expanded).distinct()
+
+
+def _list(text: ir.StringValue) -> ir.ArrayValue:
+    return text.split(CODES_SEPARATOR)
+
+
+def _outside(items: ir.StringValue, allowed: ir.StringValue) -> ir.StringValue:
+    """The items of ``items`` not in ``allowed`` (both '|'-separated), '|'-joined; null when
+    none are, or when either list is missing."""
+    listed = _list(allowed)
+    extra = _list(items).filter(lambda item: ~listed.contains(item)).join(CODES_SEPARATOR)
+    known = items.notnull() & allowed.notnull() & (items != allowed)
+    return known.ifelse(extra.nullif(""), ibis.null("string"))
+
+
+def _day_numbers(table: ir.Table, days: ir.Table, column: str) -> ir.Table:
+    """``table`` with ``_wd_<column>`` (and ``_working_<column>``) for the date of ``column``."""
+    day = days.select(
+        **{
+            f"_date_{column}": days.date,
+            f"_wd_{column}": days.wd,
+            f"_working_{column}": days.is_working,
+        }
+    )
+    joined = table.left_join(day, table[column].date() == day[f"_date_{column}"])
+    return joined.drop(f"_date_{column}")
+
+
+def flag_deliveries(data: ServicesPeriod) -> ir.Table:
+    """Every delivery with its registry entry, its stage durations and one boolean column
+    per violation type found in the record itself (all but the queue order).
+
+    Raises LookupError when no deliveries or no registry are stored for the period.
+    """
+    if data.deliveries is None:
+        raise LookupError(f"no deliveries stored for {data.period}")
+    if data.services is None:
+        raise LookupError(f"no registry of services stored for {data.period}")
+    s = data.services
+    registry = s.select(
+        _service=s.service_code,
+        deadline_days=s.deadline_days,
+        _deadline_hours=s.deadline_hours,
+        refusal_deadline_days=s.refusal_days.fill_null(_DEFAULT_REFUSAL_DAYS),
+        _checklist=s.documents,
+        _hearing_required=s.hearing_required,
+        _queue_based=s.queue_based,
+        _permit_category=s.permit_category,
+    )
+    d = data.deliveries
+    d = d.left_join(registry, d.service_code == registry._service).drop("_service")
+    for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
+        d = _day_numbers(d, data.days, column)
+    d = _day_numbers(d, data.days, "rejected_incomplete_at")
+
+    after_hours = (d.submitted_at.hour() * 60 + d.submitted_at.minute()) >= (
+        END_OF_WORKING_DAY[0] * 60 + END_OF_WORKING_DAY[1]
+    )
+    start = d._wd_submitted_at + ((~d._working_submitted_at) | after_hours).ifelse(1, 0)
+
+    def elapsed(column: str) -> ir.IntegerValue:
+        # A date before day zero (registered on the weekend it arrived) took no days.
+        days: ir.IntegerValue = d[f"_wd_{column}"] - start
+        value: ir.IntegerValue = (days < 0).ifelse(0, days)
+        return value
+
+    def hours(column: str) -> ir.FloatingValue:
+        seconds = d[column].epoch_seconds() - d.submitted_at.epoch_seconds()
+        value: ir.FloatingValue = seconds / 3600.0
+        return value
+
+    d = d.mutate(
+        registration_days=elapsed("registered_at"),
+        decision_days=elapsed("decision_at").fill_null(elapsed("signed_at")),
+        result_days=elapsed("signed_at").fill_null(elapsed("decision_at")),
+        refusal_days=elapsed("rejected_incomplete_at"),
+        _registration_hours=hours("registered_at"),
+        _decision_hours=hours("decision_at").fill_null(hours("signed_at")),
+        _result_hours=hours("signed_at").fill_null(hours("decision_at")),
+    )
+    by_days = d.deadline_days.notnull()
+    breach = by_days.ifelse(
+        d.result_days > d.deadline_days, d._result_hours > d._deadline_hours
+    ).fill_null(False)
+    decision_late = by_days.ifelse(
+        d.decision_days > d.deadline_days, d._decision_hours > d._deadline_hours
+    ).fill_null(False)
+    after_registration_in_time = by_days.ifelse(
+        d.result_days - d.registration_days <= d.deadline_days,
+        d._result_hours - d._registration_hours <= d._deadline_hours,
+    ).fill_null(False)
+    late_registration = (d.registration_days > 0).fill_null(False)
+    registration_breach = breach & late_registration & after_registration_in_time
+    refused = (d.decision == "refused").fill_null(False)
+    issued = (d.decision == "issued").fill_null(False)
+
+    # The signer's staff record and leave, and any finding of an unjustified refusal.
+    d = _with_signer(d, data)
+    d = _with_findings(d, data)
+
+    basis = d.refusal_legal_basis
+    concrete = basis.notnull() & basis.re_search(_CONCRETE_BASIS) & d.refusal_reasons.notnull()
+    d = d.mutate(
+        excess_at_registration=_outside(d.documents_requested, d._checklist),
+        excess_at_review=_outside(d.review_documents_requested, d._checklist),
+        missing_documents=_outside(d._checklist, d.documents_submitted.fill_null("")),
+        days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
+    )
+    flags: dict[str, ir.BooleanValue] = {
+        "late_registration": late_registration & ~registration_breach,
+        "registration_deadline_breach": registration_breach,
+        "routing_failure": (d.routed_ok == False).fill_null(False),  # noqa: E712
+        "paper_not_in_monitoring": (
+            (d.form == "paper") & (d.registered_in_monitoring == False)  # noqa: E712
+        ).fill_null(False),
+        "excess_documents_at_registration": d.excess_at_registration.notnull(),
+        "excess_documents_at_review": d.excess_at_review.notnull(),
+        "incomplete_package_granted": (
+            issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
+        ),
+        "review_deadline_breach": breach & ~registration_breach & decision_late,
+        "late_incomplete_refusal": (d.refusal_days > d.refusal_deadline_days).fill_null(False),
+        "unjustified_refusal": refused & d.finding_id.notnull(),
+        "refusal_without_hearing": (
+            refused
+            & d._hearing_required.fill_null(False)
+            & (d.hearing_held_at.isnull() | (d.hearing_held_at > d.decision_at)).fill_null(True)
+        ),
+        "refusal_without_reasons": refused & ~concrete.fill_null(False),
+        "signing_deadline_breach": breach & ~registration_breach & ~decision_late,
+        "third_party_signature": d.signer_status.notnull(),
+    }
+    return d.mutate(**{f"_is_{name}": flag for name, flag in flags.items()})
+
+
+def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
+    """Add ``signer_status``: on_leave, not_authorised or unknown_signer (null when the
+    signer was entitled to sign); null for every record of a body without a staff list."""
+    if data.staff is None:
+        return d.mutate(signer_status=ibis.null("string"))
+    staff = data.staff
+    signers = staff.select(
+        _staff_body=staff.body,
+        _staff_employee=staff.employee_id,
+        _can_sign=staff.can_sign,
+        _can_sign_from=staff.can_sign_from,
+        _can_sign_until=staff.can_sign_until,
+    )
+    listed = staff.select(_listed_body=staff.body).distinct()
+    d = d.left_join(
+        signers, (d.provider_body == signers._staff_body) & (d.signed_by == signers._staff_employee)
+    )
+    d = d.left_join(listed, d.provider_body == listed._listed_body)
+    signed_on = d.signed_at.date()
+    authorised = (
+        d._can_sign
+        & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
+        & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
+    )
+    leave_days = _leave_days(data)
+    if leave_days is not None:
+        d = d.left_join(
+            leave_days,
+            (d.provider_body == leave_days._leave_body)
+            & (d.signed_by == leave_days._leave_employee)
+            & (signed_on == leave_days._leave_day),
+        )
+        on_leave = d._leave_day.notnull()
+    else:
+        on_leave = ibis.literal(False)
+    checked = d.signed_by.notnull() & d._listed_body.notnull()
+    status = ibis.cases(
+        (d._staff_employee.isnull(), "unknown_signer"),
+        (on_leave, "on_leave"),
+        (~authorised.fill_null(False), "not_authorised"),
+        else_=ibis.null("string"),
+    )
+    return d.mutate(signer_status=checked.ifelse(status, ibis.null("string")))
+
+
+def _with_findings(d: ir.Table, data: ServicesPeriod) -> ir.Table:
+    """Add the first finding of an unjustified refusal about each record (or nulls)."""
+    columns = {
+        "finding_id": ibis.null("string"),
+        "established_by": ibis.null("string"),
+        "established_at": ibis.null("date"),
+    }
+    if data.findings is None:
+        return d.mutate(**columns)
+    f = data.findings.filter(data.findings.violation_type == "unjustified_refusal")
+    first = f.group_by(_finding_body=f.provider_body, _finding_delivery=f.delivery_id).aggregate(
+        _first_finding=f.finding_id.min()
+    )
+    chosen = f.join(
+        first,
+        (f.provider_body == first._finding_body)
+        & (f.delivery_id == first._finding_delivery)
+        & (f.finding_id == first._first_finding),
+    ).select(
+        "_finding_body",
+        "_finding_delivery",
+        "finding_id",
+        "established_by",
+        "established_at",
+    )
+    return d.left_join(
+        chosen,
+        (d.provider_body == chosen._finding_body) & (d.delivery_id == chosen._finding_delivery),
+    )
+
+
+def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
+    """Issued queue-based deliveries served before an earlier position that still waited,
+    or served to an official of the provider; with the first position left waiting."""
+    if data.deliveries is None:
+        return None
+    d = data.deliveries
+    q = d.filter(d.queue_list.notnull())
+    # A position leaves the list when it is decided (served or refused); until then it waits.
+    left_at = q.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00"))
+    q = q.mutate(_left_at=left_at)
+    earlier = ibis.window(
+        group_by=[q.provider_body, q.queue_list],
+        order_by=q.queue_position,
+        rows=(None, -1),
+    )
+    q = q.mutate(_latest_earlier_left=q._left_at.max().over(earlier))
+    served = (q.decision == "issued").fill_null(False)
+    out_of_order = served & (q.decision_at < q._latest_earlier_left).fill_null(False)
+    official = (q.applicant_id == q.employee_id) | (q.applicant_id == q.signed_by)
+    if data.staff is not None:
+        staff = data.staff.select(_official_body=data.staff.body, _official=data.staff.employee_id)
+        q = q.left_join(
+            staff, (q.provider_body == staff._official_body) & (q.applicant_id == staff._official)
+        )
+        official = official | q._official.notnull()
+    q = q.mutate(applicant_is_official=official.fill_null(False), _out_of_order=out_of_order)
+    q = q.filter(q._out_of_order | (served & q.applicant_is_official))
+    # The first position still waiting when the record was served: only the flagged few.
+    waiting = d.filter(d.queue_list.notnull()).select(
+        _w_body=d.provider_body,
+        _w_list=d.queue_list,
+        _w_position=d.queue_position,
+        _w_left_at=d.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00")),
+    )
+    pairs = q.left_join(
+        waiting,
+        (q.provider_body == waiting._w_body)
+        & (q.queue_list == waiting._w_list)
+        & (waiting._w_position < q.queue_position)
+        & (waiting._w_left_at > q.decision_at),
+    )
+    first = pairs.group_by(
+        _key_body=pairs.provider_body, _key_delivery=pairs.delivery_id
+    ).aggregate(first_waiting=pairs._w_position.min())
+    return q.join(
+        first, (q.provider_body == first._key_body) & (q.delivery_id == first._key_delivery)
+    )
+
+
+def _json_object(table: ir.Table, names: tuple[str, ...]) -> ir.StringValue:
+    """A JSON object of the named columns as text (null columns left out)."""
+
+    def quoted(value: ir.StringValue) -> ir.StringValue:
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        return ibis.literal('"') + escaped + ibis.literal('"')
+
+    parts = [
+        table[name]
+        .isnull()
+        .ifelse(
+            ibis.literal(""), quoted(ibis.literal(name)) + ":" + quoted(table[name].cast("string"))
+        )
+        for name in names
+    ]
+    body = ibis.literal(",").join(parts) if len(parts) > 1 else parts[0]
+    # Drop the commas left by null members.
+    cleaned = body.re_replace(r",{2,}", ",").re_replace(r"^,|,$", "")
+    return ibis.literal("{") + cleaned + ibis.literal("}")
+
+
+Materialise = Callable[[ir.Table], ir.Table]
+
+# Evidence named alike in the catalogue but computed apart for two types.
+_EVIDENCE_ALIASES: Final = {
+    "excess_documents_at_registration": {"excess_documents": "excess_at_registration"},
+    "excess_documents_at_review": {"excess_documents": "excess_at_review"},
+}
+
+
+def detect(
+    data: ServicesPeriod,
+    lang: Lang = "ru",
+    *,
+    catalogue: ViolationCatalogue | None = None,
+    materialise: Materialise | None = None,
+) -> ir.Table:
+    """The violation registry of the period: one row per violation, ``REGISTRY_COLUMNS``.
+
+    ``materialise`` stores the flagged records once (default: the backend's cache), so the
+    one scan of the deliveries serves every type. Names and norms are in ``lang``.
+    Raises LookupError when no deliveries or no registry are stored.
+    """
+    catalogue = catalogue or load_catalogue()
+    flagged_all = flag_deliveries(data)
+    flag_columns = [c for c in flagged_all.columns if c.startswith("_is_")]
+    any_flag = ibis.literal(False)
+    for column in flag_columns:
+        any_flag = any_flag | flagged_all[column]
+    keep = [c for c in flagged_all.columns if not c.startswith("_")] + flag_columns
+    flagged = flagged_all.filter(any_flag).select(*keep)
+    flagged = materialise(flagged) if materialise is not None else flagged.cache()
+    queue = _queue_violations(data)
+    parts: list[ir.Table] = []
+    for violation_type in catalogue.types:
+        if violation_type.id == "out_of_queue_order":
+            if queue is None:
+                continue
+            source = queue
+        else:
+            source = flagged.filter(flagged[f"_is_{violation_type.id}"])
+        aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
+        source = source.mutate(**{name: source[column] for name, column in aliases.items()})
+        responsible = (
+            source[violation_type.responsible]
+            if violation_type.responsible != "none"
+            else ibis.null("string")
+        )
+        parts.append(
+            source.select(
+                violation_id=source.provider_body
+                + "/"
+                + source.delivery_id
+                + "/"
+                + ibis.literal(violation_type.id),
+                violation_type=ibis.literal(violation_type.id),
+                stage=ibis.literal(violation_type.stage.value),
+                category=ibis.literal(violation_type.category.value),
+                provider_body=source.provider_body,
+                provider_unit=source.provider_unit,
+                delivery_id=source.delivery_id,
+                service_code=source.service_code,
+                responsible_employee=responsible,
+                norm=ibis.literal(violation_type.norm.get(lang)),
+                evidence=_json_object(source, violation_type.evidence),
+                source_file=source.source_file,
+                source_row=source.source_row,
+            )
+        )
+    return ibis.union(*parts)

@@ -1,0 +1,518 @@
+"""The record model of public-service quality control, declared once as data.
+
+Five kinds of record: the registry of public services (``services``, one row per service
+type), the delivery records (``deliveries``, one per application), the providers' staff
+with signing authority (``staff``) and their leave (``leaves``), and the findings of
+control measures (``findings``: a violation established by an inspection, remote
+monitoring, an appeal or a court, such as an unjustified refusal, which no record shows
+by itself). Reference data (registry, staff, leave) and findings are stored under the
+period of the deliveries they serve, whatever their own dates. The validator, the store,
+the Table Schema files in ``ashyq/records/schemas`` and ``docs/data-formats.md`` all
+follow this declaration.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ashyq.i18n import N_
+from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
+from ashyq.services.catalogue import load_catalogue
+
+__all__ = [
+    "CHANNELS",
+    "DELIVERIES",
+    "FINDINGS",
+    "KINDS",
+    "LEAVES",
+    "RECORD_KINDS",
+    "SERVICES",
+    "STAFF",
+]
+
+CHANNELS: Final = (
+    Choice(
+        "state_corp",
+        "Госкорпорация",
+        "Мемкорпорация",
+        "State Corporation",
+        ("цон", "хқко", "гк", "правительство для граждан", "азаматтарға арналған үкімет"),
+    ),
+    Choice(
+        "egov",
+        "портал «электронного правительства»",
+        "egov порталы",
+        "e-gov portal",
+        ("egov.kz", "портал", "епортал"),
+    ),
+    Choice("provider", "услугодатель", "қызмет беруші", "provider", ("непосредственно",)),
+)
+
+_SERVICE_FORMS: Final = (
+    Choice("electronic", "электронная", "электрондық", "electronic"),
+    Choice("paper", "бумажная", "қағаз", "paper"),
+    Choice("both", "электронная и бумажная", "электрондық және қағаз", "both", ("обе",)),
+)
+
+_DELIVERY_FORMS: Final = _SERVICE_FORMS[:2]
+
+_FEES: Final = (
+    Choice("free", "бесплатно", "тегін", "free", ("бесплатная",)),
+    Choice("paid", "платно", "ақылы", "paid", ("платная",)),
+    Choice("both", "бесплатно и платно", "тегін және ақылы", "both"),
+)
+
+_PERMIT_CATEGORIES: Final = (
+    Choice("none", "не разрешение", "рұқсат емес", "not a permit", ("нет", "-")),
+    Choice("first", "разрешение первой категории", "бірінші санаттағы рұқсат", "first", ("1",)),
+    Choice("second", "разрешение второй категории", "екінші санаттағы рұқсат", "second", ("2",)),
+)
+
+_DECISIONS: Final = (
+    Choice("issued", "результат выдан", "нәтиже берілді", "issued", ("выдано", "оказано")),
+    Choice("refused", "мотивированный отказ", "дәлелді бас тарту", "refused", ("отказ",)),
+)
+
+_ESTABLISHED_BY: Final = (
+    Choice("planned_inspection", "плановая проверка", "жоспарлы тексеру", "planned inspection"),
+    Choice(
+        "unplanned_inspection",
+        "внеплановая проверка по жалобе",
+        "шағым бойынша жоспардан тыс тексеру",
+        "unplanned inspection on complaint",
+        ("внеплановая проверка",),
+    ),
+    Choice(
+        "remote_monitoring", "дистанционный мониторинг", "қашықтан мониторинг", "remote monitoring"
+    ),
+    Choice("appeal", "жалоба услугополучателя", "қызмет алушының шағымы", "recipient's complaint"),
+    Choice("court", "решение суда", "сот шешімі", "court decision"),
+)
+
+
+def _finding_types() -> tuple[Choice, ...]:
+    catalogue = load_catalogue()
+    return tuple(Choice(t.id, t.names.ru, t.names.kk, t.names.en) for t in catalogue.types)
+
+
+SERVICES: Final = RecordKind(
+    name="services",
+    title="Registry of public services",
+    key="service_code",
+    dated_by=None,
+    body_field="provider_body",
+    fields=(
+        FieldSpec("service_code", FieldType.TEXT, "Code of the service type.", "00101001", True),
+        FieldSpec("name_ru", FieldType.TEXT, "Name in Russian.", "Выдача справки о ...", True),
+        FieldSpec("name_kk", FieldType.TEXT, "Name in Kazakh.", "... анықтама беру", True),
+        FieldSpec(
+            "provider_body",
+            FieldType.BODY,
+            "Evaluated body that provides the service or sets its rules: code or name.",
+            "mvd",
+            required=True,
+        ),
+        FieldSpec(
+            "form", FieldType.CHOICE, "Form of delivery.", "electronic", True, _SERVICE_FORMS
+        ),
+        FieldSpec("fee", FieldType.CHOICE, "Free, paid or both.", "free", True, _FEES),
+        FieldSpec(
+            "channels",
+            FieldType.CODES,
+            "Where it can be applied for, codes separated by '|'.",
+            "state_corp|egov",
+            required=True,
+            choices=CHANNELS,
+        ),
+        FieldSpec(
+            "deadline_days",
+            FieldType.INTEGER,
+            "Term of delivery in working days (the day of receipt is day zero).",
+            "5",
+            minimum=0,
+            maximum=365,
+        ),
+        FieldSpec(
+            "deadline_hours",
+            FieldType.INTEGER,
+            "Term of delivery in hours, for services set in hours (instead of days).",
+            "1",
+            minimum=1,
+            maximum=720,
+        ),
+        FieldSpec(
+            "refusal_days",
+            FieldType.INTEGER,
+            "Working days to refuse an incomplete package (2 unless the rules set otherwise).",
+            "2",
+            minimum=0,
+            maximum=30,
+            default="2",
+        ),
+        FieldSpec(
+            "documents",
+            FieldType.LIST,
+            "Checklist of required documents: document codes separated by '|'.",
+            "application|id_card|title_deed",
+        ),
+        FieldSpec(
+            "permit_category",
+            FieldType.CHOICE,
+            "Permit category of the result: none, first or second.",
+            "second",
+            choices=_PERMIT_CATEGORIES,
+            default="none",
+        ),
+        FieldSpec(
+            "queue_based",
+            FieldType.BOOLEAN,
+            "Delivered in the order of a waiting list (housing lists).",
+            "false",
+        ),
+        FieldSpec(
+            "hearing_required",
+            FieldType.BOOLEAN,
+            "A hearing of the applicant is required before a refusal.",
+            "true",
+        ),
+    ),
+    checks=(
+        Check(
+            "deadline_missing",
+            "deadline_days",
+            "service_code",
+            N_("a term: deadline_days or deadline_hours"),
+            lambda t: t.deadline_days.isnull() & t.deadline_hours.isnull(),
+        ),
+        Check(
+            "deadline_twice",
+            "deadline_hours",
+            "deadline_hours",
+            N_("deadline_days or deadline_hours, not both"),
+            lambda t: t.deadline_days.notnull() & t.deadline_hours.notnull(),
+        ),
+    ),
+)
+
+DELIVERIES: Final = RecordKind(
+    name="deliveries",
+    title="Delivery of a public service",
+    key="delivery_id",
+    dated_by="submitted_at",
+    body_field="provider_body",
+    fields=(
+        FieldSpec(
+            "delivery_id",
+            FieldType.TEXT,
+            "Number of the application, unique within the provider body.",
+            "ГУ-2025-0000001",
+            required=True,
+        ),
+        FieldSpec(
+            "service_code",
+            FieldType.TEXT,
+            "Code of the service type in the registry.",
+            "00101001",
+            required=True,
+        ),
+        FieldSpec(
+            "provider_body",
+            FieldType.BODY,
+            "Evaluated body that delivered it: code or name.",
+            "akmola",
+            required=True,
+        ),
+        FieldSpec(
+            "provider_unit",
+            FieldType.TEXT,
+            "Unit that delivered it (department, district akimat, branch).",
+            "ГУ «Отдел архитектуры г. Кокшетау»",
+        ),
+        FieldSpec("channel", FieldType.CHOICE, "Where it was applied for.", "egov", True, CHANNELS),
+        FieldSpec(
+            "form",
+            FieldType.CHOICE,
+            "Form of the application.",
+            "electronic",
+            required=True,
+            choices=_DELIVERY_FORMS,
+        ),
+        FieldSpec(
+            "submitted_at",
+            FieldType.DATETIME,
+            "When the application was received (Astana time).",
+            "2025-03-14T10:05",
+            required=True,
+        ),
+        FieldSpec(
+            "registered_at",
+            FieldType.DATETIME,
+            "When the provider registered it.",
+            "2025-03-14T11:00",
+        ),
+        FieldSpec(
+            "routed_ok",
+            FieldType.BOOLEAN,
+            "The application reached the provider's information system (no routing failure).",
+            "true",
+            default="true",
+        ),
+        FieldSpec(
+            "registered_in_monitoring",
+            FieldType.BOOLEAN,
+            "Entered in the public-services monitoring system (paper applications).",
+            "true",
+            default="true",
+        ),
+        FieldSpec(
+            "documents_requested",
+            FieldType.LIST,
+            "Documents demanded at acceptance: codes separated by '|'.",
+            "application|id_card",
+        ),
+        FieldSpec(
+            "documents_submitted",
+            FieldType.LIST,
+            "Documents the applicant submitted: codes separated by '|'.",
+            "application|title_deed",
+        ),
+        FieldSpec(
+            "review_documents_requested",
+            FieldType.LIST,
+            "Further documents demanded during review: codes separated by '|'.",
+            "pension_fund_extract",
+        ),
+        FieldSpec(
+            "completeness_checked_at",
+            FieldType.DATETIME,
+            "When the completeness of the package was checked.",
+            "2025-03-14T15:00",
+        ),
+        FieldSpec(
+            "rejected_incomplete_at",
+            FieldType.DATETIME,
+            "When review was refused because the package was incomplete.",
+            "2025-03-17T10:00",
+        ),
+        FieldSpec(
+            "queue_list", FieldType.TEXT, "Waiting list the applicant is on.", "housing-kokshetau"
+        ),
+        FieldSpec(
+            "queue_position",
+            FieldType.INTEGER,
+            "Position on the waiting list; required with queue_list.",
+            "12",
+            minimum=1,
+        ),
+        FieldSpec(
+            "hearing_notice_at",
+            FieldType.DATETIME,
+            "When the applicant was notified of a hearing before refusal.",
+            "2025-03-18T09:00",
+        ),
+        FieldSpec(
+            "hearing_held_at", FieldType.DATETIME, "When the hearing was held.", "2025-03-20T11:00"
+        ),
+        FieldSpec(
+            "decision",
+            FieldType.CHOICE,
+            "Outcome: issued or refused.",
+            "issued",
+            choices=_DECISIONS,
+        ),
+        FieldSpec(
+            "decision_at",
+            FieldType.DATETIME,
+            "When the result (or refusal) was prepared; required with decision.",
+            "2025-03-19T16:00",
+        ),
+        FieldSpec(
+            "refusal_reasons",
+            FieldType.TEXT,
+            "Reasons given for a refusal, as the applicant received them.",
+            "не представлено нотариально заверенное согласие собственников",
+        ),
+        FieldSpec(
+            "refusal_legal_basis",
+            FieldType.TEXT,
+            "Legal basis cited for a refusal.",
+            "пп. 3) п. 9 Правил оказания государственной услуги",
+        ),
+        FieldSpec(
+            "signed_at", FieldType.DATETIME, "When the result was signed.", "2025-03-20T10:00"
+        ),
+        FieldSpec(
+            "signed_by",
+            FieldType.TEXT,
+            "Employee whose signature the result bears (staff employee_id).",
+            "E-000123",
+        ),
+        FieldSpec(
+            "applicant_id",
+            FieldType.TEXT,
+            "Applicant's identifier (pseudonymised IIN or BIN).",
+            "A-9f2c01",
+        ),
+        FieldSpec(
+            "employee_id",
+            FieldType.TEXT,
+            "Employee who registered and reviewed it (staff employee_id).",
+            "E-000456",
+        ),
+    ),
+    checks=(
+        Check(
+            "decision_time_missing",
+            "decision_at",
+            "decision",
+            N_("decision_at given with decision"),
+            lambda t: t.decision.notnull() & t.decision_at.isnull(),
+        ),
+        Check(
+            "queue_incomplete",
+            "queue_position",
+            "queue_list",
+            N_("queue_list and queue_position given together"),
+            lambda t: t.queue_list.notnull() != t.queue_position.notnull(),
+        ),
+        Check(
+            "signer_missing",
+            "signed_by",
+            "signed_at",
+            N_("signed_by given with signed_at"),
+            lambda t: t.signed_at.notnull() & t.signed_by.isnull(),
+        ),
+        Check(
+            "before_submission",
+            "registered_at",
+            "registered_at",
+            N_("a date and time not before submitted_at"),
+            lambda t: t.registered_at < t.submitted_at,
+        ),
+        Check(
+            "before_submission",
+            "decision_at",
+            "decision_at",
+            N_("a date and time not before submitted_at"),
+            lambda t: t.decision_at < t.submitted_at,
+        ),
+        Check(
+            "before_decision",
+            "signed_at",
+            "signed_at",
+            N_("a date and time not before decision_at"),
+            lambda t: t.signed_at < t.decision_at,
+        ),
+    ),
+)
+
+STAFF: Final = RecordKind(
+    name="staff",
+    title="Provider staff and signing authority",
+    key="employee_id",
+    dated_by=None,
+    fields=(
+        FieldSpec("employee_id", FieldType.TEXT, "Employee identifier.", "E-000123", True),
+        FieldSpec("body", FieldType.BODY, "Evaluated body: code or name.", "akmola", True),
+        FieldSpec("unit", FieldType.TEXT, "Unit the employee works in.", "Аппарат акима с.о. Н"),
+        FieldSpec("position", FieldType.TEXT, "Position.", "аким сельского округа"),
+        FieldSpec("is_manager", FieldType.BOOLEAN, "Holds a managerial position.", "true"),
+        FieldSpec(
+            "is_first_head",
+            FieldType.BOOLEAN,
+            "First head of the body or of the provider unit (minister, akim).",
+            "true",
+        ),
+        FieldSpec(
+            "can_sign",
+            FieldType.BOOLEAN,
+            "Authorised to sign results of public services.",
+            "true",
+        ),
+        FieldSpec(
+            "can_sign_from",
+            FieldType.DATE,
+            "Signing authority starts (blank: always).",
+            "2024-01-10",
+        ),
+        FieldSpec(
+            "can_sign_until", FieldType.DATE, "Signing authority ends (blank: open).", "2026-12-31"
+        ),
+    ),
+)
+
+LEAVES: Final = RecordKind(
+    name="leaves",
+    title="Leave of provider staff",
+    key="leave_id",
+    dated_by=None,
+    fields=(
+        FieldSpec("leave_id", FieldType.TEXT, "Leave order number.", "О-2025-117", True),
+        FieldSpec("body", FieldType.BODY, "Evaluated body: code or name.", "akmola", True),
+        FieldSpec("employee_id", FieldType.TEXT, "Employee on leave.", "E-000123", True),
+        FieldSpec("starts_on", FieldType.DATE, "First day of leave.", "2025-07-01", True),
+        FieldSpec("ends_on", FieldType.DATE, "Last day of leave.", "2025-07-24", True),
+    ),
+    checks=(
+        Check(
+            "ends_before_start",
+            "ends_on",
+            "ends_on",
+            N_("a date not before starts_on"),
+            lambda t: t.ends_on < t.starts_on,
+        ),
+    ),
+)
+
+FINDINGS: Final = RecordKind(
+    name="findings",
+    title="Finding of a control measure",
+    key="finding_id",
+    dated_by=None,
+    body_field="provider_body",
+    fields=(
+        FieldSpec("finding_id", FieldType.TEXT, "Number of the finding.", "АДГС-2025-0042/3", True),
+        FieldSpec(
+            "provider_body",
+            FieldType.BODY,
+            "Body whose delivery it is: code or name.",
+            "mchs",
+            True,
+        ),
+        FieldSpec(
+            "delivery_id",
+            FieldType.TEXT,
+            "The delivery record the finding is about.",
+            "ГУ-2025-0000001",
+            required=True,
+        ),
+        FieldSpec(
+            "violation_type",
+            FieldType.CHOICE,
+            "Violation type established (see docs/violations.md).",
+            "unjustified_refusal",
+            required=True,
+            choices=_finding_types(),
+        ),
+        FieldSpec(
+            "established_by",
+            FieldType.CHOICE,
+            "How it was established.",
+            "unplanned_inspection",
+            required=True,
+            choices=_ESTABLISHED_BY,
+        ),
+        FieldSpec("established_at", FieldType.DATE, "When it was established.", "2025-10-02", True),
+        FieldSpec(
+            "control_measure_id",
+            FieldType.TEXT,
+            "The inspection or monitoring it came from.",
+            "АДГС-2025-0042",
+        ),
+    ),
+)
+
+# In this order a header is recognised: a findings file also holds delivery_id, a leaves
+# file employee_id, and a deliveries file service_code and employee_id.
+KINDS: Final = (FINDINGS, LEAVES, DELIVERIES, STAFF, SERVICES)
+RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in KINDS}
