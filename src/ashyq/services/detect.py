@@ -223,13 +223,21 @@ def flag_deliveries(data: ServicesPeriod) -> ir.Table:
         d._result_hours - d._registration_hours <= d._deadline_hours,
     ).fill_null(False)
     late_registration = (d.registration_days > 0).fill_null(False)
-    registration_breach = breach & late_registration & after_registration_in_time
-    refused = (d.decision == "refused").fill_null(False)
-    issued = (d.decision == "issued").fill_null(False)
-
+    d = d.mutate(
+        _breach=breach,
+        _decision_late=decision_late,
+        _late_registration=late_registration,
+        _registration_breach=breach & late_registration & after_registration_in_time,
+        _refused=(d.decision == "refused").fill_null(False),
+        _issued=(d.decision == "issued").fill_null(False),
+        _by_days=by_days,
+    )
     # The signer's staff record and leave, and any finding of an unjustified refusal.
     d = _with_signer(d, data)
     d = _with_findings(d, data)
+    breach, decision_late, by_days = d._breach, d._decision_late, d._by_days
+    late_registration, registration_breach = d._late_registration, d._registration_breach
+    refused, issued = d._refused, d._issued
 
     basis = d.refusal_legal_basis
     concrete = basis.notnull() & basis.re_search(_CONCRETE_BASIS) & d.refusal_reasons.notnull()
@@ -285,10 +293,13 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     )
     d = d.left_join(listed, d.provider_body == listed._listed_body)
     signed_on = d.signed_at.date()
-    authorised = (
-        d._can_sign
-        & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
-        & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
+    d = d.mutate(
+        _authorised=(
+            d._can_sign
+            & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
+            & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
+        ),
+        _signed_on=signed_on,
     )
     leave_days = _leave_days(data)
     if leave_days is not None:
@@ -296,11 +307,12 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
             leave_days,
             (d.provider_body == leave_days._leave_body)
             & (d.signed_by == leave_days._leave_employee)
-            & (signed_on == leave_days._leave_day),
+            & (d._signed_on == leave_days._leave_day),
         )
         on_leave = d._leave_day.notnull()
     else:
         on_leave = ibis.literal(False)
+    authorised = d._authorised
     checked = d.signed_by.notnull() & d._listed_body.notnull()
     status = ibis.cases(
         (d._staff_employee.isnull(), "unknown_signer"),

@@ -1,0 +1,695 @@
+"""Delivery records that do and do not violate each type of the catalogue.
+
+Every worked case of seed 002 is here as a concrete record (``seed=True``), next to
+records that come close to a type without breaking it, several of them across the 2025
+Nauryz holidays (21–25 March are days off) and the May holidays. ``expected`` is the exact
+set of types the detector must report for the record: anything more is a false positive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+SERVICES: Final[list[dict[str, str]]] = [
+    # code, deadline, documents, flags
+    {"service_code": "ADV5", "deadline_days": "5", "documents": "application|sketch"},
+    {"service_code": "LAND3", "deadline_days": "3", "permit_category": "second"},
+    {"service_code": "BOLASHAK", "deadline_days": "10", "provider_body": "mnvo"},
+    {"service_code": "APOSTILLE", "deadline_days": "1", "form": "both", "provider_body": "mf"},
+    {"service_code": "LANDID", "deadline_days": "5", "documents": "application|title_deed"},
+    {"service_code": "HOUSING", "deadline_days": "10", "queue_based": "true"},
+    {
+        "service_code": "ECOLICENCE",
+        "deadline_days": "15",
+        "documents": "application|qualification|employment_contracts",
+        "permit_category": "first",
+        "provider_body": "mepr",
+    },
+    {
+        "service_code": "REPLAN",
+        "deadline_days": "10",
+        "documents": "application|project|neighbours_consent",
+    },
+    {
+        "service_code": "PESTICIDE",
+        "deadline_days": "2",
+        "permit_category": "second",
+        "provider_body": "msh",
+    },
+    {"service_code": "INITIAL", "deadline_days": "8", "documents": "application|survey"},
+    {"service_code": "SAFETY", "deadline_days": "10", "provider_body": "mchs"},
+    {"service_code": "APZ", "deadline_days": "8"},
+    {"service_code": "SKETCH", "deadline_days": "10", "hearing_required": "true"},
+    {"service_code": "ADR", "deadline_days": "2", "provider_body": "mt"},
+    {"service_code": "LANDGRANT", "deadline_days": "10", "permit_category": "second"},
+    {"service_code": "HOURLY", "deadline_hours": "4", "form": "electronic"},
+]
+
+STAFF: Final[list[dict[str, str]]] = [
+    {"employee_id": "E-HEAD", "can_sign": "да", "is_manager": "да", "is_first_head": "да"},
+    {"employee_id": "E-CLERK", "can_sign": "нет"},
+    {"employee_id": "E-AKIM", "can_sign": "да", "is_manager": "да", "is_first_head": "да"},
+    {"employee_id": "E-HOUSING-HEAD", "can_sign": "да", "is_manager": "да"},
+    {"employee_id": "E-FORMER", "can_sign": "да", "can_sign_until": "31.05.2025"},
+]
+
+LEAVES: Final[list[dict[str, str]]] = [
+    {
+        "leave_id": "L-1",
+        "employee_id": "E-AKIM",
+        "starts_on": "01.07.2025",
+        "ends_on": "24.07.2025",
+    },
+]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One delivery record, what it must be flagged for, and why."""
+
+    delivery: dict[str, str]
+    expected: frozenset[str]
+    note: str
+    seed: bool = False
+    # The types this record is a near miss of (it must not be flagged for them).
+    near_miss: frozenset[str] = field(default_factory=frozenset)
+
+
+def _delivery(delivery_id: str, service: str, submitted: str, **fields: str) -> dict[str, str]:
+    record = {
+        "delivery_id": delivery_id,
+        "service_code": service,
+        "provider_body": "akmola",
+        "provider_unit": "Отдел",
+        "channel": "egov",
+        "form": "electronic",
+        "submitted_at": submitted,
+        "registered_at": submitted,
+        "decision": "issued",
+        "decision_at": submitted,
+        "signed_by": "E-HEAD",
+        "employee_id": "E-CLERK",
+        "applicant_id": f"A-{delivery_id}",
+    }
+    record.update(fields)
+    if "signed_at" not in fields and record.get("decision_at") and record.get("signed_by"):
+        record["signed_at"] = record["decision_at"]
+    return {k: v for k, v in record.items() if v != ""}
+
+
+def _case(
+    expected: set[str], note: str, *, seed: bool = False, near: set[str] | None = None
+) -> tuple[frozenset[str], str, bool, frozenset[str]]:
+    return frozenset(expected), note, seed, frozenset(near or set())
+
+
+CONCRETE = {"refusal_reasons": "нет заключения экспертизы", "refusal_legal_basis": "пп. 2) п. 9"}
+
+_RAW: Final = [
+    # --- Registration stage ---------------------------------------------------------------
+    (
+        _delivery(
+            "S01",
+            "ADV5",
+            "2025-05-12 10:00",
+            registered_at="2025-05-15 09:00",
+            decision_at="2025-05-16 12:00",
+            signed_at="2025-05-19 10:00",
+        ),
+        _case(
+            {"late_registration"},
+            "advertising: registered after 3 working days, result on the 5th of 5",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S02",
+            "LAND3",
+            "2025-05-12 10:00",
+            registered_at="2025-05-16 09:00",
+            decision_at="2025-05-16 15:00",
+            signed_at="2025-05-19 10:00",
+            provider_unit="Аппарат акима сельского округа",
+        ),
+        _case(
+            {"registration_deadline_breach"},
+            "land-plot resolution registered on the 4th working day of a 3-day term",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S03",
+            "BOLASHAK",
+            "2025-03-03 11:00",
+            routed_ok="нет",
+            registered_at="",
+            decision="",
+            decision_at="",
+            signed_by="",
+            provider_body="mnvo",
+        ),
+        _case({"routing_failure"}, "Bolashak application never reached the provider", seed=True),
+    ),
+    (
+        _delivery(
+            "S04",
+            "APOSTILLE",
+            "2025-04-08 10:00",
+            channel="provider",
+            form="paper",
+            registered_in_monitoring="нет",
+            provider_body="mf",
+            signed_by="",
+            employee_id="E-MF",
+        ),
+        _case(
+            {"paper_not_in_monitoring"},
+            "paper apostille application not entered in the monitoring system",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S05",
+            "LANDID",
+            "2025-04-08 10:00",
+            channel="state_corp",
+            documents_requested="application|title_deed|id_card_copy",
+            documents_submitted="application|title_deed|id_card_copy",
+        ),
+        _case(
+            {"excess_documents_at_registration"},
+            "State Corporation demanding an ID copy for the land identification document",
+            seed=True,
+        ),
+    ),
+    # --- Review stage ---------------------------------------------------------------------
+    (
+        _delivery(
+            "S06",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Кокшетау-жилье",
+            queue_position="308",
+            decision_at="2025-06-10 10:00",
+            applicant_id="E-HOUSING-HEAD",
+            signed_by="E-HOUSING-HEAD",
+        ),
+        _case(
+            {"out_of_queue_order"},
+            "housing granted to the 308th on the list, who heads the housing department",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S07",
+            "ECOLICENCE",
+            "2025-04-01 10:00",
+            provider_body="mepr",
+            signed_by="",
+            employee_id="E-ECO",
+            documents_submitted="application|qualification|employment_contracts",
+            review_documents_requested="pension_fund_extract",
+            decision="refused",
+            decision_at="2025-04-10 10:00",
+            **CONCRETE,
+        ),
+        _case(
+            {"excess_documents_at_review"},
+            "pension-fund extracts demanded during licence review",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S08",
+            "REPLAN",
+            "2025-04-01 10:00",
+            documents_submitted="application|project",
+            decision_at="2025-04-07 10:00",
+        ),
+        _case(
+            {"incomplete_package_granted"},
+            "redevelopment materials issued without the neighbours' consent",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S09",
+            "PESTICIDE",
+            "2025-05-12 09:30",
+            provider_body="msh",
+            signed_by="",
+            employee_id="E-MCX",
+            decision_at="2025-05-19 11:00",
+        ),
+        _case(
+            {"review_deadline_breach"},
+            "pesticide-import conclusion: 5 working days against 2",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S10",
+            "INITIAL",
+            "2025-05-12 10:00",
+            decision="",
+            decision_at="",
+            signed_by="",
+            rejected_incomplete_at="2025-05-19 10:00",
+        ),
+        _case(
+            {"late_incomplete_refusal"},
+            "incomplete package refused on the 5th working day against 2",
+            seed=True,
+        ),
+    ),
+    # --- Decision stage -------------------------------------------------------------------
+    (
+        _delivery(
+            "S11",
+            "SAFETY",
+            "2025-03-03 10:00",
+            provider_body="mchs",
+            signed_by="",
+            employee_id="E-MCHS",
+            decision="refused",
+            decision_at="2025-03-10 10:00",
+            **CONCRETE,
+        ),
+        _case(
+            {"unjustified_refusal"},
+            "industrial-safety attestation refused; the agency's inspection found it unjustified",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S12",
+            "APZ",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            refusal_reasons="нарушение требований статьи 17 Закона",
+            refusal_legal_basis=(
+                "ст. 17 Закона РК «Об архитектурной, градостроительной и строительной деятельности»"
+            ),
+        ),
+        _case(
+            {"refusal_without_reasons"},
+            "architectural planning assignment refused citing article 17 as a whole",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S13",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            **CONCRETE,
+        ),
+        _case(
+            {"refusal_without_hearing"},
+            "sketch design refused for an incomplete package without a hearing",
+            seed=True,
+        ),
+    ),
+    (
+        _delivery(
+            "S14",
+            "ADR",
+            "2025-05-12 10:00",
+            provider_body="mt",
+            signed_by="E-MT-HEAD",
+            employee_id="E-MT",
+            decision_at="2025-05-14 16:00",
+            signed_at="2025-05-16 10:00",
+        ),
+        _case(
+            {"signing_deadline_breach"},
+            "dangerous-goods certificate prepared on day 2, signed on day 4 of 2",
+            seed=True,
+        ),
+    ),
+    *[
+        (
+            _delivery(
+                f"S15-{n:02d}",
+                "LANDGRANT",
+                "2025-07-01 10:00",
+                decision_at="2025-07-10 10:00",
+                signed_by="E-AKIM",
+                provider_unit="Аппарат акима сельского округа",
+            ),
+            _case(
+                {"third_party_signature"},
+                "land plot granted under the akim's signature while on leave",
+                seed=True,
+            ),
+        )
+        for n in range(1, 13)
+    ],
+    # --- Near misses and holiday-crossing deadlines ---------------------------------------
+    (
+        _delivery(
+            "N01", "ADV5", "2025-05-12 10:00", decision_at="2025-05-19 10:00", routed_ok="да"
+        ),
+        _case(
+            set(),
+            "routed, registered on the day of receipt; result on day 5 of 5",
+            near={"routing_failure", "late_registration", "review_deadline_breach"},
+        ),
+    ),
+    (
+        _delivery("N02", "LAND3", "2025-03-20 10:00", decision_at="2025-03-28 10:00"),
+        _case(
+            set(),
+            "3 working days across Nauryz (21–25 March off): 28 March is day 3",
+            near={"review_deadline_breach", "signing_deadline_breach"},
+        ),
+    ),
+    (
+        _delivery("N03", "LAND3", "2025-03-20 10:00", decision_at="2025-03-31 10:00"),
+        _case({"review_deadline_breach"}, "across Nauryz, 31 March is day 4 of a 3-day term"),
+    ),
+    (
+        _delivery(
+            "N04",
+            "ADV5",
+            "2025-03-19 19:05",
+            registered_at="2025-03-20 09:10",
+            decision_at="2025-03-20 12:00",
+        ),
+        _case(
+            set(),
+            "received after working hours: registered the next working day is on time",
+            near={"late_registration"},
+        ),
+    ),
+    (
+        _delivery(
+            "N05",
+            "ADV5",
+            "2025-03-21 11:00",
+            registered_at="2025-03-26 09:00",
+            decision_at="2025-03-26 12:00",
+        ),
+        _case(
+            set(),
+            "received on a Nauryz holiday: registered on the first working day after it",
+            near={"late_registration"},
+        ),
+    ),
+    (
+        _delivery(
+            "N06",
+            "ADV5",
+            "2025-03-20 11:00",
+            registered_at="2025-03-26 09:00",
+            decision_at="2025-03-26 12:00",
+        ),
+        _case(
+            {"late_registration"},
+            "received the day before Nauryz, registered after it: 1 working day late",
+        ),
+    ),
+    (
+        _delivery(
+            "N07",
+            "LAND3",
+            "2025-05-06 10:00",
+            registered_at="2025-05-08 09:00",
+            decision_at="2025-05-08 15:00",
+            signed_at="2025-05-13 10:00",
+        ),
+        _case(
+            {"late_registration"},
+            "registered on day 1 (7 May off); signed 13 May, day 3 of 3 across the 9 May "
+            "holiday: late, but no deadline breach",
+            near={"registration_deadline_breach"},
+        ),
+    ),
+    (
+        _delivery(
+            "N08",
+            "APOSTILLE",
+            "2025-04-08 10:00",
+            channel="provider",
+            form="paper",
+            provider_body="mf",
+            signed_by="",
+            employee_id="E-MF",
+        ),
+        _case(
+            set(),
+            "paper application entered in the monitoring system",
+            near={"paper_not_in_monitoring"},
+        ),
+    ),
+    (
+        _delivery(
+            "N09",
+            "LANDID",
+            "2025-04-08 10:00",
+            channel="state_corp",
+            documents_requested="application|title_deed",
+            documents_submitted="application|title_deed",
+        ),
+        _case(
+            set(),
+            "only documents of the checklist demanded, package complete",
+            near={"excess_documents_at_registration", "incomplete_package_granted"},
+        ),
+    ),
+    (
+        _delivery(
+            "N10",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Кокшетау-жилье",
+            queue_position="1",
+            decision="",
+            decision_at="",
+            signed_by="",
+        ),
+        _case(set(), "first on the list, still waiting", near={"out_of_queue_order"}),
+    ),
+    (
+        _delivery(
+            "N11",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Кокшетау-жилье",
+            queue_position="5",
+            decision="",
+            decision_at="",
+            signed_by="",
+        ),
+        _case(set(), "fifth on the list, still waiting", near={"out_of_queue_order"}),
+    ),
+    (
+        _delivery(
+            "N12",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Степногорск",
+            queue_position="1",
+            decision_at="2025-06-05 10:00",
+        ),
+        _case(set(), "served first in its list", near={"out_of_queue_order"}),
+    ),
+    (
+        _delivery(
+            "N13",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Степногорск",
+            queue_position="2",
+            decision_at="2025-06-06 10:00",
+        ),
+        _case(set(), "served second, after the first", near={"out_of_queue_order"}),
+    ),
+    (
+        _delivery(
+            "N14",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Степногорск",
+            queue_position="4",
+            decision_at="2025-06-04 10:00",
+        ),
+        _case({"out_of_queue_order"}, "served fourth before the first and second were served"),
+    ),
+    (
+        _delivery(
+            "N15",
+            "ECOLICENCE",
+            "2025-04-01 10:00",
+            provider_body="mepr",
+            signed_by="",
+            employee_id="E-ECO",
+            documents_submitted="application|qualification|employment_contracts",
+            review_documents_requested="employment_contracts",
+            decision_at="2025-04-10 10:00",
+        ),
+        _case(
+            set(),
+            "a missing document of the checklist asked for during review, then submitted",
+            near={"excess_documents_at_review"},
+        ),
+    ),
+    (
+        _delivery(
+            "N16",
+            "INITIAL",
+            "2025-05-12 10:00",
+            decision="",
+            decision_at="",
+            signed_by="",
+            rejected_incomplete_at="2025-05-14 10:00",
+        ),
+        _case(set(), "incomplete package refused on day 2 of 2", near={"late_incomplete_refusal"}),
+    ),
+    (
+        _delivery(
+            "N17",
+            "INITIAL",
+            "2025-03-20 10:00",
+            decision="",
+            decision_at="",
+            signed_by="",
+            rejected_incomplete_at="2025-03-27 10:00",
+        ),
+        _case(
+            set(),
+            "incomplete package refused on 27 March: day 2 across Nauryz",
+            near={"late_incomplete_refusal"},
+        ),
+    ),
+    (
+        _delivery(
+            "N18",
+            "SAFETY",
+            "2025-03-03 10:00",
+            provider_body="mchs",
+            signed_by="",
+            employee_id="E-MCHS",
+            decision="refused",
+            decision_at="2025-03-10 10:00",
+            **CONCRETE,
+        ),
+        _case(
+            set(),
+            "refused with concrete reasons, no finding against it",
+            near={"unjustified_refusal", "refusal_without_reasons"},
+        ),
+    ),
+    (
+        _delivery(
+            "N19",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            hearing_notice_at="2025-04-15 10:00",
+            hearing_held_at="2025-04-17 10:00",
+            **CONCRETE,
+        ),
+        _case(set(), "refused after a hearing", near={"refusal_without_hearing"}),
+    ),
+    (
+        _delivery(
+            "N20",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-16 10:00",
+            hearing_notice_at="2025-04-15 10:00",
+            hearing_held_at="2025-04-17 10:00",
+            **CONCRETE,
+        ),
+        _case({"refusal_without_hearing"}, "refused before the hearing it had called"),
+    ),
+    (
+        _delivery(
+            "N21",
+            "ADR",
+            "2025-05-12 10:00",
+            provider_body="mt",
+            signed_by="E-MT-HEAD",
+            employee_id="E-MT",
+            decision_at="2025-05-14 16:00",
+            signed_at="2025-05-14 17:00",
+        ),
+        _case(set(), "prepared and signed on day 2 of 2", near={"signing_deadline_breach"}),
+    ),
+    (
+        _delivery(
+            "N22",
+            "LANDGRANT",
+            "2025-06-02 10:00",
+            decision_at="2025-06-10 10:00",
+            signed_by="E-AKIM",
+        ),
+        _case(set(), "signed by the akim before his leave", near={"third_party_signature"}),
+    ),
+    (
+        _delivery(
+            "N23",
+            "LANDGRANT",
+            "2025-06-02 10:00",
+            decision_at="2025-06-10 10:00",
+            signed_by="E-CLERK",
+        ),
+        _case({"third_party_signature"}, "signed by an employee without signing authority"),
+    ),
+    (
+        _delivery(
+            "N24",
+            "LANDGRANT",
+            "2025-06-02 10:00",
+            decision_at="2025-06-10 10:00",
+            signed_by="E-FORMER",
+        ),
+        _case({"third_party_signature"}, "signed after the signer's authority ended"),
+    ),
+    (
+        _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),
+        _case(set(), "a 4-hour service delivered in 3.5 hours", near={"review_deadline_breach"}),
+    ),
+    (
+        _delivery("N26", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 16:30"),
+        _case({"review_deadline_breach"}, "a 4-hour service delivered in 6.5 hours"),
+    ),
+]
+
+CASES: Final[dict[str, Case]] = {row["delivery_id"]: Case(row, *spec) for row, spec in _RAW}
+
+# Findings of control measures: what no record shows by itself.
+FINDINGS: Final[list[dict[str, str]]] = [
+    {
+        "finding_id": "АДГС-2025-0042/1",
+        "provider_body": "mchs",
+        "delivery_id": "S11",
+        "violation_type": "unjustified_refusal",
+        "established_by": "внеплановая проверка по жалобе",
+        "established_at": "02.10.2025",
+        "control_measure_id": "АДГС-2025-0042",
+    },
+    {
+        "finding_id": "АДГС-2025-0050/1",
+        "provider_body": "mchs",
+        "delivery_id": "N18",
+        "violation_type": "refusal_without_hearing",
+        "established_by": "remote_monitoring",
+        "established_at": "05.10.2025",
+    },
+]

@@ -1,0 +1,185 @@
+"""Public-service quality control: ingest of the five record kinds and violation detection."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from ashyq.periods import Period
+from ashyq.records.ingest import ingest
+from ashyq.records.model import RecordKind
+from ashyq.records.store import RecordStore
+from ashyq.services.catalogue import Stage, load_catalogue
+from ashyq.services.detect import REGISTRY_COLUMNS, detect, open_period
+from ashyq.services.model import DELIVERIES, FINDINGS, KINDS, LEAVES, SERVICES, STAFF
+from tests.services_cases import CASES
+from tests.services_cases import FINDINGS as FINDING_ROWS
+from tests.services_cases import LEAVES as LEAVE_ROWS
+from tests.services_cases import SERVICES as SERVICE_ROWS
+from tests.services_cases import STAFF as STAFF_ROWS
+
+PERIOD = Period.parse("2025")
+
+
+def write_csv(path: Path, kind: RecordKind, rows: list[dict[str, str]]) -> Path:
+    """``rows`` as a CSV import file of ``kind`` (semicolon-separated, as Excel writes)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=kind.names(), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _service(row: dict[str, str]) -> dict[str, str]:
+    return {
+        "name_ru": f"Услуга {row['service_code']}",
+        "name_kk": f"{row['service_code']} қызметі",
+        "provider_body": "akmola",
+        "form": "both",
+        "fee": "free",
+        "channels": "state_corp|egov|provider",
+        **row,
+    }
+
+
+@dataclass(frozen=True)
+class Detected:
+    store: RecordStore
+    registry: list[dict[str, object]]
+
+    def types_of(self, delivery_id: str) -> set[str]:
+        return {str(r["violation_type"]) for r in self.registry if r["delivery_id"] == delivery_id}
+
+
+@pytest.fixture(scope="module")
+def detected(tmp_path_factory: pytest.TempPathFactory) -> Detected:
+    root = tmp_path_factory.mktemp("services")
+    store = RecordStore(root / "home")
+    files = {
+        SERVICES: [_service(row) for row in SERVICE_ROWS],
+        STAFF: [{"body": "akmola", **row} for row in STAFF_ROWS],
+        LEAVES: [{"body": "akmola", **row} for row in LEAVE_ROWS],
+        FINDINGS: FINDING_ROWS,
+        DELIVERIES: [case.delivery for case in CASES.values()],
+    }
+    for kind, rows in files.items():
+        path = write_csv(root / f"{kind.name}.csv", kind, rows)
+        report = ingest(path, PERIOD, KINDS, store=store)
+        assert report.kind == kind.name
+        assert report.problems == (), [p.render("en") for p in report.problems]
+        assert report.stored == len(rows)
+    data = open_period(PERIOD, store=store)
+    table: pa.Table = data.con.to_pyarrow(detect(data, "en"))
+    return Detected(store, table.to_pylist())
+
+
+def _cases() -> Iterator[str]:
+    yield from CASES
+
+
+@pytest.mark.parametrize("delivery_id", list(_cases()))
+def test_each_record_is_flagged_for_exactly_its_violations(
+    detected: Detected, delivery_id: str
+) -> None:
+    case = CASES[delivery_id]
+    found = detected.types_of(delivery_id)
+    assert found == set(case.expected), case.note
+    assert not found & case.near_miss, case.note
+
+
+def test_every_seed_002_type_has_a_worked_case_and_a_near_miss() -> None:
+    catalogue = load_catalogue()
+    seeded = {t for case in CASES.values() if case.seed for t in case.expected}
+    near = {t for case in CASES.values() for t in case.near_miss}
+    assert seeded == set(catalogue.ids())
+    assert near == set(catalogue.ids())
+
+
+def test_catalogue_has_five_types_per_stage_in_three_languages() -> None:
+    catalogue = load_catalogue()
+    assert [len(catalogue.of_stage(stage)) for stage in Stage] == [5, 5, 5]
+    for violation_type in catalogue.types:
+        evidence = dict.fromkeys(violation_type.evidence, "x")
+        for lang in ("ru", "kk", "en"):
+            assert violation_type.describe(evidence, lang)
+
+
+def test_registry_rows_trace_back_to_their_delivery_record(detected: Detected) -> None:
+    assert detected.registry
+    catalogue = load_catalogue()
+    for row in detected.registry:
+        assert list(row) == list(REGISTRY_COLUMNS)
+        violation_type = catalogue.get(str(row["violation_type"]))
+        assert row["stage"] == violation_type.stage.value
+        assert (
+            row["violation_id"]
+            == f"{row['provider_body']}/{row['delivery_id']}/{violation_type.id}"
+        )
+        assert str(row["source_file"]).endswith("deliveries.csv")
+        # The CSV header is row 1: row n + 1 is the n-th record.
+        position = list(CASES).index(str(row["delivery_id"]))
+        assert row["source_row"] == position + 2
+        evidence = json.loads(str(row["evidence"]))
+        assert set(evidence) <= set(violation_type.evidence)
+
+
+def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected) -> None:
+    by_id = {(r["delivery_id"], r["violation_type"]): r for r in detected.registry}
+
+    def evidence(delivery_id: str, type_id: str) -> dict[str, str]:
+        loaded: dict[str, str] = json.loads(str(by_id[(delivery_id, type_id)]["evidence"]))
+        return loaded
+
+    assert evidence("S02", "registration_deadline_breach")["registration_days"] == "4"
+    assert evidence("S02", "registration_deadline_breach")["deadline_days"] == "3"
+    assert evidence("S09", "review_deadline_breach")["days_late"] == "3"
+    assert evidence("S14", "signing_deadline_breach")["decision_days"] == "2"
+    assert evidence("S14", "signing_deadline_breach")["result_days"] == "4"
+    assert evidence("S10", "late_incomplete_refusal")["refusal_days"] == "5"
+    assert evidence("S05", "excess_documents_at_registration")["excess_documents"] == "id_card_copy"
+    assert (
+        evidence("S08", "incomplete_package_granted")["missing_documents"] == "neighbours_consent"
+    )
+    assert evidence("S06", "out_of_queue_order")["first_waiting"] == "1"
+    assert evidence("S06", "out_of_queue_order")["applicant_is_official"] == "true"
+    assert evidence("S15-01", "third_party_signature")["signer_status"] == "on_leave"
+    assert evidence("N23", "third_party_signature")["signer_status"] == "not_authorised"
+    assert evidence("S11", "unjustified_refusal")["established_by"] == "unplanned_inspection"
+
+
+def test_seed_002_land_plots_signed_on_leave_are_twelve_violations(detected: Detected) -> None:
+    signed_on_leave = [
+        r
+        for r in detected.registry
+        if r["violation_type"] == "third_party_signature"
+        and str(r["delivery_id"]).startswith("S15")
+    ]
+    assert len(signed_on_leave) == 12
+    assert {r["responsible_employee"] for r in signed_on_leave} == {"E-AKIM"}
+
+
+def test_the_responsible_employee_follows_the_catalogue(detected: Detected) -> None:
+    catalogue = load_catalogue()
+    for row in detected.registry:
+        delivery = CASES[str(row["delivery_id"])].delivery
+        field = catalogue.get(str(row["violation_type"])).responsible
+        assert row["responsible_employee"] == (delivery.get(field) if field != "none" else None)
+
+
+def test_third_party_signatures_are_not_guessed_without_a_staff_list(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "home")
+    services = write_csv(tmp_path / "services.csv", SERVICES, [_service(SERVICE_ROWS[-2])])
+    deliveries = write_csv(
+        tmp_path / "deliveries.csv", DELIVERIES, [CASES["S15-01"].delivery, CASES["N23"].delivery]
+    )
+    for path in (services, deliveries):
+        ingest(path, PERIOD, KINDS, store=store)
+    data = open_period(PERIOD, store=store)
+    rows = data.con.to_pyarrow(detect(data)).to_pylist()
+    assert rows == []
