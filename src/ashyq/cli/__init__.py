@@ -8,6 +8,7 @@ from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
+from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 
 __all__ = ["app", "main"]
@@ -22,6 +23,7 @@ app = typer.Typer(
 app.add_typer(bodies_app, name="bodies")
 app.add_typer(index_app, name="index")
 app.add_typer(appeals_app, name="appeals")
+app.add_typer(services_app, name="services")
 app.add_typer(synth_app, name="synth")
 app.command("demo")(demo)
 
