@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
+from typer.testing import CliRunner, Result
 
+from ashyq.cli import app
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.model import RecordKind
@@ -183,3 +187,67 @@ def test_third_party_signatures_are_not_guessed_without_a_staff_list(tmp_path: P
     data = open_period(PERIOD, store=store)
     rows = data.con.to_pyarrow(detect(data)).to_pylist()
     assert rows == []
+
+
+def _cli(home: Path, args: list[str]) -> Result:
+    runner = CliRunner(env={"ASHYQ_HOME": str(home), "ASHYQ_LANG": None})
+    return runner.invoke(app, args, catch_exceptions=False)
+
+
+def test_cli_violations_lists_the_registry_in_csv_json_and_parquet(
+    detected: Detected, tmp_path: Path
+) -> None:
+    home = detected.store.home
+    as_csv = _cli(home, ["services", "violations", "--period", "2025", "--lang", "en"])
+    assert as_csv.exit_code == 0, as_csv.output
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == len(detected.registry)
+    assert list(rows[0]) == list(REGISTRY_COLUMNS)
+    one_type = _cli(
+        home,
+        [
+            *("services", "violations", "--period", "2025", "--format", "json"),
+            *("--type", "third_party_signature", "--body", "akmola"),
+        ],
+    )
+    listed = json.loads(one_type.stdout)
+    assert len(listed) == 14  # the 12 land plots of seed 002, an unauthorised and a former signer
+    assert listed[0]["evidence"]["signed_by"]
+    out = tmp_path / "violations.parquet"
+    as_parquet = _cli(
+        home,
+        ["services", "violations", "--period", "2025", "--format", "parquet", "--out", str(out)],
+    )
+    assert as_parquet.exit_code == 0
+    assert pq.read_table(out).num_rows == len(detected.registry)
+
+
+def test_cli_show_traces_a_violation_to_its_delivery_record(detected: Detected) -> None:
+    result = _cli(
+        detected.store.home,
+        [
+            *("services", "show", "akmola/S02/registration_deadline_breach"),
+            *("--period", "2025", "--lang", "en"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Deadline breach caused by late registration" in result.stdout
+    assert (
+        "Registered on working day 4, result on working day 5 against a term of 3." in result.stdout
+    )
+    assert "deliveries.csv, row 3" in result.stdout
+    assert "2025-05-16 09:00:00" in result.stdout
+
+
+def test_cli_refuses_unknown_types_and_empty_periods(detected: Detected, tmp_path: Path) -> None:
+    unknown = _cli(
+        detected.store.home, ["services", "violations", "--period", "2025", "--type", "x"]
+    )
+    assert unknown.exit_code == 2
+    empty = _cli(tmp_path, ["services", "violations", "--period", "2024", "--lang", "en"])
+    assert empty.exit_code == 2
+    assert "run «ashyq services ingest» first" in empty.output
+    missing = _cli(
+        detected.store.home, ["services", "show", "akmola/N01/routing_failure", "--period", "2025"]
+    )
+    assert missing.exit_code == 2
