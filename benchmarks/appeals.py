@@ -34,18 +34,15 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
-import os
-import platform
 import shutil
-import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+import harness
+from harness import gib, machine, met
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD_NAME = "2025"
@@ -418,14 +415,6 @@ def _variant(name: str, home: Path) -> Callable[[], Counts]:
     return variants[name]
 
 
-def _high_water_mark() -> int:
-    """This process's own peak RSS in bytes (VmHWM): a cross-check of ``ru_maxrss``."""
-    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
 def measure(name: str, target: Path, repeat: int, scale: float) -> dict[str, Any]:
     """In the child: run one step, or one variant (a warm-up and ``repeat`` timed runs)."""
     if name == "synthesize":
@@ -451,95 +440,12 @@ def measure(name: str, target: Path, repeat: int, scale: float) -> dict[str, Any
 
 
 def run_child(name: str, target: Path, repeat: int = 1, scale: float = 1.0) -> dict[str, Any]:
-    """Run one step or variant in a child process; its results and its peak RSS (bytes).
-
-    The parent imports nothing heavy: a child started by vfork inherits the parent's peak
-    as the floor of its own ``ru_maxrss``.
-    """
-    with tempfile.TemporaryDirectory() as scratch:
-        out = Path(scratch) / "result.json"
-        command = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--measure",
-            name,
-            "--target",
-            str(target),
-            "--repeat",
-            str(repeat),
-            "--scale",
-            str(scale),
-            "--out",
-            str(out),
-        ]
-        print(f"running {name} …", flush=True)
-        child = subprocess.Popen(command)
-        # wait4 gives this child's own resource usage, so each variant has its own peak.
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-        if child.returncode != 0:
-            raise SystemExit(f"{name} failed with exit code {child.returncode}")
-        result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    # ru_maxrss is in kilobytes on Linux.
-    result["peak_rss"] = usage.ru_maxrss * 1024
-    result["median"] = statistics.median(result["seconds"])
-    print(
-        f"{name}: median {result['median']:.2f} s of "
-        f"{[round(s, 2) for s in result['seconds']]}, peak RSS {_gib(result['peak_rss'])} "
-        f"(VmHWM {_gib(result['high_water_mark'])})",
-        flush=True,
-    )
-    return result
+    """Run one step or variant in a child process; its results and its peak RSS (bytes)."""
+    options = ("--repeat", str(repeat), "--scale", str(scale))
+    return harness.run_child(Path(__file__).resolve(), name, target, *options)
 
 
 # --- The report -------------------------------------------------------------------------
-
-
-def _cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
-def _ram_bytes() -> int:
-    for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-        if line.startswith("MemTotal:"):
-            return int(line.split()[1]) * 1024
-    return 0
-
-
-def _os_name() -> str:
-    release = Path("/etc/os-release")
-    if release.exists():
-        for line in release.read_text(encoding="utf-8").splitlines():
-            if line.startswith("PRETTY_NAME="):
-                return f"{line.split('=', 1)[1].strip(chr(34))}, Linux {platform.release()}"
-    return platform.platform()
-
-
-def machine() -> dict[str, str]:
-    """The machine and the versions the figures were measured with."""
-    versions = {
-        package: importlib.metadata.version(package)
-        for package in ("duckdb", "ibis-framework", "pandas", "pyarrow")
-    }
-    return {
-        "CPU": _cpu_model(),
-        "Cores": str(os.cpu_count()),
-        "RAM": f"{_ram_bytes() / 2**30:.1f} GiB",
-        "OS": _os_name(),
-        "Python": platform.python_version(),
-        "Versions": ", ".join(f"{name} {version}" for name, version in versions.items()),
-    }
-
-
-def _gib(size: float) -> str:
-    return f"{size / 2**30:.2f} GiB"
-
-
-def _met(ok: bool) -> str:
-    return "met" if ok else "**not met**"
 
 
 def report(
@@ -577,8 +483,8 @@ def report(
     )
     building = (
         f"Building the store ({when}; not part of the timings below): synthesis "
-        f"{synthesis['seconds']:.1f} s, peak {_gib(synthesis['peak_rss'])}; "
-        f"ingest {ingest_text}, peak {_gib(ingest['peak_rss'])}."
+        f"{synthesis['seconds']:.1f} s, peak {gib(synthesis['peak_rss'])}; "
+        f"ingest {ingest_text}, peak {gib(ingest['peak_rss'])}."
     )
     lines += [
         building,
@@ -591,7 +497,7 @@ def report(
         runs = ", ".join(f"{s:.2f}" for s in result["seconds"])
         lines.append(
             f"| {name} | {title} | {rows['appeals'] * years:,} | {rows['bookings'] * years:,} "
-            f"| {result['median']:.2f} s | {runs} | {_gib(result['peak_rss'])} |"
+            f"| {result['median']:.2f} s | {runs} | {gib(result['peak_rss'])} |"
         )
     year, baseline = results["year-ashyq"], results["year-pandas"]
     speedup = baseline["median"] / year["median"]
@@ -625,7 +531,7 @@ def report(
         ),
     ]
     lines += ["", "| Target | Measured | |", "|---|---|---|"]
-    lines += [f"| {target} | {measured} | {_met(ok)} |" for target, measured, ok in targets]
+    lines += [f"| {target} | {measured} | {met(ok)} |" for target, measured, ok in targets]
     if notes:
         lines += ["", *[f"- {note}" for note in notes]]
     return "\n".join(lines) + "\n"
@@ -666,7 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.measure:
         result = measure(args.measure, args.target, args.repeat, args.scale)
-        result["high_water_mark"] = _high_water_mark()
+        result["high_water_mark"] = harness.high_water_mark()
         args.out.write_text(json.dumps(result), encoding="utf-8")
         return
 
@@ -699,7 +605,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         notes.append(
             f"pandas was not run on ten years: ten times its one-year peak "
-            f"({_gib(projected)}) exceeds the {args.pandas_limit_gb:g} GiB guard."
+            f"({gib(projected)}) exceeds the {args.pandas_limit_gb:g} GiB guard."
         )
 
     command = f"benchmarks/appeals.py --scale {args.scale:g} --repeat {args.repeat}"
