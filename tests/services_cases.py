@@ -8,8 +8,22 @@ set of types the detector must report for the record: anything more is a false p
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
+
+from ashyq.periods import Period
+from ashyq.records.ingest import ingest
+from ashyq.records.model import RecordKind
+from ashyq.records.store import RecordStore
+from ashyq.services.model import DELIVERIES, KINDS
+from ashyq.services.model import FINDINGS as FINDINGS_KIND
+from ashyq.services.model import LEAVES as LEAVES_KIND
+from ashyq.services.model import SERVICES as SERVICES_KIND
+from ashyq.services.model import STAFF as STAFF_KIND
+
+PERIOD: Final = Period.parse("2025")
 
 SERVICES: Final[list[dict[str, str]]] = [
     # code, deadline, documents, flags
@@ -693,3 +707,44 @@ FINDINGS: Final[list[dict[str, str]]] = [
         "established_at": "05.10.2025",
     },
 ]
+
+
+def write_csv(path: Path, kind: RecordKind, rows: list[dict[str, str]]) -> Path:
+    """``rows`` as a CSV import file of ``kind`` (semicolon-separated, as Excel writes)."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=kind.names(), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def service_row(row: dict[str, str]) -> dict[str, str]:
+    return {
+        "name_ru": f"Услуга {row['service_code']}",
+        "name_kk": f"{row['service_code']} қызметі",
+        "provider_body": "akmola",
+        "form": "both",
+        "fee": "free",
+        "channels": "state_corp|egov|provider",
+        **row,
+    }
+
+
+def ingest_cases(root: Path) -> RecordStore:
+    """Write every case and its reference data as CSV import files under ``root`` and
+    ingest them into a new store at ``root / "home"``; every record must land."""
+    store = RecordStore(root / "home")
+    files = {
+        SERVICES_KIND: [service_row(row) for row in SERVICES],
+        STAFF_KIND: [{"body": "akmola", **row} for row in STAFF],
+        LEAVES_KIND: [{"body": "akmola", **row} for row in LEAVES],
+        FINDINGS_KIND: FINDINGS,
+        DELIVERIES: [case.delivery for case in CASES.values()],
+    }
+    for kind, rows in files.items():
+        path = write_csv(root / f"{kind.name}.csv", kind, rows)
+        report = ingest(path, PERIOD, KINDS, store=store)
+        assert report.kind == kind.name
+        assert report.problems == (), [p.render("en") for p in report.problems]
+        assert report.stored == len(rows)
+    return store

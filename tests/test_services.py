@@ -17,39 +17,14 @@ from typer.testing import CliRunner, Result
 from ashyq.cli import app
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
-from ashyq.records.model import RecordKind
 from ashyq.records.store import RecordStore
 from ashyq.services.catalogue import Stage, load_catalogue
 from ashyq.services.detect import REGISTRY_COLUMNS, detect, open_period
-from ashyq.services.model import DELIVERIES, FINDINGS, KINDS, LEAVES, SERVICES, STAFF
-from tests.services_cases import CASES
-from tests.services_cases import FINDINGS as FINDING_ROWS
-from tests.services_cases import LEAVES as LEAVE_ROWS
+from ashyq.services.model import DELIVERIES, KINDS, SERVICES
+from tests.services_cases import CASES, ingest_cases, service_row, write_csv
 from tests.services_cases import SERVICES as SERVICE_ROWS
-from tests.services_cases import STAFF as STAFF_ROWS
 
 PERIOD = Period.parse("2025")
-
-
-def write_csv(path: Path, kind: RecordKind, rows: list[dict[str, str]]) -> Path:
-    """``rows`` as a CSV import file of ``kind`` (semicolon-separated, as Excel writes)."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=kind.names(), delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def _service(row: dict[str, str]) -> dict[str, str]:
-    return {
-        "name_ru": f"Услуга {row['service_code']}",
-        "name_kk": f"{row['service_code']} қызметі",
-        "provider_body": "akmola",
-        "form": "both",
-        "fee": "free",
-        "channels": "state_corp|egov|provider",
-        **row,
-    }
 
 
 @dataclass(frozen=True)
@@ -63,21 +38,7 @@ class Detected:
 
 @pytest.fixture(scope="module")
 def detected(tmp_path_factory: pytest.TempPathFactory) -> Detected:
-    root = tmp_path_factory.mktemp("services")
-    store = RecordStore(root / "home")
-    files = {
-        SERVICES: [_service(row) for row in SERVICE_ROWS],
-        STAFF: [{"body": "akmola", **row} for row in STAFF_ROWS],
-        LEAVES: [{"body": "akmola", **row} for row in LEAVE_ROWS],
-        FINDINGS: FINDING_ROWS,
-        DELIVERIES: [case.delivery for case in CASES.values()],
-    }
-    for kind, rows in files.items():
-        path = write_csv(root / f"{kind.name}.csv", kind, rows)
-        report = ingest(path, PERIOD, KINDS, store=store)
-        assert report.kind == kind.name
-        assert report.problems == (), [p.render("en") for p in report.problems]
-        assert report.stored == len(rows)
+    store = ingest_cases(tmp_path_factory.mktemp("services"))
     data = open_period(PERIOD, store=store)
     table: pa.Table = data.con.to_pyarrow(detect(data, "en"))
     return Detected(store, table.to_pylist())
@@ -178,7 +139,7 @@ def test_the_responsible_employee_follows_the_catalogue(detected: Detected) -> N
 
 def test_third_party_signatures_are_not_guessed_without_a_staff_list(tmp_path: Path) -> None:
     store = RecordStore(tmp_path / "home")
-    services = write_csv(tmp_path / "services.csv", SERVICES, [_service(SERVICE_ROWS[-2])])
+    services = write_csv(tmp_path / "services.csv", SERVICES, [service_row(SERVICE_ROWS[-2])])
     deliveries = write_csv(
         tmp_path / "deliveries.csv", DELIVERIES, [CASES["S15-01"].delivery, CASES["N23"].delivery]
     )

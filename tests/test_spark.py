@@ -1,7 +1,8 @@
-"""The appeals counts on PySpark: the same expressions, the same figures as on DuckDB.
+"""Record-level analytics on PySpark: the same expressions, the same figures as on DuckDB.
 
 A small synthetic year is ingested once into a temporary store; every count of every body
 is computed on a local Spark session and on DuckDB, and both must equal the synthesis plan.
+The violation registry of the public-service cases must be the same on both backends.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from ashyq.index.methodology import Methodology
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
+from ashyq.services.detect import detect as detect_violations
+from ashyq.services.detect import open_period as open_services
 from ashyq.synth.appeals import synthesize_appeals
+from tests.services_cases import CASES, ingest_cases
 
 pytestmark = [
     # DuckDB 1.5 deprecates the call Ibis 12 makes to fetch results; nothing of ours.
@@ -113,3 +117,19 @@ def test_pyspark_counts_equal_duckdb(ingested: Ingested, spark: SparkSession) ->
     assert len(on_spark) == len(ingested.planned)
     assert _differences(on_duckdb, on_spark) == {}
     assert _differences(ingested.planned, on_spark) == {}
+
+
+def test_pyspark_violation_registry_equals_duckdb(
+    spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    store = ingest_cases(tmp_path_factory.mktemp("spark-services"))
+    on_duckdb = open_services(PERIOD, store=store)
+    duckdb_rows = on_duckdb.con.to_pyarrow(detect_violations(on_duckdb)).to_pylist()
+    on_spark = open_services(PERIOD, con=ibis.pyspark.connect(spark), store=store)
+    spark_rows = on_spark.con.to_pyarrow(detect_violations(on_spark)).to_pylist()
+
+    def key(row: dict[str, object]) -> str:
+        return str(row["violation_id"])
+
+    assert len(duckdb_rows) == sum(len(case.expected) for case in CASES.values())
+    assert sorted(spark_rows, key=key) == sorted(duckdb_rows, key=key)

@@ -133,8 +133,13 @@ def _leave_days(data: ServicesPeriod) -> ir.Table | None:
     return small_table(data.con, name, expanded).distinct()
 
 
+# Spark splits on a regular expression, in which "|" is special: split on a plain
+# control character instead, the same on every backend.
+_SPLIT_ON: Final = "\x1f"
+
+
 def _list(text: ir.StringValue) -> ir.ArrayValue:
-    return text.split(CODES_SEPARATOR)
+    return text.replace(CODES_SEPARATOR, _SPLIT_ON).split(_SPLIT_ON)
 
 
 def _outside(items: ir.StringValue, allowed: ir.StringValue) -> ir.StringValue:

@@ -1,0 +1,557 @@
+"""Violation detection over a national year of public-service deliveries.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/services.py [--scale 1.0] [--repeat 3] [--data DIR]
+
+The synthetic year (292.5 million deliveries at scale 1.0, ``ashyq synth services``) is
+written once as a data home under ``--data`` (default ``benchmarks/.data/``) and reused.
+A sample of ``--sample`` deliveries (10 million by default), the first records of every
+body in proportion, is written beside it with the same registry, staff, leave and
+findings.
+
+Each variant runs in a child process of its own (its peak memory is that child's peak
+resident set size), once to warm up and then ``--repeat`` times; the median is reported.
+
+- ``scan``: the engine's ceiling: DuckDB reads every column detection reads, from the
+  same files, and hashes them (nothing is skipped).
+- ``detect``: ``ashyq.services.detect`` on DuckDB: the whole year to the violation
+  registry, written to Parquet (what ``ashyq services violations --format parquet``
+  does); the counts per type and body are read back from it.
+- ``sample-ashyq``: the same on the sample.
+- ``sample-pandas``: the same rules written directly in pandas (below) on the sample.
+  Its counts per type and body must equal Ashyq's before any figure is reported.
+
+A section with the figures and the machine's description is appended to
+``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import harness
+from harness import gib, machine, met
+
+ROOT = Path(__file__).resolve().parents[1]
+YEAR = 2025
+SEED = 0
+SAMPLE_ROWS = 10_000_000
+TARGET_SECONDS = 120.0
+TARGET_PEAK_GB = 12.0
+
+Counts = dict[str, int]
+REFERENCE_KINDS = ("services", "staff", "leaves", "findings")
+
+
+def _home(data: Path, scale: float) -> Path:
+    return data / f"services-scale-{scale:g}" / "home"
+
+
+def _sample_home(data: Path, scale: float, rows: int) -> Path:
+    return data / f"services-scale-{scale:g}" / f"sample-{rows}" / "home"
+
+
+# --- The data ---------------------------------------------------------------------------
+
+
+def synthesize(home: Path, scale: float) -> dict[str, Any]:
+    """In a child: write the synthetic year as a data home."""
+    from ashyq.synth.services import synthesize_services
+
+    if home.exists():
+        shutil.rmtree(home)
+    started = time.perf_counter()
+    result = synthesize_services(YEAR, scale, SEED, home, layout="store")
+    return {"seconds": [time.perf_counter() - started], "deliveries": result.deliveries}
+
+
+def sample(home: Path, target: Path, rows: int) -> dict[str, Any]:
+    """In a child: the first records of every body's deliveries, ``rows`` in all."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    started = time.perf_counter()
+    if target.exists():
+        shutil.rmtree(target)
+    period = str(YEAR)
+    files = sorted((home / "store" / "deliveries" / period).glob("*.parquet"))
+    counts = {f: pq.ParquetFile(f).metadata.num_rows for f in files}
+    total = sum(counts.values())
+    out = target / "store" / "deliveries" / period
+    out.mkdir(parents=True)
+    written = 0
+    for index, path in enumerate(files):
+        share = rows - written if index == len(files) - 1 else round(rows * counts[path] / total)
+        share = min(share, counts[path])
+        batches, taken = [], 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=1_000_000):
+            batches.append(batch.slice(0, share - taken))
+            taken += batches[-1].num_rows
+            if taken >= share:
+                break
+        pq.write_table(pa.Table.from_batches(batches), out / path.name)
+        written += taken
+    for kind in REFERENCE_KINDS:
+        source = home / "store" / kind / period
+        if source.exists():
+            shutil.copytree(source, target / "store" / kind / period)
+    return {"seconds": [time.perf_counter() - started], "rows": written}
+
+
+def prepare(data: Path, scale: float, rows: int) -> dict[str, Any]:
+    """The data home of the year and its sample: built once, then reused."""
+    home = _home(data, scale)
+    record_file = home.parent / "build.json"
+    if record_file.exists():
+        record: dict[str, Any] = json.loads(record_file.read_text(encoding="utf-8"))
+        if record.get("sample_rows") == rows:
+            record["reused"] = True
+            return record
+    home.parent.mkdir(parents=True, exist_ok=True)
+    built = run_child("synthesize", home, scale=scale)
+    sampled = run_child("sample", home, scale=scale, rows=rows)
+    record = {
+        "scale": scale,
+        "seed": SEED,
+        "built": datetime.now().isoformat(timespec="seconds"),
+        "deliveries": built["deliveries"],
+        "synthesis": {"seconds": built["median"], "peak_rss": built["peak_rss"]},
+        "sample_rows": sampled["rows"],
+    }
+    record_file.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    record["reused"] = False
+    return record
+
+
+# --- Ashyq and the bare scan ------------------------------------------------------------
+
+# Every deliveries column detection reads.
+SCANNED = (
+    "delivery_id",
+    "service_code",
+    "provider_body",
+    "provider_unit",
+    "form",
+    "submitted_at",
+    "registered_at",
+    "routed_ok",
+    "registered_in_monitoring",
+    "documents_requested",
+    "documents_submitted",
+    "review_documents_requested",
+    "rejected_incomplete_at",
+    "queue_list",
+    "queue_position",
+    "hearing_held_at",
+    "decision",
+    "decision_at",
+    "refusal_reasons",
+    "refusal_legal_basis",
+    "signed_at",
+    "signed_by",
+    "applicant_id",
+    "employee_id",
+    "source_file",
+    "source_row",
+)
+
+
+def bare_scan(home: Path) -> Counts:
+    """Read and hash every scanned column of every delivery: the engine's ceiling."""
+    import duckdb
+
+    glob = str(home / "store" / "deliveries" / str(YEAR) / "*.parquet")
+    hashed = " + ".join(f"hash({column}) % 1000" for column in SCANNED)
+    con = duckdb.connect()
+    rows, checksum = con.execute(
+        f"select count(*), sum({hashed}) from read_parquet('{glob}')"
+    ).fetchone()
+    con.close()
+    return {"rows": int(rows), "checksum": int(checksum) % 1_000_003}
+
+
+def ashyq_detect(home: Path) -> Counts:
+    """The violation registry of the year written to Parquet; its counts per type and body."""
+    import ibis
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ashyq.periods import Period
+    from ashyq.records.store import RecordStore
+    from ashyq.services.detect import detect, open_period
+
+    con = ibis.duckdb.connect()
+    data = open_period(Period.parse(str(YEAR)), con, RecordStore(home))
+    with tempfile.TemporaryDirectory() as scratch:
+        out = Path(scratch) / "violations.parquet"
+        con.to_parquet(detect(data), out)
+        table = pq.read_table(out, columns=["violation_type", "provider_body"])
+    con.disconnect()
+    keys = pc.binary_join_element_wise(
+        table["violation_type"], table["provider_body"], "@"
+    ).value_counts()
+    return {str(item["values"]): int(item["counts"]) for item in keys.to_pylist()}
+
+
+# --- The pandas baseline ----------------------------------------------------------------
+
+
+def pandas_detect(home: Path) -> Counts:
+    """The same rules in plain pandas: merges, masks, string splits and a groupby window."""
+    import numpy as np
+    import pandas as pd
+
+    from ashyq.calendar import WorkingCalendar
+    from ashyq.services.detect import END_OF_WORKING_DAY
+
+    period = str(YEAR)
+    store = home / "store"
+
+    def read(kind: str) -> Any:
+        files = sorted((store / kind / period).glob("*.parquet"))
+        if not files:
+            return None
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    d = pd.concat(
+        [
+            pd.read_parquet(f, columns=list(SCANNED))
+            for f in sorted((store / "deliveries" / period).glob("*.parquet"))
+        ],
+        ignore_index=True,
+    )
+    services = read("services")
+    staff, leaves, findings = read("staff"), read("leaves"), read("findings")
+
+    registry = services[
+        [
+            "service_code",
+            "deadline_days",
+            "deadline_hours",
+            "refusal_days",
+            "documents",
+            "hearing_required",
+        ]
+    ].rename(columns={"refusal_days": "refusal_deadline_days", "documents": "checklist"})
+    registry["refusal_deadline_days"] = registry["refusal_deadline_days"].fillna(2)
+    d = d.merge(registry, on="service_code", how="left")
+
+    first = pd.Timestamp(f"{YEAR}-01-01") - pd.Timedelta(days=31)
+    last = pd.Timestamp(f"{YEAR}-12-31") + pd.Timedelta(days=366)
+    calendar = WorkingCalendar.build(first.date(), last.date()).table().to_pandas()
+    wd = pd.Series(calendar["wd"].to_numpy(), index=pd.to_datetime(calendar["date"]))
+    working = pd.Series(calendar["is_working"].to_numpy(), index=wd.index)
+
+    def day_number(column: str) -> Any:
+        return d[column].dt.floor("D").map(wd)
+
+    after = d["submitted_at"].dt.hour * 60 + d["submitted_at"].dt.minute >= (
+        END_OF_WORKING_DAY[0] * 60 + END_OF_WORKING_DAY[1]
+    )
+    not_working = ~d["submitted_at"].dt.floor("D").map(working).astype(bool)
+    start = day_number("submitted_at") + (after | not_working).astype(int)
+
+    def elapsed(column: str) -> Any:
+        return (day_number(column) - start).clip(lower=0)
+
+    def hours(column: str) -> Any:
+        return (d[column] - d["submitted_at"]).dt.total_seconds() / 3600
+
+    registration = elapsed("registered_at")
+    decision = elapsed("decision_at").fillna(elapsed("signed_at"))
+    result = elapsed("signed_at").fillna(elapsed("decision_at"))
+    refusal = elapsed("rejected_incomplete_at")
+    by_days = d["deadline_days"].notna()
+    breach = np.where(
+        by_days,
+        result > d["deadline_days"],
+        hours("signed_at").fillna(hours("decision_at")) > d["deadline_hours"],
+    )
+    decision_late = np.where(
+        by_days,
+        decision > d["deadline_days"],
+        hours("decision_at").fillna(hours("signed_at")) > d["deadline_hours"],
+    )
+    after_registration = np.where(
+        by_days,
+        (result - registration) <= d["deadline_days"],
+        (hours("signed_at").fillna(hours("decision_at")) - hours("registered_at"))
+        <= d["deadline_hours"],
+    )
+    late = (registration > 0).to_numpy()
+    registration_breach = breach & late & after_registration
+    refused = (d["decision"] == "refused").to_numpy()
+    issued = (d["decision"] == "issued").to_numpy()
+
+    def outside(items: Any, allowed: Any) -> Any:
+        mask = items.notna() & allowed.notna() & (items != allowed)
+        found = np.zeros(len(d), dtype=bool)
+        pairs = zip(items[mask].str.split("|"), allowed[mask].str.split("|"), strict=True)
+        found[np.flatnonzero(mask.to_numpy())] = [bool(set(a) - set(b)) for a, b in pairs]
+        return found
+
+    basis = d["refusal_legal_basis"]
+    from ashyq.services.detect import _CONCRETE_BASIS
+
+    concrete = (
+        basis.notna()
+        & basis.fillna("").str.contains(_CONCRETE_BASIS.removeprefix("(?i)"), case=False)
+        & d["refusal_reasons"].notna()
+    ).to_numpy()
+    hearing_missing = d["hearing_held_at"].isna() | (d["hearing_held_at"] > d["decision_at"])
+
+    flags: dict[str, Any] = {
+        "late_registration": late & ~registration_breach,
+        "registration_deadline_breach": registration_breach,
+        "routing_failure": (d["routed_ok"] == False).to_numpy(),  # noqa: E712
+        "paper_not_in_monitoring": (
+            (d["form"] == "paper") & (d["registered_in_monitoring"] == False)  # noqa: E712
+        ).to_numpy(),
+        "excess_documents_at_registration": outside(d["documents_requested"], d["checklist"]),
+        "excess_documents_at_review": outside(d["review_documents_requested"], d["checklist"]),
+        "incomplete_package_granted": issued
+        & d["documents_submitted"].notna().to_numpy()
+        & outside(d["checklist"], d["documents_submitted"].fillna("")),
+        "review_deadline_breach": breach & ~registration_breach & decision_late,
+        "late_incomplete_refusal": (refusal > d["refusal_deadline_days"]).to_numpy(),
+        "refusal_without_hearing": refused
+        & (d["hearing_required"] == True).to_numpy()  # noqa: E712
+        & hearing_missing.to_numpy(),
+        "refusal_without_reasons": refused & ~concrete,
+        "signing_deadline_breach": breach & ~registration_breach & ~decision_late,
+    }
+    if findings is not None:
+        unjustified = findings[findings["violation_type"] == "unjustified_refusal"]
+        keys = set(zip(unjustified["provider_body"], unjustified["delivery_id"], strict=True))
+        found = np.fromiter(
+            (k in keys for k in zip(d["provider_body"], d["delivery_id"], strict=True)),
+            dtype=bool,
+            count=len(d),
+        )
+        flags["unjustified_refusal"] = refused & found
+    if staff is not None:
+        signers = staff.rename(columns={"body": "provider_body", "employee_id": "signed_by"})
+        signers = signers[
+            ["provider_body", "signed_by", "can_sign", "can_sign_from", "can_sign_until"]
+        ]
+        listed = set(staff["body"])
+        m = d[["provider_body", "signed_by", "signed_at"]].merge(
+            signers, on=["provider_body", "signed_by"], how="left"
+        )
+        signed_on = m["signed_at"].dt.floor("D")
+        authorised = (
+            (m["can_sign"] == True)  # noqa: E712
+            & (m["can_sign_from"].isna() | (pd.to_datetime(m["can_sign_from"]) <= signed_on))
+            & (m["can_sign_until"].isna() | (pd.to_datetime(m["can_sign_until"]) >= signed_on))
+        )
+        on_leave = np.zeros(len(d), dtype=bool)
+        if leaves is not None:
+            days = [
+                (row.body, row.employee_id, day)
+                for row in leaves.itertuples()
+                for day in pd.date_range(row.starts_on, row.ends_on)
+            ]
+            leave_days = pd.DataFrame(days, columns=["provider_body", "signed_by", "day"])
+            leave_days["on_leave"] = True
+            leave_days = leave_days.drop_duplicates(["provider_body", "signed_by", "day"])
+            joined = m.assign(day=signed_on).merge(
+                leave_days, on=["provider_body", "signed_by", "day"], how="left"
+            )
+            on_leave = joined["on_leave"].eq(True).to_numpy()
+        checked = (m["signed_by"].notna() & m["provider_body"].isin(listed)).to_numpy()
+        # An unknown signer has no staff row, so no authority: ~authorised covers it.
+        flags["third_party_signature"] = checked & (on_leave | ~authorised.to_numpy())
+    counts: Counts = {}
+    for name, flag in flags.items():
+        bodies = d.loc[np.asarray(flag, dtype=bool), "provider_body"].value_counts()
+        for body, count in bodies.items():
+            counts[f"{name}@{body}"] = int(count)
+
+    # Queue order: a running maximum of earlier positions' decision times per list.
+    q = d[d["queue_list"].notna()].sort_values(["provider_body", "queue_list", "queue_position"])
+    if len(q):
+        left_at = q["decision_at"].fillna(pd.Timestamp.max)
+        earlier = (
+            left_at.groupby([q["provider_body"], q["queue_list"]])
+            .cummax()
+            .groupby([q["provider_body"], q["queue_list"]])
+            .shift(1)
+        )
+        served = q["decision"] == "issued"
+        out_of_order = served & (q["decision_at"] < earlier)
+        official = (q["applicant_id"] == q["employee_id"]) | (q["applicant_id"] == q["signed_by"])
+        if staff is not None:
+            members = set(zip(staff["body"], staff["employee_id"], strict=True))
+            official = official | pd.Series(
+                [k in members for k in zip(q["provider_body"], q["applicant_id"], strict=True)],
+                index=q.index,
+            )
+        flagged = q.loc[out_of_order | (served & official), "provider_body"].value_counts()
+        for body, count in flagged.items():
+            counts[f"out_of_queue_order@{body}"] = int(count)
+    return counts
+
+
+# --- Running and reporting --------------------------------------------------------------
+
+VARIANTS: dict[str, str] = {
+    "scan": "DuckDB reads and hashes every column detection reads (the ceiling)",
+    "detect": "Ashyq: the year's violation registry, written to Parquet",
+    "sample-ashyq": "Ashyq on the sample",
+    "sample-pandas": "pandas baseline on the sample",
+}
+
+
+def _variant(name: str, target: Path) -> Callable[[], Counts]:
+    variants: dict[str, Callable[[], Counts]] = {
+        "scan": lambda: bare_scan(target),
+        "detect": lambda: ashyq_detect(target),
+        "sample-ashyq": lambda: ashyq_detect(target),
+        "sample-pandas": lambda: pandas_detect(target),
+    }
+    return variants[name]
+
+
+def measure(name: str, target: Path, repeat: int, scale: float, rows: int) -> dict[str, Any]:
+    """In the child: run one step, or one variant (a warm-up and ``repeat`` timed runs)."""
+    if name == "synthesize":
+        return synthesize(target, scale)
+    if name == "sample":
+        return sample(target, _sample_home(target.parent.parent, scale, rows), rows)
+    run = _variant(name, target)
+    counts = run()
+    seconds: list[float] = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        again = run()
+        seconds.append(time.perf_counter() - started)
+        if again != counts:
+            raise AssertionError(f"{name}: two runs gave different counts")
+    return {"seconds": seconds, "counts": counts}
+
+
+def run_child(
+    name: str, target: Path, repeat: int = 1, scale: float = 1.0, rows: int = SAMPLE_ROWS
+) -> dict[str, Any]:
+    """Run one step or variant in a child process; its results and its peak RSS (bytes)."""
+    options = ("--repeat", str(repeat), "--scale", str(scale), "--sample", str(rows))
+    return harness.run_child(Path(__file__).resolve(), name, target, *options)
+
+
+def report(command: str, repeat: int, built: dict[str, Any], results: dict[str, Any]) -> str:
+    """The Markdown section appended to the benchmarks document."""
+    detect, scan = results["detect"], results["scan"]
+    violations = sum(detect["counts"].values())
+    method = (
+        f"`{command}`: the synthetic national year (seed {built['seed']}, "
+        f"{built['deliveries']:,} deliveries) written once as a data home; a sample of "
+        f"{built['sample_rows']:,} deliveries (the first records of every body, in "
+        f"proportion) beside it. Times are the median of {repeat} warm runs after one "
+        "warm-up, DuckDB with its default threads. Peak memory is the peak resident set "
+        "size (`ru_maxrss` from `wait4`) of the child process that ran the variant."
+    )
+    when = f"reused, built {built['built']}" if built.get("reused") else "built by this run"
+    building = (
+        f"Building the data ({when}; not part of the timings): synthesis "
+        f"{built['synthesis']['seconds']:.1f} s, peak {gib(built['synthesis']['peak_rss'])}."
+    )
+    lines = [
+        "",
+        f"## Public services: violation detection over a year ({datetime.now():%Y-%m-%d})",
+        "",
+        method,
+        "",
+        "| Machine | |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in machine().items()],
+        "",
+        building,
+        "",
+        "| Variant | What runs | Median | Runs | Peak RSS |",
+        "|---|---|---:|---|---:|",
+    ]
+    for name, result in results.items():
+        runs = ", ".join(f"{s:.2f}" for s in result["seconds"])
+        lines.append(
+            f"| {name} | {VARIANTS[name]} | {result['median']:.2f} s | {runs} "
+            f"| {gib(result['peak_rss'])} |"
+        )
+    ratio = detect["median"] / scan["median"]
+    speedup = results["sample-pandas"]["median"] / results["sample-ashyq"]["median"]
+    lines += [
+        "",
+        f"- Violations found in the year: {violations:,}.",
+        f"- Detection / bare scan of the same columns: {ratio:.1f}×.",
+        f"- pandas / Ashyq on the sample, the same counts per type and body: {speedup:.1f}×.",
+        "",
+        "| Target | Measured | |",
+        "|---|---|---|",
+    ]
+    seconds, peak = detect["median"], detect["peak_rss"]
+    lines.append(
+        f"| Detection over the year ≤ {TARGET_SECONDS:g} s | {seconds:.1f} s "
+        f"| {met(seconds <= TARGET_SECONDS)} |"
+    )
+    lines.append(
+        f"| Peak memory ≤ {TARGET_PEAK_GB:g} GB | {peak / 1e9:.2f} GB "
+        f"| {met(peak <= TARGET_PEAK_GB * 1e9)} |"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Prepare the data, measure every variant, check pandas against Ashyq, report."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0: the national year")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs after the warm-up")
+    parser.add_argument("--sample", type=int, default=SAMPLE_ROWS, help="deliveries in the sample")
+    parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.measure:
+        result = measure(args.measure, args.target, args.repeat, args.scale, args.sample)
+        result["high_water_mark"] = harness.high_water_mark()
+        args.out.write_text(json.dumps(result), encoding="utf-8")
+        return
+
+    built = prepare(args.data, args.scale, args.sample)
+    home = _home(args.data, args.scale)
+    sample_home = _sample_home(args.data, args.scale, built["sample_rows"])
+    results: dict[str, Any] = {
+        "scan": run_child("scan", home, args.repeat),
+        "detect": run_child("detect", home, args.repeat),
+        "sample-ashyq": run_child("sample-ashyq", sample_home, args.repeat),
+        "sample-pandas": run_child("sample-pandas", sample_home, args.repeat),
+    }
+    if results["sample-ashyq"]["counts"] != results["sample-pandas"]["counts"]:
+        expected, found = results["sample-ashyq"]["counts"], results["sample-pandas"]["counts"]
+        differences = [
+            f"{key}: {expected.get(key)} ≠ {found.get(key)}"
+            for key in sorted(expected.keys() | found.keys())
+            if expected.get(key) != found.get(key)
+        ]
+        raise SystemExit("the pandas baseline disagrees with Ashyq:\n" + "\n".join(differences))
+    command = (
+        f"benchmarks/services.py --scale {args.scale:g} --repeat {args.repeat} "
+        f"--sample {args.sample}"
+    )
+    section = report(command, args.repeat, built, results)
+    with args.report.open("a", encoding="utf-8") as document:
+        document.write(section)
+    print(section)
+
+
+if __name__ == "__main__":
+    main()
