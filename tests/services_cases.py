@@ -634,6 +634,18 @@ _RAW: Final = [
     ),
     (
         _delivery(
+            "N27",
+            "APZ",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            refusal_reasons="не представлен топографический план",
+            refusal_legal_basis="п. 9 Правил оказания государственной услуги",
+        ),
+        _case(set(), "refusal citing a paragraph («п. 9»)", near={"refusal_without_reasons"}),
+    ),
+    (
+        _delivery(
             "N21",
             "ADR",
             "2025-05-12 10:00",

@@ -22,7 +22,11 @@ from ashyq.index.reconcile import CheckKind, Status, reconcile
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
+from ashyq.services.detect import detect
+from ashyq.services.detect import open_period as open_services
+from ashyq.services.model import KINDS as SERVICE_KINDS
 from ashyq.synth.appeals import synthesize_appeals
+from ashyq.synth.services import synthesize_services
 
 _WROTE = N_("Wrote {path}")
 _RECONCILED = N_(
@@ -66,6 +70,7 @@ def demo(
         )
     )
     _records_chain(out, chosen)
+    _services_chain(out, chosen)
     if not rec.totals_and_stated_grades_reproduced:
         raise typer.Exit(1)
 
@@ -105,3 +110,47 @@ def _records_chain(out: Path, lang: Lang) -> None:
             path=target,
         )
     )
+
+
+_SERVICES_CHAIN = N_(
+    "Public services: {deliveries} synthetic deliveries (scale {scale}) ingested, "
+    "{quarantined} quarantined; {violations} violations found ({planned} planned), "
+    "registry written to {path}"
+)
+_SERVICES_SCALE = 0.0002
+
+
+def _services_chain(out: Path, lang: Lang) -> None:
+    """Public services on a small synthetic year: records → store → violation registry.
+
+    Exits with status 1 when detection does not find exactly the planned violations.
+    """
+    period = Period.parse("2025")
+    store = RecordStore(out / "home")
+    synth = synthesize_services(
+        period.year, _SERVICES_SCALE, 1, out / "synth-services", layout="import"
+    )
+    quarantined = 0
+    for path in synth.files:
+        report = ingest(path, period, SERVICE_KINDS, store=store, lang=lang)
+        quarantined += report.quarantined
+    data = open_services(period, store=store)
+    target = out / "violations-2025.csv"
+    registry = detect(data, lang).order_by("provider_body", "delivery_id", "violation_type")
+    data.con.to_csv(registry, target)
+    found = int(data.con.execute(registry.count()))
+    planned = sum(synth.planned_by_type.values())
+    typer.echo(
+        translate(
+            _SERVICES_CHAIN,
+            lang,
+            deliveries=synth.deliveries,
+            scale=_SERVICES_SCALE,
+            quarantined=quarantined,
+            violations=found,
+            planned=planned,
+            path=target,
+        )
+    )
+    if found != planned or quarantined:
+        raise typer.Exit(1)

@@ -11,11 +11,16 @@ from rich.progress import Progress
 from ashyq.cli.common import LangOption, fail, methodology_or_exit, period_or_exit, resolve_lang
 from ashyq.i18n import N_, translate
 from ashyq.synth.appeals import synthesize_appeals
+from ashyq.synth.services import synthesize_services
 
 app = typer.Typer(help="Synthetic data calibrated to the published figures.", no_args_is_help=True)
 
 _WROTE = N_("Wrote {rows} appeals of {bodies} bodies to {path}")
 _UNREPRODUCED = N_("{body}: {indicator}: {reason}")
+_WROTE_SERVICES = N_(
+    "Wrote {deliveries} deliveries ({electronic} electronic) and {violations} planned "
+    "violations to {path}"
+)
 
 
 @app.command("appeals")
@@ -53,3 +58,52 @@ def appeals_command(
                 ),
                 err=True,
             )
+
+
+@app.command("services")
+def services_command(
+    year: Annotated[int, typer.Option("--year", help="The year to imitate (2025).")] = 2025,
+    scale: Annotated[float, typer.Option("--scale", help="1.0 is the national year.")] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("synth"),
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="import: files for «ashyq services ingest»; store: a data home to use as "
+            "ASHYQ_HOME directly (the national year is too large to ingest file by file).",
+        ),
+    ] = "import",
+    lang: LangOption = None,
+) -> None:
+    """A year of public-service deliveries with the registry, staff, leave and findings,
+    calibrated to the published 2025 figures (seed 000)."""
+    chosen = resolve_lang(lang)
+    if scale <= 0:
+        fail("--scale must be positive", code=2)
+    if layout not in ("import", "store"):
+        fail(f"--layout {layout}: use import or store", code=2)
+    with Progress(transient=True) as progress:
+        task = progress.add_task("synth", total=None)
+
+        def on_body(body: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=body)
+
+        result = synthesize_services(
+            year,
+            scale,
+            seed,
+            out,
+            layout="store" if layout == "store" else "import",
+            on_body=on_body,
+        )
+    typer.echo(
+        translate(
+            _WROTE_SERVICES,
+            chosen,
+            deliveries=result.deliveries,
+            electronic=result.electronic,
+            violations=sum(result.planned_by_type.values()),
+            path=out,
+        )
+    )

@@ -51,8 +51,10 @@ _CALENDAR_BEFORE: Final = timedelta(days=31)
 _CALENDAR_AFTER: Final = timedelta(days=366)
 _DEFAULT_REFUSAL_DAYS: Final = 2
 # A legal basis is concrete when it names a point below the article: a paragraph or
-# subparagraph (п., пп., пункт, тармақ, тармақша, "3)"), not an article as a whole.
-_CONCRETE_BASIS: Final = r"(?i)(\bп\.|\bпп\.|пункт|подпункт|тармақ|тарм\.|\bpara|clause|\d+\))"
+# subparagraph (п., пп., пункт, тармақ, тармақша, "3)"), not an article as a whole. No
+# \b: DuckDB's \b knows only ASCII letters; a space or bracket before "п." does the job
+# the same way in DuckDB, Spark and Python.
+_CONCRETE_BASIS: Final = r"(?i)((^|[\s,;(])пп?\.|пункт|тармақ|тарм\.|(^|[\s,;(])para|clause|\d+\))"
 
 REGISTRY_COLUMNS: Final = (
     "violation_id",
@@ -249,7 +251,8 @@ def flag_deliveries(data: ServicesPeriod) -> ir.Table:
     d = d.mutate(
         excess_at_registration=_outside(d.documents_requested, d._checklist),
         excess_at_review=_outside(d.review_documents_requested, d._checklist),
-        missing_documents=_outside(d._checklist, d.documents_submitted.fill_null("")),
+        # Only recorded packages are checked: no split at all for the rest.
+        missing_documents=_outside(d._checklist, d.documents_submitted),
         days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
     )
     flags: dict[str, ir.BooleanValue] = {
