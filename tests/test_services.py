@@ -212,3 +212,20 @@ def test_cli_refuses_unknown_types_and_empty_periods(detected: Detected, tmp_pat
         detected.store.home, ["services", "show", "akmola/N01/routing_failure", "--period", "2025"]
     )
     assert missing.exit_code == 2
+
+
+def test_cli_synth_services_then_ingest_then_violations(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    made = _cli(tmp_path / "home", ["synth", "services", "--scale", "0.00001", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    files = sorted(str(path) for path in out.glob("*.parquet"))
+    assert len(files) == 5
+    ingested = _cli(
+        tmp_path / "home", ["services", "ingest", *files, "--period", "2025", "--lang", "en"]
+    )
+    assert ingested.exit_code == 0, ingested.output
+    assert ingested.output.count("quarantined 0") == 5
+    listed = _cli(tmp_path / "home", ["services", "violations", "--period", "2025"])
+    assert listed.exit_code == 0
+    planned = pq.read_table(next((out / "plan").glob("*.parquet")))
+    assert len(listed.stdout.splitlines()) - 1 == planned.num_rows > 0
