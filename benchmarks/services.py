@@ -171,7 +171,8 @@ def bare_scan(home: Path) -> Counts:
 
     glob = str(home / "store" / "deliveries" / str(YEAR) / "*.parquet")
     hashed = " + ".join(f"hash({column}) % 1000" for column in SCANNED)
-    con = duckdb.connect(config={"enable_progress_bar": False})
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
     rows, checksum = con.execute(
         f"select count(*), sum({hashed}) from read_parquet('{glob}')"
     ).fetchone()
