@@ -229,3 +229,26 @@ def test_cli_synth_services_then_ingest_then_violations(tmp_path: Path) -> None:
     assert listed.exit_code == 0
     planned = pq.read_table(next((out / "plan").glob("*.parquet")))
     assert len(listed.stdout.splitlines()) - 1 == planned.num_rows > 0
+
+
+def test_bad_deliveries_are_quarantined_with_their_reasons(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "home")
+    path = Path(__file__).parent / "fixtures" / "services" / "bad_deliveries.csv"
+    report = ingest(path, PERIOD, KINDS, store=store)
+    assert report.kind == "deliveries"
+    assert (report.read, report.stored, report.quarantined) == (6, 1, 5)
+    assert report.reconciles
+    found = {(problem.row, problem.column, problem.code) for problem in report.problems}
+    assert found == {
+        (3, "registered_at", "before_submission"),
+        (4, "signed_by", "signer_missing"),
+        (5, "decision", "invalid_choice"),
+        (6, "decision_at", "decision_time_missing"),
+        (6, "queue_position", "queue_incomplete"),
+        (7, "provider_body", "unknown_body"),
+        (7, "submitted_at", "outside_period"),
+        (7, "queue_position", "below_minimum"),
+    }
+    message = next(p for p in report.problems if p.code == "signer_missing").render("en")
+    assert "bad_deliveries.csv, row 4, column «signed_by»" in message
+    assert "expected signed_by given with signed_at" in message
