@@ -550,7 +550,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert len(payload["results"]) == 49
     # The top MIO, in Russian, with its total in the Russian spelling.
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
-    reconciled, chain = result.stdout.rstrip("\n").splitlines()[-2:]
+    reconciled, chain, services = result.stdout.rstrip("\n").splitlines()[-3:]
     assert "2025" in reconciled
     assert "49" in reconciled
     assert "`ashyq index reproduce 2025`" in reconciled
@@ -565,6 +565,11 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert f"— {appeals} " in chain, chain  # every synthetic appeal landed
     from_records = (out / "openness-index-2025-from-records.csv").read_text(encoding="utf-8")
     assert len(csv_rows(from_records)) == 49
+    # And public services: synthetic deliveries to the registry of violations.
+    violations = csv_rows((out / "violations-2025.csv").read_text(encoding="utf-8"))
+    assert re.search(
+        rf"найдено нарушений — {len(violations)} \(запланировано {len(violations)}\)", services
+    ), services
 
 
 def test_demo_in_english_states_the_reconciliation(runner: CliRunner, tmp_path: Path) -> None:
