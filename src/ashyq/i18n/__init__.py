@@ -14,8 +14,9 @@ from typing import Final, Literal, get_args
 
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["DEFAULT_LANG", "LANGUAGES", "N_", "Lang", "catalog", "translate"]
+__all__ = ["DEFAULT_LANG", "LANGUAGES", "N_", "Lang", "Text", "catalog", "translate"]
 
 Lang = Literal["ru", "kk", "en"]
 LANGUAGES: Final[tuple[Lang, ...]] = get_args(Lang)
@@ -47,3 +48,20 @@ def translate(message: str, lang: Lang, /, **params: object) -> str:
     text = entry.string if entry is not None and entry.string else message
     assert isinstance(text, str)
     return text.format(**params) if params else text
+
+
+class Text(BaseModel):
+    """A text declared in data (a methodology, a catalogue) in the three languages.
+
+    Unlike messages, these come translated with their declaration; ``text[lang]`` picks one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ru: str
+    kk: str
+    en: str
+
+    def __getitem__(self, lang: str) -> str:
+        value: str = getattr(self, lang)
+        return value

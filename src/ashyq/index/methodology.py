@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ashyq.bodies import Level
+from ashyq.i18n import Text
 
 __all__ = [
     "Authority",
@@ -49,18 +50,6 @@ class _Strict(BaseModel):
     """Unknown keys in a methodology file are an error, never silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Strict):
-    """A user-facing text in the three languages of the portal."""
-
-    ru: str
-    kk: str
-    en: str
-
-    def __getitem__(self, lang: str) -> str:
-        value: str = getattr(self, lang)
-        return value
 
 
 class Authority(StrEnum):

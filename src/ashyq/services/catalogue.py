@@ -17,7 +17,7 @@ from typing import Annotated, Final, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
-from ashyq.i18n import LANGUAGES, Lang
+from ashyq.i18n import LANGUAGES, Lang, Text
 
 __all__ = [
     "Category",
@@ -52,19 +52,6 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Texts(_Strict):
-    """One text in the three languages."""
-
-    ru: _Text
-    kk: _Text
-    en: _Text
-
-    def get(self, lang: Lang) -> str:
-        """The text in ``lang``."""
-        text: str = getattr(self, lang)
-        return text
-
-
 class ViolationType(_Strict):
     """One type of violation, as seed 002 describes it."""
 
@@ -72,10 +59,10 @@ class ViolationType(_Strict):
     stage: Stage
     category: Category
     responsible: Literal["employee_id", "signed_by", "none"]
-    names: Texts
-    norm: Texts
+    names: Text
+    norm: Text
     norm_from_seed: bool
-    description: Texts
+    description: Text
     evidence: tuple[_Text, ...]
     seed: _Text
 
@@ -83,9 +70,7 @@ class ViolationType(_Strict):
     def _description_uses_evidence(self) -> ViolationType:
         for lang in LANGUAGES:
             used = {
-                name
-                for _, name, _, _ in string.Formatter().parse(self.description.get(lang))
-                if name
+                name for _, name, _, _ in string.Formatter().parse(self.description[lang]) if name
             }
             unknown = used - set(self.evidence)
             if unknown:
@@ -95,7 +80,7 @@ class ViolationType(_Strict):
     def describe(self, evidence: dict[str, str], lang: Lang) -> str:
         """The description of one violation in ``lang``, filled from its evidence."""
         values = {name: evidence.get(name) or "—" for name in self.evidence}
-        return self.description.get(lang).format(**values)
+        return self.description[lang].format(**values)
 
 
 class ViolationCatalogue(_Strict):
