@@ -207,9 +207,10 @@ def validate(
             number: ir.IntegerValue = wide[spec.name]
             low = number < spec.minimum if spec.minimum is not None else ibis.literal(False)
             high = number > spec.maximum if spec.maximum is not None else ibis.literal(False)
-            code = {True: "out_of_range", False: "below_minimum"}[spec.maximum is not None]
-            if spec.minimum is None:
-                code = "above_maximum"
+            if spec.minimum is not None and spec.maximum is not None:
+                code = "out_of_range"
+            else:
+                code = "below_minimum" if spec.minimum is not None else "above_maximum"
             problems.append(_problem(wide, low | high, spec.name, code, text))
     if kind.dated_by is not None:
         dated: ir.TimestampValue = wide[kind.dated_by]
