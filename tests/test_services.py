@@ -252,3 +252,16 @@ def test_bad_deliveries_are_quarantined_with_their_reasons(tmp_path: Path) -> No
     message = next(p for p in report.problems if p.code == "signer_missing").render("en")
     assert "bad_deliveries.csv, row 4, column «signed_by»" in message
     assert "expected signed_by given with signed_at" in message
+
+
+def test_detection_over_one_body_finds_that_bodys_violations_exactly(detected: Detected) -> None:
+    data = open_period(PERIOD, store=detected.store)
+    for body in ("akmola", "mchs"):
+        rows = data.con.to_pyarrow(detect(data.of_body(body), "en")).to_pylist()
+        expected = [row for row in detected.registry if row["provider_body"] == body]
+        assert rows, body
+
+        def key(row: dict[str, object]) -> str:
+            return str(row["violation_id"])
+
+        assert sorted(rows, key=key) == sorted(expected, key=key)

@@ -74,9 +74,9 @@ def catalogue_command(lang: LangOption = None) -> None:
     for violation_type in load_catalogue().types:
         typer.echo(
             f"{violation_type.stage.value:<13} {violation_type.id:<34} "
-            f"{violation_type.category.value:<10} {violation_type.names.get(chosen)}"
+            f"{violation_type.category.value:<10} {violation_type.names[chosen]}"
         )
-        typer.echo(f"{'':<13} {'':<34} {'':<10} {violation_type.norm.get(chosen)}")
+        typer.echo(f"{'':<13} {'':<34} {'':<10} {violation_type.norm[chosen]}")
 
 
 @app.command("violations")
@@ -101,11 +101,9 @@ def violations_command(
     if violation_type is not None and violation_type not in load_catalogue().ids():
         fail(f"--type {violation_type}: see «ashyq services catalogue»", code=2)
     data = _stored_or_exit(period, chosen)
-    registry = detect(data, chosen)
+    registry = detect(data.of_body(body) if body is not None else data, chosen)
     if violation_type is not None:
         registry = registry.filter(registry.violation_type == violation_type)
-    if body is not None:
-        registry = registry.filter(registry.provider_body == body)
     registry = registry.order_by("provider_body", "delivery_id", "violation_type")
     if output_format == "parquet" and out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +130,8 @@ def show_command(
     """One violation: what it is, its evidence, and the delivery record it was found in."""
     chosen = resolve_lang(lang)
     data = _stored_or_exit(period, chosen)
-    registry = detect(data, chosen)
+    # The id starts with the body: detect over that body's deliveries only.
+    registry = detect(data.of_body(violation_id.split("/", 1)[0]), chosen)
     found = data.con.to_pyarrow(registry.filter(registry.violation_id == violation_id))
     if found.num_rows == 0:
         fail(translate(_UNKNOWN_VIOLATION, chosen, id=violation_id, period=period), code=2)
@@ -148,9 +147,9 @@ def show_command(
             & (deliveries.delivery_id == row["delivery_id"])
         )
     ).to_pylist()[0]
-    typer.echo(f"{violation_id}: {violation_type.names.get(chosen)}")
+    typer.echo(f"{violation_id}: {violation_type.names[chosen]}")
     typer.echo(violation_type.describe(evidence, chosen))
-    typer.echo(f"{violation_type.norm.get(chosen)}")
+    typer.echo(f"{violation_type.norm[chosen]}")
     where = {"file": record["source_file"], "row": record["source_row"]}
     typer.echo(translate(_RECORD, chosen, **where))
     for name in DELIVERIES.names():

@@ -15,8 +15,7 @@ A stage took ``n`` working days when its date's working-day number is day zero's
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Final
 
@@ -54,7 +53,9 @@ _DEFAULT_REFUSAL_DAYS: Final = 2
 # subparagraph (п., пп., пункт, тармақ, тармақша, "3)"), not an article as a whole. No
 # \b: DuckDB's \b knows only ASCII letters; a space or bracket before "п." does the job
 # the same way in DuckDB, Spark and Python.
-_CONCRETE_BASIS: Final = r"(?i)((^|[\s,;(])пп?\.|пункт|тармақ|тарм\.|(^|[\s,;(])para|clause|\d+\))"
+_CONCRETE_BASIS: Final = (
+    r"(?i)(?:(?:^|[\s,;(])пп?\.|пункт|тармақ|тарм\.|(?:^|[\s,;(])para|clause|\d+\))"
+)
 
 REGISTRY_COLUMNS: Final = (
     "violation_id",
@@ -86,6 +87,17 @@ class ServicesPeriod:
     leaves: ir.Table | None
     findings: ir.Table | None
     days: ir.Table
+
+    def of_body(self, body: str) -> ServicesPeriod:
+        """The same period with only ``body``'s deliveries.
+
+        Every check compares a delivery only with records of its own body (its waiting
+        list, its staff, its findings), so the violations found are the body's exactly.
+        """
+        if self.deliveries is None:
+            return self
+        deliveries = self.deliveries.filter(self.deliveries.provider_body == body)
+        return replace(self, deliveries=deliveries)
 
 
 def _calendar(period: Period) -> pa.Table:
@@ -432,8 +444,6 @@ def _json_object(table: ir.Table, names: tuple[str, ...]) -> ir.StringValue:
     return ibis.literal("{") + cleaned + ibis.literal("}")
 
 
-Materialise = Callable[[ir.Table], ir.Table]
-
 # Evidence named alike in the catalogue but computed apart for two types.
 _EVIDENCE_ALIASES: Final = {
     "excess_documents_at_registration": {"excess_documents": "excess_at_registration"},
@@ -446,12 +456,11 @@ def detect(
     lang: Lang = "ru",
     *,
     catalogue: ViolationCatalogue | None = None,
-    materialise: Materialise | None = None,
 ) -> ir.Table:
     """The violation registry of the period: one row per violation, ``REGISTRY_COLUMNS``.
 
-    ``materialise`` stores the flagged records once (default: the backend's cache), so the
-    one scan of the deliveries serves every type. Names and norms are in ``lang``.
+    The flagged records are cached once on the backend, so the one scan of the
+    deliveries serves every type. Names and norms are in ``lang``.
     Raises LookupError when no deliveries or no registry are stored.
     """
     catalogue = catalogue or load_catalogue()
@@ -462,7 +471,7 @@ def detect(
         any_flag = any_flag | flagged_all[column]
     keep = [c for c in flagged_all.columns if not c.startswith("_")] + flag_columns
     flagged = flagged_all.filter(any_flag).select(*keep)
-    flagged = materialise(flagged) if materialise is not None else flagged.cache()
+    flagged = flagged.cache()
     queue = _queue_violations(data)
     parts: list[ir.Table] = []
     for violation_type in catalogue.types:
@@ -494,7 +503,7 @@ def detect(
                 delivery_id=source.delivery_id,
                 service_code=source.service_code,
                 responsible_employee=responsible,
-                norm=ibis.literal(violation_type.norm.get(lang)),
+                norm=ibis.literal(violation_type.norm[lang]),
                 evidence=_json_object(source, violation_type.evidence),
                 source_file=source.source_file,
                 source_row=source.source_row,
