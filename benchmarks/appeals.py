@@ -421,15 +421,7 @@ def measure(name: str, target: Path, repeat: int, scale: float) -> dict[str, Any
         return synthesize(target, scale)
     if name == "ingest":
         return ingest_year(target)
-    run = _variant(name, target)
-    counts = run()
-    seconds: list[float] = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        again = run()
-        seconds.append(time.perf_counter() - started)
-        if again != counts:
-            raise AssertionError(f"{name}: two runs gave different counts")
+    counts, seconds = harness.timed_runs(name, _variant(name, target), repeat)
     appeals_files, bookings_files = _files(target)
     return {
         "seconds": seconds,

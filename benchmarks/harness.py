@@ -11,10 +11,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-__all__ = ["gib", "high_water_mark", "machine", "met", "run_child"]
+Result = TypeVar("Result")
+
+__all__ = ["gib", "high_water_mark", "machine", "met", "run_child", "timed_runs"]
 
 
 def high_water_mark() -> int:
@@ -111,3 +115,19 @@ def run_child(script: Path, name: str, target: Path, *options: str) -> dict[str,
         flush=True,
     )
     return result
+
+
+def timed_runs(name: str, run: Callable[[], Result], repeat: int) -> tuple[Result, list[float]]:
+    """Run once to warm up, then ``repeat`` timed times; the result and the wall times.
+
+    Raises AssertionError when a timed run's result differs from the warm-up's.
+    """
+    result = run()
+    seconds: list[float] = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        again = run()
+        seconds.append(time.perf_counter() - started)
+        if again != result:
+            raise AssertionError(f"{name}: two runs gave different results")
+    return result, seconds

@@ -428,15 +428,7 @@ def measure(name: str, target: Path, repeat: int, scale: float, rows: int) -> di
         return synthesize(target, scale)
     if name == "sample":
         return sample(target, _sample_home(target.parent.parent, scale, rows), rows)
-    run = _variant(name, target)
-    counts = run()
-    seconds: list[float] = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        again = run()
-        seconds.append(time.perf_counter() - started)
-        if again != counts:
-            raise AssertionError(f"{name}: two runs gave different counts")
+    counts, seconds = harness.timed_runs(name, _variant(name, target), repeat)
     return {"seconds": seconds, "counts": counts}
 
 
