@@ -27,6 +27,7 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "RecordKind",
+    "fold_choice",
 ]
 
 
@@ -44,6 +45,12 @@ class FieldType(StrEnum):
     LIST = "list"
 
 
+def fold_choice(text: str) -> str:
+    """How a choice's text is compared: stripped, lower case, «ё» as «е» (exports often
+    drop the dots)."""
+    return text.strip().lower().replace("ё", "е")
+
+
 @dataclass(frozen=True)
 class Choice:
     """One accepted code, with the words an export may use for it instead."""
@@ -55,9 +62,10 @@ class Choice:
     aliases: tuple[str, ...] = ()
 
     def spellings(self) -> tuple[str, ...]:
-        """Every accepted spelling, lower-cased: the code, the three names and the aliases."""
+        """Every accepted spelling, folded (lower case, «ё» as «е»): the code, the three
+        names and the aliases."""
         names = (self.code, self.ru, self.kk, self.en, *self.aliases)
-        return tuple(dict.fromkeys(name.strip().lower() for name in names))
+        return tuple(dict.fromkeys(fold_choice(name) for name in names))
 
 
 @dataclass(frozen=True)

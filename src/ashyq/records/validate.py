@@ -67,14 +67,17 @@ def _choice_map(spec: FieldSpec) -> dict[str, str]:
 
 
 def _parse_choice(value: ir.StringValue, spec: FieldSpec) -> ir.StringValue:
-    folded = value.lower().re_replace(r"\s+", " ")
+    # As Choice.spellings folds: lower case (which also lowers «Ё»), «ё» as «е».
+    folded = value.lower().re_replace(r"\s+", " ").replace("ё", "е")
     return folded.substitute(_choice_map(spec), else_=ibis.null("string"))
 
 
 def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue, ir.BooleanValue]:
     mapping = _choice_map(spec)
     parts = value.split(CODES_SEPARATOR).map(
-        lambda part: part.strip().lower().substitute(mapping, else_=ibis.null("string"))
+        lambda part: (
+            part.strip().lower().replace("ё", "е").substitute(mapping, else_=ibis.null("string"))
+        )
     )
     valid = parts.filter(lambda code: code.isnull()).length() == 0
     return parts.join(CODES_SEPARATOR), valid
