@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-__all__ = ["format_decimal", "parse_decimal", "plain_decimal"]
+__all__ = ["format_decimal", "parse_decimal", "percent", "plain_decimal"]
 
 # Digit groups may be separated by a space, a no-break space, a narrow no-break space or a
 # thin space — what Word, Excel and the e-Otinish exports put in "391 954".
@@ -56,3 +56,10 @@ def plain_decimal(value: Decimal) -> str:
     if value == value.to_integral_value():
         return str(value.quantize(Decimal(1)))
     return format(value.normalize(), "f")
+
+
+def percent(part: int, whole: int) -> Decimal:
+    """``part`` as a percentage of ``whole``, to one decimal (half up); 0 when ``whole`` is 0."""
+    if whole == 0:
+        return Decimal(0)
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)

@@ -9,7 +9,7 @@ aggregate over the stored records.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import ibis
@@ -18,6 +18,7 @@ import ibis.expr.types as ir
 from ashyq.appeals.model import APPEALS
 from ashyq.appeals.pipeline import PeriodData
 from ashyq.bodies import BodyRegistry, load_bodies
+from ashyq.numbers import percent
 
 __all__ = ["NationalStats", "Share", "national_stats"]
 
@@ -67,7 +68,7 @@ class NationalStats:
         """Growth against the previous period in percent, or None without its records."""
         if not self.previous_total:
             return None
-        return _pct(self.total - self.previous_total, self.previous_total)
+        return percent(self.total - self.previous_total, self.previous_total)
 
     def as_dict(self) -> dict[str, Any]:
         """Every figure as plain JSON values."""
@@ -89,16 +90,10 @@ class NationalStats:
         }
 
 
-def _pct(part: int, whole: int) -> Decimal:
-    if whole == 0:
-        return Decimal(0)
-    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
 def _shares(con: ibis.BaseBackend, table: ir.Table, column: str, total: int) -> list[Share]:
     counted = table.group_by(column).aggregate(n=table.count()).order_by(ibis.desc("n"))
     rows = con.to_pyarrow(counted).to_pylist()
-    return [Share(str(r[column]), int(r["n"]), _pct(int(r["n"]), total)) for r in rows]
+    return [Share(str(r[column]), int(r["n"]), percent(int(r["n"]), total)) for r in rows]
 
 
 def national_stats(data: PeriodData, registry: BodyRegistry | None = None) -> NationalStats:
