@@ -219,12 +219,12 @@ def test_cli_synth_services_then_ingest_then_violations(tmp_path: Path) -> None:
     made = _cli(tmp_path / "home", ["synth", "services", "--scale", "0.00001", "--out", str(out)])
     assert made.exit_code == 0, made.output
     files = sorted(str(path) for path in out.glob("*.parquet"))
-    assert len(files) == 5
+    assert len(files) == len(KINDS)
     ingested = _cli(
         tmp_path / "home", ["services", "ingest", *files, "--period", "2025", "--lang", "en"]
     )
     assert ingested.exit_code == 0, ingested.output
-    assert ingested.output.count("quarantined 0") == 5
+    assert ingested.output.count("quarantined 0") == len(KINDS)
     listed = _cli(tmp_path / "home", ["services", "violations", "--period", "2025"])
     assert listed.exit_code == 0
     planned = pq.read_table(next((out / "plan").glob("*.parquet")))

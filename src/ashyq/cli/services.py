@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Final
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
 
+from ashyq.appeals.stats import Share
 from ashyq.cli.common import (
     LangOption,
     OutOption,
@@ -22,9 +25,19 @@ from ashyq.cli.common import (
     write_output,
 )
 from ashyq.i18n import N_, Lang, translate
+from ashyq.numbers import format_decimal
+from ashyq.records.model import CODES_SEPARATOR, RecordKind
 from ashyq.services.catalogue import load_catalogue
+from ashyq.services.control import (
+    CONTROL_MEASURES,
+    DISCIPLINARY,
+    INSTRUCTIONS,
+    PROTOCOLS,
+)
 from ashyq.services.detect import ServicesPeriod, detect, open_period
-from ashyq.services.model import DELIVERIES, KINDS
+from ashyq.services.liability import PermitCategory, load_mci, mci_tenge, suggest
+from ashyq.services.model import DELIVERIES, FINDINGS, KINDS
+from ashyq.services.stats import ServiceStats, service_stats
 
 app = typer.Typer(
     help="Public-service quality control: ingest delivery records, detect violations.",
@@ -38,6 +51,14 @@ NO_DELIVERIES = N_(
     "ingest» first"
 )
 _UNKNOWN_VIOLATION = N_("No violation {id} in {period}")
+_SUGGESTED = N_("Suggested liability ({rule}): {basis}. Liable: {liable}")
+_SUGGESTED_FINE = N_("Fine: {mci} MCI = {tenge} tenge at the {year} MCI")
+_NO_DECISION = N_("No sanction or protocol recorded for it yet")
+_DECIDED = N_("Decided: {kind} {id}, employee {employee}, rule followed: {rule}")
+_DECISION_KINDS: Final = {
+    DISCIPLINARY.name: N_("disciplinary sanction"),
+    PROTOCOLS.name: N_("administrative protocol"),
+}
 _RECORD = N_("Delivery record ({file}, row {row}):")
 _FORMATS = ("csv", "json", "parquet")
 
@@ -58,7 +79,9 @@ def ingest_command(
         str | None,
         typer.Option(
             "--kind",
-            help="services, deliveries, staff, leaves or findings (default: from the header).",
+            help="services, deliveries, staff, leaves, findings, control_measures, "
+            "rights_restored, disciplinary, protocols, representations or instructions "
+            "(default: from the header).",
         ),
     ] = None,
     lang: LangOption = None,
@@ -155,3 +178,226 @@ def show_command(
     for name in DELIVERIES.names():
         if record.get(name) is not None:
             typer.echo(f"  {name:<28} {record[name]}")
+    _show_liability(data, row, chosen)
+
+
+def _show_liability(data: ServicesPeriod, violation: dict[str, Any], lang: Lang) -> None:
+    """The liability the rule table suggests for ``violation``, and what was decided."""
+    services = data.services
+    permit: PermitCategory = "none"
+    if services is not None:
+        found = data.con.to_pyarrow(
+            services.filter(services.service_code == violation["service_code"]).select(
+                "permit_category"
+            )
+        ).to_pylist()
+        if found and found[0]["permit_category"] in ("first", "second"):
+            permit = found[0]["permit_category"]
+    rule = suggest(violation["violation_type"], permit)
+    liable = {
+        "responsible": violation.get("responsible_employee") or "—",
+        "first_head": _first_head(data, violation["provider_body"], violation.get("provider_unit"))
+        or "—",
+        "body": violation["provider_body"],
+    }[rule.liable]
+    typer.echo(translate(_SUGGESTED, lang, rule=rule.id, basis=rule.basis[lang], liable=liable))
+    if rule.fine_mci is not None:
+        year = _mci_year()
+        tenge = _count(rule.fine_mci * mci_tenge(year), lang)
+        typer.echo(translate(_SUGGESTED_FINE, lang, mci=rule.fine_mci, tenge=tenge, year=year))
+    decisions = _decisions(data, violation["violation_id"])
+    if not decisions:
+        typer.echo(translate(_NO_DECISION, lang))
+    for kind, record in decisions:
+        key = record[kind.key]
+        followed = record.get("rule_id") or "—"
+        typer.echo(
+            translate(
+                _DECIDED,
+                lang,
+                kind=translate(_DECISION_KINDS[kind.name], lang),
+                id=key,
+                employee=record["employee_id"],
+                rule=followed,
+            )
+        )
+
+
+def _first_head(data: ServicesPeriod, body: str, unit: str | None) -> str | None:
+    """The first head of ``body``: of the provider ``unit`` if the staff list names one."""
+    staff = data.staff
+    if staff is None:
+        return None
+    heads = data.con.to_pyarrow(
+        staff.filter((staff.body == body) & staff.is_first_head)
+        .select("employee_id", "unit")
+        .order_by("employee_id")
+    ).to_pylist()
+    of_unit = [head for head in heads if unit is not None and head["unit"] == unit]
+    chosen = (of_unit or heads or [None])[0]
+    return None if chosen is None else str(chosen["employee_id"])
+
+
+def _mci_year() -> int:
+    """The MCI year for a fine decided today: this year's, or the latest known."""
+    known = [value.year for value in load_mci()]
+    this_year = date.today().year
+    return this_year if this_year in known else max(known)
+
+
+def _decisions(data: ServicesPeriod, violation_id: str) -> list[tuple[RecordKind, dict[str, Any]]]:
+    """The sanctions and protocols recorded for ``violation_id``."""
+    out: list[tuple[RecordKind, dict[str, Any]]] = []
+    for kind in (DISCIPLINARY, PROTOCOLS):
+        table = data.store.read(data.con, kind, data.period)
+        if table is None:
+            continue
+        near = table.filter(table.violation_ids.contains(violation_id))
+        for record in data.con.to_pyarrow(near).to_pylist():
+            if violation_id in str(record["violation_ids"]).split(CODES_SEPARATOR):
+                out.append((kind, record))
+    return out
+
+
+_LABELS: Final = {
+    "registration": N_("registration"),
+    "review": N_("review"),
+    "decision": N_("decision"),
+    "deadline": N_("deadline"),
+    "order": N_("order of delivery"),
+    "refusal": N_("refusal"),
+    "technical": N_("technical failure"),
+    "CGO": N_("central bodies"),
+    "MIO": N_("local executive bodies"),
+}
+_STATS_LINES: Final = {
+    "title": N_("Public services, {period}"),
+    "deliveries": N_("Services delivered: {total} ({electronic}% electronic)"),
+    "violations": N_("Violations found: {total}; deadline {deadline}%, order of delivery {order}%"),
+    "by_type": N_("By type (central / local / total):"),
+    "measures": N_("Control measures: {total}; complaints behind them: {complaints}"),
+    "confirmed": N_("Violations confirmed by findings: {total}"),
+    "restored": N_("Rights restored: {total}; without an inspection: {remote} ({share}%)"),
+    "disciplinary": N_("Disciplinary sanctions: {total}; of managers: {managers} ({share}%)"),
+    "protocols": N_(
+        "Administrative protocols (CAO art. 465): {total}; fines {mci} MCI = {tenge} tenge; "
+        "collected {collected} tenge ({paid} paid)"
+    ),
+    "representations": N_(
+        "Orders to remedy: {total}; instructions: {instructions}, executed: {executed}"
+    ),
+}
+
+
+def _count(value: int, lang: Lang) -> str:
+    """A whole number with its thousands grouped: «2 925 000» (ru, kk), «2,925,000» (en)."""
+    grouped = f"{value:,}"
+    return grouped.replace(",", "\u00a0") if lang in ("ru", "kk") else grouped
+
+
+def _choice(kind: RecordKind, field: str, lang: Lang) -> dict[str, str]:
+    return {choice.code: getattr(choice, lang) for choice in kind.field(field).choices}
+
+
+def _stats_text(stats: ServiceStats, lang: Lang) -> str:
+    def line(key: str, **values: object) -> str:
+        return translate(_STATS_LINES[key], lang, **values)
+
+    def pct(value: Decimal) -> str:
+        return format_decimal(value, lang)
+
+    def shares(items: tuple[Share, ...], names: dict[str, str]) -> list[str]:
+        return [
+            f"  {names.get(s.key, translate(_LABELS.get(s.key, s.key), lang)):<44} "
+            f"{_count(s.count, lang):>12} {pct(s.share_pct):>6}%"
+            for s in items
+        ]
+
+    catalogue = load_catalogue()
+    lines = [line("title", period=stats.period)]
+    lines.append(
+        line(
+            "deliveries", total=_count(stats.deliveries, lang), electronic=pct(stats.electronic_pct)
+        )
+    )
+    lines += shares(stats.by_channel, _choice(DELIVERIES, "channel", lang))
+    lines.append(
+        line(
+            "violations",
+            total=_count(stats.violations, lang),
+            deadline=pct(stats.deadline_pct),
+            order=pct(stats.order_pct),
+        )
+    )
+    for items in (stats.by_level, stats.by_stage, stats.by_category):
+        lines += shares(items, {})
+    lines.append(line("by_type"))
+    for row in stats.by_type:
+        name = catalogue.get(row.type).names[lang]
+        counts = " / ".join(_count(n, lang) for n in (row.central, row.local, row.total))
+        lines.append(f"  {counts:>26}  {name}")
+    lines.append(
+        line("measures", total=_count(stats.control_measures, lang), complaints=stats.complaints)
+    )
+    lines += shares(stats.measures_by_kind, _choice(CONTROL_MEASURES, "kind", lang))
+    lines.append(line("confirmed", total=_count(stats.confirmed, lang)))
+    lines += shares(stats.confirmed_by, _choice(FINDINGS, "established_by", lang))
+    lines.append(
+        line(
+            "restored",
+            total=_count(stats.rights_restored, lang),
+            remote=_count(stats.restored_remotely, lang),
+            share=pct(stats.restored_remotely_pct),
+        )
+    )
+    lines.append(
+        line(
+            "disciplinary",
+            total=_count(stats.disciplinary, lang),
+            managers=_count(stats.disciplinary_managers, lang),
+            share=pct(stats.managers_pct),
+        )
+    )
+    lines += shares(stats.penalties, _choice(DISCIPLINARY, "penalty", lang))
+    lines.append(
+        line(
+            "protocols",
+            total=_count(stats.protocols, lang),
+            mci=_count(stats.fines_mci, lang),
+            tenge=_count(stats.fines_tenge, lang),
+            collected=_count(stats.fines_collected_tenge, lang),
+            paid=_count(stats.fines_paid, lang),
+        )
+    )
+    lines.append(
+        line(
+            "representations",
+            total=_count(stats.representations, lang),
+            instructions=_count(stats.instructions, lang),
+            executed=_count(stats.instructions_executed, lang),
+        )
+    )
+    lines += shares(stats.instructions_by_status, _choice(INSTRUCTIONS, "status", lang))
+    return "\n".join(lines) + "\n"
+
+
+@app.command("stats")
+def stats_command(
+    period: PeriodOption,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    out: OutOption = None,
+    lang: LangOption = None,
+) -> None:
+    """Statistics as seeds 000 and 002 report them: deliveries, violations, sanctions."""
+    chosen = resolve_lang(lang)
+    if output_format not in ("text", "json"):
+        fail(f"--format {output_format}: use text or json", code=2)
+    data = _stored_or_exit(period, chosen)
+    try:
+        stats = service_stats(data, chosen)
+    except LookupError as error:
+        fail(str(error), code=2)
+    if output_format == "json":
+        write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)
+    else:
+        write_output(_stats_text(stats, chosen).encode("utf-8"), out)

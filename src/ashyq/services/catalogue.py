@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from ashyq.i18n import LANGUAGES, Lang, Text
+from ashyq.records.model import Choice
 
 __all__ = [
     "Category",
@@ -25,6 +26,7 @@ __all__ = [
     "ViolationCatalogue",
     "ViolationType",
     "load_catalogue",
+    "violation_choices",
 ]
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -119,3 +121,8 @@ def load_catalogue() -> ViolationCatalogue:
     """The catalogue shipped with Ashyq; raises pydantic.ValidationError if it is malformed."""
     text = resources.files("ashyq.services").joinpath(CATALOGUE_FILE).read_text(encoding="utf-8")
     return ViolationCatalogue.model_validate(yaml.safe_load(text))
+
+
+def violation_choices() -> tuple[Choice, ...]:
+    """The violation types as the codes of a record field, with their names."""
+    return tuple(Choice(t.id, t.names.ru, t.names.kk, t.names.en) for t in load_catalogue().types)

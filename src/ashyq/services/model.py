@@ -5,7 +5,9 @@ type), the delivery records (``deliveries``, one per application), the providers
 with signing authority (``staff``) and their leave (``leaves``), and the findings of
 control measures (``findings``: a violation established by an inspection, remote
 monitoring, an appeal or a court, such as an unjustified refusal, which no record shows
-by itself). Reference data (registry, staff, leave) and findings are stored under the
+by itself). The control measures themselves and what follows them (restored rights,
+sanctions, protocols, orders to remedy) are declared in ``ashyq.services.control`` and
+listed in ``KINDS`` too. Reference data (registry, staff, leave) and findings are stored under the
 period of the deliveries they serve, whatever their own dates. The validator, the store,
 the Table Schema files in ``ashyq/records/schemas`` and ``docs/data-formats.md`` all
 follow this declaration.
@@ -17,7 +19,8 @@ from typing import Final
 
 from ashyq.i18n import N_
 from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
-from ashyq.services.catalogue import load_catalogue
+from ashyq.services.catalogue import violation_choices
+from ashyq.services.control import CONTROL_KINDS
 
 __all__ = [
     "CHANNELS",
@@ -88,11 +91,6 @@ _ESTABLISHED_BY: Final = (
     Choice("appeal", "жалоба услугополучателя", "қызмет алушының шағымы", "recipient's complaint"),
     Choice("court", "решение суда", "сот шешімі", "court decision"),
 )
-
-
-def _finding_types() -> tuple[Choice, ...]:
-    catalogue = load_catalogue()
-    return tuple(Choice(t.id, t.names.ru, t.names.kk, t.names.en) for t in catalogue.types)
 
 
 SERVICES: Final = RecordKind(
@@ -492,7 +490,7 @@ FINDINGS: Final = RecordKind(
             "Violation type established (see docs/violations.md).",
             "unjustified_refusal",
             required=True,
-            choices=_finding_types(),
+            choices=violation_choices(),
         ),
         FieldSpec(
             "established_by",
@@ -512,7 +510,9 @@ FINDINGS: Final = RecordKind(
     ),
 )
 
-# In this order a header is recognised: a findings file also holds delivery_id, a leaves
-# file employee_id, and a deliveries file service_code and employee_id.
-KINDS: Final = (FINDINGS, LEAVES, DELIVERIES, STAFF, SERVICES)
+# In this order a header is recognised: a findings file also holds delivery_id and
+# control_measure_id, the control kinds (ashyq.services.control) delivery_id,
+# control_measure_id or employee_id, a leaves file employee_id, and a deliveries file
+# service_code and employee_id.
+KINDS: Final = (FINDINGS, *CONTROL_KINDS, LEAVES, DELIVERIES, STAFF, SERVICES)
 RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in KINDS}

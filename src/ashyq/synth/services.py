@@ -28,7 +28,25 @@ from ashyq.bodies import Body, Level, load_bodies
 from ashyq.calendar import WorkingCalendar
 from ashyq.records.model import RecordKind
 from ashyq.services.catalogue import Category, load_catalogue
+from ashyq.services.control import CONTROL_KINDS
 from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
+from ashyq.synth.arrays import (
+    apportion,
+    dates,
+    exact_labels,
+    fixed_width,
+    hex_digits,
+    numbered,
+    stamps,
+    taken,
+)
+from ashyq.synth.control import (
+    BodyMeasures,
+    control_records,
+    plan_control,
+    plan_measures,
+    rules_of,
+)
 
 __all__ = [
     "CHUNK_ROWS",
@@ -205,7 +223,6 @@ _CLEAN_REJECTED: Final = 0.004
 _QUEUE_SHARE: Final = 2e-5
 _QUEUE_MINIMUM: Final = 4
 
-_US: Final = 1_000_000
 _DAY_SECONDS: Final = 86_400
 _OPENS: Final = 9 * 3600
 # Clean records arrive before 17:00, well before the end of the working day (18:30).
@@ -262,13 +279,10 @@ _WHOLE_ARTICLES: Final = (
     "Правила оказания государственной услуги",
 )
 _VAGUE_REASON: Final = "не соответствует требованиям законодательства"
-_ESTABLISHED_BY: Final[dict[str, float]] = {
-    "remote_monitoring": 0.35,
-    "unplanned_inspection": 0.30,
-    "appeal": 0.20,
-    "planned_inspection": 0.10,
-    "court": 0.05,
-}
+# Findings of unjustified refusals: three in four by a control measure of the body, the
+# rest on the recipient's appeal or in court.
+_BY_MEASURE: Final = 0.75
+_ESTABLISHED_OTHERWISE: Final[dict[str, float]] = {"appeal": 0.8, "court": 0.2}
 
 _GENERAL_NAMES: Final = (
     (
@@ -377,7 +391,9 @@ class ServicesSynthesis:
     """What ``synthesize_services`` wrote, and the plan the records follow.
 
     ``plan`` is the answer key: one row per planned violation (provider_body,
-    delivery_id, violation_type, level), which detection must find exactly.
+    delivery_id, violation_type, level, service_code), which detection must find exactly.
+    ``control`` counts the records of each control kind written; ``fines_mci`` is the sum
+    of the protocols' fines.
     """
 
     home: Path
@@ -396,42 +412,18 @@ class ServicesSynthesis:
     staff: int
     leaves: int
     findings: int
+    control: dict[str, int]
+    fines_mci: int
 
 
 # --- Counting ------------------------------------------------------------------------------
-
-
-def _apportion(
-    total: int, weights: Sequence[float] | _Floats | _Ints, caps: _Ints | None = None
-) -> _Ints:
-    """``total`` in whole parts proportional to ``weights`` (largest remainder, ties to the
-    first), none above its cap; raises ValueError when the caps hold less than ``total``."""
-    weight = np.asarray(weights, dtype=np.float64)
-    cap = np.full(len(weight), total, np.int64) if caps is None else np.asarray(caps, np.int64)
-    out = np.zeros(len(weight), np.int64)
-    left = total
-    active = (weight > 0) & (cap > 0)
-    while left > 0:
-        if not active.any():
-            raise ValueError(f"cannot place {left} more in parts whose caps are full")
-        share = np.where(active, weight, 0.0)
-        quota = left * share / share.sum()
-        base = np.floor(quota).astype(np.int64)
-        fraction = np.where(active, quota - base, -1.0)
-        order = np.argsort(-fraction, kind="stable")
-        base[order[: left - int(base.sum())]] += 1
-        taken = np.minimum(base, cap - out)
-        out += taken
-        left -= int(taken.sum())
-        active &= cap - out > 0
-    return out
 
 
 def _at_least_one(total: int, weights: dict[str, float]) -> dict[str, int]:
     """``total`` over the types by weight, each type getting one first when there are enough."""
     names = list(weights)
     floor = 1 if total >= len(names) else 0
-    rest = _apportion(total - floor * len(names), [weights[n] for n in names])
+    rest = apportion(total - floor * len(names), [weights[n] for n in names])
     return {name: floor + int(count) for name, count in zip(names, rest, strict=True)}
 
 
@@ -450,73 +442,14 @@ def _type_plan(targets: ServiceTargets, scale: float) -> dict[Level, dict[str, i
     )
     ids = list(catalogue.ids())
     totals = np.array([by_type[i] for i in ids], np.int64)
-    on_local = _apportion(local, totals, totals)
+    on_local = apportion(local, totals, totals)
     return {
         Level.MIO: dict(zip(ids, (int(v) for v in on_local), strict=True)),
         Level.CGO: dict(zip(ids, (int(v) for v in totals - on_local), strict=True)),
     }
 
 
-# --- Strings and times ---------------------------------------------------------------------
-
-
-def _fixed_width(parts: Sequence[bytes | npt.NDArray[np.uint8]], rows: int) -> pa.Array:
-    """A string array whose every value is the concatenation of ``parts``: constant bytes
-    or ``rows`` × k matrices of characters, built from one buffer (no per-row Python)."""
-    width = sum(len(p) if isinstance(p, bytes) else p.shape[1] for p in parts)
-    matrix = np.empty((rows, width), np.uint8)
-    at = 0
-    for part in parts:
-        if isinstance(part, bytes):
-            matrix[:, at : at + len(part)] = np.frombuffer(part, np.uint8)
-            at += len(part)
-        else:
-            matrix[:, at : at + part.shape[1]] = part
-            at += part.shape[1]
-    if rows * width >= 2**31:
-        raise ValueError("too many characters for one string array")
-    offsets = np.arange(rows + 1, dtype=np.int32) * np.int32(width)
-    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(matrix))
-
-
-def _digits(numbers: _Ints, width: int) -> npt.NDArray[np.uint8]:
-    """Each number as ``width`` zero-padded decimal digits (ASCII)."""
-    out = np.empty((len(numbers), width), np.uint8)
-    rest = numbers.copy()
-    for column in range(width - 1, -1, -1):
-        out[:, column] = rest % 10 + 48
-        rest //= 10
-    return out
-
-
-def _hex(numbers: _Ints, width: int) -> npt.NDArray[np.uint8]:
-    """Each number as ``width`` lower-case hexadecimal digits (ASCII)."""
-    table = np.frombuffer(b"0123456789abcdef", np.uint8)
-    out = np.empty((len(numbers), width), np.uint8)
-    for column in range(width):
-        out[:, column] = table[(numbers >> (4 * (width - 1 - column))) & 15]
-    return out
-
-
-def _numbered(prefix: str, numbers: _Ints, width: int) -> pa.Array:
-    """``prefix`` and each number in ``width`` digits: ``SVC0001``, ``MVD-2025-000000001``."""
-    return _fixed_width([prefix.encode(), _digits(numbers, width)], len(numbers))
-
-
-def _taken(vocabulary: pa.Array, index: _Ints) -> pa.Array:
-    """``vocabulary[index]``, null where the index is negative."""
-    return vocabulary.take(pa.array(index, pa.int64(), mask=index < 0))
-
-
-def _stamps(seconds: _Ints, present: _Bools | None = None) -> pa.Array:
-    """Seconds since 1970 as timestamps (whole seconds, so text round trips are exact)."""
-    values = (seconds * _US).view("datetime64[us]")
-    return pa.array(values, mask=None if present is None else ~present)
-
-
-def _dates(days: _Ints, present: _Bools | None = None) -> pa.Array:
-    """Days since 1970 as dates."""
-    return pa.array(days.astype(np.int32), pa.date32(), mask=None if present is None else ~present)
+# --- Working days ----------------------------------------------------------------------------
 
 
 class _Calendar:
@@ -573,11 +506,6 @@ class _Registry:
     documents: pa.Array
 
 
-def _exact_labels(rng: np.random.Generator, counts: Sequence[int]) -> _Ints:
-    """Label i repeated counts[i] times, in random order."""
-    return rng.permutation(np.repeat(np.arange(len(counts), dtype=np.int64), counts))
-
-
 def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Registry:
     """The registry with the published figures exact (see ``synthesize_registry``)."""
     rng = np.random.default_rng([seed, 0])
@@ -591,7 +519,7 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
     # Rows: one core service per body (every channel, a second-category permit that
     # needs a hearing), the housing lists, then the rest spread by the bodies' volumes.
     weights = np.sqrt([_BODY_WEIGHTS.get(b.code, _DEFAULT_BODY_WEIGHT) for b in bodies])
-    per_body = _apportion(rest, weights)
+    per_body = apportion(rest, weights)
     body = np.concatenate(
         [
             np.arange(n_bodies, dtype=np.int64),
@@ -608,7 +536,7 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
     # Form and channels: the State Corporation serves round(0.95 · total) types.
     electronic = np.ones(total, bool)
     paper_rest = targets.registry_paper
-    electronic[others] = _exact_labels(rng, [rest - paper_rest, paper_rest]) == 0
+    electronic[others] = exact_labels(rng, [rest - paper_rest, paper_rest]) == 0
     without_state_corp = total - targets.registry_state_corp
     provider_only = min(paper_rest, _PROVIDER_ONLY_TYPES)
     egov_only = without_state_corp - provider_only
@@ -618,11 +546,11 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
     rest_index = np.arange(total)[others]
     paper_index = rest_index[~electronic[others]]
     electronic_index = rest_index[electronic[others]]
-    paper_kind = _exact_labels(rng, [provider_only, paper_rest - provider_only])
+    paper_kind = exact_labels(rng, [provider_only, paper_rest - provider_only])
     channel[paper_index, 2] = True
     channel[paper_index, 1] = paper_kind == 1
     with_provider = round(_ALSO_AT_PROVIDER * (len(electronic_index) - egov_only))
-    electronic_kind = _exact_labels(
+    electronic_kind = exact_labels(
         rng, [egov_only, with_provider, len(electronic_index) - egov_only - with_provider]
     )
     channel[electronic_index, 0] = True
@@ -649,11 +577,11 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
     permit = np.zeros(total, np.int64)  # 0 none, 1 first, 2 second
     permit[core] = 2
     permits = [rest - _FIRST_PERMITS - _SECOND_PERMITS, _FIRST_PERMITS, _SECOND_PERMITS]
-    permit[rest_index] = _exact_labels(rng, permits)
+    permit[rest_index] = exact_labels(rng, permits)
     hearing = (permit > 0) | (rng.random(total) < 0.08)
     hearing[queue] = False
     fee = np.zeros(total, np.int64)  # 0 free, 1 paid, 2 both; housing lists are free
-    fee[~queue] = _exact_labels(
+    fee[~queue] = exact_labels(
         rng,
         [
             targets.registry_free - len(queue_bodies),
@@ -700,7 +628,7 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
     # Codes in a shuffled order, so that a body's services are not numbered together:
     # the service coded SVC0001 is row by_code[0].
     by_code = rng.permutation(total)
-    codes = _numbered("SVC", np.arange(1, total + 1, dtype=np.int64), 4)
+    codes = numbered("SVC", np.arange(1, total + 1, dtype=np.int64), 4)
     body_codes = pa.array([b.code for b in bodies])
     channel_code = channel[:, 1] * 1 + channel[:, 0] * 2 + channel[:, 2] * 4
     # Bits: state_corp 1, egov 2, provider 4, so the names read in a fixed order.
@@ -821,8 +749,8 @@ def _build_staff(body: Body, index: int, calendar: _Calendar, seed: int, year: i
     n_clerks = int(rng.integers(8, 25))
     n_staff = signers + n_clerks
     prefix = body.code.upper()
-    staff_ids = _numbered(f"{prefix}-E", np.arange(1, n_staff + 1, dtype=np.int64), 5)
-    unknown_ids = _numbered(f"{prefix}-X", np.arange(1, 4, dtype=np.int64), 5)
+    staff_ids = numbered(f"{prefix}-E", np.arange(1, n_staff + 1, dtype=np.int64), 5)
+    unknown_ids = numbered(f"{prefix}-X", np.arange(1, 4, dtype=np.int64), 5)
     local = body.level is Level.MIO
     unit_names = np.array(_LOCAL_UNITS if local else _CENTRAL_UNITS, dtype=object)
     unit = rng.integers(0, len(unit_names), size=n_staff)
@@ -852,8 +780,8 @@ def _build_staff(body: Body, index: int, calendar: _Calendar, seed: int, year: i
             "is_manager": pa.array(is_signer),
             "is_first_head": pa.array(np.arange(n_staff) == 0),
             "can_sign": pa.array(is_signer),
-            "can_sign_from": _dates(calendar.epoch_day + sign_from, sign_from >= 0),
-            "can_sign_until": _dates(calendar.epoch_day + sign_until, sign_until >= 0),
+            "can_sign_from": dates(calendar.epoch_day + sign_from, sign_from >= 0),
+            "can_sign_until": dates(calendar.epoch_day + sign_until, sign_until >= 0),
         },
         schema=STAFF.record_schema(),
     )
@@ -878,11 +806,11 @@ def _build_staff(body: Body, index: int, calendar: _Calendar, seed: int, year: i
     last = first + np.concatenate([length, clerk_length]) - 1
     leaves = pa.table(
         {
-            "leave_id": _numbered(f"О-{year}-", np.arange(1, len(who) + 1, dtype=np.int64), 4),
+            "leave_id": numbered(f"О-{year}-", np.arange(1, len(who) + 1, dtype=np.int64), 4),
             "body": pa.repeat(body.code, len(who)),
             "employee_id": staff_ids.take(pa.array(who)),
-            "starts_on": _dates(calendar.epoch_day + first),
-            "ends_on": _dates(calendar.epoch_day + last),
+            "starts_on": dates(calendar.epoch_day + first),
+            "ends_on": dates(calendar.epoch_day + last),
         },
         schema=LEAVES.record_schema(),
     )
@@ -951,11 +879,11 @@ def _body_plans(
     weights = np.where(
         local, _LOCAL_SHARE * raw / raw[local].sum(), (1 - _LOCAL_SHARE) * raw / raw[~local].sum()
     )
-    deliveries = _apportion(total, weights)
-    electronic = _apportion(round(targets.electronic_share * total), deliveries, deliveries)
+    deliveries = apportion(total, weights)
+    electronic = apportion(round(targets.electronic_share * total), deliveries, deliveries)
     paper = deliveries - electronic
     share = targets.state_corp_share_of_non_electronic
-    state_corp = _apportion(round(share * int(paper.sum())), paper, paper)
+    state_corp = apportion(round(share * int(paper.sum())), paper, paper)
     plans: list[_BodyPlan] = []
     units: list[_Unit] = []
     for index, body in enumerate(bodies):
@@ -967,9 +895,9 @@ def _body_plans(
         )
         n = int(deliveries[index])
         chunks = -(-n // CHUNK_ROWS)
-        sizes = _apportion(n, np.ones(chunks))
-        egov = _apportion(int(electronic[index]), sizes, sizes)
-        corp = _apportion(int(state_corp[index]), sizes - egov, sizes - egov)
+        sizes = apportion(n, np.ones(chunks))
+        egov = apportion(int(electronic[index]), sizes, sizes)
+        corp = apportion(int(state_corp[index]), sizes - egov, sizes - egov)
         starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         for chunk in range(chunks):
             rows, e = int(sizes[chunk]), int(egov[chunk])
@@ -1016,7 +944,7 @@ def _allocate(
                 if type_id == "out_of_queue_order":
                     room = np.where(keeps_list, room, 0)
             room = np.where(mine, np.minimum(room, left), 0)
-            placed = _apportion(counts[type_id], room, room)
+            placed = apportion(counts[type_id], room, room)
             out[row] += placed
             left -= placed
             if channel is not None:
@@ -1028,7 +956,8 @@ def _allocate(
 
 
 class _Body:
-    """What every chunk of one body shares: its days, its services, its staff."""
+    """What every chunk of one body shares: its days, its services, its staff, and the
+    control measures that check it."""
 
     def __init__(
         self,
@@ -1036,10 +965,12 @@ class _Body:
         registry: _Registry,
         calendar: _Calendar,
         staff: _Staff,
+        measures: BodyMeasures,
         seed: int,
     ) -> None:
         self.plan = plan
         self.code = plan.body.code
+        self.measures = measures
         self.staff = staff
         rng = np.random.default_rng([seed, 1, plan.index])
         # Records per working day of the year, numbered in order of arrival day.
@@ -1348,7 +1279,7 @@ class _ChunkBuilder:
     def applicants(self) -> pa.Array:
         """Pseudonymised applicant ids; half the queue violators are the provider's staff."""
         rng, n, staff = self.rng, self.n, self.body.staff
-        applicant = _fixed_width([b"A-", _hex(rng.integers(0, 16**10, size=n), 10)], n)
+        applicant = fixed_width([b"A-", hex_digits(rng.integers(0, 16**10, size=n), 10)], n)
         jumpers = self.rows_of("out_of_queue_order")
         officials = jumpers[rng.random(len(jumpers)) < 0.5]
         if not len(officials):
@@ -1362,7 +1293,7 @@ class _ChunkBuilder:
     def table(self, year: int) -> pa.Table:
         """The records, with ``DELIVERIES.record_schema()``."""
         n, code, staff, registry = self.n, self.body.code, self.body.staff, self.registry
-        self.delivery_ids = _numbered(f"{code.upper()}-{year}-", self.row + 1, 9)
+        self.delivery_ids = numbered(f"{code.upper()}-{year}-", self.row + 1, 9)
         queue_name = pa.array([f"{code}-housing-{self.unit.chunk + 1:02d}"])
         channel = pa.array(self.channel)
         return pa.table(
@@ -1373,31 +1304,31 @@ class _ChunkBuilder:
                 "provider_unit": staff.units.take(pa.array(self.clerk)),
                 "channel": pa.array(_CHANNELS).take(channel),
                 "form": pa.array(_FORMS).take(channel),
-                "submitted_at": _stamps(self.submitted),
-                "registered_at": _stamps(self.registered, self.has_registration),
+                "submitted_at": stamps(self.submitted),
+                "registered_at": stamps(self.registered, self.has_registration),
                 "routed_ok": pa.array(self.routed),
                 "registered_in_monitoring": pa.array(self.monitored),
-                "documents_requested": _taken(registry.documents, self.requested),
-                "documents_submitted": _taken(registry.documents, self.handed_in),
-                "review_documents_requested": _taken(registry.documents, self.review),
-                "completeness_checked_at": _stamps(
+                "documents_requested": taken(registry.documents, self.requested),
+                "documents_submitted": taken(registry.documents, self.handed_in),
+                "review_documents_requested": taken(registry.documents, self.review),
+                "completeness_checked_at": stamps(
                     self.registered + 120, (self.channel > 0) & self.has_registration
                 ),
-                "rejected_incomplete_at": _stamps(self.rejected, self.has_rejection),
-                "queue_list": _taken(queue_name, np.where(self.position > 0, 0, -1)),
+                "rejected_incomplete_at": stamps(self.rejected, self.has_rejection),
+                "queue_list": taken(queue_name, np.where(self.position > 0, 0, -1)),
                 "queue_position": pa.array(self.position, pa.int64(), mask=self.position == 0),
-                "hearing_notice_at": _stamps(self.notice, self.has_notice),
-                "hearing_held_at": _stamps(self.held, self.has_held),
-                "decision": _taken(pa.array(["issued", "refused"]), self.decision - 1),
-                "decision_at": _stamps(self.decided, self.has_decision),
-                "refusal_reasons": _taken(pa.array([*_REASONS, _VAGUE_REASON]), self.reason),
-                "refusal_legal_basis": _taken(
+                "hearing_notice_at": stamps(self.notice, self.has_notice),
+                "hearing_held_at": stamps(self.held, self.has_held),
+                "decision": taken(pa.array(["issued", "refused"]), self.decision - 1),
+                "decision_at": stamps(self.decided, self.has_decision),
+                "refusal_reasons": taken(pa.array([*_REASONS, _VAGUE_REASON]), self.reason),
+                "refusal_legal_basis": taken(
                     pa.array([*_CONCRETE_BASES, *_WHOLE_ARTICLES]), self.basis
                 ),
-                "signed_at": _stamps(self.signed, self.has_decision),
-                "signed_by": _taken(staff.ids, self.signer),
+                "signed_at": stamps(self.signed, self.has_decision),
+                "signed_by": taken(staff.ids, self.signer),
                 "applicant_id": self.applicants(),
-                "employee_id": _taken(staff.ids, self.employee),
+                "employee_id": taken(staff.ids, self.employee),
             },
             schema=DELIVERIES.record_schema(),
         )
@@ -1412,35 +1343,44 @@ class _ChunkBuilder:
                 "delivery_id": self.delivery_ids.take(pa.array(violating)),
                 "violation_type": pa.array(self.ids).take(pa.array(self.kind[violating])),
                 "level": pa.repeat(self.body.plan.body.level.value, count),
+                "service_code": self.registry.codes.take(pa.array(self.service[violating])),
             },
             schema=_PLAN_SCHEMA,
         )
 
     def findings(self, year: int, first: int) -> pa.Table:
         """The findings that establish the unjustified refusals, numbered from ``first``
-        (call after ``table``)."""
+        (call after ``table``): most by one of the body's control measures (its kind is how
+        the finding was established, its last day when), the rest on an appeal or in court."""
         at = self.rows_of("unjustified_refusal")
+        n = len(at)
         code, calendar, rng = self.body.code, self.calendar, self.rng
-        sequence = first + np.arange(len(at), dtype=np.int64)
-        # Nine findings to a control measure: АДГС-2025-MVD-0001/1 … /9.
-        measure = _numbered(f"АДГС-{year}-{code.upper()}-", sequence // 9 + 1, 4)
-        finding_ids = pc.binary_join_element_wise(measure, _numbered("", sequence % 9 + 1, 1), "/")
-        decided_day = calendar.day_of(self.decided[at])
-        later = np.minimum(decided_day + rng.integers(5, 91, size=len(at)), calendar.year_end)
-        how = rng.choice(
-            np.array(list(_ESTABLISHED_BY), dtype=object),
-            size=len(at),
-            p=list(_ESTABLISHED_BY.values()),
+        measures = self.body.measures
+        decided = calendar.epoch_day + calendar.day_of(self.decided[at])
+        last = calendar.epoch_day + calendar.year_end
+        later = np.minimum(decided + rng.integers(5, 91, size=n), last)
+        otherwise = rng.choice(
+            np.array(list(_ESTABLISHED_OTHERWISE), dtype=object),
+            size=n,
+            p=list(_ESTABLISHED_OTHERWISE.values()),
         )
+        which = np.full(n, -1, np.int64)
+        how, established = otherwise, later
+        if len(measures):
+            by_measure = rng.random(n) < _BY_MEASURE
+            which = np.where(by_measure, rng.integers(0, len(measures), size=n), -1)
+            how = np.where(by_measure, measures.kinds[np.maximum(which, 0)], otherwise)
+            ended = np.clip(measures.ended[np.maximum(which, 0)], decided, last)
+            established = np.where(by_measure, ended, later)
         return pa.table(
             {
-                "finding_id": finding_ids,
-                "provider_body": pa.repeat(code, len(at)),
+                "finding_id": numbered(f"Н-{year}-{code.upper()}-", first + np.arange(n) + 1, 5),
+                "provider_body": pa.repeat(code, n),
                 "delivery_id": self.delivery_ids.take(pa.array(at)),
-                "violation_type": pa.repeat("unjustified_refusal", len(at)),
+                "violation_type": pa.repeat("unjustified_refusal", n),
                 "established_by": pa.array(how, pa.string()),
-                "established_at": _dates(calendar.epoch_day + np.maximum(decided_day, later)),
-                "control_measure_id": measure,
+                "established_at": dates(established),
+                "control_measure_id": taken(measures.ids, which),
             },
             schema=FINDINGS.record_schema(),
         )
@@ -1452,6 +1392,7 @@ _PLAN_SCHEMA: Final = pa.schema(
         pa.field("delivery_id", pa.string()),
         pa.field("violation_type", pa.string()),
         pa.field("level", pa.string()),
+        pa.field("service_code", pa.string()),
     ]
 )
 
@@ -1613,9 +1554,20 @@ def synthesize_services(
     by_level = _type_plan(targets, scale)
     allocation = _allocate(units, plans, by_level)
     ids = list(load_catalogue().ids())
+    per_body = np.zeros(len(plans), np.int64)
+    np.add.at(per_body, [u.body for u in units], allocation.sum(axis=0))
+    measures = plan_measures(
+        [p.body.code for p in plans],
+        per_body,
+        year,
+        calendar.epoch_day + calendar.year_start,
+        calendar.epoch_day + calendar.year_end,
+        scale,
+        seed,
+    )
 
     writers = _Writers(out, year, layout)
-    writers.start((SERVICES, STAFF, LEAVES, DELIVERIES, FINDINGS))
+    writers.start((SERVICES, STAFF, LEAVES, DELIVERIES, FINDINGS, *CONTROL_KINDS))
     services = registry.table
     body_column = services.column("provider_body")
     for plan in plans:
@@ -1624,13 +1576,17 @@ def synthesize_services(
     plan_path = out / "plan" / f"planned-violations-{year}.parquet"
     plan_path.parent.mkdir(parents=True, exist_ok=True)
     by_channel = dict.fromkeys(_CHANNELS, 0)
+    staff_of: list[pa.Table] = []
+    planned_of: list[pa.Table] = []
     with pq.ParquetWriter(plan_path, _PLAN_SCHEMA, compression="zstd") as plan_writer:
         for plan in plans:
             code = plan.body.code
             staff = _build_staff(plan.body, plan.index, calendar, seed, year)
+            staff_of.append(staff.table)
+            planned: list[pa.Table] = []
             writers.write(STAFF, code, staff.table)
             writers.write(LEAVES, code, staff.leaves)
-            body = _Body(plan, registry, calendar, staff, seed)
+            body = _Body(plan, registry, calendar, staff, measures[plan.index], seed)
             findings: list[pa.Table] = []
             found = 0
             for number, unit in enumerate(units):
@@ -1642,6 +1598,7 @@ def synthesize_services(
                 )
                 writers.write(DELIVERIES, code, chunk.deliveries)
                 plan_writer.write_table(chunk.plan)
+                planned.append(chunk.plan)
                 findings.append(chunk.findings)
                 found += chunk.findings.num_rows
                 by_channel["egov"] += unit.egov
@@ -1650,9 +1607,30 @@ def synthesize_services(
                 del chunk
             if findings:
                 writers.write(FINDINGS, code, pa.concat_tables(findings))
+            planned_of.append(pa.concat_tables(planned) if planned else _PLAN_SCHEMA.empty_table())
             writers.finish_body(code)
             if on_body is not None:
                 on_body(code, plan.index + 1, len(plans))
+    # What the control measures did about the violations: once every body's are known.
+    rules = [rules_of(planned, services) for planned in planned_of]
+    control = plan_control(rules, year, scale)
+    last_day = calendar.epoch_day + calendar.year_end
+    for plan in plans:
+        records = control_records(
+            plan.index,
+            plan.body.code,
+            measures[plan.index],
+            planned_of[plan.index],
+            rules[plan.index],
+            staff_of[plan.index],
+            control,
+            year,
+            last_day,
+            seed,
+        )
+        for kind, table in records.items():
+            writers.write(kind, plan.body.code, table)
+        writers.finish_body(plan.body.code)
     files = writers.close()
 
     planned_by_level_and_type = {
@@ -1677,4 +1655,6 @@ def synthesize_services(
         staff=writers.rows.get(STAFF.name, 0),
         leaves=writers.rows.get(LEAVES.name, 0),
         findings=writers.rows.get(FINDINGS.name, 0),
+        control={kind.name: writers.rows.get(kind.name, 0) for kind in CONTROL_KINDS},
+        fines_mci=int(10 * control.fined_10.sum() + 30 * control.fined_30.sum()),
     )
