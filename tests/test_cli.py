@@ -550,7 +550,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert len(payload["results"]) == 49
     # The top MIO, in Russian, with its total in the Russian spelling.
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
-    reconciled, chain, services = result.stdout.rstrip("\n").splitlines()[-3:]
+    reconciled, chain, services, control = result.stdout.rstrip("\n").splitlines()[-4:]
     assert "2025" in reconciled
     assert "49" in reconciled
     assert "`ashyq index reproduce 2025`" in reconciled
@@ -570,6 +570,14 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert re.search(
         rf"найдено нарушений — {len(violations)} \(запланировано {len(violations)}\)", services
     ), services
+    # And what control did about them, every kind of record counted.
+    stats = json.loads((out / "services-stats-2025.json").read_text(encoding="utf-8"))
+    assert stats["protocols"]["total"] >= 1
+    assert stats["disciplinary"]["total"] >= 1
+    assert (
+        f"контрольные мероприятия — {stats['control_measures']['total']}, "
+        f"восстановлены права — {stats['rights_restored']['total']}"
+    ) in control, control
 
 
 def test_demo_in_english_states_the_reconciliation(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import typer
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
-from ashyq.cli.common import LangOption, resolve_lang
+from ashyq.cli.common import LangOption, json_text, resolve_lang
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.engine import compute_index
@@ -25,6 +25,7 @@ from ashyq.records.store import RecordStore
 from ashyq.services.detect import detect
 from ashyq.services.detect import open_period as open_services
 from ashyq.services.model import KINDS as SERVICE_KINDS
+from ashyq.services.stats import service_stats
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import synthesize_services
 
@@ -117,13 +118,21 @@ _SERVICES_CHAIN = N_(
     "{quarantined} quarantined; {violations} violations found ({planned} planned), "
     "registry written to {path}"
 )
-_SERVICES_SCALE = 0.0002
+_CONTROL_LINE = N_(
+    "Control: {measures} control measures, {restored} rights restored, {disciplinary} "
+    "disciplinary sanctions, {protocols} protocols ({fines} tenge in fines), {orders} orders "
+    "to remedy; statistics written to {path}"
+)
+# Large enough for at least one record of every control kind (one protocol at 0.001).
+_SERVICES_SCALE = 0.001
 
 
 def _services_chain(out: Path, lang: Lang) -> None:
-    """Public services on a small synthetic year: records → store → violation registry.
+    """Public services on a small synthetic year: records → store → violation registry
+    and statistics.
 
-    Exits with status 1 when detection does not find exactly the planned violations.
+    Exits with status 1 when detection does not find exactly the planned violations, or
+    the statistics do not count every control record written.
     """
     period = Period.parse("2025")
     store = RecordStore(out / "home")
@@ -152,5 +161,29 @@ def _services_chain(out: Path, lang: Lang) -> None:
             path=target,
         )
     )
-    if found != planned or quarantined:
+    stats = service_stats(data, lang)
+    stats_path = out / "services-stats-2025.json"
+    stats_path.write_text(json_text(stats.as_dict()) + "\n", encoding="utf-8")
+    typer.echo(
+        translate(
+            _CONTROL_LINE,
+            lang,
+            measures=stats.control_measures,
+            restored=stats.rights_restored,
+            disciplinary=stats.disciplinary,
+            protocols=stats.protocols,
+            fines=stats.fines_collected_tenge,
+            orders=stats.representations,
+            path=stats_path,
+        )
+    )
+    counted = {
+        "control_measures": stats.control_measures,
+        "rights_restored": stats.rights_restored,
+        "disciplinary": stats.disciplinary,
+        "protocols": stats.protocols,
+        "representations": stats.representations,
+        "instructions": stats.instructions,
+    }
+    if found != planned or quarantined or counted != synth.control:
         raise typer.Exit(1)
