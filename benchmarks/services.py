@@ -203,6 +203,59 @@ def ashyq_detect(home: Path) -> Counts:
     return {str(item["values"]): int(item["counts"]) for item in keys.to_pylist()}
 
 
+def ashyq_stats(home: Path) -> dict[str, Any]:
+    """``ashyq services stats`` over the year: the figures to hold against seed 000."""
+    import ibis
+
+    from ashyq.periods import Period
+    from ashyq.records.store import RecordStore
+    from ashyq.services.detect import open_period
+    from ashyq.services.stats import service_stats
+
+    started = time.perf_counter()
+    con = ibis.duckdb.connect()
+    stats = service_stats(open_period(Period.parse(str(YEAR)), con, RecordStore(home)))
+    figures: dict[str, Any] = stats.as_dict()
+    con.disconnect()
+    return {"seconds": [time.perf_counter() - started], "stats": figures}
+
+
+# Seed 000's figures for 2025, and where each is in the statistics.
+PUBLISHED: tuple[tuple[str, str, float], ...] = (
+    ("Services delivered", "deliveries.total", 292_500_000),
+    ("Electronic share, %", "deliveries.electronic_pct", 94),
+    ("Violations", "violations.total", 478_300),
+    ("on local executive bodies", "violations.by_level.MIO", 347_600),
+    ("on central bodies", "violations.by_level.CGO", 130_700),
+    ("Deadline violations, %", "violations.deadline_pct", 30.7),
+    ("Control measures", "control_measures.total", 4_300),
+    ("Rights restored", "rights_restored.total", 12_300),
+    ("restored without an inspection («свыше 7 тыс.»)", "rights_restored.remotely", 7_000),
+    ("Disciplinary sanctions", "disciplinary.total", 1_600),
+    ("of them managers", "disciplinary.managers", 447),
+    ("Administrative protocols", "protocols.total", 917),
+    ("Fines collected, tenge", "protocols.fines_collected_tenge", 49_500_000),
+    ("Orders to remedy", "representations.total", 720),
+    ("Instructions («более 2000»)", "representations.instructions", 2_000),
+    ("executed («свыше 2000»)", "representations.instructions_executed", 2_000),
+)
+
+
+def _number(value: float) -> str:
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
+
+
+def figure(stats: dict[str, Any], path: str) -> float:
+    """One figure of ``ServiceStats.as_dict()`` by a dotted path (shares by their key)."""
+    value: Any = stats
+    for part in path.split("."):
+        if isinstance(value, list):
+            value = next(item["count"] for item in value if item["key"] == part)
+        else:
+            value = value[part]
+    return float(value)
+
+
 # --- The pandas baseline ----------------------------------------------------------------
 
 
@@ -428,6 +481,8 @@ def measure(name: str, target: Path, repeat: int, scale: float, rows: int) -> di
         return synthesize(target, scale)
     if name == "sample":
         return sample(target, _sample_home(target.parent.parent, scale, rows), rows)
+    if name == "stats":
+        return ashyq_stats(target)
     counts, seconds = harness.timed_runs(name, _variant(name, target), repeat)
     return {"seconds": seconds, "counts": counts}
 
@@ -440,7 +495,13 @@ def run_child(
     return harness.run_child(Path(__file__).resolve(), name, target, *options)
 
 
-def report(command: str, repeat: int, built: dict[str, Any], results: dict[str, Any]) -> str:
+def report(
+    command: str,
+    repeat: int,
+    built: dict[str, Any],
+    results: dict[str, Any],
+    figures: dict[str, Any],
+) -> str:
     """The Markdown section appended to the benchmarks document."""
     detect, scan = results["detect"], results["scan"]
     violations = sum(detect["counts"].values())
@@ -498,6 +559,21 @@ def report(command: str, repeat: int, built: dict[str, Any], results: dict[str, 
         f"| Peak memory ≤ {TARGET_PEAK_GB:g} GB | {peak / 1e9:.2f} GB "
         f"| {met(peak <= TARGET_PEAK_GB * 1e9)} |"
     )
+    stats = figures["stats"]
+    heading = (
+        f"`ashyq services stats --period {YEAR}` over the same year "
+        f"({figures['median']:.1f} s, peak {gib(figures['peak_rss'])}), against seed "
+        "000's figures for 2025:"
+    )
+    lines += [
+        "",
+        heading,
+        "",
+        "| Figure | Seed 000 | Synthetic year |",
+        "|---|---:|---:|",
+    ]
+    for label, path, published in PUBLISHED:
+        lines.append(f"| {label} | {_number(published)} | {_number(figure(stats, path))} |")
     return "\n".join(lines) + "\n"
 
 
@@ -528,6 +604,7 @@ def main(argv: list[str] | None = None) -> None:
         "sample-ashyq": run_child("sample-ashyq", sample_home, args.repeat),
         "sample-pandas": run_child("sample-pandas", sample_home, args.repeat),
     }
+    figures = run_child("stats", home, scale=args.scale)
     if results["sample-ashyq"]["counts"] != results["sample-pandas"]["counts"]:
         expected, found = results["sample-ashyq"]["counts"], results["sample-pandas"]["counts"]
         differences = [
@@ -540,7 +617,7 @@ def main(argv: list[str] | None = None) -> None:
         f"benchmarks/services.py --scale {args.scale:g} --repeat {args.repeat} "
         f"--sample {args.sample}"
     )
-    section = report(command, args.repeat, built, results)
+    section = report(command, args.repeat, built, results, figures)
     with args.report.open("a", encoding="utf-8") as document:
         document.write(section)
     print(section)
