@@ -120,6 +120,9 @@ _IS_MANAGER: Final = FieldSpec(
     "false",
     required=True,
 )
+_SERVES_IN: Final = FieldSpec(
+    "body", FieldType.BODY, "Body the person serves in: code or name.", "akmola", True
+)
 _RULE: Final = FieldSpec(
     "rule_id",
     FieldType.TEXT,
@@ -246,9 +249,7 @@ DISCIPLINARY: Final = RecordKind(
     dated_by=None,
     fields=(
         FieldSpec("sanction_id", FieldType.TEXT, "Number of the order.", "ДВ-2025-0031", True),
-        FieldSpec(
-            "body", FieldType.BODY, "Body the person serves in: code or name.", "akmola", True
-        ),
+        _SERVES_IN,
         _EMPLOYEE,
         _POSITION,
         _IS_MANAGER,
@@ -274,9 +275,7 @@ PROTOCOLS: Final = RecordKind(
     dated_by=None,
     fields=(
         FieldSpec("protocol_id", FieldType.TEXT, "Number of the protocol.", "АП-2025-0912", True),
-        FieldSpec(
-            "body", FieldType.BODY, "Body the person serves in: code or name.", "akmola", True
-        ),
+        _SERVES_IN,
         _EMPLOYEE,
         _POSITION,
         _IS_MANAGER,

@@ -20,7 +20,7 @@ from typing import Final
 from ashyq.i18n import N_
 from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
 from ashyq.services.catalogue import violation_choices
-from ashyq.services.control import CONTROL_KINDS
+from ashyq.services.control import CONTROL_KINDS, MEASURE_KINDS
 
 __all__ = [
     "CHANNELS",
@@ -76,18 +76,9 @@ _DECISIONS: Final = (
     Choice("refused", "мотивированный отказ", "дәлелді бас тарту", "refused", ("отказ",)),
 )
 
+# A violation is established by a control measure, or else on an appeal or by a court.
 _ESTABLISHED_BY: Final = (
-    Choice("planned_inspection", "плановая проверка", "жоспарлы тексеру", "planned inspection"),
-    Choice(
-        "unplanned_inspection",
-        "внеплановая проверка по жалобе",
-        "шағым бойынша жоспардан тыс тексеру",
-        "unplanned inspection on complaint",
-        ("внеплановая проверка",),
-    ),
-    Choice(
-        "remote_monitoring", "дистанционный мониторинг", "қашықтан мониторинг", "remote monitoring"
-    ),
+    *MEASURE_KINDS,
     Choice("appeal", "жалоба услугополучателя", "қызмет алушының шағымы", "recipient's complaint"),
     Choice("court", "решение суда", "сот шешімі", "court decision"),
 )

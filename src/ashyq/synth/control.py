@@ -300,11 +300,13 @@ class _Acting:
         return np.asarray(self.rng.choice(mine, size=count), np.int64)
 
     def after_measure(self, measure: Ints, low: int, high: int) -> Ints:
-        """A day after each measure's last day (any day of the year where there is none)."""
+        """A day after each measure's last day (a day in the year's last eleven months
+        where there is no measure)."""
+        anywhere = self.last_day - self.rng.integers(0, 335, size=len(measure))
         ended = np.where(
             measure >= 0,
             self.measures.ended[np.maximum(measure, 0)] if len(self.measures) else 0,
-            self.last_day - 300,
+            anywhere,
         )
         return _day_after(self.rng, ended, low, high, self.last_day)
 

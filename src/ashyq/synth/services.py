@@ -1,9 +1,10 @@
 """A synthetic national year of public-service deliveries, calibrated to the published figures.
 
-The registry of service types, the providers' staff and leave, the delivery records and
-the findings of control measures are drawn with NumPy, a whole column at a time, body by
-body and in chunks of at most ``CHUNK_ROWS`` records, so that the national year (292.5 M
-deliveries) is written in minutes with bounded memory. Every count is exact: the
+The registry of service types, the providers' staff and leave, the delivery records, the
+findings of control measures and (``ashyq.synth.control``) the control measures and what
+followed them are drawn with NumPy, a whole column at a time, body by body and in chunks
+of at most ``CHUNK_ROWS`` records, so that the national year (292.5 M deliveries) is
+written in minutes with bounded memory. Every count is exact: the
 violations are planned first (per level, per type, per body and chunk, by largest
 remainder) and placed on chosen records; each violating record carries exactly one
 violation of the catalogue and every other record is clean, so ``ashyq.services.detect``
@@ -31,6 +32,9 @@ from ashyq.services.catalogue import Category, load_catalogue
 from ashyq.services.control import CONTROL_KINDS
 from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
 from ashyq.synth.arrays import (
+    Bools,
+    Floats,
+    Ints,
     apportion,
     dates,
     exact_labels,
@@ -56,10 +60,6 @@ __all__ = [
     "synthesize_registry",
     "synthesize_services",
 ]
-
-_Ints = npt.NDArray[np.int64]
-_Bools = npt.NDArray[np.bool_]
-_Floats = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -473,12 +473,12 @@ class _Calendar:
         self.working_in_year = np.flatnonzero(working & in_year)
         self.last_wd_of_year = int(self.wd[self.year_end])
 
-    def seconds(self, wd: _Ints, second_of_day: _Ints) -> _Ints:
+    def seconds(self, wd: Ints, second_of_day: Ints) -> Ints:
         """Seconds since 1970 of a time of day on the working day numbered ``wd``."""
         day = self.epoch_day + self.date_of_wd[wd]
         return np.asarray(day * _DAY_SECONDS + second_of_day, np.int64)
 
-    def day_of(self, seconds: _Ints) -> _Ints:
+    def day_of(self, seconds: Ints) -> Ints:
         """The calendar day (offset from ``first``) of times in seconds since 1970."""
         return np.asarray(seconds // _DAY_SECONDS - self.epoch_day, np.int64)
 
@@ -492,15 +492,15 @@ class _Registry:
 
     table: pa.Table
     codes: pa.Array
-    body: _Ints
-    deadline_days: _Ints  # -1 for a service set in hours
-    deadline_hours: _Ints
-    refusal_days: _Ints
-    hearing: _Bools
-    queue: _Bools
+    body: Ints
+    deadline_days: Ints  # -1 for a service set in hours
+    deadline_hours: Ints
+    refusal_days: Ints
+    hearing: Bools
+    queue: Bools
     channel: npt.NDArray[np.bool_]  # services × 3: egov, state_corp, provider
-    checklist_size: _Ints
-    popularity: _Floats
+    checklist_size: Ints
+    popularity: Floats
     # Document strings: checklist [0, n), checklist less its last item [n, 2n), checklist
     # plus excess document x at 2n + s·X + x, excess document x alone at 2n + n·X + x.
     documents: pa.Array
@@ -717,11 +717,11 @@ class _Staff:
 
     ids: pa.Array  # the staff's ids, then ids nobody on the staff holds
     units: pa.Array  # the unit of each staff member
-    clerks: _Ints
-    unknown: _Ints
-    available: _Ints  # days × signers: the signers entitled to sign that day come first
-    available_count: _Ints
-    on_leave: _Ints  # a signer on leave that day, or -1
+    clerks: Ints
+    unknown: Ints
+    available: Ints  # days × signers: the signers entitled to sign that day come first
+    available_count: Ints
+    on_leave: Ints  # a signer on leave that day, or -1
     former: int  # authority ended on former_until
     former_until: int
     newcomer: int  # authority from newcomer_from
@@ -919,7 +919,7 @@ def _body_plans(
 
 def _allocate(
     units: list[_Unit], plans: list[_BodyPlan], by_level: dict[Level, dict[str, int]]
-) -> _Ints:
+) -> Ints:
     """Violations per type (catalogue order) and unit: each level's count of each type over
     the units of that level, by the records that can carry it, none carrying two."""
     ids = list(load_catalogue().ids())
@@ -983,13 +983,13 @@ class _Body:
         own = np.flatnonzero((registry.body == plan.index) & ~registry.queue)
         by_days = (registry.deadline_days[own] >= 1) & (registry.checklist_size[own] >= 2)
         needs = (np.ones(len(own), bool), by_days, by_days & registry.hearing[own])
-        self.pools: dict[tuple[int, int], tuple[_Ints, _Floats]] = {}
+        self.pools: dict[tuple[int, int], tuple[Ints, Floats]] = {}
         for channel in range(3):
             for need, allowed in enumerate(needs):
                 pool = own[allowed & registry.channel[own, channel]]
                 self.pools[channel, need] = (pool, np.cumsum(registry.popularity[pool]))
 
-    def pick(self, channel: int, need: int, draws: _Floats) -> _Ints:
+    def pick(self, channel: int, need: int, draws: Floats) -> Ints:
         """Services for records of ``channel`` with ``need``, by popularity."""
         pool, cumulative = self.pools[channel, need]
         if not len(draws):
@@ -1050,15 +1050,15 @@ class _ChunkBuilder:
         self.position = np.zeros(n, np.int64)
         self.in_order = np.zeros(0, np.int64)
 
-    def rows_of(self, type_id: str) -> _Ints:
+    def rows_of(self, type_id: str) -> Ints:
         """The records planned to carry ``type_id``."""
         return np.flatnonzero(self.kind == self.ids.index(type_id))
 
-    def _undecided(self, at: _Ints) -> None:
+    def _undecided(self, at: Ints) -> None:
         self.has_decision[at] = False
         self.decision[at] = 0
 
-    def place(self, counts: _Ints) -> None:
+    def place(self, counts: Ints) -> None:
         """Choose the violating records (and the waiting-list ones): those of one channel
         first, then any record; never two violations on one record."""
         rng, free = self.rng, np.ones(self.n, bool)
@@ -1134,11 +1134,11 @@ class _ChunkBuilder:
         self.signed_wd[at] = self.decided_wd[at]
         self._queue()
 
-    def _upto(self, limit: _Ints) -> _Ints:
+    def _upto(self, limit: Ints) -> Ints:
         """A whole number from 0 to ``limit`` (both included) for each limit."""
         return np.floor(self.rng.random(len(limit)) * (limit + 1)).astype(np.int64)
 
-    def _reject(self, at: _Ints, low: _Ints | int, high: _Ints) -> None:
+    def _reject(self, at: Ints, low: Ints | int, high: Ints) -> None:
         """Refused for an incomplete package, ``low`` to ``high - 1`` working days in."""
         self._undecided(at)
         self.has_rejection[at] = True
@@ -1180,7 +1180,7 @@ class _ChunkBuilder:
         one before follows it by minutes, one on a later day comes in working hours."""
         rng, n, calendar = self.rng, self.n, self.calendar
 
-        def after(previous_wd: _Ints, previous: _Ints, wd: _Ints, low: int, high: int) -> _Ints:
+        def after(previous_wd: Ints, previous: Ints, wd: Ints, low: int, high: int) -> Ints:
             later_day = rng.integers(_OPENS, _LAST_ARRIVAL, size=n)
             return np.where(
                 wd == previous_wd, previous + rng.integers(low, high, size=n), later_day
@@ -1400,7 +1400,7 @@ _PLAN_SCHEMA: Final = pa.schema(
 def _chunk(
     body: _Body,
     unit: _Unit,
-    counts: _Ints,
+    counts: Ints,
     registry: _Registry,
     calendar: _Calendar,
     year: int,
