@@ -1,4 +1,5 @@
-"""Public-service quality control: ingest of the five record kinds and violation detection."""
+"""Public-service quality control: ingest of the delivery records and their reference data,
+and violation detection."""
 
 from __future__ import annotations
 

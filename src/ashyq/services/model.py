@@ -1,16 +1,16 @@
 """The record model of public-service quality control, declared once as data.
 
-Five kinds of record: the registry of public services (``services``, one row per service
+Five kinds of record here: the registry of public services (``services``, one row per service
 type), the delivery records (``deliveries``, one per application), the providers' staff
 with signing authority (``staff``) and their leave (``leaves``), and the findings of
 control measures (``findings``: a violation established by an inspection, remote
 monitoring, an appeal or a court, such as an unjustified refusal, which no record shows
 by itself). The control measures themselves and what follows them (restored rights,
 sanctions, protocols, orders to remedy) are declared in ``ashyq.services.control`` and
-listed in ``KINDS`` too. Reference data (registry, staff, leave) and findings are stored under the
-period of the deliveries they serve, whatever their own dates. The validator, the store,
-the Table Schema files in ``ashyq/records/schemas`` and ``docs/data-formats.md`` all
-follow this declaration.
+listed in ``KINDS`` too. Reference data (registry, staff, leave) and findings are stored
+under the period of the deliveries they serve, whatever their own dates. The validator,
+the store, the Table Schema files in ``ashyq/records/schemas`` and
+``docs/data-formats.md`` all follow this declaration.
 """
 
 from __future__ import annotations
