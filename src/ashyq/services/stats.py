@@ -214,13 +214,17 @@ def _counted(
     return sum(counts.values()), _shares(counts, order)
 
 
+def _total(data: ServicesPeriod, table: ir.Table | None) -> int:
+    """The rows of ``table`` (0 without a table)."""
+    return 0 if table is None else int(data.con.execute(table.count()))
+
+
 def _read(data: ServicesPeriod, kind: RecordKind) -> ir.Table | None:
     return data.store.read(data.con, kind, data.period)
 
 
-def _fines(data: ServicesPeriod) -> tuple[int, int, int, int, int]:
-    """Protocols, fined, fines in MCI, in tenge, paid, and tenge collected."""
-    protocols = _read(data, PROTOCOLS)
+def _fines(data: ServicesPeriod, protocols: ir.Table | None) -> tuple[int, int, int, int, int]:
+    """Of the protocols: fined, fines in MCI, fines in tenge, fines paid, tenge collected."""
     if protocols is None:
         return 0, 0, 0, 0, 0
     mci = small_table(data.con, "mci_values", mci_table())
@@ -303,9 +307,10 @@ def service_stats(
     managers = 0
     if disciplinary_table is not None:
         managers = int(data.con.execute(disciplinary_table.is_manager.sum()) or 0)
-    protocols, _ = _counted(data, _read(data, PROTOCOLS), "outcome")
-    fined, fines_mci, fines_tenge, paid, collected = _fines(data)
-    representations, _ = _counted(data, _read(data, REPRESENTATIONS), "body")
+    protocol_table = _read(data, PROTOCOLS)
+    protocols = _total(data, protocol_table)
+    fined, fines_mci, fines_tenge, paid, collected = _fines(data, protocol_table)
+    representations = _total(data, _read(data, REPRESENTATIONS))
     instructions, by_status = _counted(data, _read(data, INSTRUCTIONS), "status", ("executed",))
 
     return ServiceStats(
