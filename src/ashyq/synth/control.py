@@ -39,10 +39,12 @@ from ashyq.synth.arrays import Ints, apportion, dates, numbered, taken
 __all__ = [
     "CONTROL_2025",
     "BodyMeasures",
+    "ControlPlan",
     "ControlTargets",
     "control_records",
     "plan_control",
     "plan_measures",
+    "rules_of",
 ]
 
 
@@ -174,16 +176,6 @@ class ControlPlan:
     representations: Ints
     instructions: Ints
     executed: Ints
-
-
-def _rule_of(violations: pa.Table, permit_of: dict[str, PermitCategory]) -> np.ndarray:
-    """The liability rule id of each planned violation (by its type and service)."""
-    rules = load_rules()
-    types = violations.column("violation_type").to_numpy(zero_copy_only=False)
-    services = violations.column("service_code").to_numpy(zero_copy_only=False)
-    permits: list[PermitCategory] = [permit_of[s] for s in services]
-    combos = {(t, p): rules.suggest(t, p).id for t in set(types) for p in set(permits)}
-    return np.array([combos[t, p] for t, p in zip(types, permits, strict=True)], dtype=object)
 
 
 _FINE_10: Final = ("second_permit_deadline",)
@@ -521,13 +513,19 @@ def control_records(
 
 
 def rules_of(violations: pa.Table, services: pa.Table) -> np.ndarray:
-    """The liability rule id of each planned violation, from the registry's permit
-    categories (``services``: the registry table)."""
-    permit_of = dict(
+    """The liability rule id of each planned violation (``violation_type``,
+    ``service_code``), by its type and the permit category of its service in the registry
+    table ``services``."""
+    permit_of: dict[str, PermitCategory] = dict(
         zip(
             services.column("service_code").to_pylist(),
             services.column("permit_category").to_pylist(),
             strict=True,
         )
     )
-    return _rule_of(violations, permit_of)
+    rules = load_rules()
+    types = violations.column("violation_type").to_pylist()
+    permits = [permit_of[code] for code in violations.column("service_code").to_pylist()]
+    # A rule depends on the type and the permit category only: decide each pair once.
+    chosen = {pair: rules.suggest(*pair).id for pair in set(zip(types, permits, strict=True))}
+    return np.array([chosen[pair] for pair in zip(types, permits, strict=True)], dtype=object)
