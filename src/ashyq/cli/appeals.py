@@ -23,13 +23,16 @@ from ashyq.appeals.stats import NationalStats, national_stats
 from ashyq.cli.common import (
     LangOption,
     OutOption,
+    TextOrJsonOption,
     fail,
     ingest_files,
     json_text,
     methodology_or_exit,
     period_or_exit,
     resolve_lang,
+    text_or_json_or_exit,
     write_output,
+    write_text_or_json,
 )
 from ashyq.i18n import N_, Lang, translate
 
@@ -159,16 +162,12 @@ def _stats_text(stats: NationalStats) -> str:
 @app.command("stats")
 def stats_command(
     period: PeriodOption,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: TextOrJsonOption = "text",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """National statistics: totals, growth, shares, top topics and bodies."""
     chosen = resolve_lang(lang)
+    text_or_json_or_exit(output_format)
     stats = national_stats(stored_period_or_exit(period, chosen))
-    if output_format == "json":
-        write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)
-    elif output_format == "text":
-        write_output(_stats_text(stats).encode("utf-8"), out)
-    else:
-        fail(f"--format {output_format}: use text or json", code=2)
+    write_text_or_json(output_format, stats.as_dict, lambda: _stats_text(stats), out)

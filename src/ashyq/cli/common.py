@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -23,6 +24,7 @@ from ashyq.records.store import RecordStore
 __all__ = [
     "LangOption",
     "OutOption",
+    "TextOrJsonOption",
     "fail",
     "fail_input",
     "ingest_files",
@@ -30,8 +32,10 @@ __all__ = [
     "methodology_or_exit",
     "period_or_exit",
     "resolve_lang",
+    "text_or_json_or_exit",
     "write_json",
     "write_output",
+    "write_text_or_json",
 ]
 
 LangOption = Annotated[
@@ -175,6 +179,25 @@ def json_text(payload: object) -> str:
 def write_json(payload: object) -> None:
     """Write ``payload`` as JSON to standard output."""
     write_output((json_text(payload) + "\n").encode("utf-8"), None)
+
+
+TextOrJsonOption = Annotated[str, typer.Option("--format", help="text or json.")]
+
+
+def text_or_json_or_exit(output_format: str) -> None:
+    """Exit with status 2 unless ``output_format`` is text or json."""
+    if output_format not in ("text", "json"):
+        fail(f"--format {output_format}: use text or json", code=2)
+
+
+def write_text_or_json(
+    output_format: str, payload: Callable[[], object], text: Callable[[], str], out: Path | None
+) -> None:
+    """Write ``payload()`` as JSON or ``text()``, as ``output_format`` says."""
+    if output_format == "json":
+        write_output((json_text(payload()) + "\n").encode("utf-8"), out)
+    else:
+        write_output(text().encode("utf-8"), out)
 
 
 def write_output(data: bytes, out: Path | None) -> None:

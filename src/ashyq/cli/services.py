@@ -17,12 +17,15 @@ from ashyq.appeals.stats import Share
 from ashyq.cli.common import (
     LangOption,
     OutOption,
+    TextOrJsonOption,
     fail,
     ingest_files,
     json_text,
     period_or_exit,
     resolve_lang,
+    text_or_json_or_exit,
     write_output,
+    write_text_or_json,
 )
 from ashyq.i18n import N_, Lang, translate
 from ashyq.numbers import format_decimal
@@ -384,20 +387,16 @@ def _stats_text(stats: ServiceStats, lang: Lang) -> str:
 @app.command("stats")
 def stats_command(
     period: PeriodOption,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: TextOrJsonOption = "text",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """Statistics as seeds 000 and 002 report them: deliveries, violations, sanctions."""
     chosen = resolve_lang(lang)
-    if output_format not in ("text", "json"):
-        fail(f"--format {output_format}: use text or json", code=2)
+    text_or_json_or_exit(output_format)
     data = _stored_or_exit(period, chosen)
     try:
         stats = service_stats(data, chosen)
     except LookupError as error:
         fail(str(error), code=2)
-    if output_format == "json":
-        write_output((json_text(stats.as_dict()) + "\n").encode("utf-8"), out)
-    else:
-        write_output(_stats_text(stats, chosen).encode("utf-8"), out)
+    write_text_or_json(output_format, stats.as_dict, lambda: _stats_text(stats, chosen), out)
