@@ -87,13 +87,6 @@ def test_rule_table_suggests_the_liability_seed_002_reports(
         assert chosen.article == "465"
 
 
-def test_every_violation_type_has_a_suggestion() -> None:
-    rules = load_rules()
-    for violation_type in load_catalogue().types:
-        for permit in ("none", "first", "second"):
-            assert rules.suggest(violation_type.id, permit).basis.ru
-
-
 def test_a_deployment_replaces_the_rule_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
