@@ -604,7 +604,6 @@ def main(argv: list[str] | None = None) -> None:
         "sample-ashyq": run_child("sample-ashyq", sample_home, args.repeat),
         "sample-pandas": run_child("sample-pandas", sample_home, args.repeat),
     }
-    figures = run_child("stats", home, scale=args.scale)
     if results["sample-ashyq"]["counts"] != results["sample-pandas"]["counts"]:
         expected, found = results["sample-ashyq"]["counts"], results["sample-pandas"]["counts"]
         differences = [
@@ -613,6 +612,7 @@ def main(argv: list[str] | None = None) -> None:
             if expected.get(key) != found.get(key)
         ]
         raise SystemExit("the pandas baseline disagrees with Ashyq:\n" + "\n".join(differences))
+    figures = run_child("stats", home, scale=args.scale)
     command = (
         f"benchmarks/services.py --scale {args.scale:g} --repeat {args.repeat} "
         f"--sample {args.sample}"
