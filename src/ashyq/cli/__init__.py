@@ -8,6 +8,8 @@ from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
+from ashyq.cli.portal import app as portal_app
+from ashyq.cli.portal import serve
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 
@@ -25,7 +27,9 @@ app.add_typer(index_app, name="index")
 app.add_typer(appeals_app, name="appeals")
 app.add_typer(services_app, name="services")
 app.add_typer(synth_app, name="synth")
+app.add_typer(portal_app, name="portal")
 app.command("demo")(demo)
+app.command("serve")(serve)
 
 
 def main() -> None:

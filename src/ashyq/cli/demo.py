@@ -3,15 +3,21 @@ then the whole chain from synthetic e-Otinish records to grades, on the embedded
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import sessionmaker
 
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import LangOption, json_text, resolve_lang
+from ashyq.cli.portal import HostOption, PortOption, serve_home
+from ashyq.cycle.demo import seed_demo
+from ashyq.cycle.roles import ROLE_NAMES
+from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.engine import compute_index
@@ -42,8 +48,14 @@ def demo(
         "ashyq-output"
     ),
     lang: LangOption = None,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Prepare everything, then exit without serving.")
+    ] = False,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
 ) -> None:
-    """Recompute the published 2025 Openness Index, print the ranking, write the workbook."""
+    """Recompute the published 2025 Openness Index, run the record chains, seed the portal
+    and serve it (with ``--no-serve``, stop after seeding)."""
     chosen = resolve_lang(lang)
     methodology = load_methodology("2025")
     report = load_published(2025)
@@ -74,6 +86,47 @@ def demo(
     _services_chain(out, chosen)
     if not rec.totals_and_stated_grades_reproduced:
         raise typer.Exit(1)
+    home = _seed_portal(out, chosen)
+    if not no_serve:
+        serve_home(home, host, port, url=_portal_url(home))
+
+
+_PORTAL = N_(
+    "Portal: 2025 published from the report, 2026 open for disputes (synthetic source data "
+    "from the three authorities); database {path}"
+)
+_ACCOUNT = N_("  {role}: {username} / {password} {scope}")
+
+
+def _portal_url(home: Path) -> str:
+    # The demo always runs on the embedded default, whatever ASHYQ_DATABASE_URL says.
+    return f"sqlite:///{home / 'portal.sqlite3'}"
+
+
+def _seed_portal(out: Path, lang: Lang) -> Path:
+    """A fresh portal database in the demo's data directory, seeded; prints the accounts."""
+    home = out / "home"
+    for stale in home.glob("portal.sqlite3*"):
+        stale.unlink()
+    shutil.rmtree(home / "portal", ignore_errors=True)
+    engine = make_engine(_portal_url(home))
+    upgrade(engine)
+    with session_scope(sessionmaker(engine)) as session:
+        accounts = seed_demo(session, home / "portal" / "files")
+    engine.dispose()
+    typer.echo(translate(_PORTAL, lang, path=home / "portal.sqlite3"))
+    for account in accounts:
+        typer.echo(
+            translate(
+                _ACCOUNT,
+                lang,
+                role=translate(ROLE_NAMES[account.role], lang),
+                username=account.username,
+                password=account.password,
+                scope=f"({account.scope})" if account.scope else "",
+            ).rstrip()
+        )
+    return home
 
 
 _CHAIN = N_(

@@ -8,7 +8,7 @@ row, column, what was expected and what was found.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -111,12 +111,22 @@ class _Validator:
         methodology: Methodology,
         registry: BodyRegistry,
         supplied: Mapping[str, Mapping[str, Fact]] | None = None,
+        only: Collection[str] | None = None,
     ) -> None:
         self.supplied = supplied or {}
         self.table = table
         self.methodology = methodology
         self.registry = registry
-        self.specs = field_specs(methodology)
+        self.only = None if only is None else frozenset(only)
+        self.indicators = [
+            i for i in methodology.indicators if self.only is None or i.id in self.only
+        ]
+        own_fields = {name for i in self.indicators for name in i.input_fields}
+        self.specs = {
+            name: spec
+            for name, spec in field_specs(methodology).items()
+            if self.only is None or name in own_fields
+        }
         self.problems: list[InputProblem] = []
 
     def problem(
@@ -160,19 +170,20 @@ class _Validator:
                 Message(N_("a column «{column}» naming each body"), {"column": BODY_COLUMN}),
                 ", ".join(header),
             )
-        known = set(input_columns(self.methodology))
+        known = {BODY_COLUMN, *(i.id for i in self.indicators), *self.specs}
+        if self.only is None:
+            expected = Message(
+                N_("a column of methodology {methodology} (see `ashyq index template`)"),
+                {"methodology": self.methodology.id},
+            )
+        else:
+            expected = Message(
+                N_("a column of the indicators this file may supply: {columns}"),
+                {"columns": ", ".join(sorted(known - {BODY_COLUMN}))},
+            )
         for name in header:
             if name not in known:
-                self.problem(
-                    "unknown_column",
-                    1,
-                    name,
-                    Message(
-                        N_("a column of methodology {methodology} (see `ashyq index template`)"),
-                        {"methodology": self.methodology.id},
-                    ),
-                    name or "(empty header)",
-                )
+                self.problem("unknown_column", 1, name, expected, name or "(empty header)")
         duplicated = sorted({name for name in header if header.count(name) > 1})
         for name in duplicated:
             self.problem("duplicate_column", 1, name, Message(N_("each column once")), name)
@@ -229,7 +240,7 @@ class _Validator:
         values.update({name: fact.value for name, fact in supplied.items() if name in self.specs})
         consumed: set[str] = set()
         given_as_score: dict[str, str] = {}
-        for indicator in self.methodology.indicators:
+        for indicator in self.indicators:
             score = self.number(row, indicator.id) if indicator.id in row.cells else None
             fields = indicator.input_fields
             present = [name for name in fields if name in values]
@@ -367,6 +378,7 @@ def read_index_input(
     *,
     require_all_bodies: bool = True,
     supplied: Mapping[str, Mapping[str, Fact]] | None = None,
+    indicators: Collection[str] | None = None,
 ) -> list[BodyInput]:
     """Read a CSV or XLSX index input, one row per body, and validate every cell.
 
@@ -375,7 +387,10 @@ def read_index_input(
     negative count, a numerator above its denominator, a score above its max, an
     indicator given both as a score and as raw counts, or one given neither way.
     ``supplied`` holds counts computed elsewhere (from the appeal records), by body and
-    field: they complete each row, and the file may not give them again.
+    field: they complete each row, and the file may not give them again. ``indicators``
+    restricts the file to those indicators (an authority's own): only their scores and
+    raw counts are columns, and only they are required.
     """
     table = read_table(path)
-    return _Validator(table, methodology, registry, supplied).run(require_all_bodies)
+    validator = _Validator(table, methodology, registry, supplied, indicators)
+    return validator.run(require_all_bodies)

@@ -38,6 +38,7 @@ __all__ = [
     "PerFactDeduction",
     "RateDeduction",
     "ReadyScore",
+    "RoadmapRule",
     "StepThresholds",
     "available_methodologies",
     "load_methodology",
@@ -371,6 +372,13 @@ class Timeline(_Strict):
     consolidation_by: str
 
 
+class RoadmapRule(_Strict):
+    """Which grades oblige a body to approve and publish a roadmap."""
+
+    grades: tuple[str, ...] = Field(min_length=1)
+    source: Source
+
+
 class Methodology(_Strict):
     """A complete, versioned Openness Index methodology."""
 
@@ -383,6 +391,7 @@ class Methodology(_Strict):
     levels: BandScale
     grades: BandScale
     timeline: Timeline
+    roadmap: RoadmapRule
     criteria: tuple[Criterion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -392,6 +401,18 @@ class Methodology(_Strict):
         if duplicated:
             raise ValueError(f"ids declared twice: {', '.join(duplicated)}")
         return self
+
+    @model_validator(mode="after")
+    def _roadmap_grades_exist(self) -> Methodology:
+        known = {band.id for band in self.grades.bands}
+        unknown = [grade for grade in self.roadmap.grades if grade not in known]
+        if unknown:
+            raise ValueError(f"roadmap grades not among the grades: {', '.join(unknown)}")
+        return self
+
+    def needs_roadmap(self, grade: str) -> bool:
+        """Whether a body with ``grade`` must approve and publish a roadmap."""
+        return grade in self.roadmap.grades
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:

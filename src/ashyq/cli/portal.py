@@ -1,0 +1,69 @@
+"""``ashyq serve`` and ``ashyq portal``: run the web portal and manage its database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ashyq.cli.common import fail
+from ashyq.cycle.errors import ActionError
+from ashyq.db import database_url, make_engine, session_scope, upgrade
+from ashyq.home import data_home
+from ashyq.i18n import N_, translate
+
+__all__ = ["app", "serve"]
+
+app = typer.Typer(help="The portal's database: migrations and the first administrator.")
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+_SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
+
+
+def serve_home(home: Path, host: str, port: int, *, url: str | None = None) -> None:
+    """Run the portal over ``home`` until interrupted."""
+    import uvicorn
+
+    from ashyq.web import create_app
+
+    application = create_app(home, url=url)
+    typer.echo(translate(_SERVING, "en", host=host, port=port, home=home))
+    uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def serve(
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """Serve the portal from the data directory ($ASHYQ_HOME) and its database."""
+    serve_home(data_home(), host, port)
+
+
+@app.command("upgrade")
+def upgrade_command() -> None:
+    """Create or upgrade the portal's database schema to the newest migration."""
+    url = database_url()
+    upgrade(make_engine(url))
+    typer.echo(url.split("@")[-1])
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Argument(help="The administrator's username.")],
+) -> None:
+    """Create an administrator account and print its one-time password."""
+    from sqlalchemy.orm import sessionmaker
+
+    from ashyq.cycle.demo import bootstrap_admin
+
+    engine = make_engine(database_url())
+    upgrade(engine)
+    try:
+        with session_scope(sessionmaker(engine)) as session:
+            _, password = bootstrap_admin(session, username)
+    except ActionError as error:
+        fail(error.render("en"))
+    typer.echo(password)

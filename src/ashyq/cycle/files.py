@@ -1,0 +1,114 @@
+"""Files people upload: checked for type and size, stored outside the web root.
+
+A stored file is named by its SHA-256 under ``<data directory>/portal/files``; the portal
+serves it only through an action that checks who is asking.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from ashyq.cycle.errors import InvalidError
+from ashyq.i18n import N_
+
+__all__ = [
+    "ATTACHMENT_TYPES",
+    "MAX_ATTACHMENT_BYTES",
+    "MAX_SOURCE_BYTES",
+    "SOURCE_TYPES",
+    "StoredFile",
+    "check_file",
+    "safe_name",
+    "store_file",
+]
+
+MAX_SOURCE_BYTES: Final = 20 * 1024 * 1024
+MAX_ATTACHMENT_BYTES: Final = 10 * 1024 * 1024
+
+_ZIP = b"PK\x03\x04"
+# Suffix → (content type, leading bytes the content must start with; None: UTF-8 text).
+SOURCE_TYPES: Final[dict[str, tuple[str, bytes | None]]] = {
+    ".csv": ("text/csv", None),
+    ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _ZIP),
+}
+ATTACHMENT_TYPES: Final[dict[str, tuple[str, bytes | None]]] = {
+    ".pdf": ("application/pdf", b"%PDF-"),
+    ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
+    ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _ZIP,
+    ),
+    **SOURCE_TYPES,
+}
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A checked file: its original name, type, size and SHA-256."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    suffix: str
+
+
+def safe_name(filename: str) -> str:
+    """The file's own name without folders or characters a path could abuse."""
+    name = Path(filename.replace("\\", "/")).name
+    name = re.sub(r"[^\w.\- ]", "_", name).strip(" .")
+    return name[:200] or "file"
+
+
+def check_file(
+    filename: str, content: bytes, allowed: dict[str, tuple[str, bytes | None]], max_bytes: int
+) -> StoredFile:
+    """Check ``content`` against the allowed types (by suffix and by its first bytes) and
+    the size limit; returns what will be stored. Raises InvalidError naming the file."""
+    name = safe_name(filename)
+    suffix = Path(name).suffix.lower()
+    if suffix not in allowed:
+        raise InvalidError(
+            N_("{file}: expected a file of type {types}; found {found}"),
+            file=name,
+            types=", ".join(sorted(allowed)),
+            found=suffix or "—",
+        )
+    if not content:
+        raise InvalidError(N_("{file}: the file is empty"), file=name)
+    if len(content) > max_bytes:
+        raise InvalidError(
+            N_("{file}: expected at most {limit} MB; found {size} bytes"),
+            file=name,
+            limit=max_bytes // (1024 * 1024),
+            size=len(content),
+        )
+    content_type, magic = allowed[suffix]
+    if magic is not None and not content.startswith(magic):
+        raise InvalidError(
+            N_("{file}: the content is not a {suffix} file"), file=name, suffix=suffix
+        )
+    if magic is None:
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InvalidError(N_("{file}: expected UTF-8 text"), file=name) from None
+        if "\x00" in text:
+            raise InvalidError(N_("{file}: expected UTF-8 text"), file=name)
+    digest = hashlib.sha256(content).hexdigest()
+    return StoredFile(name, content_type, len(content), digest, suffix)
+
+
+def store_file(folder: Path, checked: StoredFile, content: bytes) -> Path:
+    """Write ``content`` under its SHA-256 in ``folder``; returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{checked.sha256}{checked.suffix}"
+    if not path.exists():
+        path.write_bytes(content)
+    return path

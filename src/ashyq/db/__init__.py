@@ -1,0 +1,86 @@
+"""The portal's operational database: a SQLite file by default, PostgreSQL by URL.
+
+``ASHYQ_DATABASE_URL`` (for example ``postgresql+psycopg://user@host/ashyq``) selects the
+database; without it the portal keeps ``portal.sqlite3`` in the data directory. The schema
+is created and upgraded only by Alembic migrations (``upgrade``), never by ``create_all``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from ashyq.home import data_home
+
+__all__ = ["DATABASE_VARIABLE", "database_url", "make_engine", "session_scope", "upgrade"]
+
+DATABASE_VARIABLE = "ASHYQ_DATABASE_URL"
+
+
+def database_url(home: Path | None = None) -> str:
+    """Return ``$ASHYQ_DATABASE_URL``, else the SQLite file in the data directory."""
+    explicit = os.environ.get(DATABASE_VARIABLE)
+    if explicit:
+        return explicit
+    folder = home if home is not None else data_home()
+    return f"sqlite:///{folder / 'portal.sqlite3'}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Foreign keys are off by default in SQLite; WAL lets readers go on while one writes.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``; for a SQLite file, create its folder first."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "ashyq.db:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the newest by default) with Alembic."""
+    command.upgrade(_alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (``base`` empties it)."""
+    command.downgrade(_alembic_config(engine), revision)
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,743 @@
+"""The JSON API: the pages' data and the cycle's actions, described by OpenAPI.
+
+Every error, whatever raised it, has the one shape of ``ErrorBody``. State-changing calls
+need the ``X-CSRF-Token`` header holding the ``ashyq_csrf`` cookie's value, which
+``GET /api/v1/session`` sets and returns.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from ashyq.bodies import Level, UnknownBodyError
+from ashyq.cycle import actions, auth
+from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from ashyq.cycle.errors import NotAllowedError, NotFoundError
+from ashyq.cycle.roles import Permission, Role, may
+from ashyq.db.models import AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
+from ashyq.i18n import N_
+from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
+from ashyq.web.security import (
+    CSRF_HEADER,
+    SESSION_COOKIE,
+    check_csrf,
+    csrf_token,
+    set_session_cookie,
+)
+from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
+
+__all__ = ["ErrorBody", "router"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(_Model):
+    """What went wrong, for people (``message``) and programs (``code``)."""
+
+    status: int
+    code: str
+    message: str
+    problems: list[dict[str, Any]]
+
+
+class ErrorBody(_Model):
+    """The one error shape of the whole API."""
+
+    error: ErrorDetail
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 422, 429)
+}
+
+router = APIRouter(prefix="/api/v1", responses=_ERRORS)
+
+CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER)]
+
+
+def _portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+def _methodology(session: SessionDep, year: int) -> Methodology:
+    period = session.scalar(select(Period).where(Period.year == year))
+    return load_methodology(period.methodology if period else str(year))
+
+
+# --- public ------------------------------------------------------------------------------
+
+
+class PublishedPeriod(_Model):
+    """A published period and its newest version."""
+
+    period: int
+    version: int
+    published_at: datetime
+    sha256: str
+
+
+@router.get("/periods", tags=["public"])
+def periods(session: SessionDep) -> list[PublishedPeriod]:
+    """Every published period with its newest version."""
+    return [
+        PublishedPeriod(
+            period=year, version=s.version, published_at=s.published_at, sha256=s.sha256
+        )
+        for year, s in published_snapshots(session).items()
+    ]
+
+
+def _published(session: SessionDep, period: int) -> Any:
+    snapshots = published_snapshots(session)
+    if period not in snapshots:
+        raise NotFoundError(N_("No published results for {period}."), period=period)
+    return snapshots, snapshots[period]
+
+
+@router.get("/periods/{period}/ranking", tags=["public"])
+def ranking(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    period: int,
+    level: Level = Level.CGO,
+    grade: str | None = None,
+    criterion: str | None = None,
+    category: str | None = None,
+    sort: SortKey = SortKey.RANK,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+) -> RankingView:
+    """The published ranking of one level, filtered and sorted as the ranking page."""
+    _, snapshot = _published(session, period)
+    return ranking_view(
+        snapshot.payload,
+        _methodology(session, period),
+        _portal(request).registry,
+        lang,
+        level=level.value,
+        grade=grade or None,
+        criterion=criterion or None,
+        category=category or None,
+        sort=sort,
+        descending=order == "desc",
+        version=snapshot.version,
+    )
+
+
+@router.get("/periods/{period}/bodies/{code}", tags=["public"])
+def body(request: Request, session: SessionDep, lang: LangDep, period: int, code: str) -> BodyView:
+    """A body's published results: criteria, indicators, facts, movement and history."""
+    snapshots, snapshot = _published(session, period)
+    try:
+        known = _portal(request).registry.resolve(code)
+    except UnknownBodyError:
+        raise NotFoundError(N_("No body {body}."), body=code) from None
+    view = body_view(
+        snapshot.payload,
+        _methodology(session, period),
+        _portal(request).registry,
+        known.code,
+        lang,
+        history=history_of(snapshots, known.code),
+        version=snapshot.version,
+    )
+    if view is None:
+        raise NotFoundError(N_("{body} was not evaluated in {period}."), body=code, period=period)
+    return view
+
+
+class MeasureOut(_Model):
+    """A roadmap measure."""
+
+    measure: str
+    owner: str
+    due_on: date
+    indicator: str
+
+
+class RoadmapOut(_Model):
+    """A published roadmap."""
+
+    period: int
+    body: str
+    approved_by: str
+    approved_on: date
+    measures: list[MeasureOut]
+
+
+def _roadmap_out(year: int, roadmap: Roadmap) -> RoadmapOut:
+    return RoadmapOut(
+        period=year,
+        body=roadmap.body_code,
+        approved_by=roadmap.approved_by,
+        approved_on=roadmap.approved_on,
+        measures=[
+            MeasureOut(measure=m.measure, owner=m.owner, due_on=m.due_on, indicator=m.indicator)
+            for m in roadmap.measures
+        ],
+    )
+
+
+@router.get("/periods/{period}/roadmaps", tags=["public"])
+def roadmaps(session: SessionDep, period: int) -> list[RoadmapOut]:
+    """The roadmaps published for a period."""
+    _published(session, period)
+    found = session.scalars(
+        select(Roadmap)
+        .join(Period, Roadmap.period_id == Period.id)
+        .where(Period.year == period)
+        .order_by(Roadmap.body_code)
+    )
+    return [_roadmap_out(period, r) for r in found]
+
+
+@router.get("/methodologies/{name}", tags=["public"])
+def methodology(name: str) -> dict[str, Any]:
+    """A methodology declaration, as the engine reads it."""
+    try:
+        loaded = load_methodology(name)
+    except (LookupError, OSError):
+        raise NotFoundError(N_("No methodology {name}."), name=name) from None
+    return loaded.model_dump(mode="json")
+
+
+# --- session -----------------------------------------------------------------------------
+
+
+class SessionOut(_Model):
+    """Who is signed in, and the token state-changing calls must send."""
+
+    username: str | None
+    role: Role
+    body: str | None
+    authority: str | None
+    csrf_token: str
+
+
+class Credentials(_Model):
+    """A username and password."""
+
+    username: str = Field(min_length=1, max_length=80)
+    password: str = Field(min_length=1, max_length=200)
+
+
+@router.get("/session", tags=["session"])
+def current_session(request: Request, actor: ActorDep) -> SessionOut:
+    """The signed-in actor (role ``public`` when nobody), and the CSRF token."""
+    return SessionOut(
+        username=actor.username if actor.signed_in else None,
+        role=actor.role,
+        body=actor.body_code,
+        authority=actor.authority,
+        csrf_token=csrf_token(request),
+    )
+
+
+@router.post("/session", tags=["session"])
+def sign_in(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    credentials: Credentials,
+    token: CsrfHeader = None,
+) -> SessionOut:
+    """Sign in; sets the HttpOnly session cookie. Rate-limited like the sign-in page."""
+    check_csrf(request, token)
+    portal = _portal(request)
+    address = request.client.host if request.client else "unknown"
+    portal.limiter.check(address, credentials.username)
+    account = authenticate(session, credentials.username, credentials.password)
+    if account is None:
+        portal.limiter.failed(address, credentials.username)
+        session.commit()
+        raise _UnauthorisedError(N_("Wrong username or password."))
+    portal.limiter.succeeded(credentials.username)
+    cookie = start_session(session, account)
+    session.commit()
+    set_session_cookie(
+        response,
+        cookie,
+        secure=portal.secure_cookies,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    return SessionOut(
+        username=account.username,
+        role=Role(account.role),
+        body=account.body_code,
+        authority=account.authority,
+        csrf_token=csrf_token(request),
+    )
+
+
+class _UnauthorisedError(NotAllowedError):
+    status = 401
+    code = "unauthorised"
+
+
+@router.delete("/session", tags=["session"], status_code=204)
+def sign_out(request: Request, session: SessionDep, token: CsrfHeader = None) -> Response:
+    """Sign out."""
+    check_csrf(request, token)
+    end_session(session, request.cookies.get(SESSION_COOKIE))
+    session.commit()
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- the cycle ---------------------------------------------------------------------------
+
+
+class PeriodOut(_Model):
+    """A period's state and deadlines."""
+
+    period: int
+    methodology: str
+    state: str
+    source_data_due: datetime
+    disputes_until: datetime
+    consolidation_by: datetime
+    published_version: int | None
+
+
+def _period_out(session: SessionDep, period: Period) -> PeriodOut:
+    snapshot = actions.latest_snapshot(session, period)
+    return PeriodOut(
+        period=period.year,
+        methodology=period.methodology,
+        state=period.state,
+        source_data_due=period.source_data_due,
+        disputes_until=period.disputes_until,
+        consolidation_by=period.consolidation_by,
+        published_version=snapshot.version if snapshot else None,
+    )
+
+
+def _signed_in(actor: ActorDep) -> None:
+    if not actor.signed_in:
+        raise _UnauthorisedError(N_("Sign in to do this."))
+
+
+@router.get("/cycle/periods", tags=["cycle"])
+def cycle_periods(session: SessionDep, actor: ActorDep) -> list[PeriodOut]:
+    """Every period with its state and deadlines (signed in)."""
+    _signed_in(actor)
+    return [_period_out(session, p) for p in session.scalars(select(Period).order_by(Period.year))]
+
+
+class Create(_Model):
+    """A new period."""
+
+    period: int = Field(ge=2020, le=2100)
+    methodology: str = "2025"
+
+
+@router.post("/cycle/periods", tags=["cycle"], status_code=201)
+def create_period(
+    request: Request, session: SessionDep, actor: ActorDep, body: Create, token: CsrfHeader = None
+) -> PeriodOut:
+    """Open a period in draft (administrator)."""
+    check_csrf(request, token)
+    period = actions.create_period(session, actor, body.period, body.methodology)
+    session.commit()
+    return _period_out(session, period)
+
+
+def _action(name: str) -> Any:
+    def run(
+        request: Request,
+        session: SessionDep,
+        actor: ActorDep,
+        period: int,
+        token: CsrfHeader = None,
+    ) -> PeriodOut:
+        check_csrf(request, token)
+        found = actions.get_period(session, period)
+        getattr(actions, name)(session, actor, found)
+        session.commit()
+        return _period_out(session, found)
+
+    run.__doc__ = {
+        "move_period": "Move a period to its next state (analyst).",
+        "compute_period": "Compute the draft results (analyst).",
+        "publish_period": "Publish a new immutable version (analyst).",
+    }[name]
+    return run
+
+
+router.post("/cycle/periods/{period}/move", tags=["cycle"], name="move_period")(
+    _action("move_period")
+)
+router.post("/cycle/periods/{period}/compute", tags=["cycle"], name="compute_period")(
+    _action("compute_period")
+)
+router.post("/cycle/periods/{period}/publish", tags=["cycle"], name="publish_period")(
+    _action("publish_period")
+)
+
+
+class Reason(_Model):
+    """Why a published period is reopened."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+@router.post("/cycle/periods/{period}/reopen", tags=["cycle"])
+def reopen(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    period: int,
+    body: Reason,
+    token: CsrfHeader = None,
+) -> PeriodOut:
+    """Reopen a published period; its next publication is a new version (analyst)."""
+    check_csrf(request, token)
+    found = actions.get_period(session, period)
+    actions.reopen_period(session, actor, found, body.reason)
+    session.commit()
+    return _period_out(session, found)
+
+
+class UploadOut(_Model):
+    """An upload and its validation and reconciliation report."""
+
+    id: int
+    period: int
+    file: str
+    sha256: str
+    status: str
+    rows_read: int
+    values_loaded: int
+    problems: list[dict[str, Any]]
+
+
+def _upload_out(upload: Upload, year: int) -> UploadOut:
+    return UploadOut(
+        id=upload.id,
+        period=year,
+        file=upload.filename,
+        sha256=upload.sha256,
+        status=upload.status,
+        rows_read=upload.rows_read,
+        values_loaded=upload.values_loaded,
+        problems=list(upload.report.get("problems", [])),
+    )
+
+
+@router.post("/cycle/periods/{period}/uploads", tags=["cycle"], status_code=201)
+async def upload(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    period: int,
+    file: Annotated[UploadFile, File()],
+    token: CsrfHeader = None,
+) -> UploadOut:
+    """Upload a CSV or XLSX of source values (analyst, or an authority for its own
+    indicators before its deadline)."""
+    check_csrf(request, token)
+    found = actions.get_period(session, period)
+    content = await file.read()
+    result = actions.upload_source_data(
+        session,
+        actor,
+        found,
+        file.filename or "upload.csv",
+        content,
+        _portal(request).files,
+        lang=lang,
+    )
+    session.commit()
+    return _upload_out(result, period)
+
+
+class SourceValueOut(_Model):
+    """A source value and where it came from."""
+
+    field: str
+    value: Decimal
+    authority: str
+    file: str
+    row: int | None
+    column: str | None
+    dispute: int | None
+
+
+class DraftOut(_Model):
+    """A body's draft before publication: source values and, when computed, scores."""
+
+    period: int
+    body: str
+    missing: list[str]
+    values: list[SourceValueOut]
+    results: BodyView | None
+
+
+@router.get("/cycle/periods/{period}/drafts/{code}", tags=["cycle"])
+def draft(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int, code: str
+) -> DraftOut:
+    """A body's draft: to analysts and to that body's own representative only."""
+    _signed_in(actor)
+    auth.view_draft(actor, code)
+    found = actions.get_period(session, period)
+    if code not in {b.code for b in _portal(request).registry}:
+        raise NotFoundError(N_("No body {body}."), body=code)
+    computation = actions.latest_computation(session, found)
+    results = None
+    missing: list[str] = []
+    if computation is not None:
+        results = body_view(
+            computation.payload,
+            _methodology(session, period),
+            _portal(request).registry,
+            code,
+            lang,
+        )
+        missing = list(computation.payload["incomplete"].get(code, []))
+    values = session.scalars(
+        select(SourceValue)
+        .where(SourceValue.period_id == found.id, SourceValue.body_code == code)
+        .order_by(SourceValue.field)
+    )
+    return DraftOut(
+        period=period,
+        body=code,
+        missing=missing,
+        values=[
+            SourceValueOut(
+                field=v.field,
+                value=v.value,
+                authority=v.authority,
+                file=v.file,
+                row=v.row,
+                column=v.column,
+                dispute=v.dispute_id,
+            )
+            for v in values
+        ],
+        results=results,
+    )
+
+
+class DisputeOut(_Model):
+    """A dispute and its resolution."""
+
+    id: int
+    period: int
+    body: str
+    indicator: str
+    disputed_value: Decimal
+    justification: str
+    status: str
+    filed_at: datetime
+    resolution: str | None
+    resolved_at: datetime | None
+    corrections: dict[str, str]
+    attachments: list[str]
+
+
+def _dispute_out(dispute: Dispute, year: int) -> DisputeOut:
+    return DisputeOut(
+        id=dispute.id,
+        period=year,
+        body=dispute.body_code,
+        indicator=dispute.indicator,
+        disputed_value=dispute.disputed_value,
+        justification=dispute.justification,
+        status=dispute.status,
+        filed_at=dispute.filed_at,
+        resolution=dispute.resolution,
+        resolved_at=dispute.resolved_at,
+        corrections=dict(dispute.corrections),
+        attachments=[a.filename for a in dispute.attachments],
+    )
+
+
+@router.get("/cycle/periods/{period}/disputes", tags=["cycle"])
+def disputes(session: SessionDep, actor: ActorDep, period: int) -> list[DisputeOut]:
+    """The disputes the actor may see: all (analyst) or their own body's."""
+    _signed_in(actor)
+    found = actions.get_period(session, period)
+    query = select(Dispute).where(Dispute.period_id == found.id).order_by(Dispute.id)
+    if may(actor.role, Permission.VIEW_ALL_DISPUTES):
+        rows = list(session.scalars(query))
+    elif may(actor.role, Permission.VIEW_OWN_DISPUTES) and actor.body_code:
+        rows = list(session.scalars(query.where(Dispute.body_code == actor.body_code)))
+    else:
+        rows = []
+    return [_dispute_out(d, period) for d in rows]
+
+
+@router.post("/cycle/periods/{period}/disputes", tags=["cycle"], status_code=201)
+async def file_dispute(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    period: int,
+    indicator: Annotated[str, Form(max_length=80)],
+    justification: Annotated[str, Form(max_length=10000)],
+    attachments: Annotated[list[UploadFile] | None, File()] = None,
+    token: CsrfHeader = None,
+) -> DisputeOut:
+    """Dispute one indicator value of the representative's own body, inside the window."""
+    check_csrf(request, token)
+    files = [(f.filename or "", await f.read()) for f in attachments or [] if f.filename]
+    dispute = actions.file_dispute(
+        session,
+        actor,
+        actions.get_period(session, period),
+        body_code=actor.body_code or "",
+        indicator=indicator,
+        justification=justification,
+        attachments=files,
+        files=_portal(request).files,
+    )
+    session.commit()
+    return _dispute_out(dispute, period)
+
+
+def _visible_dispute(session: SessionDep, actor: ActorDep, dispute_id: int) -> Dispute:
+    _signed_in(actor)
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFoundError(N_("No such dispute."))
+    auth.view_dispute(actor, dispute)
+    return dispute
+
+
+@router.get("/cycle/disputes/{dispute_id}", tags=["cycle"])
+def dispute(session: SessionDep, actor: ActorDep, dispute_id: int) -> DisputeOut:
+    """One dispute, to analysts and to its body's representative."""
+    found = _visible_dispute(session, actor, dispute_id)
+    period = session.get(Period, found.period_id)
+    assert period is not None
+    return _dispute_out(found, period.year)
+
+
+class Resolution(_Model):
+    """An analyst's decision on a dispute."""
+
+    accept: bool
+    resolution: str = Field(min_length=1, max_length=10000)
+    corrections: dict[str, str] = Field(default_factory=dict)
+
+
+@router.post("/cycle/disputes/{dispute_id}/resolve", tags=["cycle"])
+def resolve(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    dispute_id: int,
+    body: Resolution,
+    token: CsrfHeader = None,
+) -> DisputeOut:
+    """Accept a dispute with corrected values, or reject it (analyst)."""
+    check_csrf(request, token)
+    found = _visible_dispute(session, actor, dispute_id)
+    actions.resolve_dispute(
+        session,
+        actor,
+        found,
+        accept=body.accept,
+        resolution=body.resolution,
+        corrections=body.corrections,
+    )
+    session.commit()
+    period = session.get(Period, found.period_id)
+    assert period is not None
+    return _dispute_out(found, period.year)
+
+
+class MeasureIn(_Model):
+    """A measure of a roadmap."""
+
+    measure: str = Field(min_length=1, max_length=2000)
+    owner: str = Field(min_length=1, max_length=200)
+    due_on: date
+    indicator: str = Field(max_length=80)
+
+
+class RoadmapIn(_Model):
+    """A roadmap as submitted by the body."""
+
+    approved_by: str = Field(min_length=1, max_length=200)
+    approved_on: date
+    measures: list[MeasureIn] = Field(min_length=1, max_length=50)
+
+
+@router.put("/cycle/periods/{period}/roadmap", tags=["cycle"])
+def submit_roadmap(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    period: int,
+    body: RoadmapIn,
+    token: CsrfHeader = None,
+) -> RoadmapOut:
+    """Submit (or replace) the representative's body's roadmap; it is published at once."""
+    check_csrf(request, token)
+    roadmap = actions.submit_roadmap(
+        session,
+        actor,
+        actions.get_period(session, period),
+        body_code=actor.body_code or "",
+        approved_by=body.approved_by,
+        approved_on=body.approved_on,
+        measures=[actions.MeasureInput(**m.model_dump()) for m in body.measures],
+    )
+    session.commit()
+    return _roadmap_out(period, roadmap)
+
+
+class AuditOut(_Model):
+    """One audit entry."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get("/admin/audit", tags=["admin"])
+def audit_log(
+    session: SessionDep,
+    actor: ActorDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    before_id: int | None = None,
+) -> list[AuditOut]:
+    """The audit log, newest first (administrator)."""
+    _signed_in(actor)
+    auth.view_audit_log(actor)
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return [
+        AuditOut(
+            id=e.id,
+            at=e.at,
+            actor=e.actor,
+            action=e.action,
+            object_type=e.object_type,
+            object_id=e.object_id,
+            before=e.before,
+            after=e.after,
+        )
+        for e in session.scalars(query)
+    ]

@@ -1,0 +1,186 @@
+"""The FastAPI application: public pages, the workspace, the JSON API and one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from ashyq.cycle.errors import ActionError
+from ashyq.db import database_url, make_engine, upgrade
+from ashyq.i18n import N_, Lang, translate
+from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
+from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, TooManyAttemptsError, csrf_token
+
+__all__ = ["create_app", "error_body", "page_context", "render", "templates"]
+
+_PACKAGE = resources.files("ashyq.web")
+templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Render template ``name`` (HTML, autoescaped) with ``context``."""
+    response: Response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+    return response
+
+
+_HTTP_MESSAGES = {
+    404: N_("No such page."),
+    405: N_("This address does not accept that method."),
+    413: N_("The request is too large."),
+}
+
+
+def error_body(
+    status: int, code: str, message: str, problems: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The one error shape of the whole API."""
+    return {
+        "error": {"status": status, "code": code, "message": message, "problems": problems or []}
+    }
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _error_response(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    problems: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    if _wants_json(request):
+        return JSONResponse(error_body(status, code, message, problems), status, headers=headers)
+    lang = request_lang(request)
+    context = {
+        "request": request,
+        "status": status,
+        "code": code,
+        "message": message,
+        "problems": problems or [],
+        **page_context(request, lang),
+    }
+    return render(request, "error.html", context, status, headers)
+
+
+def page_context(request: Request, lang: Lang) -> dict[str, Any]:
+    """What every page template needs: formatters, the actor, the CSRF token, the URL."""
+    return {
+        **formatters(lang),
+        "actor": getattr(request.state, "actor", None),
+        "csrf_token": csrf_token(request),
+        "path": request.url.path,
+        "query": dict(request.query_params),
+    }
+
+
+async def _action_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, ActionError)
+    lang = request_lang(request)
+    headers = None
+    if isinstance(error, TooManyAttemptsError):
+        headers = {"Retry-After": str(error.retry_after)}
+    problems = [{**p.as_dict(lang), "message": p.render(lang)} for p in error.problems]
+    return _error_response(request, error.status, error.code, error.render(lang), problems, headers)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    lang = request_lang(request)
+    text = _HTTP_MESSAGES.get(error.status_code)
+    message = translate(text, lang) if text else str(error.detail)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    return _error_response(request, error.status_code, code, message, None, error.headers)
+
+
+async def _validation_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    lang = request_lang(request)
+    problems = [
+        {
+            "code": str(item.get("type", "invalid")),
+            "field": ".".join(str(part) for part in item.get("loc", ())),
+            "message": str(item.get("msg", "")),
+        }
+        for item in error.errors()
+    ]
+    message = translate(N_("Some fields of the request are missing or wrong."), lang)
+    return _error_response(request, 422, "invalid_request", message, problems)
+
+
+class _Headers(BaseHTTPMiddleware):
+    """Security headers on every response; the CSRF and language cookies when new."""
+
+    def __init__(self, app: Any, secure: bool) -> None:
+        super().__init__(app)
+        self.secure = secure
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        new_csrf = getattr(request.state, "new_csrf", None)
+        if new_csrf and not request.cookies.get(CSRF_COOKIE):
+            response.set_cookie(
+                CSRF_COOKIE, new_csrf, httponly=True, samesite="lax", secure=self.secure, path="/"
+            )
+        chosen = request.query_params.get("lang")
+        if chosen and chosen != request.cookies.get(LANG_COOKIE) and chosen in ("ru", "kk", "en"):
+            response.set_cookie(
+                LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=self.secure
+            )
+        return response
+
+
+def create_app(
+    home: Path, *, url: str | None = None, secure_cookies: bool = False, migrate: bool = True
+) -> FastAPI:
+    """The portal over the data directory ``home`` and the database ``url``.
+
+    Without ``url`` the database is ``$ASHYQ_DATABASE_URL`` or the SQLite file in ``home``.
+    The schema is upgraded to the newest migration first unless ``migrate`` is False.
+    """
+    from ashyq.web import api, pages, workspace
+
+    engine = make_engine(url or database_url(home))
+    if migrate:
+        upgrade(engine)
+    app = FastAPI(
+        title="Ashyq",
+        summary="Openness Index of Kazakhstan's government bodies: results and evaluation cycle.",
+        version="1",
+        # Swagger UI would load from a CDN; closed networks read the OpenAPI file itself.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies)
+    app.add_middleware(_Headers, secure=secure_cookies)
+    app.add_exception_handler(ActionError, _action_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(workspace.router)
+    return app

@@ -1,0 +1,304 @@
+"""The public pages: rankings, bodies, methodology, statistics, open data, and signing in."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from ashyq.bodies import Level, UnknownBodyError
+from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from ashyq.cycle.errors import NotFoundError
+from ashyq.db.models import Period, Roadmap, Snapshot
+from ashyq.i18n import N_
+from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.web.app import page_context, render
+from ashyq.web.charts import Bar, Series, bar_chart, line_chart
+from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
+from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
+from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
+from ashyq.web.views import SortKey, body_view, ranking_view
+
+__all__ = ["latest_published", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+_NO_PUBLISHED = N_("Nothing is published yet.")
+
+
+def latest_published(snapshots: dict[int, Snapshot], period: int | None) -> tuple[int, Snapshot]:
+    """The published snapshot of ``period``, or of the newest period; raises NotFoundError."""
+    if not snapshots:
+        raise NotFoundError(_NO_PUBLISHED)
+    year = period if period is not None else max(snapshots)
+    if year not in snapshots:
+        raise NotFoundError(N_("No published results for {period}."), period=year)
+    return year, snapshots[year]
+
+
+def _methodology(session: SessionDep, year: int) -> Methodology:
+    period = session.scalar(select(Period).where(Period.year == year))
+    return load_methodology(period.methodology if period else str(year))
+
+
+def _portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+@router.get("/")
+def home(request: Request) -> RedirectResponse:
+    """The front page is the ranking of the newest published period."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return RedirectResponse(f"/rankings{query}", status_code=307)
+
+
+@router.get("/rankings")
+def rankings(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    period: int | None = None,
+    level: Level = Level.CGO,
+    grade: str | None = None,
+    criterion: str | None = None,
+    category: str | None = None,
+    sort: SortKey = SortKey.RANK,
+    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+) -> Response:
+    """The ranking of one level, sortable and filterable by grade and criterion category."""
+    snapshots = published_snapshots(session)
+    year, snapshot = latest_published(snapshots, period)
+    methodology = _methodology(session, year)
+    view = ranking_view(
+        snapshot.payload,
+        methodology,
+        _portal(request).registry,
+        lang,
+        level=level.value,
+        grade=grade or None,
+        criterion=criterion or None,
+        category=category or None,
+        sort=sort,
+        descending=order == "desc",
+        version=snapshot.version,
+    )
+    chart = bar_chart(
+        [Bar(row.name, float(row.total), row.grade) for row in view.rows],
+        title=_text(lang, N_("Total points, {level}"), level=level.value),
+        description=_text(lang, N_("Total points of each body, in the order of the table.")),
+        value_format=lambda v: page_context(request, lang)["number"](v),
+    )
+    context = {
+        "view": view,
+        "periods": list(snapshots),
+        "snapshot": snapshot,
+        "chart": chart,
+        "methodology": methodology,
+        **page_context(request, lang),
+    }
+    return render(request, "rankings.html", context)
+
+
+def _text(lang: str, message: str, **params: object) -> str:
+    from ashyq.i18n import translate
+
+    return translate(message, lang, **params)  # type: ignore[arg-type]
+
+
+@router.get("/bodies/{code}")
+def body_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    code: str,
+    period: int | None = None,
+) -> Response:
+    """One body: criteria and indicators against their max, dynamics, facts and roadmap."""
+    portal = _portal(request)
+    try:
+        body = portal.registry.resolve(code)
+    except UnknownBodyError:
+        raise NotFoundError(N_("No body {body}."), body=code) from None
+    snapshots = published_snapshots(session)
+    year, snapshot = latest_published(snapshots, period)
+    methodology = _methodology(session, year)
+    history = history_of(snapshots, body.code)
+    view = body_view(
+        snapshot.payload,
+        methodology,
+        portal.registry,
+        body.code,
+        lang,
+        history=history,
+        version=snapshot.version,
+    )
+    if view is None:
+        raise NotFoundError(N_("{body} was not evaluated in {period}."), body=code, period=year)
+    roadmap = session.scalar(
+        select(Roadmap).where(
+            Roadmap.period_id == snapshot.period_id, Roadmap.body_code == body.code
+        )
+    )
+    number = page_context(request, lang)["number"]
+    chart = line_chart(
+        [Series(view.name, [(str(p.period), float(p.total)) for p in history])],
+        title=_text(lang, N_("Total points by period")),
+        description=_text(lang, N_("The body's total points in every published period.")),
+        value_format=number,
+    )
+    context = {
+        "view": view,
+        "roadmap": roadmap,
+        "periods": [
+            y
+            for y, s in snapshots.items()
+            if any(b["code"] == body.code for b in s.payload["bodies"])
+        ],
+        "chart": chart,
+        "methodology": methodology,
+        **page_context(request, lang),
+    }
+    return render(request, "body.html", context)
+
+
+@router.get("/methodology")
+def methodology_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, name: str = "2025"
+) -> Response:
+    """The methodology, generated from its declaration file."""
+    try:
+        methodology = load_methodology(name)
+    except (LookupError, OSError):
+        raise NotFoundError(N_("No methodology {name}."), name=name) from None
+    context = {"m": methodology, **page_context(request, lang)}
+    return render(request, "methodology.html", context)
+
+
+@router.get("/open-data")
+def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
+    """Every published table of every version, in CSV, XLSX and JSON."""
+    versions = session.execute(
+        select(
+            Period.year, Snapshot.version, Snapshot.published_at, Snapshot.sha256, Snapshot.reason
+        )
+        .join(Snapshot, Snapshot.period_id == Period.id)
+        .order_by(Period.year.desc(), Snapshot.version.desc())
+    ).all()
+    context = {
+        "versions": versions,
+        "tables": TABLES,
+        "formats": list(FORMATS),
+        **page_context(request, lang),
+    }
+    return render(request, "open_data.html", context)
+
+
+def _all_published(session: SessionDep) -> list[tuple[int, int, str, dict[str, Any]]]:
+    rows = session.execute(
+        select(Period.year, Snapshot.version, Snapshot.sha256, Snapshot.payload)
+        .join(Snapshot, Snapshot.period_id == Period.id)
+        .order_by(Period.year, Snapshot.version)
+    ).all()
+    return [(int(r[0]), int(r[1]), str(r[2]), dict(r[3])) for r in rows]
+
+
+@router.get("/open-data/datapackage.json")
+def datapackage(request: Request, session: SessionDep) -> Response:
+    """The Frictionless Data Package of every published table."""
+    published = _all_published(session)
+    methodologies = {year: _methodology(session, year) for year, *_ in published}
+    base = str(request.base_url).rstrip("/")
+    package = data_package(published, methodologies, _portal(request).registry, base)
+    body = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
+    return Response(body, media_type="application/json")
+
+
+@router.get("/open-data/{year}/v{version}/{table}.{fmt}")
+def download(
+    request: Request, session: SessionDep, year: int, version: int, table: str, fmt: str
+) -> Response:
+    """One published table of one version."""
+    if table not in TABLES or fmt not in FORMATS:
+        raise NotFoundError(N_("No such table."))
+    snapshot = session.scalar(
+        select(Snapshot)
+        .join(Period, Snapshot.period_id == Period.id)
+        .where(Period.year == year, Snapshot.version == version)
+    )
+    if snapshot is None:
+        raise NotFoundError(N_("No published results for {period}."), period=year)
+    built = table_of(
+        table, snapshot.payload, _methodology(session, year), _portal(request).registry
+    )
+    filename = f"openness-{year}-v{version}-{table}.{fmt}"
+    return Response(
+        render_table(built, fmt),
+        media_type=FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# --- signing in --------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, actor: ActorDep, lang: LangDep, failed: bool = False) -> Response:
+    """The sign-in form."""
+    context = {"failed": failed, "username": "", **page_context(request, lang)}
+    return render(request, "login.html", context)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: SessionDep,
+    lang: LangDep,
+    username: Annotated[str, Form(max_length=80)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Sign in: rate-limited per address and username; a new session on success."""
+    check_csrf(request, csrf_token)
+    portal = _portal(request)
+    address = request.client.host if request.client else "unknown"
+    portal.limiter.check(address, username)
+    account = authenticate(session, username, password)
+    if account is None:
+        portal.limiter.failed(address, username)
+        context = {"failed": True, "username": username, **page_context(request, lang)}
+        return render(request, "login.html", context, status_code=401)
+    portal.limiter.succeeded(username)
+    token = start_session(session, account)
+    session.commit()
+    response = RedirectResponse("/workspace", status_code=303)
+    set_session_cookie(
+        response,
+        token,
+        secure=portal.secure_cookies,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+    )
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Sign out and forget the session."""
+    check_csrf(request, csrf_token)
+    end_session(session, request.cookies.get(SESSION_COOKIE))
+    session.commit()
+    response = RedirectResponse("/rankings", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def _decimal(value: str) -> Decimal:
+    return Decimal(value)

@@ -1,0 +1,320 @@
+"""What the pages show, as data: the same models feed the HTML templates and the JSON API.
+
+Every view reads a results document (a published snapshot or a draft computation) and the
+methodology; none reads the engine, so a published page never changes after publication.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from ashyq.bodies import BodyRegistry
+from ashyq.i18n import Lang
+from ashyq.index.methodology import IndicatorRole, Methodology
+
+__all__ = [
+    "BodyView",
+    "CriterionView",
+    "Fact",
+    "HistoryPoint",
+    "IndicatorView",
+    "Movement",
+    "RankingRow",
+    "RankingView",
+    "SortKey",
+    "body_view",
+    "ranking_view",
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Movement(_Model):
+    """A value in the previous period and which way it moved since."""
+
+    previous: str
+    change: str
+
+
+class CriterionScore(_Model):
+    """A criterion's score and category."""
+
+    score: Decimal
+    category: str
+
+
+class RankingRow(_Model):
+    """One body in a ranking."""
+
+    body: str
+    name: str
+    level: str
+    rank: int
+    total: Decimal
+    grade: str
+    grade_name: str
+    criteria: dict[str, CriterionScore]
+    movement: dict[str, Movement] | None = None
+    needs_roadmap: bool
+
+
+class SortKey(StrEnum):
+    """The columns a ranking sorts by."""
+
+    RANK = "rank"
+    TOTAL = "total"
+    NAME = "name"
+
+
+class Choice(_Model):
+    """A filter value and its label."""
+
+    id: str
+    name: str
+
+
+class RankingView(_Model):
+    """A ranking of one period and level, filtered and sorted as asked."""
+
+    period: int
+    version: int | None
+    level: str
+    rows: list[RankingRow]
+    total_bodies: int
+    grades: list[Choice]
+    criteria: list[Choice]
+    categories: list[Choice]
+    filters: dict[str, str | None]
+    sort: SortKey
+    descending: bool
+
+
+def _grade_names(methodology: Methodology, lang: Lang) -> dict[str, str]:
+    return {band.id: band.name[lang] for band in methodology.grades.bands}
+
+
+def _movement(raw: dict[str, Any] | None) -> dict[str, Movement] | None:
+    if not raw:
+        return None
+    return {key: Movement(**value) for key, value in raw.items()}
+
+
+def ranking_view(
+    payload: dict[str, Any],
+    methodology: Methodology,
+    registry: BodyRegistry,
+    lang: Lang,
+    *,
+    level: str,
+    grade: str | None = None,
+    criterion: str | None = None,
+    category: str | None = None,
+    sort: SortKey = SortKey.RANK,
+    descending: bool = False,
+    version: int | None = None,
+) -> RankingView:
+    """The ranking of one level, keeping the bodies that pass every filter given.
+
+    ``criterion`` with ``category`` keeps the bodies whose criterion is in that category;
+    ``sort`` orders by rank (the default), total or name.
+    """
+    names = _grade_names(methodology, lang)
+    rows = []
+    of_level = [b for b in payload["bodies"] if b["level"] == level]
+    for body in of_level:
+        if grade and body["grade"] != grade:
+            continue
+        if (
+            criterion
+            and category
+            and body["criteria"].get(criterion, {}).get("category") != category
+        ):
+            continue
+        rows.append(
+            RankingRow(
+                body=body["code"],
+                name=registry.get(body["code"]).short(lang),
+                level=body["level"],
+                rank=body["rank"],
+                total=Decimal(body["total"]),
+                grade=body["grade"],
+                grade_name=names.get(body["grade"], body["grade"]),
+                criteria={k: CriterionScore(**v) for k, v in body["criteria"].items()},
+                movement=_movement(body.get("movement")),
+                needs_roadmap=methodology.needs_roadmap(body["grade"]),
+            )
+        )
+    keys = {
+        SortKey.RANK: lambda r: (r.rank, r.name),
+        SortKey.TOTAL: lambda r: (r.total, r.name),
+        SortKey.NAME: lambda r: (r.name.casefold(), r.rank),
+    }
+    rows.sort(key=keys[sort], reverse=descending)
+    categories = {
+        band.id: band.name[lang] for c in methodology.criteria for band in c.categories.bands
+    }
+    return RankingView(
+        period=payload["period"],
+        version=version,
+        level=level,
+        rows=rows,
+        total_bodies=len(of_level),
+        grades=[Choice(id=band.id, name=band.name[lang]) for band in methodology.grades.bands],
+        criteria=[Choice(id=c.id, name=c.name[lang]) for c in methodology.criteria],
+        categories=[Choice(id=k, name=v) for k, v in categories.items()],
+        filters={"grade": grade, "criterion": criterion, "category": category},
+        sort=sort,
+        descending=descending,
+    )
+
+
+class Fact(_Model):
+    """A source value behind a score and where it came from."""
+
+    field: str
+    value: Decimal
+    source: str
+    authority: str | None
+
+
+class IndicatorView(_Model):
+    """One indicator of one body against its max, with its level and facts."""
+
+    id: str
+    name: str
+    max: Decimal
+    role: str
+    score: Decimal
+    share: Decimal
+    level: str
+    level_name: str
+    method: str
+    authority: str
+    facts: list[Fact]
+    movement: Movement | None = None
+
+
+class CriterionView(_Model):
+    """One criterion of one body with its indicators."""
+
+    id: str
+    name: str
+    max: Decimal
+    bonus_max: Decimal
+    score: Decimal
+    category: str
+    category_name: str
+    indicators: list[IndicatorView]
+
+
+class HistoryPoint(_Model):
+    """A body's result in one published period."""
+
+    period: int
+    total: Decimal
+    grade: str
+    rank: int
+
+
+class BodyView(_Model):
+    """Everything the page of one body shows for one period."""
+
+    period: int
+    version: int | None
+    body: str
+    name: str
+    full_name: str
+    level: str
+    rank: int
+    of: int
+    total: Decimal
+    max_total: Decimal
+    grade: str
+    grade_name: str
+    needs_roadmap: bool
+    criteria: list[CriterionView]
+    movement: dict[str, Movement] | None
+    history: list[HistoryPoint]
+
+
+def body_view(
+    payload: dict[str, Any],
+    methodology: Methodology,
+    registry: BodyRegistry,
+    code: str,
+    lang: Lang,
+    *,
+    history: list[HistoryPoint] | None = None,
+    version: int | None = None,
+) -> BodyView | None:
+    """The page of body ``code`` in ``payload``, or None when the document lacks it."""
+    body = next((b for b in payload["bodies"] if b["code"] == code), None)
+    if body is None:
+        return None
+    known = registry.get(code)
+    criteria = []
+    for criterion in methodology.criteria:
+        indicators = []
+        for indicator in criterion.indicators:
+            result = body["indicators"][indicator.id]
+            score = Decimal(result["score"])
+            levels = methodology.level_scale(indicator)
+            indicators.append(
+                IndicatorView(
+                    id=indicator.id,
+                    name=indicator.name[lang],
+                    max=indicator.max,
+                    role=indicator.role.value,
+                    score=score,
+                    share=(score / indicator.max * 100).quantize(Decimal(1)),
+                    level=result["level"],
+                    level_name=levels.band(result["level"]).name[lang],
+                    method=result["method"],
+                    authority=indicator.authority.value,
+                    facts=[Fact(**fact) for fact in result["facts"]],
+                    movement=Movement(**result["movement"]) if "movement" in result else None,
+                )
+            )
+        own = body["criteria"][criterion.id]
+        criteria.append(
+            CriterionView(
+                id=criterion.id,
+                name=criterion.name[lang],
+                max=criterion.max,
+                bonus_max=criterion.bonus_max,
+                score=Decimal(own["score"]),
+                category=own["category"],
+                category_name=criterion.categories.band(own["category"]).name[lang],
+                indicators=indicators,
+            )
+        )
+    same_level = [b for b in payload["bodies"] if b["level"] == body["level"]]
+    return BodyView(
+        period=payload["period"],
+        version=version,
+        body=code,
+        name=known.short(lang),
+        full_name=known.name(lang),
+        level=body["level"],
+        rank=body["rank"],
+        of=len(same_level),
+        total=Decimal(body["total"]),
+        max_total=methodology.max_total,
+        grade=body["grade"],
+        grade_name=_grade_names(methodology, lang).get(body["grade"], body["grade"]),
+        needs_roadmap=methodology.needs_roadmap(body["grade"]),
+        criteria=criteria,
+        movement=_movement(body.get("movement")),
+        history=history or [],
+    )
+
+
+def is_penalty(role: str) -> bool:
+    """Whether an indicator role subtracts from its criterion."""
+    return role == IndicatorRole.PENALTY.value

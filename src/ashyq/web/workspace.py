@@ -1,0 +1,607 @@
+"""The signed-in pages: the evaluation cycle of each period, disputes, roadmaps, and
+administration. Each form posts to an action; the action's check decides who may."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi.responses import RedirectResponse
+from sqlalchemy import select
+
+from ashyq.cycle import actions, auth
+from ashyq.cycle.accounts import Actor
+from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError
+from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
+from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
+from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
+from ashyq.i18n import N_
+from ashyq.index.methodology import load_methodology
+from ashyq.web.app import page_context, render
+from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep
+from ashyq.web.security import check_csrf
+from ashyq.web.views import body_view, ranking_view
+
+__all__ = ["router", "visible_disputes"]
+
+router = APIRouter(include_in_schema=False)
+
+CsrfField = Annotated[str, Form()]
+
+
+def _portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+def _signed_in(actor: Actor) -> None:
+    if not actor.signed_in:
+        raise NotAllowedError(N_("Sign in to do this."))
+
+
+def _back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _render(request: Request, name: str, lang: str, **context: Any) -> Response:
+    return render(
+        request,
+        name,
+        {
+            **context,
+            **page_context(request, lang),  # type: ignore[arg-type]
+            "State": State,
+            "STATE_NAMES": STATE_NAMES,
+            "ROLE_NAMES": ROLE_NAMES,
+            "Role": Role,
+            "Permission": Permission,
+            "may": may,
+        },
+    )
+
+
+def visible_disputes(session: SessionDep, actor: Actor, period: Period) -> list[Dispute]:
+    """The disputes of a period the actor may see: all for analysts, own body's for a
+    representative, none for others."""
+    query = select(Dispute).where(Dispute.period_id == period.id).order_by(Dispute.id)
+    if may(actor.role, Permission.VIEW_ALL_DISPUTES):
+        return list(session.scalars(query))
+    if may(actor.role, Permission.VIEW_OWN_DISPUTES) and actor.body_code:
+        return list(session.scalars(query.where(Dispute.body_code == actor.body_code)))
+    return []
+
+
+@router.get("/workspace")
+def workspace(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
+    """Every period with its state and deadlines, and what the actor may do."""
+    _signed_in(actor)
+    periods = list(session.scalars(select(Period).order_by(Period.year.desc())))
+    return _render(request, "workspace/index.html", lang, periods=periods)
+
+
+@router.get("/workspace/periods/{year}")
+def period_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int
+) -> Response:
+    """One period: its state, uploads, draft results and disputes, as the role may see."""
+    _signed_in(actor)
+    period = actions.get_period(session, year)
+    methodology = load_methodology(period.methodology)
+    computation = actions.latest_computation(session, period)
+    uploads: list[Upload] = []
+    if may(actor.role, Permission.UPLOAD_ANY_SOURCE_DATA):
+        uploads = list(
+            session.scalars(
+                select(Upload).where(Upload.period_id == period.id).order_by(Upload.id.desc())
+            )
+        )
+    elif may(actor.role, Permission.UPLOAD_OWN_SOURCE_DATA):
+        uploads = list(
+            session.scalars(
+                select(Upload)
+                .where(Upload.period_id == period.id, Upload.authority == actor.authority)
+                .order_by(Upload.id.desc())
+            )
+        )
+    drafts = {}
+    if computation is not None and may(actor.role, Permission.VIEW_ALL_DRAFTS):
+        for level in ("CGO", "MIO"):
+            drafts[level] = ranking_view(
+                computation.payload, methodology, _portal(request).registry, lang, level=level
+            )
+    own_indicators = [
+        i
+        for i in methodology.indicators
+        if actor.role is Role.ANALYST or i.authority.value == actor.authority
+    ]
+    snapshot = actions.latest_snapshot(session, period)
+    roadmap_due = False
+    if snapshot is not None and actor.role is Role.BODY:
+        grade = next(
+            (b["grade"] for b in snapshot.payload["bodies"] if b["code"] == actor.body_code), None
+        )
+        roadmap_due = grade is not None and methodology.needs_roadmap(grade)
+    return _render(
+        request,
+        "workspace/period.html",
+        lang,
+        period=period,
+        methodology=methodology,
+        computation=computation,
+        uploads=uploads,
+        drafts=drafts,
+        disputes=visible_disputes(session, actor, period),
+        next_state=NEXT_STATE.get(State(period.state)),
+        own_indicators=own_indicators,
+        snapshot=snapshot,
+        roadmap_due=roadmap_due,
+        incomplete=(computation.payload["incomplete"] if computation else {}),
+    )
+
+
+@router.post("/workspace/periods/{year}/move")
+def move(
+    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+) -> Response:
+    """Move the period to its next state."""
+    check_csrf(request, csrf_token)
+    actions.move_period(session, actor, actions.get_period(session, year))
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.post("/workspace/periods/{year}/compute")
+def compute(
+    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+) -> Response:
+    """Compute the draft results from the source values."""
+    check_csrf(request, csrf_token)
+    actions.compute_period(session, actor, actions.get_period(session, year))
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.post("/workspace/periods/{year}/publish")
+def publish(
+    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+) -> Response:
+    """Publish the period as a new snapshot version."""
+    check_csrf(request, csrf_token)
+    actions.publish_period(session, actor, actions.get_period(session, year))
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.post("/workspace/periods/{year}/reopen")
+def reopen(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    year: int,
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Reopen a published period, with the reason recorded."""
+    check_csrf(request, csrf_token)
+    actions.reopen_period(session, actor, actions.get_period(session, year), reason)
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.post("/workspace/periods/{year}/uploads")
+async def upload(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    year: int,
+    file: Annotated[UploadFile, File()],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Upload a source-data file; shows its validation and reconciliation report."""
+    check_csrf(request, csrf_token)
+    content = await file.read()
+    result = actions.upload_source_data(
+        session,
+        actor,
+        actions.get_period(session, year),
+        file.filename or "upload.csv",
+        content,
+        _portal(request).files,
+        lang=lang,
+    )
+    session.commit()
+    return _back(f"/workspace/uploads/{result.id}")
+
+
+@router.get("/workspace/uploads/{upload_id}")
+def upload_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, upload_id: int
+) -> Response:
+    """The validation and reconciliation report of one upload."""
+    _signed_in(actor)
+    found = session.get(Upload, upload_id)
+    if found is None:
+        raise NotFoundError(N_("No such upload."))
+    auth.view_uploads(actor, found.authority)
+    period = session.get(Period, found.period_id)
+    return _render(request, "workspace/upload.html", lang, upload=found, period=period)
+
+
+@router.get("/workspace/periods/{year}/bodies/{code}")
+def draft_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int, code: str
+) -> Response:
+    """A body's draft scores and source values before publication, to its own
+    representative and to analysts only; the form to dispute a value."""
+    _signed_in(actor)
+    auth.view_draft(actor, code)
+    period = actions.get_period(session, year)
+    methodology = load_methodology(period.methodology)
+    computation = actions.latest_computation(session, period)
+    view = None
+    if computation is not None:
+        view = body_view(computation.payload, methodology, _portal(request).registry, code, lang)
+    values = list(
+        session.scalars(
+            select(SourceValue)
+            .where(SourceValue.period_id == period.id, SourceValue.body_code == code)
+            .order_by(SourceValue.field)
+        )
+    )
+    disputes = [d for d in visible_disputes(session, actor, period) if d.body_code == code]
+    return _render(
+        request,
+        "workspace/draft.html",
+        lang,
+        period=period,
+        methodology=methodology,
+        view=view,
+        values=values,
+        body=_portal(request).registry.get(code),
+        disputes=disputes,
+        incomplete=(computation.payload["incomplete"].get(code) if computation else None),
+    )
+
+
+@router.post("/workspace/periods/{year}/disputes")
+async def file_dispute(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    year: int,
+    indicator: Annotated[str, Form(max_length=80)],
+    justification: Annotated[str, Form(max_length=10000)],
+    attachments: Annotated[list[UploadFile] | None, File()] = None,
+    csrf_token: CsrfField = "",
+) -> Response:
+    """File a dispute on one indicator value of the representative's own body."""
+    check_csrf(request, csrf_token)
+    files = [(f.filename or "", await f.read()) for f in attachments or [] if f.filename]
+    dispute = actions.file_dispute(
+        session,
+        actor,
+        actions.get_period(session, year),
+        body_code=actor.body_code or "",
+        indicator=indicator,
+        justification=justification,
+        attachments=files,
+        files=_portal(request).files,
+    )
+    session.commit()
+    return _back(f"/workspace/disputes/{dispute.id}")
+
+
+def _dispute(session: SessionDep, actor: Actor, dispute_id: int) -> Dispute:
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFoundError(N_("No such dispute."))
+    auth.view_dispute(actor, dispute)
+    return dispute
+
+
+@router.get("/workspace/disputes/{dispute_id}")
+def dispute_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, dispute_id: int
+) -> Response:
+    """A dispute, its attachments and its resolution; the analyst's resolution form."""
+    _signed_in(actor)
+    dispute = _dispute(session, actor, dispute_id)
+    period = session.get(Period, dispute.period_id)
+    assert period is not None
+    methodology = load_methodology(period.methodology)
+    indicator = methodology.indicator(dispute.indicator)
+    values = list(
+        session.scalars(
+            select(SourceValue).where(
+                SourceValue.period_id == period.id,
+                SourceValue.body_code == dispute.body_code,
+                SourceValue.field.in_([indicator.id, *indicator.input_fields]),
+            )
+        )
+    )
+    return _render(
+        request,
+        "workspace/dispute.html",
+        lang,
+        dispute=dispute,
+        period=period,
+        indicator=indicator,
+        values=values,
+        body=_portal(request).registry.get(dispute.body_code),
+        fields=[indicator.id, *indicator.input_fields],
+    )
+
+
+@router.get("/workspace/disputes/{dispute_id}/attachments/{attachment_id}")
+def attachment(
+    request: Request, session: SessionDep, actor: ActorDep, dispute_id: int, attachment_id: int
+) -> Response:
+    """An attachment, to those who may see its dispute."""
+    _signed_in(actor)
+    dispute = _dispute(session, actor, dispute_id)
+    found = next((a for a in dispute.attachments if a.id == attachment_id), None)
+    if found is None:
+        raise NotFoundError(N_("No such attachment."))
+    suffix = "." + found.filename.rsplit(".", 1)[-1].lower() if "." in found.filename else ""
+    path = _portal(request).files / f"{found.sha256}{suffix}"
+    return Response(
+        path.read_bytes(),
+        media_type=found.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+    )
+
+
+@router.post("/workspace/disputes/{dispute_id}/resolve")
+async def resolve(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    dispute_id: int,
+    decision: Annotated[str, Form(pattern="^(accept|reject)$")],
+    resolution: Annotated[str, Form(max_length=10000)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Accept (with the corrected values) or reject a dispute."""
+    check_csrf(request, csrf_token)
+    dispute = _dispute(session, actor, dispute_id)
+    form = await request.form()
+    corrections = {
+        str(key)[len("value_") :]: str(value).strip()
+        for key, value in form.items()
+        if str(key).startswith("value_") and str(value).strip()
+    }
+    actions.resolve_dispute(
+        session,
+        actor,
+        dispute,
+        accept=decision == "accept",
+        resolution=resolution,
+        corrections=corrections,
+    )
+    session.commit()
+    return _back(f"/workspace/disputes/{dispute_id}")
+
+
+@router.get("/workspace/periods/{year}/roadmap")
+def roadmap_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int
+) -> Response:
+    """The roadmap form of the representative's body."""
+    _signed_in(actor)
+    period = actions.get_period(session, year)
+    auth.submit_roadmap(actor, period, actor.body_code or "")
+    methodology = load_methodology(period.methodology)
+    roadmap = session.scalar(
+        select(Roadmap).where(Roadmap.period_id == period.id, Roadmap.body_code == actor.body_code)
+    )
+    rows = max(3, len(roadmap.measures) + 1 if roadmap else 3)
+    return _render(
+        request,
+        "workspace/roadmap.html",
+        lang,
+        period=period,
+        methodology=methodology,
+        roadmap=roadmap,
+        rows=rows,
+        today=datetime.now(ASTANA).date(),
+    )
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidError(
+            N_("{field}: expected a date such as 2027-03-31; found {found}"), field=what, found=text
+        ) from None
+
+
+@router.post("/workspace/periods/{year}/roadmap")
+async def submit_roadmap(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    year: int,
+    approved_by: Annotated[str, Form(max_length=200)],
+    approved_on: Annotated[str, Form(max_length=10)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Submit the roadmap: rows of measure, owner, due date and target indicator."""
+    check_csrf(request, csrf_token)
+    form = await request.form()
+    measures = []
+    for number in range(1, 51):
+        measure = str(form.get(f"measure_{number}", "")).strip()
+        if not measure:
+            continue
+        measures.append(
+            actions.MeasureInput(
+                measure=measure,
+                owner=str(form.get(f"owner_{number}", "")),
+                due_on=_date(str(form.get(f"due_{number}", "")), f"due_{number}"),
+                indicator=str(form.get(f"indicator_{number}", "")),
+            )
+        )
+    period = actions.get_period(session, year)
+    actions.submit_roadmap(
+        session,
+        actor,
+        period,
+        body_code=actor.body_code or "",
+        approved_by=approved_by,
+        approved_on=_date(approved_on, "approved_on"),
+        measures=measures,
+    )
+    session.commit()
+    return _back(f"/bodies/{actor.body_code}?period={year}")
+
+
+# --- administration ----------------------------------------------------------------------
+
+
+@router.get("/admin/accounts")
+def accounts_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, created: str = ""
+) -> Response:
+    """Accounts, and the form to add one."""
+    _signed_in(actor)
+    auth.create_account(actor)
+    accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
+    return _render(
+        request,
+        "workspace/accounts.html",
+        lang,
+        accounts=accounts,
+        bodies=list(_portal(request).registry),
+        created=created,
+    )
+
+
+@router.post("/admin/accounts")
+def create_account(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    username: Annotated[str, Form(max_length=80)],
+    display_name: Annotated[str, Form(max_length=200)],
+    role: Annotated[Role, Form()],
+    body_code: Annotated[str, Form(max_length=20)] = "",
+    authority: Annotated[str, Form(max_length=10)] = "",
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Create an account; its one-time password is shown once."""
+    check_csrf(request, csrf_token)
+    account, password = actions.create_account(
+        session,
+        actor,
+        username=username,
+        display_name=display_name,
+        role=role,
+        body_code=body_code or None,
+        authority=authority or None,
+        registry=_portal(request).registry,
+    )
+    session.commit()
+    accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
+    return _render(
+        request,
+        "workspace/accounts.html",
+        lang,
+        accounts=accounts,
+        bodies=list(_portal(request).registry),
+        created=account.username,
+        password=password,
+    )
+
+
+@router.post("/admin/accounts/{account_id}/active")
+def set_active(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    account_id: int,
+    active: Annotated[bool, Form()],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Block or unblock an account."""
+    check_csrf(request, csrf_token)
+    actions.set_account_active(session, actor, account_id, active)
+    session.commit()
+    return _back("/admin/accounts")
+
+
+@router.post("/admin/periods")
+def create_period(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    year: Annotated[int, Form(ge=2020, le=2100)],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Open a new period in draft with its methodology's deadlines."""
+    check_csrf(request, csrf_token)
+    actions.create_period(session, actor, year)
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.post("/admin/periods/{year}/deadlines")
+def set_deadlines(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    year: int,
+    source_data_due: Annotated[str, Form()],
+    disputes_until: Annotated[str, Form()],
+    consolidation_by: Annotated[str, Form()],
+    csrf_token: CsrfField = "",
+) -> Response:
+    """Change a period's deadlines (entered in Astana time)."""
+    check_csrf(request, csrf_token)
+
+    def moment(text: str, what: str) -> datetime:
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=ASTANA)
+        except ValueError:
+            raise InvalidError(
+                N_("{field}: expected a date and time such as 2027-01-20T23:59; found {found}"),
+                field=what,
+                found=text,
+            ) from None
+
+    actions.set_deadlines(
+        session,
+        actor,
+        actions.get_period(session, year),
+        source_data_due=moment(source_data_due, "source_data_due"),
+        disputes_until=moment(disputes_until, "disputes_until"),
+        consolidation_by=moment(consolidation_by, "consolidation_by"),
+    )
+    session.commit()
+    return _back(f"/workspace/periods/{year}")
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, page: int = 1
+) -> Response:
+    """The audit log, newest first, 100 entries a page."""
+    _signed_in(actor)
+    auth.view_audit_log(actor)
+    page = max(page, 1)
+    entries = list(
+        session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).offset((page - 1) * 100).limit(101)
+        )
+    )
+    return _render(
+        request,
+        "workspace/audit.html",
+        lang,
+        entries=entries[:100],
+        page=page,
+        more=len(entries) > 100,
+    )
