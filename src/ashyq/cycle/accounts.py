@@ -28,9 +28,11 @@ __all__ = [
     "new_password",
     "session_actor",
     "start_session",
+    "use_hasher",
 ]
 
 SESSION_LIFETIME = timedelta(hours=8)
+# argon2id with the library's defaults (RFC 9106, low-memory profile).
 _HASHER = PasswordHasher()
 
 
@@ -59,6 +61,13 @@ class Actor:
 
 PUBLIC = Actor(Role.PUBLIC)
 SYSTEM = Actor(Role.ANALYST, None, "system")
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Replace the argon2 parameters (the test suite uses the cheapest profile)."""
+    global _HASHER, _DUMMY_HASH
+    _HASHER = hasher
+    _DUMMY_HASH = hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:

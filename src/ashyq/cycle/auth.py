@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import NotAllowedError, NotFoundError
+from ashyq.cycle.errors import NotAllowedError, NotFoundError, SignInRequiredError
 from ashyq.cycle.roles import Permission, Role, may
 from ashyq.cycle.workflow import State
 from ashyq.db.models import Dispute, Period
 from ashyq.i18n import N_
 
 __all__ = [
+    "SIGN_IN",
     "compute_period",
     "create_account",
     "create_period",
@@ -37,12 +38,14 @@ __all__ = [
 ]
 
 _NO_PERMISSION = N_("Your role may not do this.")
-_SIGN_IN = N_("Sign in to do this.")
+SIGN_IN = N_("Sign in to do this.")
 
 
 def _require(actor: Actor, permission: Permission) -> None:
     if not may(actor.role, permission):
-        raise NotAllowedError(_SIGN_IN if not actor.signed_in else _NO_PERMISSION)
+        if not actor.signed_in:
+            raise SignInRequiredError(SIGN_IN)
+        raise NotAllowedError(_NO_PERMISSION)
 
 
 def _state(period: Period, *allowed: State) -> None:

@@ -11,7 +11,14 @@ from typing import Any
 from ashyq.errors import InputProblem, Message
 from ashyq.i18n import Lang
 
-__all__ = ["ActionError", "ConflictError", "InvalidError", "NotAllowedError", "NotFoundError"]
+__all__ = [
+    "ActionError",
+    "ConflictError",
+    "InvalidError",
+    "NotAllowedError",
+    "NotFoundError",
+    "SignInRequiredError",
+]
 
 
 class ActionError(Exception):
@@ -37,6 +44,13 @@ class NotAllowedError(ActionError):
 
     status = 403
     code = "forbidden"
+
+
+class SignInRequiredError(NotAllowedError):
+    """Nobody is signed in, and this needs an account."""
+
+    status = 401
+    code = "sign_in_required"
 
 
 class NotFoundError(ActionError):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -474,22 +474,33 @@ def available_methodologies() -> list[str]:
     return sorted(names)
 
 
+@cache
+def _packaged(name: str) -> Methodology | None:
+    # Packaged declarations never change while running: parse each once per process.
+    candidate = resources.files(_PACKAGED).joinpath(f"openness-{name}.yaml")
+    if not candidate.is_file():
+        return None
+    return _parse(candidate.read_text(encoding="utf-8"))
+
+
+def _parse(text: str) -> Methodology:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return Methodology.model_validate(yaml.load(text, Loader=loader))
+
+
 def load_methodology(name_or_path: str | Path) -> Methodology:
     """Load a packaged methodology by name (``"2025"``) or a methodology YAML file by path.
 
     Raises MethodologyNotFoundError when neither exists, and pydantic's ValidationError
     when the file does not follow the schema.
     """
-    text: str
-    candidate = resources.files(_PACKAGED).joinpath(f"openness-{name_or_path}.yaml")
-    if candidate.is_file():
-        text = candidate.read_text(encoding="utf-8")
-    else:
-        path = Path(name_or_path)
-        if not path.is_file():
-            known = ", ".join(available_methodologies())
-            raise MethodologyNotFoundError(
-                f"no methodology {str(name_or_path)!r}: not a packaged one ({known}) nor a file"
-            )
-        text = path.read_text(encoding="utf-8")
-    return Methodology.model_validate(yaml.safe_load(text))
+    packaged = _packaged(str(name_or_path))
+    if packaged is not None:
+        return packaged
+    path = Path(name_or_path)
+    if not path.is_file():
+        known = ", ".join(available_methodologies())
+        raise MethodologyNotFoundError(
+            f"no methodology {str(name_or_path)!r}: not a packaged one ({known}) nor a file"
+        )
+    return _parse(path.read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.cycle.errors import NotAllowedError, NotFoundError
+from ashyq.cycle.errors import NotAllowedError, NotFoundError, SignInRequiredError
 from ashyq.cycle.roles import Permission, Role, may
 from ashyq.db.models import AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
@@ -260,7 +260,7 @@ def sign_in(
     if account is None:
         portal.limiter.failed(address, credentials.username)
         session.commit()
-        raise _UnauthorisedError(N_("Wrong username or password."))
+        raise _WrongPasswordError(N_("Wrong username or password."))
     portal.limiter.succeeded(credentials.username)
     cookie = start_session(session, account)
     session.commit()
@@ -279,9 +279,9 @@ def sign_in(
     )
 
 
-class _UnauthorisedError(NotAllowedError):
+class _WrongPasswordError(NotAllowedError):
     status = 401
-    code = "unauthorised"
+    code = "wrong_credentials"
 
 
 @router.delete("/session", tags=["session"], status_code=204)
@@ -325,7 +325,7 @@ def _period_out(session: SessionDep, period: Period) -> PeriodOut:
 
 def _signed_in(actor: ActorDep) -> None:
     if not actor.signed_in:
-        raise _UnauthorisedError(N_("Sign in to do this."))
+        raise SignInRequiredError(auth.SIGN_IN)
 
 
 @router.get("/cycle/periods", tags=["cycle"])

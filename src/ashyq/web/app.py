@@ -6,16 +6,17 @@ from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
-from ashyq.cycle.errors import ActionError
+from ashyq.cycle.errors import ActionError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.i18n import N_, Lang, translate
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
@@ -96,6 +97,10 @@ def page_context(request: Request, lang: Lang) -> dict[str, Any]:
 
 async def _action_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, ActionError)
+    if isinstance(error, SignInRequiredError) and not _wants_json(request):
+        # A page behind sign-in sends the reader to the form, and back after.
+        target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        return RedirectResponse(f"/login?next={target}", status_code=303)
     lang = request_lang(request)
     headers = None
     if isinstance(error, TooManyAttemptsError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
@@ -14,13 +13,14 @@ from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ashyq.cycle.errors import NotFoundError
 from ashyq.db.models import Period, Roadmap, Snapshot
-from ashyq.i18n import N_
+from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
 from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
 from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
+from ashyq.web.statistics import APPEAL_TYPES, period_statistics
 from ashyq.web.views import SortKey, body_view, ranking_view
 
 __all__ = ["latest_published", "router"]
@@ -105,10 +105,8 @@ def rankings(
     return render(request, "rankings.html", context)
 
 
-def _text(lang: str, message: str, **params: object) -> str:
-    from ashyq.i18n import translate
-
-    return translate(message, lang, **params)  # type: ignore[arg-type]
+def _text(lang: Lang, message: str, **params: object) -> str:
+    return translate(message, lang, **params)
 
 
 @router.get("/bodies/{code}")
@@ -181,6 +179,85 @@ def methodology_page(
     return render(request, "methodology.html", context)
 
 
+_SERVICE_FIGURES = (
+    ("services_total", N_("Public services delivered")),
+    ("services_electronic_share_pct", N_("Delivered electronically, %")),
+    ("direct_complaints", N_("Direct complaints about service quality reviewed")),
+    ("control_measures", N_("Control measures")),
+    ("violations_deadline_share_pct", N_("Violations of deadlines, % of all violations")),
+    ("rights_restored", N_("Recipients whose rights were restored")),
+    ("rights_restored_remotely", N_("of them by remote monitoring, over")),
+    ("disciplinary", N_("Employees given a disciplinary sanction")),
+    ("disciplinary_managers", N_("of them managers")),
+    ("protocols", N_("Administrative offence protocols")),
+    ("fines_collected_tenge", N_("Fines collected, tenge")),
+    ("representations", N_("Orders to remedy violations")),
+    ("instructions", N_("Instructions in them, over")),
+)
+
+
+@router.get("/statistics")
+def statistics(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int | None = None
+) -> Response:
+    """National appeal and public-service statistics of a published period, with charts."""
+    snapshots = published_snapshots(session)
+    year, _ = latest_published(snapshots, period)
+    figures = period_statistics(year)
+    number = page_context(request, lang)["number"]
+    appeal_rows: list[dict[str, Any]] = []
+    bars: list[Bar] = []
+    appeals_chart = services_chart = None
+    if figures is not None:
+        for key, label in APPEAL_TYPES:
+            share = figures.appeal(f"appeals_{key}_share_pct")
+            if share is None:
+                continue
+            bars.append(Bar(_text(lang, label), float(share.value)))
+            appeal_rows.append(
+                {
+                    "label": _text(lang, label),
+                    "share": share,
+                    "count": figures.appeal(f"appeals_{key}_count_rounded"),
+                    "previous": figures.appeal(f"appeals_{key}_share_pct_{year - 1}"),
+                }
+            )
+        if appeal_rows:
+            appeals_chart = bar_chart(
+                bars,
+                title=_text(lang, N_("Appeals by type, {period}, %"), period=year),
+                description=_text(lang, N_("Share of each type of appeal in the total.")),
+                value_format=lambda v: f"{number(v, 1)}%",
+            )
+        local = figures.services.get("violations_local")
+        central = figures.services.get("violations_central")
+        if local and central:
+            services_chart = bar_chart(
+                [
+                    Bar(_text(lang, N_("Local executive bodies")), float(local.value)),
+                    Bar(_text(lang, N_("Central government bodies")), float(central.value)),
+                ],
+                title=_text(lang, N_("Violations found in public services, {period}"), period=year),
+                description=_text(lang, N_("Violations by level of the body that committed them.")),
+                value_format=lambda v: number(v, 0),
+            )
+    context = {
+        "year": year,
+        "periods": list(snapshots),
+        "figures": figures,
+        "appeal_rows": appeal_rows,
+        "appeals_chart": appeals_chart,
+        "services_chart": services_chart,
+        "service_figures": [
+            (label, figures.services[key])
+            for key, label in _SERVICE_FIGURES
+            if figures is not None and key in figures.services
+        ],
+        **page_context(request, lang),
+    }
+    return render(request, "statistics.html", context)
+
+
 @router.get("/open-data")
 def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
     """Every published table of every version, in CSV, XLSX and JSON."""
@@ -248,10 +325,17 @@ def download(
 # --- signing in --------------------------------------------------------------------------
 
 
+def _local(target: str) -> str:
+    # Only a path on this portal: never an open redirect to another site.
+    return target if target.startswith("/") and not target.startswith("//") else "/workspace"
+
+
 @router.get("/login")
-def login_page(request: Request, actor: ActorDep, lang: LangDep, failed: bool = False) -> Response:
+def login_page(
+    request: Request, actor: ActorDep, lang: LangDep, next: str = "/workspace"
+) -> Response:
     """The sign-in form."""
-    context = {"failed": failed, "username": "", **page_context(request, lang)}
+    context = {"failed": False, "username": "", "next": _local(next), **page_context(request, lang)}
     return render(request, "login.html", context)
 
 
@@ -263,6 +347,7 @@ def login(
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
     csrf_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form(max_length=500)] = "/workspace",
 ) -> Response:
     """Sign in: rate-limited per address and username; a new session on success."""
     check_csrf(request, csrf_token)
@@ -272,12 +357,17 @@ def login(
     account = authenticate(session, username, password)
     if account is None:
         portal.limiter.failed(address, username)
-        context = {"failed": True, "username": username, **page_context(request, lang)}
+        context = {
+            "failed": True,
+            "username": username,
+            "next": _local(next),
+            **page_context(request, lang),
+        }
         return render(request, "login.html", context, status_code=401)
     portal.limiter.succeeded(username)
     token = start_session(session, account)
     session.commit()
-    response = RedirectResponse("/workspace", status_code=303)
+    response = RedirectResponse(_local(next), status_code=303)
     set_session_cookie(
         response,
         token,
@@ -298,7 +388,3 @@ def logout(
     response = RedirectResponse("/rankings", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-def _decimal(value: str) -> Decimal:
-    return Decimal(value)

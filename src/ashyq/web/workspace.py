@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError
+from ashyq.cycle.errors import InvalidError, NotFoundError, SignInRequiredError
 from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
 from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
@@ -37,7 +37,7 @@ def _portal(request: Request) -> Portal:
 
 def _signed_in(actor: Actor) -> None:
     if not actor.signed_in:
-        raise NotAllowedError(N_("Sign in to do this."))
+        raise SignInRequiredError(auth.SIGN_IN)
 
 
 def _back(url: str) -> RedirectResponse:

@@ -1,0 +1,683 @@
+"""Load on the public portal: the ranking and body pages, Ashyq against static bytes.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/portal.py [--requests 5000] [--concurrency 50]
+        [--repeat 3] [--workers 1,2] [--write-docs]
+
+A fresh SQLite portal is seeded in a temporary directory (``seed_demo``, as the tests
+do). For every scenario and number of uvicorn workers, the server is started in a
+process of its own (``python -m uvicorn --factory``, asyncio loop and h11, as
+``ashyq serve`` runs it), warmed up, then loaded ``--repeat`` times with a bounded
+number of requests by a load generator in another process: ``--concurrency`` HTTP/1.1
+keep-alive connections over ``asyncio.open_connection``, each issuing its requests one
+after the other, no cookies (every request is a first visit). The median of the repeats
+is reported: requests per second, latency percentiles, non-200 answers, and the peak
+resident set size of the server's processes (``VmHWM``, summed over the supervisor and
+its workers).
+
+The baseline is the bare server: the same responses, fetched once from Ashyq, served
+from memory by a minimal Starlette app under the same uvicorn settings. Ashyq / baseline
+shows what the database, the views, the chart and the templates add.
+
+Scenarios:
+
+- ``rankings-cgo``: ``/rankings?level=CGO``
+- ``rankings-mio``: ``/rankings?level=MIO``
+- ``bodies``: ``/bodies/<code>`` of all 49 bodies in turn
+- ``api-ranking``: ``/api/v1/periods/2025/ranking?level=CGO`` (JSON)
+
+With ``--write-docs`` a section with the figures and the machine's description is
+appended to ``docs/benchmarks.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import http.client
+import importlib.metadata
+import importlib.util
+import json
+import os
+import resource
+import shlex
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import harness
+from harness import machine, met
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from starlette.applications import Starlette
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCHMARKS = Path(__file__).resolve().parent
+YEAR = 2025
+HOST = "127.0.0.1"
+TARGET_RPS = 300.0
+TARGET_P95_MS = 100.0
+TARGET_CLIENTS = 50
+
+# What the server processes read: the portal's data home, its database, the baseline's pages.
+HOME_ENV = "ASHYQ_BENCH_HOME"
+URL_ENV = "ASHYQ_BENCH_URL"
+BASELINE_ENV = "ASHYQ_BENCH_BASELINE"
+
+APPS = ("ashyq", "baseline")
+READY_SECONDS = 120.0
+
+
+def scenarios() -> dict[str, list[str]]:
+    """The paths each scenario requests, in turn."""
+    from ashyq.bodies import load_bodies
+
+    return {
+        "rankings-cgo": ["/rankings?level=CGO"],
+        "rankings-mio": ["/rankings?level=MIO"],
+        "bodies": [f"/bodies/{body.code}" for body in load_bodies()],
+        "api-ranking": [f"/api/v1/periods/{YEAR}/ranking?level=CGO"],
+    }
+
+
+# --- The servers: app factories uvicorn imports as ``portal:ashyq_app`` ----------------
+
+
+def ashyq_app() -> FastAPI:
+    """The portal over the seeded home and database named by the environment."""
+    from ashyq.web import create_app
+
+    # The database is seeded and migrated before any server starts.
+    return create_app(Path(os.environ[HOME_ENV]), url=os.environ[URL_ENV], migrate=False)
+
+
+def baseline_app() -> Starlette:
+    """The bare server: the pre-fetched responses, from memory, by path and query."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    folder = Path(os.environ[BASELINE_ENV])
+    index: dict[str, dict[str, str]] = json.loads(
+        (folder / "index.json").read_text(encoding="utf-8")
+    )
+    pages = {
+        target: ((folder / entry["file"]).read_bytes(), entry["type"])
+        for target, entry in index.items()
+    }
+
+    async def serve(request: Request) -> Response:
+        target = request.scope["raw_path"].decode("ascii")
+        if request.scope["query_string"]:
+            target += "?" + request.scope["query_string"].decode("ascii")
+        found = pages.get(target)
+        if found is None:
+            return Response(status_code=404)
+        return Response(found[0], media_type=found[1])
+
+    return Starlette(routes=[Route("/{path:path}", serve)])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text(encoding="utf-8")
+        except OSError:
+            continue
+        # The command may hold spaces and parentheses: the fields follow the last ")".
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(entry.name))
+    return tree
+
+
+def _proc_status(pid: int, key: str) -> int:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for line in lines:
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()
+    # utime and stime: fields 14 and 15 of stat(5), the 12th and 13th after the ")".
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    """A uvicorn server in a process of its own (a supervisor and workers when several)."""
+
+    app: str
+    workers: int
+    port: int
+    process: subprocess.Popen[bytes]
+
+    def pids(self) -> list[int]:
+        """The server's processes: uvicorn and everything it started."""
+        tree, found, todo = _children(), [], [self.process.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            todo.extend(tree.get(pid, []))
+        return found
+
+    def workers_pids(self) -> list[int]:
+        pids = self.pids()
+        return pids[1:] if self.workers > 1 else pids
+
+    def peak_rss(self) -> tuple[int, int]:
+        """The summed and the largest worker's peak RSS (VmHWM), in bytes."""
+        total = sum(_proc_status(pid, "VmHWM") for pid in self.pids())
+        largest = max((_proc_status(pid, "VmHWM") for pid in self.workers_pids()), default=0)
+        return total, largest
+
+    def cpu_seconds(self) -> float:
+        return sum(_cpu_seconds(pid) for pid in self.pids())
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(app: str, workers: int, env: dict[str, str]) -> Server:
+    """Start ``app`` under uvicorn with ``workers`` workers; return when it answers."""
+    port = _free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "--app-dir",
+        str(BENCHMARKS),
+        f"portal:{app}_app",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=ROOT)
+    server = Server(app, workers, port, process)
+    deadline = time.monotonic() + READY_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"{app} server exited with code {process.returncode}")
+        try:
+            status, _, _ = fetch(port, "/static/does-not-exist")
+        except OSError:
+            time.sleep(0.2)
+            continue
+        if status in (200, 404) and (workers == 1 or len(server.workers_pids()) >= workers):
+            return server
+        time.sleep(0.2)
+    server.stop()
+    raise SystemExit(f"{app} server did not answer within {READY_SECONDS:g} s")
+
+
+def fetch(port: int, target: str) -> tuple[int, str, bytes]:
+    """One blocking GET: the status, the content type and the body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    try:
+        connection.request("GET", target)
+        response = connection.getresponse()
+        return response.status, response.getheader("Content-Type", ""), response.read()
+    finally:
+        connection.close()
+
+
+# --- The portal and the baseline's pages ------------------------------------------------
+
+
+def seed(home: Path) -> str:
+    """Migrate and seed a SQLite portal in ``home``; its database URL."""
+    from sqlalchemy.orm import sessionmaker
+
+    from ashyq.cycle.demo import seed_demo
+    from ashyq.db import make_engine, session_scope, upgrade
+
+    url = f"sqlite:///{home / 'portal.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with session_scope(sessionmaker(engine)) as session:
+        seed_demo(session, home / "portal" / "files")
+    engine.dispose()
+    return url
+
+
+def prefetch(port: int, paths: list[str], folder: Path) -> dict[str, int]:
+    """Fetch every path once from Ashyq into ``folder``; the size of each response."""
+    folder.mkdir(parents=True, exist_ok=True)
+    index: dict[str, dict[str, str]] = {}
+    sizes: dict[str, int] = {}
+    for number, target in enumerate(paths):
+        status, content_type, body = fetch(port, target)
+        if status != 200:
+            raise SystemExit(f"{target}: status {status} from Ashyq")
+        name = f"{number}.bin"
+        (folder / name).write_bytes(body)
+        index[target] = {"file": name, "type": content_type}
+        sizes[target] = len(body)
+    (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
+    return sizes
+
+
+# --- The load generator: a process of its own -------------------------------------------
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
+    """Read one response: its status, its body's size and whether the server closes."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head[:-4].split(b"\r\n")
+    status = int(lines[0].split(b" ", 2)[1])
+    length: int | None = None
+    chunked = close = False
+    for line in lines[1:]:
+        name, _, value = line.partition(b":")
+        name = name.strip().lower()
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"transfer-encoding":
+            chunked = b"chunked" in value.lower()
+        elif name == b"connection":
+            close = b"close" in value.lower()
+    if chunked:
+        size = 0
+        while True:
+            chunk = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            await reader.readexactly(chunk + 2)
+            size += chunk
+            if chunk == 0:
+                break
+        return status, size, close
+    if length is None:
+        return status, len(await reader.read()), True
+    await reader.readexactly(length)
+    return status, length, close
+
+
+async def _load(port: int, paths: list[str], requests: int, concurrency: int) -> dict[str, Any]:
+    raw = [
+        f"GET {target} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: ashyq-bench\r\n"
+        f"Accept: */*\r\n\r\n".encode("ascii")
+        for target in paths
+    ]
+    numbers = iter(range(requests))
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    failures: list[str] = []
+    received = 0
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal received
+        # The iterator is shared: each connection takes the next request number in turn.
+        for number in numbers:
+            started = time.perf_counter()
+            try:
+                writer.write(raw[number % len(raw)])
+                status, size, close = await _read_response(reader)
+            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+                failures.append(type(error).__name__)
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+                continue
+            latencies.append(time.perf_counter() - started)
+            statuses[status] += 1
+            received += size
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+        writer.close()
+
+    connections = await asyncio.gather(
+        *(asyncio.open_connection(HOST, port) for _ in range(concurrency))
+    )
+    cpu = time.process_time()
+    started = time.perf_counter()
+    await asyncio.gather(*(client(reader, writer) for reader, writer in connections))
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "cpu_seconds": time.process_time() - cpu,
+        "latencies": latencies,
+        "statuses": {str(code): count for code, count in statuses.items()},
+        "failures": len(failures),
+        "bytes": received,
+    }
+
+
+def load(port: int, paths: list[str], requests: int, concurrency: int) -> dict[str, Any]:
+    """In the load generator's process: ``requests`` GETs over ``concurrency`` connections."""
+    return asyncio.run(_load(port, paths, requests, concurrency))
+
+
+def _percentile(ordered: list[float], share: float) -> float:
+    """The nearest-rank percentile of sorted values."""
+    if not ordered:
+        return float("nan")
+    rank = max(1, -(-len(ordered) * share // 100))
+    return ordered[int(rank) - 1]
+
+
+def run_load(
+    server: Server, paths: list[str], requests: int, concurrency: int, scratch: Path
+) -> dict[str, Any]:
+    """Run the load generator in a child process against ``server``; its summary."""
+    paths_file, out = scratch / "paths.json", scratch / "load.json"
+    paths_file.write_text(json.dumps(paths), encoding="utf-8")
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--load-port",
+        str(server.port),
+        "--load-paths",
+        str(paths_file),
+        "--requests",
+        str(requests),
+        "--concurrency",
+        str(concurrency),
+        "--out",
+        str(out),
+    ]
+    server_cpu = server.cpu_seconds()
+    child = subprocess.run(command, check=False)
+    server_cpu = server.cpu_seconds() - server_cpu
+    if child.returncode != 0:
+        raise SystemExit(f"the load generator failed with exit code {child.returncode}")
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    ordered = sorted(result.pop("latencies"))
+    done = len(ordered)
+    ok = result["statuses"].get("200", 0)
+    return {
+        "requests": done,
+        "seconds": result["seconds"],
+        "rps": done / result["seconds"],
+        "p50": _percentile(ordered, 50) * 1000,
+        "p95": _percentile(ordered, 95) * 1000,
+        "p99": _percentile(ordered, 99) * 1000,
+        "max": ordered[-1] * 1000 if ordered else float("nan"),
+        "errors": done - ok + result["failures"],
+        "statuses": result["statuses"],
+        "bytes": result["bytes"],
+        # CPU per wall second: 1.0 is one core busy.
+        "generator_cpu": result["cpu_seconds"] / result["seconds"],
+        "generator_ceiling": done / result["cpu_seconds"] if result["cpu_seconds"] else 0.0,
+        "server_cpu": server_cpu / result["seconds"],
+    }
+
+
+# --- Measuring and reporting ------------------------------------------------------------
+
+
+def measure(
+    app: str,
+    workers: int,
+    paths: list[str],
+    env: dict[str, str],
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """Start a server, warm it up, load it ``repeat`` times; the medians and its peak RSS."""
+    server = start_server(app, workers, env)
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            # The warm-up: templates compiled, caches filled, every worker and thread busy.
+            warm = max(len(paths), args.concurrency) * 4
+            run_load(server, paths, warm, args.concurrency, Path(scratch))
+            runs = [
+                run_load(server, paths, args.requests, args.concurrency, Path(scratch))
+                for _ in range(args.repeat)
+            ]
+        total_rss, worker_rss = server.peak_rss()
+    finally:
+        server.stop()
+    summary: dict[str, Any] = {
+        key: statistics.median(run[key] for run in runs)
+        for key in ("rps", "p50", "p95", "p99", "max", "generator_cpu", "server_cpu")
+    }
+    summary["generator_ceiling"] = min(run["generator_ceiling"] for run in runs)
+    summary["errors"] = sum(run["errors"] for run in runs)
+    summary["requests"] = sum(run["requests"] for run in runs)
+    summary["runs"] = [round(run["rps"], 1) for run in runs]
+    summary["peak_rss"] = total_rss
+    summary["worker_rss"] = worker_rss
+    print(
+        f"{app:8} {workers} worker(s) {summary['rps']:8.1f} req/s  p50 {summary['p50']:6.1f} ms"
+        f"  p95 {summary['p95']:6.1f} ms  p99 {summary['p99']:6.1f} ms  errors "
+        f"{summary['errors']}  runs {summary['runs']}  server CPU {summary['server_cpu']:.2f}"
+        f"  generator CPU {summary['generator_cpu']:.2f}  peak RSS {_mib(total_rss)}",
+        flush=True,
+    )
+    return summary
+
+
+def _mib(size: float) -> str:
+    return f"{size / 2**20:.0f} MiB"
+
+
+def _meets(result: dict[str, Any]) -> bool:
+    return bool(
+        result["rps"] >= TARGET_RPS and result["p95"] <= TARGET_P95_MS and not result["errors"]
+    )
+
+
+def _versions() -> str:
+    packages = ("fastapi", "starlette", "uvicorn", "h11", "Jinja2", "SQLAlchemy")
+    versions = [f"{name} {importlib.metadata.version(name)}" for name in packages]
+    extras = [name for name in ("uvloop", "httptools") if importlib.util.find_spec(name)]
+    loop = f"uvicorn on {'/'.join(extras) if extras else 'asyncio and h11'}"
+    return ", ".join(versions) + f"; {loop}"
+
+
+def table(results: dict[tuple[str, int], dict[str, dict[str, Any]]], workers: list[int]) -> str:
+    """The Markdown table: one row per scenario and number of workers."""
+    lines = [
+        (
+            "| Scenario | Workers | req/s | p50 | p95 | p99 | max | Errors | Server peak RSS "
+            "| Baseline req/s | Baseline p95 | Ashyq / baseline | Target |"
+        ),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for name in results[("ashyq", workers[0])]:
+        for count in workers:
+            ours, base = results[("ashyq", count)][name], results[("baseline", count)][name]
+            rss = _mib(ours["peak_rss"])
+            if count > 1:
+                rss += f" ({count} × ≤ {_mib(ours['worker_rss'])})"
+            lines.append(
+                f"| {name} | {count} | {ours['rps']:.0f} | {ours['p50']:.1f} ms "
+                f"| {ours['p95']:.1f} ms | {ours['p99']:.1f} ms | {ours['max']:.0f} ms "
+                f"| {ours['errors']} | {rss} | {base['rps']:.0f} | {base['p95']:.1f} ms "
+                f"| {ours['rps'] / base['rps']:.2f} | {met(_meets(ours))} |"
+            )
+    return "\n".join(lines)
+
+
+def report(
+    command: str,
+    args: argparse.Namespace,
+    workers: list[int],
+    chosen: dict[str, list[str]],
+    sizes: dict[str, int],
+    results: dict[tuple[str, int], dict[str, dict[str, Any]]],
+) -> str:
+    """The Markdown section appended to the benchmarks document."""
+    described = machine()
+    described["Versions"] = _versions()
+    method = (
+        f"`{command}`: a fresh SQLite portal seeded by `seed_demo`; for every scenario and "
+        "number of uvicorn workers the server runs in a process of its own, is warmed up, "
+        f"then loaded {args.repeat} times with {args.requests:,} requests by a load "
+        f"generator in another process on the same machine: {args.concurrency} HTTP/1.1 "
+        "keep-alive connections (asyncio), each sending its next request when the "
+        "previous answer is read, no cookies (every request a first visit). Figures are "
+        "the medians of the repeats; errors are all non-200 answers and failed requests "
+        "of all repeats. Server peak RSS is `VmHWM` summed over uvicorn's processes "
+        "(with several workers: the supervisor and its workers, the largest worker in "
+        "parentheses). The baseline is the bare server: the same responses, fetched once "
+        "from Ashyq, served from memory by a minimal Starlette app under the same uvicorn "
+        "settings."
+    )
+    scenario_lines = [
+        f"- `{name}`: {', '.join(f'`{p}`' for p in paths[:1])}"
+        + (f" … ({len(paths)} pages in turn)" if len(paths) > 1 else "")
+        + f", {sum(sizes[p] for p in paths) / len(paths) / 1024:.1f} KiB a response"
+        for name, paths in chosen.items()
+    ]
+    lines = [
+        "",
+        f"## Portal load (benchmarks/portal.py), {datetime.now():%Y-%m-%d}",
+        "",
+        method,
+        "",
+        "| Machine | |",
+        "|---|---|",
+        *[f"| {key} | {value} |" for key, value in described.items()],
+        "",
+        *scenario_lines,
+        "",
+        table(results, workers),
+        "",
+    ]
+    usage = []
+    for count in workers:
+        for name, ours in results[("ashyq", count)].items():
+            usage.append(
+                f"{name}/{count}: server {ours['server_cpu']:.2f}, generator "
+                f"{ours['generator_cpu']:.2f}"
+            )
+    every = [result for by_name in results.values() for result in by_name.values()]
+    ceiling = min(result["generator_ceiling"] for result in every)
+    fastest = max(result["rps"] for result in every)
+    enough = (
+        "more than the fastest server answered"
+        if ceiling > fastest
+        else "**not more** than the fastest server answered: it may be the bottleneck there"
+    )
+    lines += [
+        "CPU in cores busy during the Ashyq runs (scenario/workers): " + "; ".join(usage) + ".",
+        (
+            f"The load generator spent at most 1 core-second per {ceiling:,.0f} requests in "
+            f"any run (fastest server: {fastest:,.0f} req/s), so on a core of its own it "
+            f"drives {enough}; on 2 cores it still takes CPU the server could otherwise use."
+        ),
+        "",
+        verdict(results, workers),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def verdict(results: dict[tuple[str, int], dict[str, dict[str, Any]]], workers: list[int]) -> str:
+    """The verdict against the target, for every number of workers."""
+    target = (
+        f"≥ {TARGET_RPS:g} requests/s at {TARGET_CLIENTS} concurrent clients with p95 ≤ "
+        f"{TARGET_P95_MS:g} ms"
+    )
+    sentences = []
+    for count in workers:
+        by_name = results[("ashyq", count)]
+        missed = [name for name, result in by_name.items() if not _meets(result)]
+        if not missed:
+            sentences.append(f"with {count} worker(s) every scenario meets it")
+        elif len(missed) == len(by_name):
+            sentences.append(f"with {count} worker(s) no scenario meets it")
+        else:
+            sentences.append(f"with {count} worker(s) {', '.join(missed)} miss it")
+    return f"Verdict against the target ({target}): " + "; ".join(sentences) + "."
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Seed a portal, measure every scenario on Ashyq and the baseline, report."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--requests", type=int, default=5000, help="requests per run")
+    parser.add_argument("--concurrency", type=int, default=TARGET_CLIENTS, help="connections")
+    parser.add_argument("--repeat", type=int, default=3, help="runs after the warm-up")
+    parser.add_argument("--workers", default="1,2", help="uvicorn workers to measure, e.g. 1,2")
+    parser.add_argument("--scenario", action="append", help="only these scenarios")
+    parser.add_argument("--write-docs", action="store_true", help="append to --report")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    parser.add_argument("--load-port", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--load-paths", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.load_port:
+        paths = json.loads(args.load_paths.read_text(encoding="utf-8"))
+        result = load(args.load_port, paths, args.requests, args.concurrency)
+        result["high_water_mark"] = harness.high_water_mark()
+        result["ru_maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        args.out.write_text(json.dumps(result), encoding="utf-8")
+        return
+
+    workers = [int(count) for count in args.workers.split(",")]
+    chosen = scenarios()
+    if args.scenario:
+        chosen = {name: chosen[name] for name in args.scenario}
+    with tempfile.TemporaryDirectory(prefix="ashyq-portal-bench-") as scratch:
+        home = Path(scratch) / "home"
+        print("seeding the portal …", flush=True)
+        url = seed(home)
+        env = {HOME_ENV: str(home), URL_ENV: url, BASELINE_ENV: str(Path(scratch) / "baseline")}
+        server = start_server("ashyq", 1, env)
+        try:
+            every = [target for paths in chosen.values() for target in paths]
+            sizes = prefetch(server.port, every, Path(env[BASELINE_ENV]))
+        finally:
+            server.stop()
+        results: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+        for name, paths in chosen.items():
+            for count in workers:
+                for app in APPS:
+                    print(f"{name}: ", end="", flush=True)
+                    result = measure(app, count, paths, env, args)
+                    results.setdefault((app, count), {})[name] = result
+    command = "benchmarks/portal.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+    print()
+    print(table(results, workers))
+    print()
+    print(verdict(results, workers))
+    if args.write_docs:
+        section = report(command.strip(), args, workers, chosen, sizes, results)
+        with args.report.open("a", encoding="utf-8") as document:
+            document.write(section)
+        print(f"appended to {args.report}")
+
+
+if __name__ == "__main__":
+    main()

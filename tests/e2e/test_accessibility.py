@@ -1,0 +1,102 @@
+"""Accessibility of the public pages: axe-core's WCAG 2.1 A/AA rules, keyboard use, and
+the filters without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import NewContext, visit
+
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+PAGES = {
+    "rankings-cgo": "/rankings?level=CGO",
+    "rankings-mio": "/rankings?level=MIO",
+    "rankings-filtered": "/rankings?level=MIO&grade=B&sort=total&order=desc",
+    "body": "/bodies/mf?period=2025",
+    "methodology": "/methodology",
+    "open-data": "/open-data",
+    "login": "/login",
+}
+
+
+def _describe(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        targets = "; ".join(" ".join(map(str, node["target"])) for node in nodes[:3])
+        more = f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else ""
+        lines.append(
+            f"- {violation['id']} [{violation['impact']}]: {violation['help']} "
+            f"({len(nodes)} elements) — {targets}{more}\n  {violation['helpUrl']}"
+        )
+    return "\n".join(lines)
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations of the WCAG 2.1 A and AA rules on the page as it is."""
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async options => (await axe.run(document, options)).violations", AXE_OPTIONS
+    )
+    return violations
+
+
+@pytest.mark.parametrize("lang", ["ru", "en"])
+@pytest.mark.parametrize("name", list(PAGES))
+def test_public_page_has_no_wcag_violations(new_context: NewContext, name: str, lang: str) -> None:
+    # The portal's CSP allows only its own scripts; axe is injected inline, so the test's
+    # context bypasses the CSP (the page's own behaviour does not change).
+    page = new_context(bypass_csp=True).new_page()
+    url = PAGES[name]
+    visit(page, f"{url}{'&' if '?' in url else '?'}lang={lang}")
+    violations = run_axe(page)
+    assert not violations, f"{name} ({lang}): axe found\n{_describe(violations)}"
+
+
+def _focused(page: Page) -> dict[str, Any]:
+    found: dict[str, Any] = page.evaluate(
+        """() => {
+            const e = document.activeElement;
+            return {tag: e.tagName.toLowerCase(), id: e.id, cls: e.className,
+                    href: e.getAttribute('href')};
+        }"""
+    )
+    return found
+
+
+def test_skip_link_comes_first_and_moves_focus_to_main(new_context: NewContext) -> None:
+    page = new_context().new_page()
+    visit(page, "/rankings?lang=en")
+    page.keyboard.press("Tab")
+    focused = _focused(page)
+    assert focused["tag"] == "a" and focused["href"] == "#main", focused
+    expect(page.locator("a.skip-link")).to_be_focused()
+    expect(page.locator("a.skip-link")).to_be_visible()  # shown when focused
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    assert _focused(page)["id"] == "main"
+
+
+def test_ranking_filters_work_without_javascript(new_context: NewContext) -> None:
+    page = new_context(java_script_enabled=False).new_page()
+    visit(page, "/rankings?level=MIO&lang=en")
+    all_rows = page.locator("table.ranking tbody tr").count()
+    page.select_option("#grade", "B")
+    with page.expect_navigation():
+        page.locator("form.filters button[type=submit]").click()
+    assert re.search(r"[?&]grade=B(&|$)", page.url), page.url
+    assert "level=MIO" in page.url, page.url
+    expect(page.locator("#grade")).to_have_value("B")
+    grades = page.locator("table.ranking tbody .grade")
+    assert 0 < grades.count() < all_rows
+    for grade in grades.all():
+        expect(grade).to_have_class(re.compile(r"\bgrade--B\b"))
