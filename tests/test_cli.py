@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from ashyq.bodies import BodyRegistry, Level
 from ashyq.cli import app
+from ashyq.cycle.accounts import authenticate
+from ashyq.db import make_engine
+from ashyq.db.models import Period
 from ashyq.i18n import translate
 from ashyq.index.engine import BodyInput, IndexResult
 from ashyq.index.explain import explain
@@ -527,7 +532,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
 ) -> None:
     out = tmp_path / "out"
 
-    result = invoke(runner, ["demo", "--out", str(out)])
+    result = invoke(runner, ["demo", "--out", str(out), "--no-serve"])
 
     assert result.exit_code == 0, result.output
     for suffix in (".xlsx", ".csv", ".json"):
@@ -550,7 +555,9 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert len(payload["results"]) == 49
     # The top MIO, in Russian, with its total in the Russian spelling.
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
-    reconciled, chain, services, control = result.stdout.rstrip("\n").splitlines()[-4:]
+    lines = result.stdout.rstrip("\n").splitlines()
+    portal_at = next(i for i, line in enumerate(lines) if "portal.sqlite3" in line)
+    reconciled, chain, services, control = lines[portal_at - 4 : portal_at]
     assert "2025" in reconciled
     assert "49" in reconciled
     assert "`ashyq index reproduce 2025`" in reconciled
@@ -578,12 +585,27 @@ def test_demo_writes_the_results_and_prints_the_ranking(
         f"контрольные мероприятия — {stats['control_measures']['total']}, "
         f"восстановлены права — {stats['rights_restored']['total']}"
     ) in control, control
+    # Last, the portal: seeded, and an account for every role printed with its password.
+    accounts: dict[str, str] = {}
+    for line in lines[portal_at + 1 :]:
+        printed = re.fullmatch(r"\s+.+: (\S+) / (\S+)(?: \(.+\))?", line)
+        assert printed is not None, line
+        accounts[printed[1]] = printed[2]
+    assert {"admin", "analyst", "kpssu", "mki", "miicr", "mf"} <= set(accounts)
+    engine = make_engine(f"sqlite:///{out / 'home' / 'portal.sqlite3'}")
+    with Session(engine) as session:
+        states = dict(session.execute(select(Period.year, Period.state)).all())
+        assert states == {2025: "published", 2026: "disputes_open"}
+        analyst = authenticate(session, "analyst", accounts["analyst"])
+        assert analyst is not None
+        assert analyst.role == "analyst"
+    engine.dispose()
 
 
 def test_demo_in_english_states_the_reconciliation(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out"
 
-    result = invoke(runner, ["demo", "--out", str(out), "--lang", "en"])
+    result = invoke(runner, ["demo", "--out", str(out), "--lang", "en", "--no-serve"])
 
     assert result.exit_code == 0, result.output
     workbook = load_workbook(out / "openness-index-2025.xlsx")

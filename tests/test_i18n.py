@@ -15,7 +15,11 @@ SOURCE = Path(__file__).parents[1] / "src"
 
 
 def _marked_messages() -> set[str]:
-    found = extract_from_dir(str(SOURCE), method_map=[("**.py", "python")], keywords={"N_": None})
+    found = extract_from_dir(
+        str(SOURCE),
+        method_map=[("**.py", "python"), ("**/templates/**.html", "jinja2")],
+        keywords={"N_": None, "_": None},
+    )
     return {message for _, _, message, _, _ in found if isinstance(message, str)}
 
 

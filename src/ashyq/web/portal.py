@@ -114,7 +114,7 @@ def published_snapshots(session: Session) -> dict[int, Snapshot]:
     rows = session.execute(
         select(Period.year, Snapshot).join(Snapshot, Snapshot.period_id == Period.id)
     )
-    for year, snapshot in rows.tuples():
+    for year, snapshot in rows:
         if year not in latest or snapshot.version > latest[year].version:
             latest[year] = snapshot
     return dict(sorted(latest.items()))

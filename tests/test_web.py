@@ -1,0 +1,269 @@
+"""The portal's pages: what the public reads, in which language, and the security every
+response and form carries."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from decimal import Decimal
+from importlib import resources
+
+import pytest
+from openpyxl import load_workbook
+
+from ashyq.index.engine import IndexResult
+from tests.portal_support import SeededPortal, csrf, post_form
+
+PUBLIC_PAGES = (
+    "/rankings",
+    "/rankings?level=MIO",
+    "/bodies/mf",
+    "/methodology",
+    "/statistics",
+    "/open-data",
+    "/login",
+)
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
+def test_public_pages_carry_the_security_headers(read_only_portal: SeededPortal, page: str) -> None:
+    response = read_only_portal.client().get(page)
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_every_asset_is_served_by_the_portal_itself() -> None:
+    templates = resources.files("ashyq.web").joinpath("templates")
+    sources = []
+    for entry in templates.iterdir():
+        if entry.name.endswith(".html"):
+            sources.append(entry.read_text(encoding="utf-8"))
+    for entry in templates.joinpath("workspace").iterdir():
+        sources.append(entry.read_text(encoding="utf-8"))
+    text = "\n".join(sources)
+    assert not re.search(r"""(src|href)=["'](https?:)?//""", text)
+    assert "/static/vendor/htmx-2.0.11.min.js" in text
+
+
+def test_vendored_htmx_is_served(read_only_portal: SeededPortal) -> None:
+    response = read_only_portal.client().get("/static/vendor/htmx-2.0.11.min.js")
+    assert response.status_code == 200
+    assert "htmx" in response.text[:2000]
+
+
+def test_rankings_show_each_level_with_grades_and_filters(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    client = read_only_portal.client()
+    page = client.get("/rankings?level=MIO&lang=en").text
+    top = next(r for r in result_2025.bodies if r.body.level.value == "MIO" and r.rank == 1)
+    assert top.body.short_en in page
+    assert str(top.total) in page  # 96.15, English decimal point
+    filtered = client.get("/rankings?level=MIO&grade=B&lang=en").text
+    graded_b = [r for r in result_2025.bodies if r.body.level.value == "MIO" and r.grade == "B"]
+    assert f"Shown: {len(graded_b)} of 20 bodies." in filtered
+    for result in graded_b:
+        assert result.body.short_en in filtered
+    assert top.body.short_en not in filtered
+
+
+def test_russian_is_the_default_with_the_decimal_comma(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    client = read_only_portal.client()
+    page = client.get("/rankings?level=MIO").text
+    assert '<html lang="ru">' in page
+    top = next(r for r in result_2025.bodies if r.body.level.value == "MIO" and r.rank == 1)
+    assert str(top.total).replace(".", ",") in page
+    # The language chosen once is kept by a cookie on the next pages.
+    client.get("/rankings?lang=kk")
+    assert '<html lang="kk">' in client.get("/methodology").text
+
+
+def test_a_body_page_shows_indicators_against_their_max_with_facts(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    page = read_only_portal.client().get("/bodies/mf?lang=en").text
+    mf = result_2025.for_body("mf")
+    assert f"{mf.total} / 100" in page
+    timeliness = mf.indicators["review_timeliness"]
+    assert f"{timeliness.score} / {timeliness.indicator.max}" in page
+    assert "seed 003 (2025)" in page  # the provenance of each score
+    assert f'class="level level--{timeliness.level}"' in page
+
+
+def test_a_low_rated_body_is_marked_as_owing_a_roadmap(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    low = next(r for r in result_2025.bodies if r.grade == "B")
+    page = read_only_portal.client().get(f"/bodies/{low.body.code}?lang=en").text
+    assert "must approve and publish a roadmap" in page
+
+
+def test_unknown_bodies_and_periods_are_404_pages(read_only_portal: SeededPortal) -> None:
+    client = read_only_portal.client()
+    assert client.get("/bodies/atlantis").status_code == 404
+    assert client.get("/rankings?period=2026").status_code == 404  # not published
+    assert client.get("/rankings?period=1999").status_code == 404
+
+
+def test_downloads_are_the_published_table_in_three_formats(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    client = read_only_portal.client()
+    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/2025/v1/results.csv").text)))
+    assert len(rows) == 49
+    by_body = {row["body"]: row for row in rows}
+    for result in result_2025.bodies:
+        assert Decimal(by_body[result.body.code]["total"]) == result.total
+        assert by_body[result.body.code]["grade"] == result.grade
+    as_json = client.get("/open-data/2025/v1/indicators.json").json()
+    assert len(as_json["rows"]) == 49 * 20
+    workbook = load_workbook(io.BytesIO(client.get("/open-data/2025/v1/results.xlsx").content))
+    try:
+        assert workbook.active is not None
+        assert workbook.active.max_row == 50
+    finally:
+        workbook.close()
+    assert client.get("/open-data/2025/v9/results.csv").status_code == 404
+
+
+def test_the_data_package_describes_every_published_table(read_only_portal: SeededPortal) -> None:
+    client = read_only_portal.client()
+    package = client.get("/open-data/datapackage.json").json()
+    assert package["profile"] == "tabular-data-package"
+    names = {resource["name"] for resource in package["resources"]}
+    assert names == {"results-2025-v1", "indicators-2025-v1"}
+    for resource in package["resources"]:
+        path = resource["path"].split("://", 1)[-1].split("/", 1)[1]
+        table = list(csv.reader(io.StringIO(client.get(f"/{path}").text)))
+        fields = [field["name"] for field in resource["schema"]["fields"]]
+        assert table[0] == fields  # the schema names exactly the columns of the file
+        kinds = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
+        for row in table[1:]:
+            for name, value in zip(fields, row, strict=True):
+                if kinds[name] == "number" and value:
+                    Decimal(value)
+                if kinds[name] == "integer":
+                    int(value)
+
+
+def test_methodology_page_is_generated_from_the_declaration(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    page = read_only_portal.client().get("/methodology?lang=en").text
+    methodology = result_2025.methodology
+    for indicator in methodology.indicators:
+        assert indicator.name.en.replace("'", "&#39;") in page
+        if indicator.source.assumption:
+            assert "Assumption:" in page
+    assert "seed 003, line 62" in page  # the roadmap rule and its source
+
+
+def test_statistics_show_the_published_figures_with_their_source(
+    read_only_portal: SeededPortal,
+) -> None:
+    page = read_only_portal.client().get("/statistics?lang=en").text
+    assert "5,882,116" in page  # appeals in 2025, seed 003 line 153
+    assert "seed 003, line 153" in page
+    assert "292,500,000" in page  # public services, seed 000
+    assert page.count("<svg") == 2
+
+
+def test_signed_out_workspace_pages_send_to_the_sign_in_form(
+    read_only_portal: SeededPortal,
+) -> None:
+    response = read_only_portal.client().get("/workspace/periods/2026", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/workspace/periods/2026"
+
+
+def test_sign_in_sets_an_httponly_samesite_cookie_and_returns_to_the_page(
+    portal: SeededPortal,
+) -> None:
+    client = portal.client()
+    response = post_form(
+        client,
+        "/login",
+        {"username": "analyst", "password": portal.passwords["analyst"], "next": "/admin/x"},
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/admin/x"
+    cookie = next(
+        c for c in response.headers.get_list("set-cookie") if c.startswith("ashyq_session=")
+    )
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    # Never an open redirect to another site.
+    again = post_form(
+        portal.client(),
+        "/login",
+        {"username": "analyst", "password": portal.passwords["analyst"], "next": "//evil.test"},
+    )
+    assert again.headers["location"] == "/workspace"
+
+
+def test_forms_without_the_csrf_token_are_refused(portal: SeededPortal) -> None:
+    client = portal.signed_in("analyst")
+    refused = client.post("/workspace/periods/2026/move", data={}, follow_redirects=False)
+    assert refused.status_code == 403
+    forged = client.post(
+        "/workspace/periods/2026/move", data={"csrf_token": "forged"}, follow_redirects=False
+    )
+    assert forged.status_code == 403
+    accepted = post_form(client, "/workspace/periods/2026/move", {})
+    assert accepted.status_code == 303
+    state = client.get("/api/v1/cycle/periods").json()
+    assert {p["period"]: p["state"] for p in state}[2026] == "consolidation"
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_are_limited(
+    portal: SeededPortal,
+) -> None:
+    client = portal.client()
+    for _ in range(5):
+        wrong = post_form(client, "/login", {"username": "mf", "password": "guess"})
+        assert wrong.status_code == 401
+    limited = post_form(client, "/login", {"username": "mf", "password": portal.passwords["mf"]})
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+
+
+def test_the_analyst_sees_drafts_the_public_never_does(portal: SeededPortal) -> None:
+    analyst = portal.signed_in("analyst")
+    assert 'id="h-drafts"' in analyst.get("/workspace/periods/2026").text
+    draft = analyst.get("/api/v1/cycle/periods/2026/drafts/mf").json()
+    assert draft["results"]["period"] == 2026
+    public = portal.client()
+    assert [p["period"] for p in public.get("/api/v1/periods").json()] == [2025]
+    for url in (
+        "/bodies/mf?period=2026",
+        "/rankings?period=2026",
+        "/api/v1/periods/2026/bodies/mf",
+        "/api/v1/periods/2026/ranking",
+        "/open-data/2026/v1/results.csv",
+        "/workspace/periods/2026/bodies/mf",
+    ):
+        assert public.get(url, follow_redirects=False).status_code in {303, 404}, url
+    assert 'id="h-drafts"' not in portal.signed_in("mf").get("/workspace/periods/2026").text
+
+
+def test_the_admin_reads_the_audit_log(portal: SeededPortal) -> None:
+    page = portal.signed_in("admin").get("/admin/audit?lang=en").text
+    for action in ("create_account", "create_period", "upload_source_data", "publish_period"):
+        assert action in page
+    assert portal.signed_in("analyst").get("/admin/audit").status_code == 403
+
+
+def test_the_api_describes_itself_without_a_cdn(read_only_portal: SeededPortal) -> None:
+    client = read_only_portal.client()
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/periods/{period}/ranking" in spec["paths"]
+    assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
+    assert json.dumps(spec).count("ErrorBody") > 10
+    assert csrf(client)
