@@ -23,13 +23,15 @@ PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 _SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
 
 
-def serve_home(home: Path, host: str, port: int, *, url: str | None = None) -> None:
+def serve_home(
+    home: Path, host: str, port: int, *, url: str | None = None, secure_cookies: bool = False
+) -> None:
     """Run the portal over ``home`` until interrupted."""
     import uvicorn
 
     from ashyq.web import create_app
 
-    application = create_app(home, url=url)
+    application = create_app(home, url=url, secure_cookies=secure_cookies)
     typer.echo(translate(_SERVING, "en", host=host, port=port, home=home))
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -37,9 +39,15 @@ def serve_home(home: Path, host: str, port: int, *, url: str | None = None) -> N
 def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
+    secure_cookies: Annotated[
+        bool,
+        typer.Option(
+            "--secure-cookies", help="Mark cookies Secure: for a portal served over HTTPS."
+        ),
+    ] = False,
 ) -> None:
     """Serve the portal from the data directory ($ASHYQ_HOME) and its database."""
-    serve_home(data_home(), host, port)
+    serve_home(data_home(), host, port, secure_cookies=secure_cookies)
 
 
 @app.command("upgrade")
