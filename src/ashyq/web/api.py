@@ -18,9 +18,9 @@ from sqlalchemy import select
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.cycle.errors import NotAllowedError, NotFoundError, SignInRequiredError
+from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError, SignInRequiredError
 from ashyq.cycle.roles import Permission, Role, may
-from ashyq.db.models import AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
+from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
@@ -31,6 +31,7 @@ from ashyq.web.security import (
     csrf_token,
     set_session_cookie,
 )
+from ashyq.web.statistics import period_statistics
 from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
 
 __all__ = ["ErrorBody", "router"]
@@ -209,6 +210,39 @@ def methodology(name: str) -> dict[str, Any]:
     except (LookupError, OSError):
         raise NotFoundError(N_("No methodology {name}."), name=name) from None
     return loaded.model_dump(mode="json")
+
+
+class FigureOut(_Model):
+    """A published national figure and the report line it is quoted from."""
+
+    key: str
+    value: Decimal
+    unit: str
+    period: str
+    source: str
+    quote: str
+
+
+class StatisticsOut(_Model):
+    """The published national statistics of a period."""
+
+    period: int
+    appeals: list[FigureOut]
+    services: list[FigureOut]
+
+
+@router.get("/periods/{period}/statistics", tags=["public"])
+def statistics(session: SessionDep, period: int) -> StatisticsOut:
+    """The national appeal and public-service figures published for a period."""
+    _published(session, period)
+    figures = period_statistics(period)
+    if figures is None:
+        raise NotFoundError(N_("No published statistics for {period}."), period=period)
+    return StatisticsOut(
+        period=period,
+        appeals=[FigureOut(**vars(f)) for f in figures.appeals.values()],
+        services=[FigureOut(**vars(f)) for f in figures.services.values()],
+    )
 
 
 # --- session -----------------------------------------------------------------------------
@@ -463,6 +497,54 @@ async def upload(
     return _upload_out(result, period)
 
 
+@router.get("/cycle/uploads/{upload_id}", tags=["cycle"])
+def upload_report(session: SessionDep, actor: ActorDep, upload_id: int) -> UploadOut:
+    """An upload's validation and reconciliation report (analysts; an authority its own)."""
+    _signed_in(actor)
+    found = session.get(Upload, upload_id)
+    if found is None:
+        raise NotFoundError(N_("No such upload."))
+    auth.view_uploads(actor, found.authority)
+    period = session.get(Period, found.period_id)
+    assert period is not None
+    return _upload_out(found, period.year)
+
+
+class Deadlines(_Model):
+    """A period's deadlines (timezone-aware; Astana is UTC+05:00)."""
+
+    source_data_due: datetime
+    disputes_until: datetime
+    consolidation_by: datetime
+
+
+@router.put("/cycle/periods/{period}/deadlines", tags=["cycle"])
+def set_deadlines(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    period: int,
+    body: Deadlines,
+    token: CsrfHeader = None,
+) -> PeriodOut:
+    """Change a period's deadlines (administrator)."""
+    check_csrf(request, token)
+    for moment in (body.source_data_due, body.disputes_until, body.consolidation_by):
+        if moment.tzinfo is None:
+            raise InvalidError(N_("Deadlines need a time zone, such as +05:00."))
+    found = actions.get_period(session, period)
+    actions.set_deadlines(
+        session,
+        actor,
+        found,
+        source_data_due=body.source_data_due,
+        disputes_until=body.disputes_until,
+        consolidation_by=body.consolidation_by,
+    )
+    session.commit()
+    return _period_out(session, found)
+
+
 class SourceValueOut(_Model):
     """A source value and where it came from."""
 
@@ -700,6 +782,101 @@ def submit_roadmap(
     )
     session.commit()
     return _roadmap_out(period, roadmap)
+
+
+class AccountOut(_Model):
+    """An account (never its password hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    body: str | None
+    authority: str | None
+    active: bool
+
+
+class NewAccount(_Model):
+    """An account to create."""
+
+    username: str = Field(min_length=1, max_length=80)
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    body: str | None = Field(default=None, max_length=20)
+    authority: str | None = Field(default=None, max_length=10)
+
+
+class CreatedAccount(_Model):
+    """A new account and its one-time password."""
+
+    account: AccountOut
+    password: str
+
+
+def _account_out(account: Account) -> AccountOut:
+    return AccountOut(
+        id=account.id,
+        username=account.username,
+        display_name=account.display_name,
+        role=Role(account.role),
+        body=account.body_code,
+        authority=account.authority,
+        active=account.active,
+    )
+
+
+@router.get("/admin/accounts", tags=["admin"])
+def accounts(session: SessionDep, actor: ActorDep) -> list[AccountOut]:
+    """Every account (administrator)."""
+    _signed_in(actor)
+    auth.create_account(actor)
+    return [_account_out(a) for a in session.scalars(select(Account).order_by(Account.id))]
+
+
+@router.post("/admin/accounts", tags=["admin"], status_code=201)
+def create_account(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    body: NewAccount,
+    token: CsrfHeader = None,
+) -> CreatedAccount:
+    """Create an account; the response holds its password, shown only this once."""
+    check_csrf(request, token)
+    account, password = actions.create_account(
+        session,
+        actor,
+        username=body.username,
+        display_name=body.display_name,
+        role=body.role,
+        body_code=body.body,
+        authority=body.authority,
+        registry=_portal(request).registry,
+    )
+    session.commit()
+    return CreatedAccount(account=_account_out(account), password=password)
+
+
+class Activity(_Model):
+    """Whether an account may sign in."""
+
+    active: bool
+
+
+@router.put("/admin/accounts/{account_id}/active", tags=["admin"])
+def set_active(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    account_id: int,
+    body: Activity,
+    token: CsrfHeader = None,
+) -> AccountOut:
+    """Block or unblock an account (administrator)."""
+    check_csrf(request, token)
+    account = actions.set_account_active(session, actor, account_id, body.active)
+    session.commit()
+    return _account_out(account)
 
 
 class AuditOut(_Model):
