@@ -38,6 +38,12 @@ CHROMIUM_ARGS = [
 ]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+# WCAG 2.1 levels A and AA; only violations are collected.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
 # How long one browser action or assertion may wait before the test fails.
 TIMEOUT_MS = 15_000
 
@@ -192,3 +198,30 @@ def sign_in(context: BrowserContext, username: str, password: str) -> Page:
     submit(page, page.locator("form[action='/login'] button[type=submit]"))
     assert page.url.endswith("/workspace"), page.url
     return page
+
+
+def run_axe(page: Page) -> list[dict[str, Any]]:
+    """axe-core's violations of the WCAG 2.1 A and AA rules on the page as it is now.
+
+    axe is injected as an inline script, which the portal's CSP (``script-src 'self'``)
+    blocks: the page's context must be opened with ``bypass_csp=True``.
+    """
+    page.add_script_tag(path=str(AXE))
+    violations: list[dict[str, Any]] = page.evaluate(
+        "async options => (await axe.run(document, options)).violations", AXE_OPTIONS
+    )
+    return violations
+
+
+def describe_violations(violations: list[dict[str, Any]]) -> str:
+    """One line per violated rule: id, impact, help, and the first elements' selectors."""
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        targets = "; ".join(" ".join(map(str, node["target"])) for node in nodes[:3])
+        more = f" (+{len(nodes) - 3} more)" if len(nodes) > 3 else ""
+        lines.append(
+            f"- {violation['id']} [{violation['impact']}]: {violation['help']} "
+            f"({len(nodes)} elements) — {targets}{more}\n  {violation['helpUrl']}"
+        )
+    return "\n".join(lines)

@@ -240,6 +240,7 @@ class BodyView(_Model):
     needs_roadmap: bool
     criteria: list[CriterionView]
     movement: dict[str, Movement] | None
+    previous_period: int | None
     history: list[HistoryPoint]
 
 
@@ -311,6 +312,7 @@ def body_view(
         needs_roadmap=methodology.needs_roadmap(body["grade"]),
         criteria=criteria,
         movement=_movement(body.get("movement")),
+        previous_period=payload.get("previous_period"),
         history=history or [],
     )
 
