@@ -8,6 +8,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from ashyq.cycle.demo import seed_demo
+from ashyq.cycle.workflow import ASTANA
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.web import create_app
 
@@ -28,6 +30,10 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "ASHYQ_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 BACKENDS = ("sqlite", "postgresql")
+
+# The portal's tests live on one day, inside the 2026 dispute window, whatever the date:
+# deadlines are judged by this clock, so the seeded periods never move under a test.
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=ASTANA)
 
 
 def database_for(backend: str, folder: Path, template: str | None = None) -> Iterator[str]:
@@ -91,7 +97,7 @@ def seed(url: str, home: Path) -> dict[str, str]:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(sessionmaker(engine)) as session:
-        accounts = seed_demo(session, home / "portal" / "files")
+        accounts = seed_demo(session, home / "portal" / "files", now=NOW)
     engine.dispose()
     return {account.username: account.password for account in accounts}
 
@@ -100,7 +106,7 @@ def seeded_portal(url: str, home: Path, passwords: dict[str, str] | None = None)
     """A portal app over a freshly seeded database (or one already seeded: ``passwords``)."""
     if passwords is None:
         passwords = seed(url, home)
-    app = create_app(home, url=url)
+    app = create_app(home, url=url, clock=lambda: NOW)
     return SeededPortal(app, home, url, passwords)
 
 

@@ -8,7 +8,7 @@ request, so an action that fails leaves nothing half done.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -305,10 +305,9 @@ def upload_source_data(
                 named, methodology, load_bodies(), require_all_bodies=False, indicators=own
             )
         except InputError as error:
-            problems = [
-                {**p.as_dict(lang), "file": checked.filename, "message": p.render(lang)}
-                for p in error.problems
-            ]
+            # Problems name the file as sent, never the temporary copy on the server.
+            as_sent = [replace(p, file=checked.filename) for p in error.problems]
+            problems = [{**p.as_dict(lang), "message": p.render(lang)} for p in as_sent]
             upload.report = {"problems": problems, "indicators": own}
             upload.values_rejected = len(problems)
             session.add(upload)

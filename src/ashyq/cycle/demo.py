@@ -13,7 +13,7 @@ import csv
 import io
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from ashyq.bodies import load_bodies
 from ashyq.cycle import actions
 from ashyq.cycle.accounts import SYSTEM, Actor
 from ashyq.cycle.roles import Role
-from ashyq.db.models import Account, Upload
+from ashyq.cycle.workflow import ASTANA
+from ashyq.db.models import Account, Upload, utcnow
 from ashyq.index.engine import BodyInput
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import load_published, reproduction_input
@@ -114,7 +115,10 @@ def _import_reference(
 
 
 def seed_demo(session: Session, files: Path, now: datetime | None = None) -> list[DemoAccount]:
-    """Seed an empty portal database; returns the demo accounts with their passwords."""
+    """Seed an empty portal database as of ``now``; returns the demo accounts with their
+    passwords. Should the 2026 deadlines have passed by ``now``, the administrator sets new
+    ones a week apart, so the demo always opens on a dispute window."""
+    now = now or utcnow()
     methodology = load_methodology("2025")
     registry = load_bodies()
     admin, admin_password = bootstrap_admin(session, "admin")
@@ -156,6 +160,16 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     # 2026: source data delivered by the authorities, disputes open.
     actions.create_period(session, admin_actor, 2026)
     period_2026 = actions.get_period(session, 2026)
+    if now >= period_2026.source_data_due:
+        today = now.astimezone(ASTANA).date()
+        actions.set_deadlines(
+            session,
+            admin_actor,
+            period_2026,
+            source_data_due=_end_of(today + timedelta(days=7)),
+            disputes_until=_end_of(today + timedelta(days=14)),
+            consolidation_by=_end_of(today + timedelta(days=21)),
+        )
     actions.move_period(session, analyst, period_2026)
     for authority, content in demo_source_files(methodology).items():
         upload = actions.upload_source_data(
@@ -174,6 +188,10 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     session.flush()
     assert session.scalar(select(Account.id).where(Account.username == "mf")) is not None
     return created
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ASTANA)
 
 
 def _low_rated(methodology: Methodology) -> list[str]:

@@ -23,7 +23,16 @@ from ashyq.cycle.roles import Permission, Role, may
 from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology, load_methodology
-from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
+from ashyq.web.portal import (
+    ActorDep,
+    LangDep,
+    Portal,
+    RecordId,
+    SessionDep,
+    Year,
+    history_of,
+    published_snapshots,
+)
 from ashyq.web.security import (
     CSRF_HEADER,
     SESSION_COOKIE,
@@ -110,7 +119,7 @@ def ranking(
     request: Request,
     session: SessionDep,
     lang: LangDep,
-    period: int,
+    period: Year,
     level: Level = Level.CGO,
     grade: str | None = None,
     criterion: str | None = None,
@@ -136,7 +145,7 @@ def ranking(
 
 
 @router.get("/periods/{period}/bodies/{code}", tags=["public"])
-def body(request: Request, session: SessionDep, lang: LangDep, period: int, code: str) -> BodyView:
+def body(request: Request, session: SessionDep, lang: LangDep, period: Year, code: str) -> BodyView:
     """A body's published results: criteria, indicators, facts, movement and history."""
     snapshots, snapshot = _published(session, period)
     try:
@@ -190,7 +199,7 @@ def _roadmap_out(year: int, roadmap: Roadmap) -> RoadmapOut:
 
 
 @router.get("/periods/{period}/roadmaps", tags=["public"])
-def roadmaps(session: SessionDep, period: int) -> list[RoadmapOut]:
+def roadmaps(session: SessionDep, period: Year) -> list[RoadmapOut]:
     """The roadmaps published for a period."""
     _published(session, period)
     found = session.scalars(
@@ -232,7 +241,7 @@ class StatisticsOut(_Model):
 
 
 @router.get("/periods/{period}/statistics", tags=["public"])
-def statistics(session: SessionDep, period: int) -> StatisticsOut:
+def statistics(session: SessionDep, period: Year) -> StatisticsOut:
     """The national appeal and public-service figures published for a period."""
     _published(session, period)
     figures = period_statistics(period)
@@ -392,7 +401,7 @@ def _action(name: str) -> Any:
         request: Request,
         session: SessionDep,
         actor: ActorDep,
-        period: int,
+        period: Year,
         token: CsrfHeader = None,
     ) -> PeriodOut:
         check_csrf(request, token)
@@ -431,7 +440,7 @@ def reopen(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    period: int,
+    period: Year,
     body: Reason,
     token: CsrfHeader = None,
 ) -> PeriodOut:
@@ -475,7 +484,7 @@ async def upload(
     session: SessionDep,
     actor: ActorDep,
     lang: LangDep,
-    period: int,
+    period: Year,
     file: Annotated[UploadFile, File()],
     token: CsrfHeader = None,
 ) -> UploadOut:
@@ -492,13 +501,14 @@ async def upload(
         content,
         _portal(request).files,
         lang=lang,
+        now=_portal(request).clock(),
     )
     session.commit()
     return _upload_out(result, period)
 
 
 @router.get("/cycle/uploads/{upload_id}", tags=["cycle"])
-def upload_report(session: SessionDep, actor: ActorDep, upload_id: int) -> UploadOut:
+def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> UploadOut:
     """An upload's validation and reconciliation report (analysts; an authority its own)."""
     _signed_in(actor)
     found = session.get(Upload, upload_id)
@@ -523,7 +533,7 @@ def set_deadlines(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    period: int,
+    period: Year,
     body: Deadlines,
     token: CsrfHeader = None,
 ) -> PeriodOut:
@@ -569,7 +579,7 @@ class DraftOut(_Model):
 
 @router.get("/cycle/periods/{period}/drafts/{code}", tags=["cycle"])
 def draft(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int, code: str
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: Year, code: str
 ) -> DraftOut:
     """A body's draft: to analysts and to that body's own representative only."""
     _signed_in(actor)
@@ -649,7 +659,7 @@ def _dispute_out(dispute: Dispute, year: int) -> DisputeOut:
 
 
 @router.get("/cycle/periods/{period}/disputes", tags=["cycle"])
-def disputes(session: SessionDep, actor: ActorDep, period: int) -> list[DisputeOut]:
+def disputes(session: SessionDep, actor: ActorDep, period: Year) -> list[DisputeOut]:
     """The disputes the actor may see: all (analyst) or their own body's."""
     _signed_in(actor)
     found = actions.get_period(session, period)
@@ -668,15 +678,15 @@ async def file_dispute(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    period: int,
-    indicator: Annotated[str, Form(max_length=80)],
-    justification: Annotated[str, Form(max_length=10000)],
-    attachments: Annotated[list[UploadFile] | None, File()] = None,
+    period: Year,
+    indicator: Annotated[str, Form(min_length=1, max_length=80)],
+    justification: Annotated[str, Form(min_length=1, max_length=10000)],
+    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies it
     token: CsrfHeader = None,
 ) -> DisputeOut:
     """Dispute one indicator value of the representative's own body, inside the window."""
     check_csrf(request, token)
-    files = [(f.filename or "", await f.read()) for f in attachments or [] if f.filename]
+    files = [(f.filename or "", await f.read()) for f in attachments if f.filename]
     dispute = actions.file_dispute(
         session,
         actor,
@@ -686,6 +696,7 @@ async def file_dispute(
         justification=justification,
         attachments=files,
         files=_portal(request).files,
+        now=_portal(request).clock(),
     )
     session.commit()
     return _dispute_out(dispute, period)
@@ -701,7 +712,7 @@ def _visible_dispute(session: SessionDep, actor: ActorDep, dispute_id: int) -> D
 
 
 @router.get("/cycle/disputes/{dispute_id}", tags=["cycle"])
-def dispute(session: SessionDep, actor: ActorDep, dispute_id: int) -> DisputeOut:
+def dispute(session: SessionDep, actor: ActorDep, dispute_id: RecordId) -> DisputeOut:
     """One dispute, to analysts and to its body's representative."""
     found = _visible_dispute(session, actor, dispute_id)
     period = session.get(Period, found.period_id)
@@ -722,7 +733,7 @@ def resolve(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    dispute_id: int,
+    dispute_id: RecordId,
     body: Resolution,
     token: CsrfHeader = None,
 ) -> DisputeOut:
@@ -765,7 +776,7 @@ def submit_roadmap(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    period: int,
+    period: Year,
     body: RoadmapIn,
     token: CsrfHeader = None,
 ) -> RoadmapOut:
@@ -868,7 +879,7 @@ def set_active(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    account_id: int,
+    account_id: RecordId,
     body: Activity,
     token: CsrfHeader = None,
 ) -> AccountOut:
@@ -897,7 +908,7 @@ def audit_log(
     session: SessionDep,
     actor: ActorDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    before_id: int | None = None,
+    before_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> list[AuditOut]:
     """The audit log, newest first (administrator)."""
     _signed_in(actor)

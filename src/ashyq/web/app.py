@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from ashyq.cycle.errors import ActionError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
+from ashyq.db.models import utcnow
 from ashyq.i18n import N_, Lang, translate
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
 from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, TooManyAttemptsError, csrf_token
@@ -115,7 +117,20 @@ async def _http_error(request: Request, error: Exception) -> Response:
     text = _HTTP_MESSAGES.get(error.status_code)
     message = translate(text, lang) if text else str(error.detail)
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
-    return _error_response(request, error.status_code, code, message, None, error.headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        # Each method of a path is its own route; Allow must list them all, not the first.
+        headers["Allow"] = ", ".join(_allowed_methods(request))
+    return _error_response(request, error.status_code, code, message, None, headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        path_regex = getattr(route, "path_regex", None)
+        if path_regex is not None and path_regex.match(request.url.path):
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 async def _validation_error(request: Request, error: Exception) -> Response:
@@ -158,12 +173,18 @@ class _Headers(BaseHTTPMiddleware):
 
 
 def create_app(
-    home: Path, *, url: str | None = None, secure_cookies: bool = False, migrate: bool = True
+    home: Path,
+    *,
+    url: str | None = None,
+    secure_cookies: bool = False,
+    migrate: bool = True,
+    clock: Callable[[], datetime] = utcnow,
 ) -> FastAPI:
     """The portal over the data directory ``home`` and the database ``url``.
 
     Without ``url`` the database is ``$ASHYQ_DATABASE_URL`` or the SQLite file in ``home``.
     The schema is upgraded to the newest migration first unless ``migrate`` is False.
+    ``clock`` gives the time deadlines are judged by (the real time by default).
     """
     from ashyq.web import api, pages, workspace
 
@@ -179,7 +200,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies)
+    app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
     app.add_middleware(_Headers, secure=secure_cookies)
     app.add_exception_handler(ActionError, _action_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

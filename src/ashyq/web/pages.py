@@ -18,7 +18,17 @@ from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
-from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep, history_of, published_snapshots
+from ashyq.web.portal import (
+    ActorDep,
+    LangDep,
+    Portal,
+    SessionDep,
+    Version,
+    Year,
+    YearQuery,
+    history_of,
+    published_snapshots,
+)
 from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
 from ashyq.web.statistics import APPEAL_TYPES, period_statistics
 from ashyq.web.views import SortKey, body_view, ranking_view
@@ -63,7 +73,7 @@ def rankings(
     session: SessionDep,
     actor: ActorDep,
     lang: LangDep,
-    period: int | None = None,
+    period: YearQuery = None,
     level: Level = Level.CGO,
     grade: str | None = None,
     criterion: str | None = None,
@@ -116,7 +126,7 @@ def body_page(
     actor: ActorDep,
     lang: LangDep,
     code: str,
-    period: int | None = None,
+    period: YearQuery = None,
 ) -> Response:
     """One body: criteria and indicators against their max, dynamics, facts and roadmap."""
     portal = _portal(request)
@@ -299,7 +309,7 @@ def datapackage(request: Request, session: SessionDep) -> Response:
 
 @router.get("/open-data/{year}/v{version}/{table}.{fmt}")
 def download(
-    request: Request, session: SessionDep, year: int, version: int, table: str, fmt: str
+    request: Request, session: SessionDep, year: Year, version: Version, table: str, fmt: str
 ) -> Response:
     """One published table of one version."""
     if table not in TABLES or fmt not in FORMATS:

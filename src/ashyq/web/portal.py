@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal as babel_decimal
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -20,7 +20,7 @@ from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle.accounts import Actor, session_actor
 from ashyq.cycle.actions import sync_deadlines
 from ashyq.cycle.workflow import ASTANA
-from ashyq.db.models import Period, Snapshot
+from ashyq.db.models import Period, Snapshot, utcnow
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, Lang, translate
 from ashyq.web.security import SESSION_COOKIE, LoginLimiter
 from ashyq.web.views import HistoryPoint
@@ -30,7 +30,11 @@ __all__ = [
     "ActorDep",
     "LangDep",
     "Portal",
+    "RecordId",
     "SessionDep",
+    "Version",
+    "Year",
+    "YearQuery",
     "formatters",
     "published_snapshots",
     "request_lang",
@@ -38,24 +42,33 @@ __all__ = [
 
 LANG_COOKIE = "ashyq_lang"
 
+# Bounded numbers in URLs: an id past the database's integer range is simply not found.
+_MAX_ID = 2_147_483_647
+Year = Annotated[int, Path(ge=1900, le=2100)]
+Version = Annotated[int, Path(ge=1, le=_MAX_ID)]
+RecordId = Annotated[int, Path(ge=1, le=_MAX_ID)]
+YearQuery = Annotated[int | None, Query(ge=1900, le=2100)]
+
 
 @dataclass
 class Portal:
     """What every request shares: the database, where files go, the sign-in limiter."""
 
     engine: Engine
-    home: Path
+    home: FilePath
     secure_cookies: bool = False
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
     registry: BodyRegistry = field(default_factory=load_bodies)
     deadline_check_seconds: float = 60.0
+    # The time deadlines are judged by; tests fix it so seeded periods stay where they are.
+    clock: Callable[[], datetime] = utcnow
     _last_deadline_check: float = float("-inf")
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
-    def files(self) -> Path:
+    def files(self) -> FilePath:
         """Uploaded files: outside the package, so never served as static content."""
         return self.home / "portal" / "files"
 
@@ -65,7 +78,7 @@ class Portal:
         if now - self._last_deadline_check < self.deadline_check_seconds:
             return
         self._last_deadline_check = now
-        if sync_deadlines(session):
+        if sync_deadlines(session, self.clock()):
             session.commit()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
@@ -19,7 +19,14 @@ from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, Sourc
 from ashyq.i18n import N_
 from ashyq.index.methodology import load_methodology
 from ashyq.web.app import page_context, render
-from ashyq.web.portal import ActorDep, LangDep, Portal, SessionDep
+from ashyq.web.portal import (
+    ActorDep,
+    LangDep,
+    Portal,
+    RecordId,
+    SessionDep,
+    Year,
+)
 from ashyq.web.security import check_csrf
 from ashyq.web.views import body_view, ranking_view
 
@@ -82,7 +89,7 @@ def workspace(request: Request, session: SessionDep, actor: ActorDep, lang: Lang
 
 @router.get("/workspace/periods/{year}")
 def period_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: Year
 ) -> Response:
     """One period: its state, uploads, draft results and disputes, as the role may see."""
     _signed_in(actor)
@@ -142,7 +149,7 @@ def period_page(
 
 @router.post("/workspace/periods/{year}/move")
 def move(
-    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
 ) -> Response:
     """Move the period to its next state."""
     check_csrf(request, csrf_token)
@@ -153,7 +160,7 @@ def move(
 
 @router.post("/workspace/periods/{year}/compute")
 def compute(
-    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
 ) -> Response:
     """Compute the draft results from the source values."""
     check_csrf(request, csrf_token)
@@ -164,7 +171,7 @@ def compute(
 
 @router.post("/workspace/periods/{year}/publish")
 def publish(
-    request: Request, session: SessionDep, actor: ActorDep, year: int, csrf_token: CsrfField = ""
+    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
 ) -> Response:
     """Publish the period as a new snapshot version."""
     check_csrf(request, csrf_token)
@@ -178,7 +185,7 @@ def reopen(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    year: int,
+    year: Year,
     reason: Annotated[str, Form(max_length=2000)] = "",
     csrf_token: CsrfField = "",
 ) -> Response:
@@ -195,7 +202,7 @@ async def upload(
     session: SessionDep,
     actor: ActorDep,
     lang: LangDep,
-    year: int,
+    year: Year,
     file: Annotated[UploadFile, File()],
     csrf_token: CsrfField = "",
 ) -> Response:
@@ -210,6 +217,7 @@ async def upload(
         content,
         _portal(request).files,
         lang=lang,
+        now=_portal(request).clock(),
     )
     session.commit()
     return _back(f"/workspace/uploads/{result.id}")
@@ -217,7 +225,7 @@ async def upload(
 
 @router.get("/workspace/uploads/{upload_id}")
 def upload_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, upload_id: int
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, upload_id: RecordId
 ) -> Response:
     """The validation and reconciliation report of one upload."""
     _signed_in(actor)
@@ -231,7 +239,7 @@ def upload_page(
 
 @router.get("/workspace/periods/{year}/bodies/{code}")
 def draft_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int, code: str
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: Year, code: str
 ) -> Response:
     """A body's draft scores and source values before publication, to its own
     representative and to analysts only; the form to dispute a value."""
@@ -270,15 +278,15 @@ async def file_dispute(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    year: int,
+    year: Year,
     indicator: Annotated[str, Form(max_length=80)],
     justification: Annotated[str, Form(max_length=10000)],
-    attachments: Annotated[list[UploadFile] | None, File()] = None,
+    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies it
     csrf_token: CsrfField = "",
 ) -> Response:
     """File a dispute on one indicator value of the representative's own body."""
     check_csrf(request, csrf_token)
-    files = [(f.filename or "", await f.read()) for f in attachments or [] if f.filename]
+    files = [(f.filename or "", await f.read()) for f in attachments if f.filename]
     dispute = actions.file_dispute(
         session,
         actor,
@@ -288,6 +296,7 @@ async def file_dispute(
         justification=justification,
         attachments=files,
         files=_portal(request).files,
+        now=_portal(request).clock(),
     )
     session.commit()
     return _back(f"/workspace/disputes/{dispute.id}")
@@ -303,7 +312,7 @@ def _dispute(session: SessionDep, actor: Actor, dispute_id: int) -> Dispute:
 
 @router.get("/workspace/disputes/{dispute_id}")
 def dispute_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, dispute_id: int
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, dispute_id: RecordId
 ) -> Response:
     """A dispute, its attachments and its resolution; the analyst's resolution form."""
     _signed_in(actor)
@@ -336,7 +345,11 @@ def dispute_page(
 
 @router.get("/workspace/disputes/{dispute_id}/attachments/{attachment_id}")
 def attachment(
-    request: Request, session: SessionDep, actor: ActorDep, dispute_id: int, attachment_id: int
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    dispute_id: RecordId,
+    attachment_id: RecordId,
 ) -> Response:
     """An attachment, to those who may see its dispute."""
     _signed_in(actor)
@@ -358,7 +371,7 @@ async def resolve(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    dispute_id: int,
+    dispute_id: RecordId,
     decision: Annotated[str, Form(pattern="^(accept|reject)$")],
     resolution: Annotated[str, Form(max_length=10000)],
     csrf_token: CsrfField = "",
@@ -386,7 +399,7 @@ async def resolve(
 
 @router.get("/workspace/periods/{year}/roadmap")
 def roadmap_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: int
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: Year
 ) -> Response:
     """The roadmap form of the representative's body."""
     _signed_in(actor)
@@ -423,7 +436,7 @@ async def submit_roadmap(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    year: int,
+    year: Year,
     approved_by: Annotated[str, Form(max_length=200)],
     approved_on: Annotated[str, Form(max_length=10)],
     csrf_token: CsrfField = "",
@@ -522,7 +535,7 @@ def set_active(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    account_id: int,
+    account_id: RecordId,
     active: Annotated[bool, Form()],
     csrf_token: CsrfField = "",
 ) -> Response:
@@ -553,7 +566,7 @@ def set_deadlines(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    year: int,
+    year: Year,
     source_data_due: Annotated[str, Form()],
     disputes_until: Annotated[str, Form()],
     consolidation_by: Annotated[str, Form()],
@@ -586,7 +599,11 @@ def set_deadlines(
 
 @router.get("/admin/audit")
 def audit_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, page: int = 1
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The audit log, newest first, 100 entries a page."""
     _signed_in(actor)
