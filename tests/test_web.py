@@ -267,3 +267,18 @@ def test_the_api_describes_itself_without_a_cdn(read_only_portal: SeededPortal) 
     assert client.get("/docs").status_code == 404  # Swagger UI would load from a CDN
     assert json.dumps(spec).count("ErrorBody") > 10
     assert csrf(client)
+
+
+def test_cached_public_pages_follow_publication_and_never_reach_signed_in_people(
+    portal: SeededPortal,
+) -> None:
+    public = portal.client()
+    assert "/rankings?period=2025" in public.get("/bodies/mf?lang=en").text
+    analyst = portal.signed_in("analyst")
+    signed_in_page = analyst.get("/bodies/mf?lang=en").text
+    assert 'action="/logout"' in signed_in_page  # not the public copy
+    assert post_form(analyst, "/workspace/periods/2026/move", {}).status_code == 303
+    assert post_form(analyst, "/workspace/periods/2026/publish", {}).status_code == 303
+    after = public.get("/bodies/mf?lang=en").text
+    assert 'href="/bodies/mf?period=2026"' in after  # the new period, not the cached page
+    assert 'action="/logout"' not in after

@@ -27,6 +27,7 @@ from ashyq.web.portal import (
     ActorDep,
     LangDep,
     Portal,
+    Published,
     RecordId,
     SessionDep,
     Year,
@@ -97,25 +98,27 @@ class PublishedPeriod(_Model):
 
 
 @router.get("/periods", tags=["public"])
-def periods(session: SessionDep) -> list[PublishedPeriod]:
+async def periods(request: Request, session: SessionDep) -> list[PublishedPeriod]:
     """Every published period with its newest version."""
     return [
         PublishedPeriod(
             period=year, version=s.version, published_at=s.published_at, sha256=s.sha256
         )
-        for year, s in published_snapshots(session).items()
+        for year, s in published_snapshots(session, _portal(request)).items()
     ]
 
 
-def _published(session: SessionDep, period: int) -> Any:
-    snapshots = published_snapshots(session)
+def _published(
+    request: Request, session: SessionDep, period: int
+) -> tuple[dict[int, Published], Published]:
+    snapshots = published_snapshots(session, _portal(request))
     if period not in snapshots:
         raise NotFoundError(N_("No published results for {period}."), period=period)
     return snapshots, snapshots[period]
 
 
 @router.get("/periods/{period}/ranking", tags=["public"])
-def ranking(
+async def ranking(
     request: Request,
     session: SessionDep,
     lang: LangDep,
@@ -128,10 +131,10 @@ def ranking(
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> RankingView:
     """The published ranking of one level, filtered and sorted as the ranking page."""
-    _, snapshot = _published(session, period)
+    _, snapshot = _published(request, session, period)
     return ranking_view(
         snapshot.payload,
-        _methodology(session, period),
+        load_methodology(snapshot.methodology),
         _portal(request).registry,
         lang,
         level=level.value,
@@ -145,16 +148,18 @@ def ranking(
 
 
 @router.get("/periods/{period}/bodies/{code}", tags=["public"])
-def body(request: Request, session: SessionDep, lang: LangDep, period: Year, code: str) -> BodyView:
+async def body(
+    request: Request, session: SessionDep, lang: LangDep, period: Year, code: str
+) -> BodyView:
     """A body's published results: criteria, indicators, facts, movement and history."""
-    snapshots, snapshot = _published(session, period)
+    snapshots, snapshot = _published(request, session, period)
     try:
         known = _portal(request).registry.resolve(code)
     except UnknownBodyError:
         raise NotFoundError(N_("No body {body}."), body=code) from None
     view = body_view(
         snapshot.payload,
-        _methodology(session, period),
+        load_methodology(snapshot.methodology),
         _portal(request).registry,
         known.code,
         lang,
@@ -199,9 +204,9 @@ def _roadmap_out(year: int, roadmap: Roadmap) -> RoadmapOut:
 
 
 @router.get("/periods/{period}/roadmaps", tags=["public"])
-def roadmaps(session: SessionDep, period: Year) -> list[RoadmapOut]:
+async def roadmaps(request: Request, session: SessionDep, period: Year) -> list[RoadmapOut]:
     """The roadmaps published for a period."""
-    _published(session, period)
+    _published(request, session, period)
     found = session.scalars(
         select(Roadmap)
         .join(Period, Roadmap.period_id == Period.id)
@@ -212,7 +217,7 @@ def roadmaps(session: SessionDep, period: Year) -> list[RoadmapOut]:
 
 
 @router.get("/methodologies/{name}", tags=["public"])
-def methodology(name: str) -> dict[str, Any]:
+async def methodology(name: str) -> dict[str, Any]:
     """A methodology declaration, as the engine reads it."""
     try:
         loaded = load_methodology(name)
@@ -241,9 +246,9 @@ class StatisticsOut(_Model):
 
 
 @router.get("/periods/{period}/statistics", tags=["public"])
-def statistics(session: SessionDep, period: Year) -> StatisticsOut:
+async def statistics(request: Request, session: SessionDep, period: Year) -> StatisticsOut:
     """The national appeal and public-service figures published for a period."""
-    _published(session, period)
+    _published(request, session, period)
     figures = period_statistics(period)
     if figures is None:
         raise NotFoundError(N_("No published statistics for {period}."), period=period)
@@ -275,7 +280,7 @@ class Credentials(_Model):
 
 
 @router.get("/session", tags=["session"])
-def current_session(request: Request, actor: ActorDep) -> SessionOut:
+async def current_session(request: Request, actor: ActorDep) -> SessionOut:
     """The signed-in actor (role ``public`` when nobody), and the CSRF token."""
     return SessionOut(
         username=actor.username if actor.signed_in else None,

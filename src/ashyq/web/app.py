@@ -14,13 +14,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ashyq.cycle.errors import ActionError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
-from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
 from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, TooManyAttemptsError, csrf_token
 
@@ -148,28 +149,49 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     return _error_response(request, 422, "invalid_request", message, problems)
 
 
-class _Headers(BaseHTTPMiddleware):
-    """Security headers on every response; the CSRF and language cookies when new."""
+class _Headers:
+    """Security headers on every response; the CSRF and language cookies when new.
 
-    def __init__(self, app: Any, secure: bool) -> None:
-        super().__init__(app)
+    A plain ASGI middleware: it only adds headers to the response start, without the
+    stream copying of Starlette's BaseHTTPMiddleware.
+    """
+
+    def __init__(self, app: ASGIApp, secure: bool) -> None:
+        self.app = app
         self.secure = secure
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        new_csrf = getattr(request.state, "new_csrf", None)
-        if new_csrf and not request.cookies.get(CSRF_COOKIE):
-            response.set_cookie(
-                CSRF_COOKIE, new_csrf, httponly=True, samesite="lax", secure=self.secure, path="/"
-            )
-        chosen = request.query_params.get("lang")
-        if chosen and chosen != request.cookies.get(LANG_COOKIE) and chosen in ("ru", "kk", "en"):
-            response.set_cookie(
-                LANG_COOKIE, chosen, max_age=365 * 86400, samesite="lax", secure=self.secure
-            )
-        return response
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    if name not in headers:
+                        headers.append(name, value)
+                state = scope.get("state") or {}
+                new_csrf = state.get("new_csrf")
+                if new_csrf and not request.cookies.get(CSRF_COOKIE):
+                    headers.append("Set-Cookie", _cookie(CSRF_COOKIE, new_csrf, None, self.secure))
+                chosen = request.query_params.get("lang")
+                if chosen in LANGUAGES and chosen != request.cookies.get(LANG_COOKIE):
+                    headers.append(
+                        "Set-Cookie", _cookie(LANG_COOKIE, chosen, 365 * 86400, self.secure)
+                    )
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _cookie(name: str, value: str, max_age: int | None, secure: bool) -> str:
+    response = Response()
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
+    )
+    return response.headers["set-cookie"]
 
 
 def create_app(

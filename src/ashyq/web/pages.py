@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.responses import RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from ashyq.bodies import Level, UnknownBodyError
-from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from ashyq.cycle.accounts import SESSION_LIFETIME, Actor, authenticate, end_session, start_session
 from ashyq.cycle.errors import NotFoundError
 from ashyq.db.models import Period, Roadmap, Snapshot
 from ashyq.i18n import N_, Lang, translate
@@ -22,6 +23,7 @@ from ashyq.web.portal import (
     ActorDep,
     LangDep,
     Portal,
+    Published,
     SessionDep,
     Version,
     Year,
@@ -40,7 +42,7 @@ router = APIRouter(include_in_schema=False)
 _NO_PUBLISHED = N_("Nothing is published yet.")
 
 
-def latest_published(snapshots: dict[int, Snapshot], period: int | None) -> tuple[int, Snapshot]:
+def latest_published(snapshots: dict[int, Published], period: int | None) -> tuple[int, Published]:
     """The published snapshot of ``period``, or of the newest period; raises NotFoundError."""
     if not snapshots:
         raise NotFoundError(_NO_PUBLISHED)
@@ -48,6 +50,31 @@ def latest_published(snapshots: dict[int, Snapshot], period: int | None) -> tupl
     if year not in snapshots:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     return year, snapshots[year]
+
+
+def _cached_page(
+    request: Request, actor: Actor, lang: Lang, snapshots: dict[int, Published]
+) -> tuple[Response | None, Hashable | None]:
+    """A public page already rendered for these published snapshots, and its key.
+
+    Only pages for the public are cached: a signed-in page shows the person's menu.
+    """
+    if actor.signed_in:
+        return None, None
+    key = (
+        request.url.path,
+        tuple(sorted(request.query_params.multi_items())),
+        lang,
+        tuple((year, s.id) for year, s in snapshots.items()),
+    )
+    page = _portal(request).pages.get(key)
+    return (HTMLResponse(page) if page is not None else None), key
+
+
+def _keep(request: Request, key: Hashable | None, response: Response) -> Response:
+    if key is not None and response.status_code == 200:
+        _portal(request).pages.put(key, bytes(response.body))
+    return response
 
 
 def _methodology(session: SessionDep, year: int) -> Methodology:
@@ -61,14 +88,14 @@ def _portal(request: Request) -> Portal:
 
 
 @router.get("/")
-def home(request: Request) -> RedirectResponse:
+async def home(request: Request) -> RedirectResponse:
     """The front page is the ranking of the newest published period."""
     query = f"?{request.url.query}" if request.url.query else ""
     return RedirectResponse(f"/rankings{query}", status_code=307)
 
 
 @router.get("/rankings")
-def rankings(
+async def rankings(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -82,9 +109,12 @@ def rankings(
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Response:
     """The ranking of one level, sortable and filterable by grade and criterion category."""
-    snapshots = published_snapshots(session)
-    year, snapshot = latest_published(snapshots, period)
-    methodology = _methodology(session, year)
+    snapshots = published_snapshots(session, _portal(request))
+    cached, key = _cached_page(request, actor, lang, snapshots)
+    if cached is not None:
+        return cached
+    _, snapshot = latest_published(snapshots, period)
+    methodology = load_methodology(snapshot.methodology)
     view = ranking_view(
         snapshot.payload,
         methodology,
@@ -112,7 +142,7 @@ def rankings(
         "methodology": methodology,
         **page_context(request, lang),
     }
-    return render(request, "rankings.html", context)
+    return _keep(request, key, render(request, "rankings.html", context))
 
 
 def _text(lang: Lang, message: str, **params: object) -> str:
@@ -120,7 +150,7 @@ def _text(lang: Lang, message: str, **params: object) -> str:
 
 
 @router.get("/bodies/{code}")
-def body_page(
+async def body_page(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -134,9 +164,12 @@ def body_page(
         body = portal.registry.resolve(code)
     except UnknownBodyError:
         raise NotFoundError(N_("No body {body}."), body=code) from None
-    snapshots = published_snapshots(session)
+    snapshots = published_snapshots(session, _portal(request))
+    cached, key = _cached_page(request, actor, lang, snapshots)
+    if cached is not None:
+        return cached
     year, snapshot = latest_published(snapshots, period)
-    methodology = _methodology(session, year)
+    methodology = load_methodology(snapshot.methodology)
     history = history_of(snapshots, body.code)
     view = body_view(
         snapshot.payload,
@@ -173,11 +206,11 @@ def body_page(
         "methodology": methodology,
         **page_context(request, lang),
     }
-    return render(request, "body.html", context)
+    return _keep(request, key, render(request, "body.html", context))
 
 
 @router.get("/methodology")
-def methodology_page(
+async def methodology_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, name: str = "2025"
 ) -> Response:
     """The methodology, generated from its declaration file."""
@@ -207,11 +240,14 @@ _SERVICE_FIGURES = (
 
 
 @router.get("/statistics")
-def statistics(
+async def statistics(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int | None = None
 ) -> Response:
     """National appeal and public-service statistics of a published period, with charts."""
-    snapshots = published_snapshots(session)
+    snapshots = published_snapshots(session, _portal(request))
+    cached, key = _cached_page(request, actor, lang, snapshots)
+    if cached is not None:
+        return cached
     year, _ = latest_published(snapshots, period)
     figures = period_statistics(year)
     number = page_context(request, lang)["number"]
@@ -265,11 +301,13 @@ def statistics(
         ],
         **page_context(request, lang),
     }
-    return render(request, "statistics.html", context)
+    return _keep(request, key, render(request, "statistics.html", context))
 
 
 @router.get("/open-data")
-def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
+async def open_data(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep
+) -> Response:
     """Every published table of every version, in CSV, XLSX and JSON."""
     versions = session.execute(
         select(
@@ -297,7 +335,7 @@ def _all_published(session: SessionDep) -> list[tuple[int, int, str, dict[str, A
 
 
 @router.get("/open-data/datapackage.json")
-def datapackage(request: Request, session: SessionDep) -> Response:
+async def datapackage(request: Request, session: SessionDep) -> Response:
     """The Frictionless Data Package of every published table."""
     published = _all_published(session)
     methodologies = {year: _methodology(session, year) for year, *_ in published}
@@ -308,7 +346,7 @@ def datapackage(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/open-data/{year}/v{version}/{table}.{fmt}")
-def download(
+async def download(
     request: Request, session: SessionDep, year: Year, version: Version, table: str, fmt: str
 ) -> Response:
     """One published table of one version."""
@@ -341,7 +379,7 @@ def _local(target: str) -> str:
 
 
 @router.get("/login")
-def login_page(
+async def login_page(
     request: Request, actor: ActorDep, lang: LangDep, next: str = "/workspace"
 ) -> Response:
     """The sign-in form."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -29,7 +32,9 @@ __all__ = [
     "LANG_COOKIE",
     "ActorDep",
     "LangDep",
+    "PageCache",
     "Portal",
+    "Published",
     "RecordId",
     "SessionDep",
     "Version",
@@ -50,6 +55,35 @@ RecordId = Annotated[int, Path(ge=1, le=_MAX_ID)]
 YearQuery = Annotated[int | None, Query(ge=1900, le=2100)]
 
 
+class PageCache:
+    """Rendered public pages, least recently used out first.
+
+    A public page depends only on its address, the language and the published snapshots,
+    which never change: the key holds all three, so a new publication is a new key.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        """The page stored under ``key``, if any."""
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key: Hashable, page: bytes) -> None:
+        """Store ``page`` under ``key``, dropping the least recently used past the size."""
+        with self._lock:
+            self._pages[key] = page
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
 @dataclass
 class Portal:
     """What every request shares: the database, where files go, the sign-in limiter."""
@@ -63,6 +97,8 @@ class Portal:
     # The time deadlines are judged by; tests fix it so seeded periods stay where they are.
     clock: Callable[[], datetime] = utcnow
     _last_deadline_check: float = float("-inf")
+    _payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    pages: PageCache = field(default_factory=lambda: PageCache(2048))
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -71,6 +107,16 @@ class Portal:
     def files(self) -> FilePath:
         """Uploaded files: outside the package, so never served as static content."""
         return self.home / "portal" / "files"
+
+    def payload(self, session: Session, snapshot_id: int) -> dict[str, Any]:
+        """The document of a published snapshot, parsed once per process."""
+        cached = self._payloads.get(snapshot_id)
+        if cached is None:
+            loaded = session.scalar(select(Snapshot.payload).where(Snapshot.id == snapshot_id))
+            if loaded is None:
+                raise LookupError(snapshot_id)
+            cached = self._payloads[snapshot_id] = loaded
+        return cached
 
     def keep_deadlines(self, session: Session) -> None:
         """Move periods whose deadlines passed, at most once a minute per process."""
@@ -87,7 +133,9 @@ def _portal(request: Request) -> Portal:
     return portal
 
 
-def _session(request: Request) -> Iterator[Session]:
+async def _session(request: Request) -> AsyncIterator[Session]:
+    # Async, so FastAPI does not hop to a worker thread for it; the work is a few
+    # sub-millisecond queries at most.
     portal = _portal(request)
     session = portal.sessions()
     try:
@@ -100,7 +148,7 @@ def _session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(_session)]
 
 
-def _actor(request: Request, session: SessionDep) -> Actor:
+async def _actor(request: Request, session: SessionDep) -> Actor:
     actor = session_actor(session, request.cookies.get(SESSION_COOKIE))
     request.state.actor = actor
     return actor
@@ -118,22 +166,63 @@ def request_lang(request: Request) -> Lang:
     return DEFAULT_LANG
 
 
-LangDep = Annotated[Lang, Depends(request_lang)]
+async def _lang(request: Request) -> Lang:
+    return request_lang(request)
 
 
-def published_snapshots(session: Session) -> dict[int, Snapshot]:
-    """The newest published version of every published period, by year."""
-    latest: dict[int, Snapshot] = {}
+LangDep = Annotated[Lang, Depends(_lang)]
+
+
+@dataclass(frozen=True)
+class Published:
+    """The newest published version of a period, with its (immutable) document."""
+
+    id: int
+    period_id: int
+    year: int
+    methodology: str
+    version: int
+    published_at: datetime
+    sha256: str
+    payload: dict[str, Any]
+
+
+def published_snapshots(session: Session, portal: Portal) -> dict[int, Published]:
+    """The newest published version of every published period, by year.
+
+    One small query per call; each version's document is read and parsed once per
+    process, since a published snapshot never changes.
+    """
     rows = session.execute(
-        select(Period.year, Snapshot).join(Snapshot, Snapshot.period_id == Period.id)
-    )
-    for year, snapshot in rows:
-        if year not in latest or snapshot.version > latest[year].version:
-            latest[year] = snapshot
-    return dict(sorted(latest.items()))
+        select(
+            Snapshot.id,
+            Snapshot.period_id,
+            Period.year,
+            Period.methodology,
+            Snapshot.version,
+            Snapshot.published_at,
+            Snapshot.sha256,
+        )
+        .join(Period, Snapshot.period_id == Period.id)
+        .order_by(Period.year, Snapshot.version)
+    ).all()
+    latest = {row.year: row for row in rows}  # ordered by version: the last one wins
+    return {
+        year: Published(
+            row.id,
+            row.period_id,
+            year,
+            row.methodology,
+            row.version,
+            row.published_at,
+            row.sha256,
+            portal.payload(session, row.id),
+        )
+        for year, row in latest.items()
+    }
 
 
-def history_of(snapshots: dict[int, Snapshot], code: str) -> list[HistoryPoint]:
+def history_of(snapshots: dict[int, Published], code: str) -> list[HistoryPoint]:
     """A body's totals, grades and ranks in every published period."""
     points = []
     for year, snapshot in snapshots.items():
@@ -150,6 +239,12 @@ def history_of(snapshots: dict[int, Snapshot], code: str) -> list[HistoryPoint]:
     return points
 
 
+@lru_cache(maxsize=65536)
+def _spelled(value: str, digits: int, locale: str) -> str:
+    # A page spells the same few hundred scores again and again: Babel once per value.
+    return babel_decimal(Decimal(value), locale=locale, format=f"#,##0.{'#' * digits}")
+
+
 def formatters(lang: Lang) -> dict[str, Any]:
     """Template helpers that spell numbers, dates and messages for ``lang``."""
     locale = {"ru": "ru_RU", "kk": "kk_KZ", "en": "en_GB"}[lang]
@@ -157,7 +252,7 @@ def formatters(lang: Lang) -> dict[str, Any]:
     def number(value: Decimal | int | float | str | None, digits: int = 2) -> str:
         if value is None or value == "":
             return "—"
-        return babel_decimal(Decimal(str(value)), locale=locale, format=f"#,##0.{'#' * digits}")
+        return _spelled(str(value), digits, locale)
 
     def day(value: date | datetime | None) -> str:
         if value is None:
