@@ -3,7 +3,7 @@
 Run from the repository root::
 
     .venv/bin/python benchmarks/portal.py [--requests 5000] [--concurrency 50]
-        [--repeat 3] [--workers 1,2] [--write-docs]
+        [--repeat 3] [--workers 1,2,2+nodelay] [--write-docs]
 
 A fresh SQLite portal is seeded in a temporary directory (``seed_demo``, as the tests
 do). For every scenario and number of uvicorn workers, the server is started in a
@@ -15,6 +15,10 @@ after the other, no cookies (every request is a first visit). The median of the 
 is reported: requests per second, latency percentiles, non-200 answers, and the peak
 resident set size of the server's processes (``VmHWM``, summed over the supervisor and
 its workers).
+
+Server setups (``--workers``): ``1``, ``2`` uvicorn workers, and ``2+nodelay``: two
+workers with ``TCP_NODELAY`` set on their connections, which uvicorn's own multi-worker
+socket misses (see ``_worker_setup``).
 
 The baseline is the bare server: the same responses, fetched once from Ashyq, served
 from memory by a minimal Starlette app under the same uvicorn settings. Ashyq / baseline
@@ -55,7 +59,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import harness
 from harness import machine, met
 
 if TYPE_CHECKING:
@@ -74,9 +77,13 @@ TARGET_CLIENTS = 50
 HOME_ENV = "ASHYQ_BENCH_HOME"
 URL_ENV = "ASHYQ_BENCH_URL"
 BASELINE_ENV = "ASHYQ_BENCH_BASELINE"
+NODELAY_ENV = "ASHYQ_BENCH_NODELAY"
+NODELAY = "+nodelay"
 
 APPS = ("ashyq", "baseline")
 READY_SECONDS = 120.0
+# A response slower than this counts as failed (and its connection is opened again).
+RESPONSE_SECONDS = 120.0
 
 
 def scenarios() -> dict[str, list[str]]:
@@ -94,10 +101,31 @@ def scenarios() -> dict[str, list[str]]:
 # --- The servers: app factories uvicorn imports as ``portal:ashyq_app`` ----------------
 
 
+def _force_nodelay(sock: socket.socket) -> None:
+    if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _worker_setup() -> None:
+    """In a server process, before it accepts: the socket fix when ``NODELAY_ENV`` asks.
+
+    With ``--workers`` above 1 uvicorn binds the socket itself as ``socket.socket(family)``,
+    whose ``proto`` is 0, and asyncio sets ``TCP_NODELAY`` only on sockets whose ``proto``
+    is ``IPPROTO_TCP``: Nagle's algorithm then holds the body of a response (written after
+    its headers) until the client's delayed ACK, some 40 ms. The fix sets it on every TCP
+    connection the worker accepts.
+    """
+    if os.environ.get(NODELAY_ENV):
+        import asyncio.base_events
+
+        setattr(asyncio.base_events, "_set_nodelay", _force_nodelay)  # noqa: B010
+
+
 def ashyq_app() -> FastAPI:
     """The portal over the seeded home and database named by the environment."""
     from ashyq.web import create_app
 
+    _worker_setup()
     # The database is seeded and migrated before any server starts.
     return create_app(Path(os.environ[HOME_ENV]), url=os.environ[URL_ENV], migrate=False)
 
@@ -109,6 +137,7 @@ def baseline_app() -> Starlette:
     from starlette.responses import Response
     from starlette.routing import Route
 
+    _worker_setup()
     folder = Path(os.environ[BASELINE_ENV])
     index: dict[str, dict[str, str]] = json.loads(
         (folder / "index.json").read_text(encoding="utf-8")
@@ -163,6 +192,27 @@ def _proc_status(pid: int, key: str) -> int:
     return 0
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _busy_seconds() -> float:
+    """CPU seconds the whole machine has spent busy since boot (all cores)."""
+    fields = Path("/proc/stat").read_text(encoding="utf-8").splitlines()[0].split()[1:]
+    # user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    ticks = [int(value) for value in fields[:8]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def _cpu_seconds(pid: int) -> float:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
@@ -192,8 +242,10 @@ class Server:
         return found
 
     def workers_pids(self) -> list[int]:
-        pids = self.pids()
-        return pids[1:] if self.workers > 1 else pids
+        """The processes that answer requests: uvicorn itself, or its spawned workers."""
+        if self.workers == 1:
+            return [self.process.pid]
+        return [pid for pid in self.pids() if b"spawn_main" in _cmdline(pid)]
 
     def peak_rss(self) -> tuple[int, int]:
         """The summed and the largest worker's peak RSS (VmHWM), in bytes."""
@@ -214,8 +266,16 @@ class Server:
                 self.process.wait()
 
 
-def start_server(app: str, workers: int, env: dict[str, str]) -> Server:
-    """Start ``app`` under uvicorn with ``workers`` workers; return when it answers."""
+def _setup(setup: str) -> tuple[int, bool]:
+    """The number of workers of a setup (``2``, ``2+nodelay``) and whether to fix the socket."""
+    return int(setup.removesuffix(NODELAY)), setup.endswith(NODELAY)
+
+
+def start_server(app: str, setup: str, env: dict[str, str]) -> Server:
+    """Start ``app`` under uvicorn as ``setup`` says; return when it answers."""
+    workers, nodelay = _setup(setup)
+    if nodelay:
+        env = {**env, NODELAY_ENV: "1"}
     port = _free_port()
     command = [
         sys.executable,
@@ -352,9 +412,15 @@ async def _load(port: int, paths: list[str], requests: int, concurrency: int) ->
         for number in numbers:
             started = time.perf_counter()
             try:
-                writer.write(raw[number % len(raw)])
-                status, size, close = await _read_response(reader)
-            except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as error:
+                async with asyncio.timeout(RESPONSE_SECONDS):
+                    writer.write(raw[number % len(raw)])
+                    status, size, close = await _read_response(reader)
+            except (
+                OSError,
+                TimeoutError,
+                asyncio.IncompleteReadError,
+                asyncio.LimitOverrunError,
+            ) as error:
                 failures.append(type(error).__name__)
                 writer.close()
                 reader, writer = await asyncio.open_connection(HOST, port)
@@ -417,9 +483,13 @@ def run_load(
         "--out",
         str(out),
     ]
-    server_cpu = server.cpu_seconds()
+    server_cpu, busy, children = server.cpu_seconds(), _busy_seconds(), _children_cpu()
+    wall = time.perf_counter()
     child = subprocess.run(command, check=False)
-    server_cpu = server.cpu_seconds() - server_cpu
+    wall = time.perf_counter() - wall
+    server_cpu, busy = server.cpu_seconds() - server_cpu, _busy_seconds() - busy
+    # The generator's whole life, its start-up included: it is a child of this process.
+    generator = _children_cpu() - children
     if child.returncode != 0:
         raise SystemExit(f"the load generator failed with exit code {child.returncode}")
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
@@ -441,21 +511,48 @@ def run_load(
         "generator_cpu": result["cpu_seconds"] / result["seconds"],
         "generator_ceiling": done / result["cpu_seconds"] if result["cpu_seconds"] else 0.0,
         "server_cpu": server_cpu / result["seconds"],
+        # Server CPU per answered request, in milliseconds.
+        "cpu_ms": server_cpu / done * 1000 if done else float("nan"),
+        # What other processes kept busy meanwhile, over the generator's whole life.
+        "other_cpu": max(0.0, busy - server_cpu - generator) / wall,
     }
 
 
 # --- Measuring and reporting ------------------------------------------------------------
 
 
+def busy_cores(seconds: float) -> float:
+    """How many cores the whole machine keeps busy, over ``seconds``."""
+    before = _busy_seconds()
+    time.sleep(seconds)
+    return (_busy_seconds() - before) / seconds
+
+
+def settle(quiet: float, patience: float) -> float:
+    """Wait, at most ``patience`` seconds, until other work keeps < ``quiet`` cores busy.
+
+    Returns the last measured load; the run goes on anyway when the machine stays busy.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        busy = busy_cores(3.0)
+        if busy < quiet or time.monotonic() >= deadline:
+            if busy >= quiet:
+                print(f"(the machine stays busy: {busy:.2f} cores; measuring anyway) ", end="")
+            return busy
+        time.sleep(10.0)
+
+
 def measure(
     app: str,
-    workers: int,
+    setup: str,
     paths: list[str],
     env: dict[str, str],
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """Start a server, warm it up, load it ``repeat`` times; the medians and its peak RSS."""
-    server = start_server(app, workers, env)
+    idle = settle(args.quiet, args.patience)
+    server = start_server(app, setup, env)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             # The warm-up: templates compiled, caches filled, every worker and thread busy.
@@ -470,19 +567,31 @@ def measure(
         server.stop()
     summary: dict[str, Any] = {
         key: statistics.median(run[key] for run in runs)
-        for key in ("rps", "p50", "p95", "p99", "max", "generator_cpu", "server_cpu")
+        for key in (
+            "rps",
+            "p50",
+            "p95",
+            "p99",
+            "max",
+            "generator_cpu",
+            "server_cpu",
+            "cpu_ms",
+            "other_cpu",
+        )
     }
     summary["generator_ceiling"] = min(run["generator_ceiling"] for run in runs)
     summary["errors"] = sum(run["errors"] for run in runs)
     summary["requests"] = sum(run["requests"] for run in runs)
     summary["runs"] = [round(run["rps"], 1) for run in runs]
+    summary["before"] = idle
     summary["peak_rss"] = total_rss
     summary["worker_rss"] = worker_rss
     print(
-        f"{app:8} {workers} worker(s) {summary['rps']:8.1f} req/s  p50 {summary['p50']:6.1f} ms"
+        f"{app:8} {setup:10} {summary['rps']:8.1f} req/s  p50 {summary['p50']:6.1f} ms"
         f"  p95 {summary['p95']:6.1f} ms  p99 {summary['p99']:6.1f} ms  errors "
         f"{summary['errors']}  runs {summary['runs']}  server CPU {summary['server_cpu']:.2f}"
-        f"  generator CPU {summary['generator_cpu']:.2f}  peak RSS {_mib(total_rss)}",
+        f" ({summary['cpu_ms']:.1f} ms/request)  generator CPU {summary['generator_cpu']:.2f}"
+        f"  other CPU {summary['other_cpu']:.2f}  peak RSS {_mib(total_rss)}",
         flush=True,
     )
     return summary
@@ -506,25 +615,36 @@ def _versions() -> str:
     return ", ".join(versions) + f"; {loop}"
 
 
-def table(results: dict[tuple[str, int], dict[str, dict[str, Any]]], workers: list[int]) -> str:
-    """The Markdown table: one row per scenario and number of workers."""
+Results = dict[tuple[str, str], dict[str, dict[str, Any]]]
+
+
+def _label(setup: str) -> str:
+    workers, nodelay = _setup(setup)
+    return f"{workers} + TCP_NODELAY" if nodelay else str(workers)
+
+
+def table(results: Results, setups: list[str]) -> str:
+    """The Markdown table: one row per scenario and server setup."""
     lines = [
         (
             "| Scenario | Workers | req/s | p50 | p95 | p99 | max | Errors | Server peak RSS "
-            "| Baseline req/s | Baseline p95 | Ashyq / baseline | Target |"
+            "| Server CPU / request | Other CPU | Baseline req/s | Baseline p95 "
+            "| Ashyq / baseline | Target |"
         ),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
-    for name in results[("ashyq", workers[0])]:
-        for count in workers:
-            ours, base = results[("ashyq", count)][name], results[("baseline", count)][name]
+    for name in results[("ashyq", setups[0])]:
+        for setup in setups:
+            ours, base = results[("ashyq", setup)][name], results[("baseline", setup)][name]
+            workers, _ = _setup(setup)
             rss = _mib(ours["peak_rss"])
-            if count > 1:
-                rss += f" ({count} × ≤ {_mib(ours['worker_rss'])})"
+            if workers > 1:
+                rss += f" ({workers} workers, ≤ {_mib(ours['worker_rss'])} each)"
             lines.append(
-                f"| {name} | {count} | {ours['rps']:.0f} | {ours['p50']:.1f} ms "
+                f"| {name} | {_label(setup)} | {ours['rps']:.0f} | {ours['p50']:.1f} ms "
                 f"| {ours['p95']:.1f} ms | {ours['p99']:.1f} ms | {ours['max']:.0f} ms "
-                f"| {ours['errors']} | {rss} | {base['rps']:.0f} | {base['p95']:.1f} ms "
+                f"| {ours['errors']} | {rss} | {ours['cpu_ms']:.1f} ms "
+                f"| {ours['other_cpu']:.2f} | {base['rps']:.0f} | {base['p95']:.1f} ms "
                 f"| {ours['rps'] / base['rps']:.2f} | {met(_meets(ours))} |"
             )
     return "\n".join(lines)
@@ -533,17 +653,19 @@ def table(results: dict[tuple[str, int], dict[str, dict[str, Any]]], workers: li
 def report(
     command: str,
     args: argparse.Namespace,
-    workers: list[int],
+    setups: list[str],
     chosen: dict[str, list[str]],
     sizes: dict[str, int],
-    results: dict[tuple[str, int], dict[str, dict[str, Any]]],
+    results: Results,
+    load_averages: list[float],
 ) -> str:
     """The Markdown section appended to the benchmarks document."""
     described = machine()
     described["Versions"] = _versions()
     method = (
         f"`{command}`: a fresh SQLite portal seeded by `seed_demo`; for every scenario and "
-        "number of uvicorn workers the server runs in a process of its own, is warmed up, "
+        "server setup the server runs in a process of its own (`python -m uvicorn "
+        "--factory --workers N`), is warmed up, "
         f"then loaded {args.repeat} times with {args.requests:,} requests by a load "
         f"generator in another process on the same machine: {args.concurrency} HTTP/1.1 "
         "keep-alive connections (asyncio), each sending its next request when the "
@@ -553,7 +675,12 @@ def report(
         "(with several workers: the supervisor and its workers, the largest worker in "
         "parentheses). The baseline is the bare server: the same responses, fetched once "
         "from Ashyq, served from memory by a minimal Starlette app under the same uvicorn "
-        "settings."
+        "setup. Server CPU / request is the CPU time of uvicorn's processes (`/proc`) "
+        "over the answered requests; other CPU is the cores kept busy meanwhile by "
+        "everything but the server and the load generator (`/proc/stat`). Before each "
+        f"measurement the script waited up to {args.patience:g} s for the rest of the "
+        f"machine to keep fewer than {args.quiet:g} cores busy, and measured anyway when it "
+        "did not."
     )
     scenario_lines = [
         f"- `{name}`: {', '.join(f'`{p}`' for p in paths[:1])}"
@@ -573,54 +700,90 @@ def report(
         "",
         *scenario_lines,
         "",
-        table(results, workers),
+        table(results, setups),
         "",
     ]
+    if any(_setup(setup)[1] for setup in setups):
+        lines += [
+            (
+                "`+ TCP_NODELAY`: with more than one worker uvicorn binds the socket itself "
+                "(`socket.socket(family)`, `proto` 0), and asyncio sets `TCP_NODELAY` only on "
+                "sockets whose `proto` is `IPPROTO_TCP`; Nagle's algorithm then holds each "
+                "response's body, written after its headers, until the client's delayed ACK "
+                "(about 40 ms). These rows set `TCP_NODELAY` on every accepted connection in "
+                "the workers (a patch in this script, not in Ashyq); the rows without it are "
+                "uvicorn as it ships."
+            ),
+            "",
+        ]
     usage = []
-    for count in workers:
-        for name, ours in results[("ashyq", count)].items():
+    for setup in setups:
+        for name, ours in results[("ashyq", setup)].items():
             usage.append(
-                f"{name}/{count}: server {ours['server_cpu']:.2f}, generator "
-                f"{ours['generator_cpu']:.2f}"
+                f"{name}/{_label(setup)}: server {ours['server_cpu']:.2f}, generator "
+                f"{ours['generator_cpu']:.2f}, other {ours['other_cpu']:.2f}"
             )
-    every = [result for by_name in results.values() for result in by_name.values()]
-    ceiling = min(result["generator_ceiling"] for result in every)
-    fastest = max(result["rps"] for result in every)
+    loads = ", ".join(f"{value:.1f}" for value in load_averages)
+    (app, setup, name), fastest = max(
+        (
+            ((app, setup, name), result)
+            for (app, setup), by_name in results.items()
+            for name, result in by_name.items()
+        ),
+        key=lambda item: float(item[1]["rps"]),
+    )
+    ceiling = fastest["generator_ceiling"]
     enough = (
-        "more than the fastest server answered"
-        if ceiling > fastest
-        else "**not more** than the fastest server answered: it may be the bottleneck there"
+        "more than any server answered"
+        if ceiling > fastest["rps"]
+        else "**no more** than the servers answered: it may have been the bottleneck"
     )
     lines += [
-        "CPU in cores busy during the Ashyq runs (scenario/workers): " + "; ".join(usage) + ".",
+        "Cores busy during the Ashyq runs (scenario/workers): " + "; ".join(usage) + ". "
+        f"Load average (1 min) before the first and after the last run: {loads}.",
         (
-            f"The load generator spent at most 1 core-second per {ceiling:,.0f} requests in "
-            f"any run (fastest server: {fastest:,.0f} req/s), so on a core of its own it "
-            f"drives {enough}; on 2 cores it still takes CPU the server could otherwise use."
+            f"In the fastest run ({app}, {name}, workers {_label(setup)}, "
+            f"{fastest['rps']:,.0f} req/s) the load generator kept "
+            f"{fastest['generator_cpu']:.2f} of a core busy, 1 core-second per "
+            f"{ceiling:,.0f} requests: on a core of its own it drives {enough}; on this "
+            "machine it still takes CPU the server could otherwise use."
         ),
         "",
-        verdict(results, workers),
+        verdict(results, setups),
     ]
     return "\n".join(lines) + "\n"
 
 
-def verdict(results: dict[tuple[str, int], dict[str, dict[str, Any]]], workers: list[int]) -> str:
-    """The verdict against the target, for every number of workers."""
+def verdict(results: Results, setups: list[str]) -> str:
+    """The verdict against the target, for every server setup."""
     target = (
         f"≥ {TARGET_RPS:g} requests/s at {TARGET_CLIENTS} concurrent clients with p95 ≤ "
         f"{TARGET_P95_MS:g} ms"
     )
     sentences = []
-    for count in workers:
-        by_name = results[("ashyq", count)]
+    for setup in setups:
+        by_name = results[("ashyq", setup)]
         missed = [name for name, result in by_name.items() if not _meets(result)]
         if not missed:
-            sentences.append(f"with {count} worker(s) every scenario meets it")
+            sentences.append(f"workers {_label(setup)}: every scenario meets it")
         elif len(missed) == len(by_name):
-            sentences.append(f"with {count} worker(s) no scenario meets it")
+            sentences.append(f"workers {_label(setup)}: no scenario meets it")
         else:
-            sentences.append(f"with {count} worker(s) {', '.join(missed)} miss it")
-    return f"Verdict against the target ({target}): " + "; ".join(sentences) + "."
+            sentences.append(f"workers {_label(setup)}: {', '.join(missed)} miss it")
+    cores = os.cpu_count() or 1
+    bounds = []
+    for name in results[("ashyq", setups[0])]:
+        cheapest = min(results[("ashyq", setup)][name]["cpu_ms"] for setup in setups)
+        bounds.append(f"{name} {cheapest:.1f} ms, ≤ {cores * 1000 / cheapest:.0f} req/s")
+    return (
+        f"Verdict against the target ({target}): "
+        + "; ".join(sentences)
+        + f". With {TARGET_CLIENTS} clients each waiting for its answer, the mean latency "
+        f"is {TARGET_CLIENTS} / throughput, so p95 ≤ {TARGET_P95_MS:g} ms takes well over "
+        f"{TARGET_CLIENTS * 1000 / TARGET_P95_MS:g} req/s: the latency bound is the "
+        "binding one. CPU bounds the throughput: at the lowest measured server CPU per "
+        f"request, {cores} fully free cores answer at most " + "; ".join(bounds) + "."
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -629,8 +792,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=5000, help="requests per run")
     parser.add_argument("--concurrency", type=int, default=TARGET_CLIENTS, help="connections")
     parser.add_argument("--repeat", type=int, default=3, help="runs after the warm-up")
-    parser.add_argument("--workers", default="1,2", help="uvicorn workers to measure, e.g. 1,2")
+    parser.add_argument(
+        "--workers",
+        default=f"1,2,2{NODELAY}",
+        help=f"server setups: uvicorn workers, {NODELAY} to set TCP_NODELAY in them",
+    )
     parser.add_argument("--scenario", action="append", help="only these scenarios")
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=0.5,
+        help="before each measurement, wait for other work to keep fewer cores busy",
+    )
+    parser.add_argument(
+        "--patience", type=float, default=120.0, help="how long to wait for --quiet (seconds)"
+    )
     parser.add_argument("--write-docs", action="store_true", help="append to --report")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--load-port", type=int, help=argparse.SUPPRESS)
@@ -640,40 +816,42 @@ def main(argv: list[str] | None = None) -> None:
     if args.load_port:
         paths = json.loads(args.load_paths.read_text(encoding="utf-8"))
         result = load(args.load_port, paths, args.requests, args.concurrency)
-        result["high_water_mark"] = harness.high_water_mark()
-        result["ru_maxrss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         args.out.write_text(json.dumps(result), encoding="utf-8")
         return
 
-    workers = [int(count) for count in args.workers.split(",")]
+    setups = args.workers.split(",")
+    for setup in setups:
+        _setup(setup)
     chosen = scenarios()
     if args.scenario:
         chosen = {name: chosen[name] for name in args.scenario}
+    load_averages = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory(prefix="ashyq-portal-bench-") as scratch:
         home = Path(scratch) / "home"
         print("seeding the portal …", flush=True)
         url = seed(home)
         env = {HOME_ENV: str(home), URL_ENV: url, BASELINE_ENV: str(Path(scratch) / "baseline")}
-        server = start_server("ashyq", 1, env)
+        server = start_server("ashyq", "1", env)
         try:
             every = [target for paths in chosen.values() for target in paths]
             sizes = prefetch(server.port, every, Path(env[BASELINE_ENV]))
         finally:
             server.stop()
-        results: dict[tuple[str, int], dict[str, dict[str, Any]]] = {}
+        results: Results = {}
         for name, paths in chosen.items():
-            for count in workers:
+            for setup in setups:
                 for app in APPS:
                     print(f"{name}: ", end="", flush=True)
-                    result = measure(app, count, paths, env, args)
-                    results.setdefault((app, count), {})[name] = result
+                    result = measure(app, setup, paths, env, args)
+                    results.setdefault((app, setup), {})[name] = result
+    load_averages.append(os.getloadavg()[0])
     command = "benchmarks/portal.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     print()
-    print(table(results, workers))
+    print(table(results, setups))
     print()
-    print(verdict(results, workers))
+    print(verdict(results, setups))
     if args.write_docs:
-        section = report(command.strip(), args, workers, chosen, sizes, results)
+        section = report(command.strip(), args, setups, chosen, sizes, results, load_averages)
         with args.report.open("a", encoding="utf-8") as document:
             document.write(section)
         print(f"appended to {args.report}")
