@@ -282,3 +282,41 @@ def test_cached_public_pages_follow_publication_and_never_reach_signed_in_people
     after = public.get("/bodies/mf?lang=en").text
     assert 'href="/bodies/mf?period=2026"' in after  # the new period, not the cached page
     assert 'action="/logout"' not in after
+
+
+def test_a_submitted_roadmap_replaces_the_cached_body_page(portal: SeededPortal) -> None:
+    public = portal.client()
+    before = public.get("/bodies/karaganda?lang=en").text
+    assert "none has been submitted yet" in before
+    rep = portal.signed_in("rep-karaganda")
+    submitted = rep.put(
+        "/api/v1/cycle/periods/2025/roadmap",
+        json={
+            "approved_by": "Akim of Karaganda region",
+            "approved_on": "2026-11-20",
+            "measures": [
+                {
+                    "measure": "Answer every appeal within the APPK deadline",
+                    "owner": "Head of the appeals office",
+                    "due_on": "2027-03-31",
+                    "indicator": "review_timeliness",
+                }
+            ],
+        },
+        headers={"X-CSRF-Token": csrf(rep)},
+    )
+    assert submitted.status_code == 200, submitted.text
+    after = public.get("/bodies/karaganda?lang=en").text
+    assert "Answer every appeal within the APPK deadline" in after
+
+
+def test_public_pages_set_no_cookie_and_forms_get_their_token(
+    read_only_portal: SeededPortal,
+) -> None:
+    client = read_only_portal.client()
+    for page in ("/rankings", "/bodies/mf", "/methodology", "/open-data"):
+        assert "set-cookie" not in client.get(page).headers, page
+    login = client.get("/login")
+    token = login.cookies.get("ashyq_csrf")
+    assert token
+    assert f'name="csrf_token" value="{token}"' in login.text

@@ -22,8 +22,14 @@ from ashyq.cycle.errors import ActionError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
+from ashyq.web.cache import ChangeStamp, PageCache, PublicCache
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
-from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, TooManyAttemptsError, csrf_token
+from ashyq.web.security import (
+    CSRF_COOKIE,
+    SECURITY_HEADERS,
+    LazyCsrfToken,
+    TooManyAttemptsError,
+)
 
 __all__ = ["create_app", "error_body", "page_context", "render", "templates"]
 
@@ -92,7 +98,7 @@ def page_context(request: Request, lang: Lang) -> dict[str, Any]:
     return {
         **formatters(lang),
         "actor": getattr(request.state, "actor", None),
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyCsrfToken(request),
         "path": request.url.path,
         "query": dict(request.query_params),
     }
@@ -223,6 +229,8 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
+    # Outermost last: headers and cookies go on every answer, cached or not.
+    app.add_middleware(PublicCache, cache=PageCache(2048), stamp=ChangeStamp(engine))
     app.add_middleware(_Headers, secure=secure_cookies)
     app.add_exception_handler(ActionError, _action_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

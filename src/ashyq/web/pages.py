@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from ashyq.bodies import Level, UnknownBodyError
-from ashyq.cycle.accounts import SESSION_LIFETIME, Actor, authenticate, end_session, start_session
+from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ashyq.cycle.errors import NotFoundError
 from ashyq.db.models import Period, Roadmap, Snapshot
 from ashyq.i18n import N_, Lang, translate
@@ -52,31 +51,6 @@ def latest_published(snapshots: dict[int, Published], period: int | None) -> tup
     return year, snapshots[year]
 
 
-def _cached_page(
-    request: Request, actor: Actor, lang: Lang, snapshots: dict[int, Published]
-) -> tuple[Response | None, Hashable | None]:
-    """A public page already rendered for these published snapshots, and its key.
-
-    Only pages for the public are cached: a signed-in page shows the person's menu.
-    """
-    if actor.signed_in:
-        return None, None
-    key = (
-        request.url.path,
-        tuple(sorted(request.query_params.multi_items())),
-        lang,
-        tuple((year, s.id) for year, s in snapshots.items()),
-    )
-    page = _portal(request).pages.get(key)
-    return (HTMLResponse(page) if page is not None else None), key
-
-
-def _keep(request: Request, key: Hashable | None, response: Response) -> Response:
-    if key is not None and response.status_code == 200:
-        _portal(request).pages.put(key, bytes(response.body))
-    return response
-
-
 def _methodology(session: SessionDep, year: int) -> Methodology:
     period = session.scalar(select(Period).where(Period.year == year))
     return load_methodology(period.methodology if period else str(year))
@@ -110,9 +84,6 @@ async def rankings(
 ) -> Response:
     """The ranking of one level, sortable and filterable by grade and criterion category."""
     snapshots = published_snapshots(session, _portal(request))
-    cached, key = _cached_page(request, actor, lang, snapshots)
-    if cached is not None:
-        return cached
     _, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)
     view = ranking_view(
@@ -142,7 +113,7 @@ async def rankings(
         "methodology": methodology,
         **page_context(request, lang),
     }
-    return _keep(request, key, render(request, "rankings.html", context))
+    return render(request, "rankings.html", context)
 
 
 def _text(lang: Lang, message: str, **params: object) -> str:
@@ -165,9 +136,6 @@ async def body_page(
     except UnknownBodyError:
         raise NotFoundError(N_("No body {body}."), body=code) from None
     snapshots = published_snapshots(session, _portal(request))
-    cached, key = _cached_page(request, actor, lang, snapshots)
-    if cached is not None:
-        return cached
     year, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)
     history = history_of(snapshots, body.code)
@@ -206,7 +174,7 @@ async def body_page(
         "methodology": methodology,
         **page_context(request, lang),
     }
-    return _keep(request, key, render(request, "body.html", context))
+    return render(request, "body.html", context)
 
 
 @router.get("/methodology")
@@ -245,9 +213,6 @@ async def statistics(
 ) -> Response:
     """National appeal and public-service statistics of a published period, with charts."""
     snapshots = published_snapshots(session, _portal(request))
-    cached, key = _cached_page(request, actor, lang, snapshots)
-    if cached is not None:
-        return cached
     year, _ = latest_published(snapshots, period)
     figures = period_statistics(year)
     number = page_context(request, lang)["number"]
@@ -301,7 +266,7 @@ async def statistics(
         ],
         **page_context(request, lang),
     }
-    return _keep(request, key, render(request, "statistics.html", context))
+    return render(request, "statistics.html", context)
 
 
 @router.get("/open-data")

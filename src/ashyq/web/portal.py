@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Hashable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,7 +30,6 @@ __all__ = [
     "LANG_COOKIE",
     "ActorDep",
     "LangDep",
-    "PageCache",
     "Portal",
     "Published",
     "RecordId",
@@ -55,35 +52,6 @@ RecordId = Annotated[int, Path(ge=1, le=_MAX_ID)]
 YearQuery = Annotated[int | None, Query(ge=1900, le=2100)]
 
 
-class PageCache:
-    """Rendered public pages, least recently used out first.
-
-    A public page depends only on its address, the language and the published snapshots,
-    which never change: the key holds all three, so a new publication is a new key.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._pages: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> bytes | None:
-        """The page stored under ``key``, if any."""
-        with self._lock:
-            page = self._pages.get(key)
-            if page is not None:
-                self._pages.move_to_end(key)
-            return page
-
-    def put(self, key: Hashable, page: bytes) -> None:
-        """Store ``page`` under ``key``, dropping the least recently used past the size."""
-        with self._lock:
-            self._pages[key] = page
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
-
-
 @dataclass
 class Portal:
     """What every request shares: the database, where files go, the sign-in limiter."""
@@ -98,7 +66,6 @@ class Portal:
     clock: Callable[[], datetime] = utcnow
     _last_deadline_check: float = float("-inf")
     _payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
-    pages: PageCache = field(default_factory=lambda: PageCache(2048))
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

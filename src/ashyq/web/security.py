@@ -21,6 +21,7 @@ __all__ = [
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
     "CsrfError",
+    "LazyCsrfToken",
     "LoginLimiter",
     "TooManyAttemptsError",
     "check_csrf",
@@ -72,6 +73,22 @@ def csrf_token(request: Request) -> str:
         token = getattr(request.state, "new_csrf", None) or secrets.token_urlsafe(32)
         request.state.new_csrf = token
     return token
+
+
+class LazyCsrfToken:
+    """The CSRF token of a page, made (and its cookie set) only if the page shows a form.
+
+    A public page without forms then sets no cookie, so it stays the same for every reader.
+    """
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
+
+    def __html__(self) -> str:
+        return csrf_token(self.request)
 
 
 def check_csrf(request: Request, submitted: str | None) -> None:

@@ -3,12 +3,14 @@ administration. Each form posts to an action; the action's check decides who may
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import Actor
@@ -147,37 +149,34 @@ def period_page(
     )
 
 
-@router.post("/workspace/periods/{year}/move")
-def move(
-    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
-) -> Response:
-    """Move the period to its next state."""
-    check_csrf(request, csrf_token)
-    actions.move_period(session, actor, actions.get_period(session, year))
-    session.commit()
-    return _back(f"/workspace/periods/{year}")
+_PERIOD_ACTIONS: dict[str, tuple[Callable[[Session, Actor, Period], object], str]] = {
+    "move": (actions.move_period, "Move the period to its next state."),
+    "compute": (actions.compute_period, "Compute the draft results from the source values."),
+    "publish": (actions.publish_period, "Publish the period as a new snapshot version."),
+}
 
 
-@router.post("/workspace/periods/{year}/compute")
-def compute(
-    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
-) -> Response:
-    """Compute the draft results from the source values."""
-    check_csrf(request, csrf_token)
-    actions.compute_period(session, actor, actions.get_period(session, year))
-    session.commit()
-    return _back(f"/workspace/periods/{year}")
+def _period_form(action: Callable[[Session, Actor, Period], object], doc: str) -> Any:
+    def run(
+        request: Request,
+        session: SessionDep,
+        actor: ActorDep,
+        year: Year,
+        csrf_token: CsrfField = "",
+    ) -> Response:
+        check_csrf(request, csrf_token)
+        action(session, actor, actions.get_period(session, year))
+        session.commit()
+        return _back(f"/workspace/periods/{year}")
+
+    run.__doc__ = doc
+    return run
 
 
-@router.post("/workspace/periods/{year}/publish")
-def publish(
-    request: Request, session: SessionDep, actor: ActorDep, year: Year, csrf_token: CsrfField = ""
-) -> Response:
-    """Publish the period as a new snapshot version."""
-    check_csrf(request, csrf_token)
-    actions.publish_period(session, actor, actions.get_period(session, year))
-    session.commit()
-    return _back(f"/workspace/periods/{year}")
+for _name, (_action, _doc) in _PERIOD_ACTIONS.items():
+    router.post(f"/workspace/periods/{{year}}/{_name}", name=f"{_name}_form")(
+        _period_form(_action, _doc)
+    )
 
 
 @router.post("/workspace/periods/{year}/reopen")
