@@ -26,12 +26,12 @@ from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.portal import (
     ActorDep,
     LangDep,
-    Portal,
     Published,
     RecordId,
     SessionDep,
     Year,
     history_of,
+    portal_of,
     published_snapshots,
 )
 from ashyq.web.security import (
@@ -75,11 +75,6 @@ router = APIRouter(prefix="/api/v1", responses=_ERRORS)
 CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER)]
 
 
-def _portal(request: Request) -> Portal:
-    portal: Portal = request.app.state.portal
-    return portal
-
-
 def _methodology(session: SessionDep, year: int) -> Methodology:
     period = session.scalar(select(Period).where(Period.year == year))
     return load_methodology(period.methodology if period else str(year))
@@ -104,14 +99,14 @@ async def periods(request: Request, session: SessionDep) -> list[PublishedPeriod
         PublishedPeriod(
             period=year, version=s.version, published_at=s.published_at, sha256=s.sha256
         )
-        for year, s in published_snapshots(session, _portal(request)).items()
+        for year, s in published_snapshots(session, portal_of(request)).items()
     ]
 
 
 def _published(
     request: Request, session: SessionDep, period: int
 ) -> tuple[dict[int, Published], Published]:
-    snapshots = published_snapshots(session, _portal(request))
+    snapshots = published_snapshots(session, portal_of(request))
     if period not in snapshots:
         raise NotFoundError(N_("No published results for {period}."), period=period)
     return snapshots, snapshots[period]
@@ -135,7 +130,7 @@ async def ranking(
     return ranking_view(
         snapshot.payload,
         load_methodology(snapshot.methodology),
-        _portal(request).registry,
+        portal_of(request).registry,
         lang,
         level=level.value,
         grade=grade or None,
@@ -154,13 +149,13 @@ async def body(
     """A body's published results: criteria, indicators, facts, movement and history."""
     snapshots, snapshot = _published(request, session, period)
     try:
-        known = _portal(request).registry.resolve(code)
+        known = portal_of(request).registry.resolve(code)
     except UnknownBodyError:
         raise NotFoundError(N_("No body {body}."), body=code) from None
     view = body_view(
         snapshot.payload,
         load_methodology(snapshot.methodology),
-        _portal(request).registry,
+        portal_of(request).registry,
         known.code,
         lang,
         history=history_of(snapshots, known.code),
@@ -301,7 +296,7 @@ def sign_in(
 ) -> SessionOut:
     """Sign in; sets the HttpOnly session cookie. Rate-limited like the sign-in page."""
     check_csrf(request, token)
-    portal = _portal(request)
+    portal = portal_of(request)
     address = request.client.host if request.client else "unknown"
     portal.limiter.check(address, credentials.username)
     account = authenticate(session, credentials.username, credentials.password)
@@ -504,9 +499,9 @@ async def upload(
         found,
         file.filename or "upload.csv",
         content,
-        _portal(request).files,
+        portal_of(request).files,
         lang=lang,
-        now=_portal(request).clock(),
+        now=portal_of(request).clock(),
     )
     session.commit()
     return _upload_out(result, period)
@@ -590,7 +585,7 @@ def draft(
     _signed_in(actor)
     auth.view_draft(actor, code)
     found = actions.get_period(session, period)
-    if code not in {b.code for b in _portal(request).registry}:
+    if code not in {b.code for b in portal_of(request).registry}:
         raise NotFoundError(N_("No body {body}."), body=code)
     computation = actions.latest_computation(session, found)
     results = None
@@ -599,7 +594,7 @@ def draft(
         results = body_view(
             computation.payload,
             _methodology(session, period),
-            _portal(request).registry,
+            portal_of(request).registry,
             code,
             lang,
         )
@@ -700,8 +695,8 @@ async def file_dispute(
         indicator=indicator,
         justification=justification,
         attachments=files,
-        files=_portal(request).files,
-        now=_portal(request).clock(),
+        files=portal_of(request).files,
+        now=portal_of(request).clock(),
     )
     session.commit()
     return _dispute_out(dispute, period)
@@ -867,7 +862,7 @@ def create_account(
         role=body.role,
         body_code=body.body,
         authority=body.authority,
-        registry=_portal(request).registry,
+        registry=portal_of(request).registry,
     )
     session.commit()
     return CreatedAccount(account=_account_out(account), password=password)

@@ -21,13 +21,13 @@ from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, tabl
 from ashyq.web.portal import (
     ActorDep,
     LangDep,
-    Portal,
     Published,
     SessionDep,
     Version,
     Year,
     YearQuery,
     history_of,
+    portal_of,
     published_snapshots,
 )
 from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
@@ -56,11 +56,6 @@ def _methodology(session: SessionDep, year: int) -> Methodology:
     return load_methodology(period.methodology if period else str(year))
 
 
-def _portal(request: Request) -> Portal:
-    portal: Portal = request.app.state.portal
-    return portal
-
-
 @router.get("/")
 async def home(request: Request) -> RedirectResponse:
     """The front page is the ranking of the newest published period."""
@@ -83,13 +78,13 @@ async def rankings(
     order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Response:
     """The ranking of one level, sortable and filterable by grade and criterion category."""
-    snapshots = published_snapshots(session, _portal(request))
+    snapshots = published_snapshots(session, portal_of(request))
     _, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)
     view = ranking_view(
         snapshot.payload,
         methodology,
-        _portal(request).registry,
+        portal_of(request).registry,
         lang,
         level=level.value,
         grade=grade or None,
@@ -130,12 +125,12 @@ async def body_page(
     period: YearQuery = None,
 ) -> Response:
     """One body: criteria and indicators against their max, dynamics, facts and roadmap."""
-    portal = _portal(request)
+    portal = portal_of(request)
     try:
         body = portal.registry.resolve(code)
     except UnknownBodyError:
         raise NotFoundError(N_("No body {body}."), body=code) from None
-    snapshots = published_snapshots(session, _portal(request))
+    snapshots = published_snapshots(session, portal_of(request))
     year, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)
     history = history_of(snapshots, body.code)
@@ -212,7 +207,7 @@ async def statistics(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int | None = None
 ) -> Response:
     """National appeal and public-service statistics of a published period, with charts."""
-    snapshots = published_snapshots(session, _portal(request))
+    snapshots = published_snapshots(session, portal_of(request))
     year, _ = latest_published(snapshots, period)
     figures = period_statistics(year)
     number = page_context(request, lang)["number"]
@@ -305,7 +300,7 @@ async def datapackage(request: Request, session: SessionDep) -> Response:
     published = _all_published(session)
     methodologies = {year: _methodology(session, year) for year, *_ in published}
     base = str(request.base_url).rstrip("/")
-    package = data_package(published, methodologies, _portal(request).registry, base)
+    package = data_package(published, methodologies, portal_of(request).registry, base)
     body = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
     return Response(body, media_type="application/json")
 
@@ -325,7 +320,7 @@ async def download(
     if snapshot is None:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     built = table_of(
-        table, snapshot.payload, _methodology(session, year), _portal(request).registry
+        table, snapshot.payload, _methodology(session, year), portal_of(request).registry
     )
     filename = f"openness-{year}-v{version}-{table}.{fmt}"
     return Response(
@@ -364,7 +359,7 @@ def login(
 ) -> Response:
     """Sign in: rate-limited per address and username; a new session on success."""
     check_csrf(request, csrf_token)
-    portal = _portal(request)
+    portal = portal_of(request)
     address = request.client.host if request.client else "unknown"
     portal.limiter.check(address, username)
     account = authenticate(session, username, password)

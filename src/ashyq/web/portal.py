@@ -38,6 +38,7 @@ __all__ = [
     "Year",
     "YearQuery",
     "formatters",
+    "portal_of",
     "published_snapshots",
     "request_lang",
 ]
@@ -95,7 +96,8 @@ class Portal:
             session.commit()
 
 
-def _portal(request: Request) -> Portal:
+def portal_of(request: Request) -> Portal:
+    """The portal serving ``request``."""
     portal: Portal = request.app.state.portal
     return portal
 
@@ -103,7 +105,7 @@ def _portal(request: Request) -> Portal:
 async def _session(request: Request) -> AsyncIterator[Session]:
     # Async, so FastAPI does not hop to a worker thread for it; the work is a few
     # sub-millisecond queries at most.
-    portal = _portal(request)
+    portal = portal_of(request)
     session = portal.sessions()
     try:
         portal.keep_deadlines(session)

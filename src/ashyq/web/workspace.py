@@ -24,10 +24,10 @@ from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
     ActorDep,
     LangDep,
-    Portal,
     RecordId,
     SessionDep,
     Year,
+    portal_of,
 )
 from ashyq.web.security import check_csrf
 from ashyq.web.views import body_view, ranking_view
@@ -37,11 +37,6 @@ __all__ = ["router", "visible_disputes"]
 router = APIRouter(include_in_schema=False)
 
 CsrfField = Annotated[str, Form()]
-
-
-def _portal(request: Request) -> Portal:
-    portal: Portal = request.app.state.portal
-    return portal
 
 
 def _signed_in(actor: Actor) -> None:
@@ -117,7 +112,7 @@ def period_page(
     if computation is not None and may(actor.role, Permission.VIEW_ALL_DRAFTS):
         for level in ("CGO", "MIO"):
             drafts[level] = ranking_view(
-                computation.payload, methodology, _portal(request).registry, lang, level=level
+                computation.payload, methodology, portal_of(request).registry, lang, level=level
             )
     own_indicators = [
         i
@@ -214,9 +209,9 @@ async def upload(
         actions.get_period(session, year),
         file.filename or "upload.csv",
         content,
-        _portal(request).files,
+        portal_of(request).files,
         lang=lang,
-        now=_portal(request).clock(),
+        now=portal_of(request).clock(),
     )
     session.commit()
     return _back(f"/workspace/uploads/{result.id}")
@@ -249,7 +244,7 @@ def draft_page(
     computation = actions.latest_computation(session, period)
     view = None
     if computation is not None:
-        view = body_view(computation.payload, methodology, _portal(request).registry, code, lang)
+        view = body_view(computation.payload, methodology, portal_of(request).registry, code, lang)
     values = list(
         session.scalars(
             select(SourceValue)
@@ -266,7 +261,7 @@ def draft_page(
         methodology=methodology,
         view=view,
         values=values,
-        body=_portal(request).registry.get(code),
+        body=portal_of(request).registry.get(code),
         disputes=disputes,
         incomplete=(computation.payload["incomplete"].get(code) if computation else None),
     )
@@ -294,8 +289,8 @@ async def file_dispute(
         indicator=indicator,
         justification=justification,
         attachments=files,
-        files=_portal(request).files,
-        now=_portal(request).clock(),
+        files=portal_of(request).files,
+        now=portal_of(request).clock(),
     )
     session.commit()
     return _back(f"/workspace/disputes/{dispute.id}")
@@ -337,7 +332,7 @@ def dispute_page(
         period=period,
         indicator=indicator,
         values=values,
-        body=_portal(request).registry.get(dispute.body_code),
+        body=portal_of(request).registry.get(dispute.body_code),
         fields=[indicator.id, *indicator.input_fields],
     )
 
@@ -357,7 +352,7 @@ def attachment(
     if found is None:
         raise NotFoundError(N_("No such attachment."))
     suffix = "." + found.filename.rsplit(".", 1)[-1].lower() if "." in found.filename else ""
-    path = _portal(request).files / f"{found.sha256}{suffix}"
+    path = portal_of(request).files / f"{found.sha256}{suffix}"
     return Response(
         path.read_bytes(),
         media_type=found.content_type,
@@ -486,7 +481,7 @@ def accounts_page(
         "workspace/accounts.html",
         lang,
         accounts=accounts,
-        bodies=list(_portal(request).registry),
+        bodies=list(portal_of(request).registry),
         created=created,
     )
 
@@ -514,7 +509,7 @@ def create_account(
         role=role,
         body_code=body_code or None,
         authority=authority or None,
-        registry=_portal(request).registry,
+        registry=portal_of(request).registry,
     )
     session.commit()
     accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
@@ -523,7 +518,7 @@ def create_account(
         "workspace/accounts.html",
         lang,
         accounts=accounts,
-        bodies=list(_portal(request).registry),
+        bodies=list(portal_of(request).registry),
         created=account.username,
         password=password,
     )
