@@ -88,7 +88,7 @@ def demo(
         raise typer.Exit(1)
     home = _seed_portal(out, chosen)
     if not no_serve:
-        serve_home(home, host, port, url=_portal_url(home))
+        serve_home(home, host, port, url=_portal_url(home), lang=chosen)
 
 
 _PORTAL = N_(

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import typer
 
-from ashyq.cli.common import fail
+from ashyq.cli.common import fail, resolve_lang
 from ashyq.cycle.errors import ActionError
 from ashyq.db import database_url, make_engine, session_scope, upgrade
 from ashyq.home import data_home
-from ashyq.i18n import N_, translate
+from ashyq.i18n import N_, Lang, translate
 
 __all__ = ["app", "serve"]
 
@@ -24,7 +24,13 @@ _SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctr
 
 
 def serve_home(
-    home: Path, host: str, port: int, *, url: str | None = None, secure_cookies: bool = False
+    home: Path,
+    host: str,
+    port: int,
+    *,
+    url: str | None = None,
+    secure_cookies: bool = False,
+    lang: Lang | None = None,
 ) -> None:
     """Run the portal over ``home`` until interrupted."""
     import uvicorn
@@ -32,7 +38,7 @@ def serve_home(
     from ashyq.web import create_app
 
     application = create_app(home, url=url, secure_cookies=secure_cookies)
-    typer.echo(translate(_SERVING, "en", host=host, port=port, home=home))
+    typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=home))
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
