@@ -320,3 +320,25 @@ def test_public_pages_set_no_cookie_and_forms_get_their_token(
     token = login.cookies.get("ashyq_csrf")
     assert token
     assert f'name="csrf_token" value="{token}"' in login.text
+
+
+def test_an_attachment_reaches_its_body_and_the_analyst_only(portal: SeededPortal) -> None:
+    rep = portal.signed_in("mf")
+    filed = rep.post(
+        "/api/v1/cycle/periods/2026/disputes",
+        data={"indicator": "open_budget", "justification": "Бюджет опубликован вовремя."},
+        files={"attachments": ("Справка МФ.pdf", b"%PDF-1.4 letter", "application/pdf")},
+        headers={"X-CSRF-Token": csrf(rep)},
+    )
+    assert filed.status_code == 201, filed.text
+    dispute = filed.json()["id"]
+    page = rep.get(f"/workspace/disputes/{dispute}").text
+    link = re.search(rf'href="(/workspace/disputes/{dispute}/attachments/\d+)"', page)
+    assert link is not None
+    for reader in (rep, portal.signed_in("analyst")):
+        download = reader.get(link[1])
+        assert download.status_code == 200
+        assert download.content == b"%PDF-1.4 letter"
+        assert "filename*=UTF-8''%D0%A1%D0%BF%D1%80" in download.headers["content-disposition"]
+    assert portal.signed_in("rep-karaganda").get(link[1]).status_code == 404
+    assert portal.client().get(link[1], follow_redirects=False).status_code == 303

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import RedirectResponse
@@ -296,6 +297,13 @@ async def file_dispute(
     return _back(f"/workspace/disputes/{dispute.id}")
 
 
+def _attachment(filename: str) -> str:
+    # Headers are Latin-1: a Cyrillic name goes in RFC 6266's UTF-8 form, with an ASCII
+    # fallback for old clients.
+    fallback = filename.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
 def _dispute(session: SessionDep, actor: Actor, dispute_id: int) -> Dispute:
     dispute = session.get(Dispute, dispute_id)
     if dispute is None:
@@ -356,7 +364,7 @@ def attachment(
     return Response(
         path.read_bytes(),
         media_type=found.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{found.filename}"'},
+        headers={"Content-Disposition": _attachment(found.filename)},
     )
 
 
