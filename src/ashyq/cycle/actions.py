@@ -29,7 +29,7 @@ from ashyq.cycle.files import (
     check_file,
     store_file,
 )
-from ashyq.cycle.roles import Role
+from ashyq.cycle.roles import Permission, Role, may
 from ashyq.cycle.snapshot import digest, results_payload
 from ashyq.cycle.workflow import NEXT_STATE, State, due_state, timeline_deadlines
 from ashyq.db.models import (
@@ -60,7 +60,9 @@ __all__ = [
     "create_account",
     "create_period",
     "file_dispute",
+    "get_dispute",
     "get_period",
+    "get_upload",
     "latest_computation",
     "latest_snapshot",
     "load_values",
@@ -73,6 +75,7 @@ __all__ = [
     "submit_roadmap",
     "sync_deadlines",
     "upload_source_data",
+    "visible_disputes",
 ]
 
 
@@ -114,6 +117,39 @@ def get_period(session: Session, year: int) -> Period:
     if period is None:
         raise NotFoundError(N_("No period {period}."), period=year)
     return period
+
+
+# --- reading what the actor may see -------------------------------------------------------
+
+
+def visible_disputes(session: Session, actor: Actor, period: Period) -> list[Dispute]:
+    """The disputes of a period the actor may see: every one for analysts, their own
+    body's for a representative, none for anyone else."""
+    query = select(Dispute).where(Dispute.period_id == period.id).order_by(Dispute.id)
+    if may(actor.role, Permission.VIEW_ALL_DISPUTES):
+        return list(session.scalars(query))
+    if may(actor.role, Permission.VIEW_OWN_DISPUTES) and actor.body_code:
+        return list(session.scalars(query.where(Dispute.body_code == actor.body_code)))
+    return []
+
+
+def get_dispute(session: Session, actor: Actor, dispute_id: int) -> Dispute:
+    """A dispute the actor may see; raises NotFoundError for a missing one and for one
+    of another body alike."""
+    dispute = session.get(Dispute, dispute_id)
+    if dispute is None:
+        raise NotFoundError(N_("No such dispute."))
+    auth.view_dispute(actor, dispute)
+    return dispute
+
+
+def get_upload(session: Session, actor: Actor, upload_id: int) -> Upload:
+    """An upload whose report the actor may read; raises NotFoundError."""
+    upload = session.get(Upload, upload_id)
+    if upload is None:
+        raise NotFoundError(N_("No such upload."))
+    auth.view_uploads(actor, upload.authority)
+    return upload
 
 
 # --- accounts and periods ----------------------------------------------------------------

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError, SignInRequiredError
-from ashyq.cycle.roles import Permission, Role, may
+from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError
+from ashyq.cycle.roles import Role
 from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
-from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.index.methodology import load_methodology
 from ashyq.web.portal import (
     ActorDep,
     LangDep,
@@ -31,8 +31,10 @@ from ashyq.web.portal import (
     SessionDep,
     Year,
     history_of,
+    methodology_of,
     portal_of,
     published_snapshots,
+    require_signed_in,
 )
 from ashyq.web.security import (
     CSRF_HEADER,
@@ -73,11 +75,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)
 
 CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER)]
-
-
-def _methodology(session: SessionDep, year: int) -> Methodology:
-    period = session.scalar(select(Period).where(Period.year == year))
-    return load_methodology(period.methodology if period else str(year))
 
 
 # --- public ------------------------------------------------------------------------------
@@ -366,15 +363,10 @@ def _period_out(session: SessionDep, period: Period) -> PeriodOut:
     )
 
 
-def _signed_in(actor: ActorDep) -> None:
-    if not actor.signed_in:
-        raise SignInRequiredError(auth.SIGN_IN)
-
-
 @router.get("/cycle/periods", tags=["cycle"])
 def cycle_periods(session: SessionDep, actor: ActorDep) -> list[PeriodOut]:
     """Every period with its state and deadlines (signed in)."""
-    _signed_in(actor)
+    require_signed_in(actor)
     return [_period_out(session, p) for p in session.scalars(select(Period).order_by(Period.year))]
 
 
@@ -510,11 +502,8 @@ async def upload(
 @router.get("/cycle/uploads/{upload_id}", tags=["cycle"])
 def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> UploadOut:
     """An upload's validation and reconciliation report (analysts; an authority its own)."""
-    _signed_in(actor)
-    found = session.get(Upload, upload_id)
-    if found is None:
-        raise NotFoundError(N_("No such upload."))
-    auth.view_uploads(actor, found.authority)
+    require_signed_in(actor)
+    found = actions.get_upload(session, actor, upload_id)
     period = session.get(Period, found.period_id)
     assert period is not None
     return _upload_out(found, period.year)
@@ -582,7 +571,7 @@ def draft(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: Year, code: str
 ) -> DraftOut:
     """A body's draft: to analysts and to that body's own representative only."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.view_draft(actor, code)
     found = actions.get_period(session, period)
     if code not in {b.code for b in portal_of(request).registry}:
@@ -593,7 +582,7 @@ def draft(
     if computation is not None:
         results = body_view(
             computation.payload,
-            _methodology(session, period),
+            methodology_of(session, period),
             portal_of(request).registry,
             code,
             lang,
@@ -661,16 +650,9 @@ def _dispute_out(dispute: Dispute, year: int) -> DisputeOut:
 @router.get("/cycle/periods/{period}/disputes", tags=["cycle"])
 def disputes(session: SessionDep, actor: ActorDep, period: Year) -> list[DisputeOut]:
     """The disputes the actor may see: all (analyst) or their own body's."""
-    _signed_in(actor)
+    require_signed_in(actor)
     found = actions.get_period(session, period)
-    query = select(Dispute).where(Dispute.period_id == found.id).order_by(Dispute.id)
-    if may(actor.role, Permission.VIEW_ALL_DISPUTES):
-        rows = list(session.scalars(query))
-    elif may(actor.role, Permission.VIEW_OWN_DISPUTES) and actor.body_code:
-        rows = list(session.scalars(query.where(Dispute.body_code == actor.body_code)))
-    else:
-        rows = []
-    return [_dispute_out(d, period) for d in rows]
+    return [_dispute_out(d, period) for d in actions.visible_disputes(session, actor, found)]
 
 
 @router.post("/cycle/periods/{period}/disputes", tags=["cycle"], status_code=201)
@@ -702,19 +684,11 @@ async def file_dispute(
     return _dispute_out(dispute, period)
 
 
-def _visible_dispute(session: SessionDep, actor: ActorDep, dispute_id: int) -> Dispute:
-    _signed_in(actor)
-    dispute = session.get(Dispute, dispute_id)
-    if dispute is None:
-        raise NotFoundError(N_("No such dispute."))
-    auth.view_dispute(actor, dispute)
-    return dispute
-
-
 @router.get("/cycle/disputes/{dispute_id}", tags=["cycle"])
 def dispute(session: SessionDep, actor: ActorDep, dispute_id: RecordId) -> DisputeOut:
     """One dispute, to analysts and to its body's representative."""
-    found = _visible_dispute(session, actor, dispute_id)
+    require_signed_in(actor)
+    found = actions.get_dispute(session, actor, dispute_id)
     period = session.get(Period, found.period_id)
     assert period is not None
     return _dispute_out(found, period.year)
@@ -739,7 +713,8 @@ def resolve(
 ) -> DisputeOut:
     """Accept a dispute with corrected values, or reject it (analyst)."""
     check_csrf(request, token)
-    found = _visible_dispute(session, actor, dispute_id)
+    require_signed_in(actor)
+    found = actions.get_dispute(session, actor, dispute_id)
     actions.resolve_dispute(
         session,
         actor,
@@ -839,7 +814,7 @@ def _account_out(account: Account) -> AccountOut:
 @router.get("/admin/accounts", tags=["admin"])
 def accounts(session: SessionDep, actor: ActorDep) -> list[AccountOut]:
     """Every account (administrator)."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.create_account(actor)
     return [_account_out(a) for a in session.scalars(select(Account).order_by(Account.id))]
 
@@ -911,7 +886,7 @@ def audit_log(
     before_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> list[AuditOut]:
     """The audit log, newest first (administrator)."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.view_audit_log(actor)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:

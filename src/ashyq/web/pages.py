@@ -14,7 +14,7 @@ from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, st
 from ashyq.cycle.errors import NotFoundError
 from ashyq.db.models import Period, Roadmap, Snapshot
 from ashyq.i18n import N_, Lang, translate
-from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.index.methodology import load_methodology
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
@@ -27,6 +27,7 @@ from ashyq.web.portal import (
     Year,
     YearQuery,
     history_of,
+    methodology_of,
     portal_of,
     published_snapshots,
 )
@@ -49,11 +50,6 @@ def latest_published(snapshots: dict[int, Published], period: int | None) -> tup
     if year not in snapshots:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     return year, snapshots[year]
-
-
-def _methodology(session: SessionDep, year: int) -> Methodology:
-    period = session.scalar(select(Period).where(Period.year == year))
-    return load_methodology(period.methodology if period else str(year))
 
 
 @router.get("/")
@@ -298,7 +294,7 @@ def _all_published(session: SessionDep) -> list[tuple[int, int, str, dict[str, A
 async def datapackage(request: Request, session: SessionDep) -> Response:
     """The Frictionless Data Package of every published table."""
     published = _all_published(session)
-    methodologies = {year: _methodology(session, year) for year, *_ in published}
+    methodologies = {year: methodology_of(session, year) for year, *_ in published}
     base = str(request.base_url).rstrip("/")
     package = data_package(published, methodologies, portal_of(request).registry, base)
     body = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
@@ -320,7 +316,7 @@ async def download(
     if snapshot is None:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     built = table_of(
-        table, snapshot.payload, _methodology(session, year), portal_of(request).registry
+        table, snapshot.payload, methodology_of(session, year), portal_of(request).registry
     )
     filename = f"openness-{year}-v{version}-{table}.{fmt}"
     return Response(

@@ -20,9 +20,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle.accounts import Actor, session_actor
 from ashyq.cycle.actions import sync_deadlines
+from ashyq.cycle.auth import SIGN_IN
+from ashyq.cycle.errors import SignInRequiredError
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Period, Snapshot, utcnow
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, Lang, translate
+from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.security import SESSION_COOKIE, LoginLimiter
 from ashyq.web.views import HistoryPoint
 
@@ -38,9 +41,11 @@ __all__ = [
     "Year",
     "YearQuery",
     "formatters",
+    "methodology_of",
     "portal_of",
     "published_snapshots",
     "request_lang",
+    "require_signed_in",
 ]
 
 LANG_COOKIE = "ashyq_lang"
@@ -94,6 +99,18 @@ class Portal:
         self._last_deadline_check = now
         if sync_deadlines(session, self.clock()):
             session.commit()
+
+
+def require_signed_in(actor: Actor) -> None:
+    """Raise SignInRequiredError for the public (pages then redirect to the sign-in form)."""
+    if not actor.signed_in:
+        raise SignInRequiredError(SIGN_IN)
+
+
+def methodology_of(session: Session, year: int) -> Methodology:
+    """The methodology a period is evaluated by (the packaged one of its year if unknown)."""
+    period = session.scalar(select(Period).where(Period.year == year))
+    return load_methodology(period.methodology if period else str(year))
 
 
 def portal_of(request: Request) -> Portal:

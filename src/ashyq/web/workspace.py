@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import InvalidError, NotFoundError, SignInRequiredError
+from ashyq.cycle.errors import InvalidError, NotFoundError
 from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
-from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
+from ashyq.db.models import Account, AuditEntry, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
 from ashyq.index.methodology import load_methodology
 from ashyq.web.app import page_context, render
@@ -29,20 +29,16 @@ from ashyq.web.portal import (
     SessionDep,
     Year,
     portal_of,
+    require_signed_in,
 )
 from ashyq.web.security import check_csrf
 from ashyq.web.views import body_view, ranking_view
 
-__all__ = ["router", "visible_disputes"]
+__all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
 CsrfField = Annotated[str, Form()]
-
-
-def _signed_in(actor: Actor) -> None:
-    if not actor.signed_in:
-        raise SignInRequiredError(auth.SIGN_IN)
 
 
 def _back(url: str) -> RedirectResponse:
@@ -66,21 +62,10 @@ def _render(request: Request, name: str, lang: str, **context: Any) -> Response:
     )
 
 
-def visible_disputes(session: SessionDep, actor: Actor, period: Period) -> list[Dispute]:
-    """The disputes of a period the actor may see: all for analysts, own body's for a
-    representative, none for others."""
-    query = select(Dispute).where(Dispute.period_id == period.id).order_by(Dispute.id)
-    if may(actor.role, Permission.VIEW_ALL_DISPUTES):
-        return list(session.scalars(query))
-    if may(actor.role, Permission.VIEW_OWN_DISPUTES) and actor.body_code:
-        return list(session.scalars(query.where(Dispute.body_code == actor.body_code)))
-    return []
-
-
 @router.get("/workspace")
 def workspace(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
     """Every period with its state and deadlines, and what the actor may do."""
-    _signed_in(actor)
+    require_signed_in(actor)
     periods = list(session.scalars(select(Period).order_by(Period.year.desc())))
     return _render(request, "workspace/index.html", lang, periods=periods)
 
@@ -90,7 +75,7 @@ def period_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: Year
 ) -> Response:
     """One period: its state, uploads, draft results and disputes, as the role may see."""
-    _signed_in(actor)
+    require_signed_in(actor)
     period = actions.get_period(session, year)
     methodology = load_methodology(period.methodology)
     computation = actions.latest_computation(session, period)
@@ -136,7 +121,7 @@ def period_page(
         computation=computation,
         uploads=uploads,
         drafts=drafts,
-        disputes=visible_disputes(session, actor, period),
+        disputes=actions.visible_disputes(session, actor, period),
         next_state=NEXT_STATE.get(State(period.state)),
         own_indicators=own_indicators,
         snapshot=snapshot,
@@ -223,11 +208,8 @@ def upload_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, upload_id: RecordId
 ) -> Response:
     """The validation and reconciliation report of one upload."""
-    _signed_in(actor)
-    found = session.get(Upload, upload_id)
-    if found is None:
-        raise NotFoundError(N_("No such upload."))
-    auth.view_uploads(actor, found.authority)
+    require_signed_in(actor)
+    found = actions.get_upload(session, actor, upload_id)
     period = session.get(Period, found.period_id)
     return _render(request, "workspace/upload.html", lang, upload=found, period=period)
 
@@ -238,7 +220,7 @@ def draft_page(
 ) -> Response:
     """A body's draft scores and source values before publication, to its own
     representative and to analysts only; the form to dispute a value."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.view_draft(actor, code)
     period = actions.get_period(session, year)
     methodology = load_methodology(period.methodology)
@@ -253,7 +235,7 @@ def draft_page(
             .order_by(SourceValue.field)
         )
     )
-    disputes = [d for d in visible_disputes(session, actor, period) if d.body_code == code]
+    disputes = [d for d in actions.visible_disputes(session, actor, period) if d.body_code == code]
     return _render(
         request,
         "workspace/draft.html",
@@ -304,21 +286,13 @@ def _attachment(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
 
 
-def _dispute(session: SessionDep, actor: Actor, dispute_id: int) -> Dispute:
-    dispute = session.get(Dispute, dispute_id)
-    if dispute is None:
-        raise NotFoundError(N_("No such dispute."))
-    auth.view_dispute(actor, dispute)
-    return dispute
-
-
 @router.get("/workspace/disputes/{dispute_id}")
 def dispute_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, dispute_id: RecordId
 ) -> Response:
     """A dispute, its attachments and its resolution; the analyst's resolution form."""
-    _signed_in(actor)
-    dispute = _dispute(session, actor, dispute_id)
+    require_signed_in(actor)
+    dispute = actions.get_dispute(session, actor, dispute_id)
     period = session.get(Period, dispute.period_id)
     assert period is not None
     methodology = load_methodology(period.methodology)
@@ -354,8 +328,8 @@ def attachment(
     attachment_id: RecordId,
 ) -> Response:
     """An attachment, to those who may see its dispute."""
-    _signed_in(actor)
-    dispute = _dispute(session, actor, dispute_id)
+    require_signed_in(actor)
+    dispute = actions.get_dispute(session, actor, dispute_id)
     found = next((a for a in dispute.attachments if a.id == attachment_id), None)
     if found is None:
         raise NotFoundError(N_("No such attachment."))
@@ -380,7 +354,7 @@ async def resolve(
 ) -> Response:
     """Accept (with the corrected values) or reject a dispute."""
     check_csrf(request, csrf_token)
-    dispute = _dispute(session, actor, dispute_id)
+    dispute = actions.get_dispute(session, actor, dispute_id)
     form = await request.form()
     corrections = {
         str(key)[len("value_") :]: str(value).strip()
@@ -404,7 +378,7 @@ def roadmap_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, year: Year
 ) -> Response:
     """The roadmap form of the representative's body."""
-    _signed_in(actor)
+    require_signed_in(actor)
     period = actions.get_period(session, year)
     auth.submit_roadmap(actor, period, actor.body_code or "")
     methodology = load_methodology(period.methodology)
@@ -481,7 +455,7 @@ def accounts_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, created: str = ""
 ) -> Response:
     """Accounts, and the form to add one."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.create_account(actor)
     accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
     return _render(
@@ -608,7 +582,7 @@ def audit_page(
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     """The audit log, newest first, 100 entries a page."""
-    _signed_in(actor)
+    require_signed_in(actor)
     auth.view_audit_log(actor)
     page = max(page, 1)
     entries = list(
