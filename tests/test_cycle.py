@@ -305,12 +305,6 @@ def test_an_authority_file_replaces_its_values_and_reads_russian_numbers(
         assert value is not None
         assert value.value == Decimal("0.5")
         assert value.file == "fix.csv"
-        assert (
-            session.scalar(
-                select(SourceValue.id).where(SourceValue.period_id == period.id).limit(1000)
-            )
-            is not None
-        )
         mki_column = next(i.id for i in methodology.indicators if i.authority.value == "mki")
         foreign = actions.upload_source_data(
             session,

@@ -17,7 +17,6 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ashyq.bodies import load_bodies
@@ -144,9 +143,6 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     analyst = account("analyst", Role.ANALYST)
     authorities = {a: account(a, Role.AUTHORITY, authority=a) for a in ("kpssu", "mki", "miicr")}
     account("mf", Role.BODY, body="mf")
-    low_rated = _low_rated(methodology)
-    for code in low_rated[:1]:
-        account(f"rep-{code}", Role.BODY, body=code)
 
     # 2025: the published report's results, as a published period.
     actions.create_period(session, admin_actor, 2025)
@@ -155,7 +151,12 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     _import_reference(session, analyst, methodology, 2025)
     actions.move_period(session, analyst, period_2025)
     actions.move_period(session, analyst, period_2025)
-    actions.publish_period(session, analyst, period_2025)
+    published = actions.publish_period(session, analyst, period_2025)
+    # A representative of the first body whose published grade obliges a roadmap.
+    low_rated = next(
+        b["code"] for b in published.payload["bodies"] if methodology.needs_roadmap(b["grade"])
+    )
+    account(f"rep-{low_rated}", Role.BODY, body=low_rated)
 
     # 2026: source data delivered by the authorities, disputes open.
     actions.create_period(session, admin_actor, 2026)
@@ -186,18 +187,8 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     actions.compute_period(session, analyst, period_2026)
     actions.move_period(session, analyst, period_2026)
     session.flush()
-    assert session.scalar(select(Account.id).where(Account.username == "mf")) is not None
     return created
 
 
 def _end_of(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=ASTANA)
-
-
-def _low_rated(methodology: Methodology) -> list[str]:
-    """Bodies whose published 2025 grade obliges a roadmap, in ranking order."""
-    from ashyq.bodies import load_bodies as _bodies
-    from ashyq.index.engine import compute_index
-
-    result = compute_index(methodology, _reference_inputs(methodology), _bodies())
-    return [r.body.code for r in result.bodies if methodology.needs_roadmap(r.grade)]

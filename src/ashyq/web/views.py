@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ashyq.bodies import BodyRegistry
 from ashyq.i18n import Lang
-from ashyq.index.methodology import IndicatorRole, Methodology
+from ashyq.index.methodology import Methodology
 
 __all__ = [
     "BodyView",
@@ -315,8 +315,3 @@ def body_view(
         previous_period=payload.get("previous_period"),
         history=history or [],
     )
-
-
-def is_penalty(role: str) -> bool:
-    """Whether an indicator role subtracts from its criterion."""
-    return role == IndicatorRole.PENALTY.value
