@@ -10,6 +10,7 @@ from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
 from ashyq.cli.portal import app as portal_app
 from ashyq.cli.portal import serve
+from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 
@@ -28,6 +29,7 @@ app.add_typer(appeals_app, name="appeals")
 app.add_typer(services_app, name="services")
 app.add_typer(synth_app, name="synth")
 app.add_typer(portal_app, name="portal")
+app.add_typer(report_app, name="report")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -316,10 +316,15 @@ class Source(_Strict):
 
 
 class Indicator(_Strict):
-    """One indicator: its points, who supplies it, and how it is scored."""
+    """One indicator: its points, who supplies it, and how it is scored.
+
+    ``purpose`` says what the indicator evaluates and why, as the report's methodology
+    does; the methodology text of the reports is generated from it (``index.describe``).
+    """
 
     id: Annotated[str, Field(pattern=_IDENT)]
     name: Text
+    purpose: Text
     max: Decimal = Field(gt=0)
     role: IndicatorRole = IndicatorRole.CORE
     authority: Authority
@@ -338,6 +343,7 @@ class Criterion(_Strict):
 
     id: Annotated[str, Field(pattern=_IDENT)]
     name: Text
+    purpose: Text
     max: Decimal = Field(gt=0)
     bonus_max: Decimal = Decimal(0)
     categories: BandScale
@@ -380,7 +386,11 @@ class RoadmapRule(_Strict):
 
 
 class Methodology(_Strict):
-    """A complete, versioned Openness Index methodology."""
+    """A complete, versioned Openness Index methodology.
+
+    ``fields`` labels every raw-count field a formula reads (and nothing else), so the
+    methodology text can name the counts in the reader's language.
+    """
 
     id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
     version: str
@@ -393,6 +403,7 @@ class Methodology(_Strict):
     timeline: Timeline
     roadmap: RoadmapRule
     criteria: tuple[Criterion, ...] = Field(min_length=1)
+    fields: dict[Annotated[str, Field(pattern=_IDENT)], Text]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Methodology:
@@ -409,6 +420,30 @@ class Methodology(_Strict):
         if unknown:
             raise ValueError(f"roadmap grades not among the grades: {', '.join(unknown)}")
         return self
+
+    @model_validator(mode="after")
+    def _every_field_labelled(self) -> Methodology:
+        read = self.raw_fields
+        problems = []
+        unlabelled = [field for field in read if field not in self.fields]
+        if unlabelled:
+            problems.append(
+                f"raw fields without a label in `fields`: {', '.join(unlabelled)} "
+                "(give each a ru, kk and en label)"
+            )
+        unknown = [field for field in self.fields if field not in read]
+        if unknown:
+            problems.append(
+                f"`fields` labels fields no formula reads: {', '.join(unknown)} "
+                "(remove the label or fix the field id)"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def field_label(self, field: str) -> Text:
+        """The label of a raw-count field in the three languages; raises KeyError if none."""
+        return self.fields[field]
 
     def needs_roadmap(self, grade: str) -> bool:
         """Whether a body with ``grade`` must approve and publish a roadmap."""

@@ -1,0 +1,204 @@
+"""DOCX (python-docx): real headings and tables, a contents field, page numbers, charts.
+
+Word fills the contents field when the file is opened (``updateFields``); LibreOffice
+when asked to update indexes. Cells are shaded by level with the same colours as the
+other formats, and the level is also written as text, so colour is never the only cue.
+"""
+
+from __future__ import annotations
+
+import io
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph as DocxParagraph
+
+from ashyq.export.renderers import LEVEL_COLOURS
+from ashyq.reports.fonts import FAMILY
+from ashyq.reports.model import (
+    BulletList,
+    Chart,
+    Heading,
+    PageBreak,
+    Paragraph,
+    Report,
+    Table,
+    TableOfContents,
+)
+
+__all__ = ["DocxRenderer"]
+
+_NUMERIC = {"number", "integer", "percent"}
+
+
+def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") -> None:
+    """A complex field (TOC, PAGE, NUMPAGES) that Word computes."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    begin.set(qn("w:dirty"), "true")
+    text = OxmlElement("w:instrText")
+    text.set(qn("xml:space"), "preserve")
+    text.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    run._r.append(begin)
+    run._r.append(text)
+    run._r.append(separate)
+    if placeholder:
+        paragraph.add_run(placeholder)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraph.add_run()._r.append(end)
+
+
+def _shade(cell: _Cell, colour: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour.lstrip("#"))
+    properties.append(shading)
+
+
+def _repeat_header(row_element: object) -> None:
+    properties = row_element.get_or_add_trPr()  # type: ignore[attr-defined]
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _set_font(style: object, size: float | None = None) -> None:
+    font = style.font  # type: ignore[attr-defined]
+    font.name = FAMILY
+    if size is not None:
+        font.size = Pt(size)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()  # type: ignore[attr-defined]
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), FAMILY)
+
+
+class DocxRenderer:
+    """A Word document with styles Heading 1-3, tables and the charts as pictures."""
+
+    name = "docx"
+    suffix = ".docx"
+    media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def render(self, report: Report) -> bytes:
+        """Return the DOCX file."""
+        document = Document()
+        self._setup(document, report)
+        for block in report.blocks:
+            if isinstance(block, Heading):
+                document.add_heading(block.text, level=block.level)
+            elif isinstance(block, Paragraph):
+                paragraph = document.add_paragraph(block.text)
+                if block.style == "lead":
+                    for run in paragraph.runs:
+                        run.bold = True
+                elif block.style == "note":
+                    for run in paragraph.runs:
+                        run.font.size = Pt(8.5)
+            elif isinstance(block, BulletList):
+                style = "List Number" if block.ordered else "List Bullet"
+                for item in block.items:
+                    document.add_paragraph(item, style=style)
+            elif isinstance(block, Table):
+                self._table(document, block)
+            elif isinstance(block, Chart):
+                self._chart(document, block)
+            elif isinstance(block, TableOfContents):
+                document.add_heading(block.title, level=1)
+                _field(document.add_paragraph(), r'TOC \o "1-3" \h \z \u', block.title)
+                document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            elif isinstance(block, PageBreak):
+                document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return buffer.getvalue()
+
+    def _setup(self, document: DocxDocument, report: Report) -> None:
+        section = document.sections[0]
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Cm(21), Cm(29.7)
+        section.left_margin, section.right_margin = Cm(2), Cm(1.5)
+        section.top_margin, section.bottom_margin = Cm(1.8), Cm(2)
+        styles = document.styles
+        _set_font(styles["Normal"], 10)
+        for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption"):
+            _set_font(styles[name])
+        core = document.core_properties
+        core.title = report.title
+        core.subject = report.subtitle
+        core.language = report.lang
+        core.author = "Ashyq"
+        document.add_heading(report.title, level=0)
+        document.add_paragraph(report.subtitle, style="Subtitle")
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if report.footer:
+            footer.add_run(f"{report.footer}    ")
+        _field(footer, "PAGE", "1")
+        footer.add_run(" / ")
+        _field(footer, "NUMPAGES", "1")
+        settings = document.settings.element
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+    def _table(self, document: DocxDocument, table: Table) -> None:
+        caption = document.add_paragraph(table.caption, style="Caption")
+        caption.paragraph_format.keep_with_next = True
+        grid = document.add_table(rows=1, cols=len(table.columns))
+        grid.style = "Table Grid"
+        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        header = grid.rows[0]
+        _repeat_header(header._tr)
+        for cell, column in zip(header.cells, table.columns, strict=True):
+            cell.text = column.title
+            _shade(cell, "#E7E6E6")
+            for run in cell.paragraphs[0].runs:
+                run.bold = True
+                run.font.size = Pt(8.5)
+        for values in table.rows:
+            row = grid.add_row()
+            for cell, value, column in zip(row.cells, values, table.columns, strict=True):
+                cell.text = value.text
+                paragraph = cell.paragraphs[0]
+                if column.kind in _NUMERIC:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+                if value.level in LEVEL_COLOURS:
+                    _shade(cell, LEVEL_COLOURS[value.level])
+        if table.legend:
+            legend = document.add_paragraph()
+            for level, label in table.legend:
+                run = legend.add_run(f" {label} ")
+                run.font.size = Pt(8)
+                colour = LEVEL_COLOURS.get(level)
+                if colour:
+                    shading = OxmlElement("w:shd")
+                    shading.set(qn("w:val"), "clear")
+                    shading.set(qn("w:fill"), colour.lstrip("#"))
+                    run._r.get_or_add_rPr().append(shading)
+                legend.add_run(" ")
+
+    def _chart(self, document: DocxDocument, chart: Chart) -> None:
+        document.add_picture(io.BytesIO(chart.png), width=Cm(min(chart.width_cm, 17)))
+        picture = document.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        document.add_paragraph(chart.caption, style="Caption")
+        # The description for screen readers, as the picture's alternative text.
+        inline = picture.runs[-1]._r.findall(".//" + qn("wp:docPr"))
+        for properties in inline:
+            properties.set("descr", chart.alt)

@@ -1,0 +1,120 @@
+"""The national appeal figures of a report's statistics chapter, with their labels.
+
+For a period whose report ships with Ashyq they are the published figures (seed 003,
+lines 153-183; ``national_facts.csv``): counts rounded as printed ("369 тыс."), shares as
+printed, and the previous year's shares where the report gives them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from ashyq.i18n import Lang, Text
+from ashyq.i18n.grammar import number
+from ashyq.web.statistics import Figure, period_statistics
+
+__all__ = ["AppealStatistics", "Share", "published_statistics"]
+
+_UNITS: dict[str, Text] = {
+    "thousand": Text(ru="тыс.", kk="мың", en="thousand"),
+    "million": Text(ru="млн", kk="млн", en="million"),
+}
+_SCALE = {"count": Decimal(1), "thousand": Decimal(1000), "million": Decimal(1_000_000)}
+
+
+@dataclass(frozen=True)
+class Share:
+    """One line of a breakdown: its count (as precise as the source), share and label."""
+
+    key: str
+    label: Text
+    count: Decimal
+    unit: str  # "count", "thousand" or "million": how precisely the source states it
+    share_pct: Decimal | None
+    previous_share_pct: Decimal | None = None
+
+    def spelled(self, lang: Lang) -> str:
+        """The count as the source states it: "391 954", "369 тыс.", "3,9 млн"."""
+        shown = number(self.count / _SCALE[self.unit], lang)
+        return (
+            shown if self.unit == "count" else f"{shown}\N{NO-BREAK SPACE}{_UNITS[self.unit][lang]}"
+        )
+
+
+@dataclass(frozen=True)
+class AppealStatistics:
+    """The national appeal figures of one period."""
+
+    period: int
+    total: Decimal
+    previous_period: str | None
+    previous_total: Decimal | None
+    cgo_share_pct: Decimal | None
+    mio_share_pct: Decimal | None
+    by_type: tuple[Share, ...]
+    by_form: tuple[Share, ...]
+    by_applicant_kind: tuple[Share, ...]
+    top_topics: tuple[Share, ...]
+
+
+@cache
+def _labels() -> dict[str, Any]:
+    text = resources.files("ashyq.reports").joinpath("openness.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.load(text, Loader=yaml.CSafeLoader)
+    return data
+
+
+def _share(
+    figures: dict[str, Figure],
+    section: str,
+    key: str,
+    prefix: str,
+) -> Share | None:
+    share = figures.get(f"{prefix}_{key}_share_pct")
+    count = figures.get(f"{prefix}_{key}_count_rounded") or figures.get(f"{prefix}_{key}_count")
+    if count is None:
+        return None
+    previous = figures.get(f"{prefix}_{key}_share_pct_2024")
+    unit = count.unit if count.unit in _SCALE else "count"
+    return Share(
+        key,
+        Text.model_validate(_labels()[section][key]),
+        count.value * _SCALE[unit],
+        unit,
+        share.value if share else None,
+        previous.value if previous else None,
+    )
+
+
+def published_statistics(period: int) -> AppealStatistics | None:
+    """The published figures of ``period``, or None when no report of it ships."""
+    stats = period_statistics(period)
+    if stats is None or "appeals_total" not in stats.appeals:
+        return None
+    figures = stats.appeals
+
+    def shares(section: str, prefix: str) -> tuple[Share, ...]:
+        found = (_share(figures, section, key, prefix) for key in _labels()[section])
+        return tuple(s for s in found if s is not None)
+
+    previous = figures.get(f"appeals_total_{period - 1}")
+    cgo = figures.get("appeals_cgo_share_pct")
+    mio = figures.get("appeals_mio_share_pct")
+    return AppealStatistics(
+        period=period,
+        total=figures["appeals_total"].value,
+        previous_period=str(period - 1) if previous else None,
+        previous_total=previous.value if previous else None,
+        cgo_share_pct=cgo.value if cgo else None,
+        mio_share_pct=mio.value if mio else None,
+        by_type=shares("appeal_types", "appeals"),
+        by_form=shares("appeal_forms", "appeals"),
+        by_applicant_kind=shares("applicant_kinds", "applicants"),
+        top_topics=shares("topics", "topic"),
+    )
