@@ -1,15 +1,16 @@
 """``ashyq report``: the agency's documents in Russian, Kazakh and English.
 
-``openness`` writes the annual Openness Index report; the format is any registered
-report renderer (html, pdf, docx, xlsx). ``--lang all`` and ``--format all`` write every
-combination into the folder ``--out``.
+``openness`` writes the annual Openness Index report, ``compendium`` the compendium of
+typical violations in public services from the stored records of a period. The format is
+any registered report renderer (html, pdf, docx, xlsx); ``--lang all`` and ``--format
+all`` write every combination into the folder ``--out``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +20,8 @@ from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 
+if TYPE_CHECKING:  # the builders load Matplotlib; commands import them when they run
+    from ashyq.reports.openness import OpennessData
 __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, help="Generate the agency's reports.")
@@ -43,6 +46,38 @@ ReportOutOption = Annotated[
         "(default: the current folder).",
     ),
 ]
+
+
+InputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--input",
+        help="Compute from this index input file instead of the period's published results.",
+    ),
+]
+PreviousOption = Annotated[
+    Path | None,
+    typer.Option("--previous", help="The previous period's results (CSV, XLSX or JSON)."),
+]
+
+
+def _openness_data(
+    period: int, input_file: Path | None, previous: Path | None, lang: Lang
+) -> OpennessData:
+    """The period's published results, or those computed from ``input_file``; exits on a
+    bad file (status 2, every problem named) or an unknown period (status 1)."""
+    from ashyq.reports.sources import computed_openness, published_openness
+
+    if previous is not None and input_file is None:
+        fail(translate(N_("--previous needs --input."), lang))
+    try:
+        if input_file is not None:
+            return computed_openness(period, input_file, previous_path=previous)
+        return published_openness(period)
+    except InputError as error:
+        fail_input(error, lang)
+    except LookupError as error:
+        fail(str(error))
 
 
 def _languages(value: str | None) -> list[Lang]:
@@ -90,39 +125,85 @@ def openness_command(
     lang: ReportLangOption = None,
     output_format: FormatOption = "pdf",
     out: ReportOutOption = None,
-    input_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--input",
-            help="Compute from this index input file instead of the period's published results.",
-        ),
-    ] = None,
-    previous: Annotated[
-        Path | None,
-        typer.Option("--previous", help="The previous period's results (CSV, XLSX or JSON)."),
-    ] = None,
+    input_file: InputOption = None,
+    previous: PreviousOption = None,
 ) -> None:
     """The annual Openness Index report of a period."""
     from ashyq.reports.openness import build_openness_report
-    from ashyq.reports.sources import computed_openness, published_openness
+
+    langs = _languages(lang)
+    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
+    formats = _formats(output_format, message_lang)
+    data = _openness_data(period, input_file, previous, message_lang)
+    write_reports(
+        lambda chosen: build_openness_report(data, chosen),
+        f"openness-{period}",
+        langs,
+        formats,
+        out,
+        message_lang,
+    )
+
+
+@app.command("compendium")
+def compendium_command(
+    period: Annotated[
+        str, typer.Option("--period", help="The period of the stored records: 2025 or 2025H1.")
+    ],
+    lang: ReportLangOption = None,
+    output_format: FormatOption = "pdf",
+    out: ReportOutOption = None,
+) -> None:
+    """The compendium of typical violations found in the stored public-service records."""
+    from ashyq.cli.services import stored_or_exit
+    from ashyq.reports.compendium import build_compendium, collect_compendium
+
+    langs = _languages(lang)
+    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
+    formats = _formats(output_format, message_lang)
+    data = stored_or_exit(period, message_lang)
+    try:
+        facts = collect_compendium(data)
+    except LookupError as error:
+        fail(str(error), code=2)
+    write_reports(
+        lambda chosen: build_compendium(facts, chosen),
+        f"compendium-{data.period.name}",
+        langs,
+        formats,
+        out,
+        message_lang,
+    )
+
+
+@app.command("scorecard")
+def scorecard_command(
+    body: Annotated[str, typer.Argument(help="The body: its code, abbreviation or name.")],
+    period: PeriodOption,
+    lang: ReportLangOption = None,
+    output_format: FormatOption = "pdf",
+    out: ReportOutOption = None,
+    input_file: InputOption = None,
+    previous: PreviousOption = None,
+) -> None:
+    """One body's scorecard: scores against the maximum and its level's median, dynamics,
+    points lost and the way to the next grade; a roadmap draft for a low-rated body."""
+    from ashyq.bodies import UnknownBodyError, load_bodies
+    from ashyq.reports.scorecard import build_scorecard
 
     langs = _languages(lang)
     message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
     formats = _formats(output_format, message_lang)
     try:
-        if input_file is not None:
-            data = computed_openness(period, input_file, previous_path=previous)
-        else:
-            data = published_openness(period)
-            if previous is not None:
-                fail(translate(N_("--previous needs --input."), message_lang))
-    except InputError as error:
-        fail_input(error, message_lang)
-    except LookupError as error:
+        code = load_bodies().resolve(body).code
+    except UnknownBodyError as error:
         fail(str(error))
+    data = _openness_data(period, input_file, previous, message_lang)
     write_reports(
-        lambda chosen: build_openness_report(data, chosen),
-        f"openness-{period}",
+        lambda chosen: build_scorecard(
+            data.result, code, chosen, period=period, previous=data.previous
+        ),
+        f"scorecard-{period}-{code}",
         langs,
         formats,
         out,

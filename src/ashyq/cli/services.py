@@ -66,7 +66,8 @@ _RECORD = N_("Delivery record ({file}, row {row}):")
 _FORMATS = ("csv", "json", "parquet")
 
 
-def _stored_or_exit(text: str, lang: Lang) -> ServicesPeriod:
+def stored_or_exit(text: str, lang: Lang) -> ServicesPeriod:
+    """The stored records of a period; exits with status 2 when none are stored."""
     when = period_or_exit(text)
     data = open_period(when)
     if data.deliveries is None or data.services is None:
@@ -126,7 +127,7 @@ def violations_command(
         fail("--format parquet: give --out FILE", code=2)
     if violation_type is not None and violation_type not in load_catalogue().ids():
         fail(f"--type {violation_type}: see «ashyq services catalogue»", code=2)
-    data = _stored_or_exit(period, chosen)
+    data = stored_or_exit(period, chosen)
     registry = detect(data.of_body(body) if body is not None else data, chosen)
     if violation_type is not None:
         registry = registry.filter(registry.violation_type == violation_type)
@@ -155,7 +156,7 @@ def show_command(
 ) -> None:
     """One violation: what it is, its evidence, and the delivery record it was found in."""
     chosen = resolve_lang(lang)
-    data = _stored_or_exit(period, chosen)
+    data = stored_or_exit(period, chosen)
     # The id starts with the body: detect over that body's deliveries only.
     registry = detect(data.of_body(violation_id.split("/", 1)[0]), chosen)
     found = data.con.to_pyarrow(registry.filter(registry.violation_id == violation_id))
@@ -165,7 +166,7 @@ def show_command(
     violation_type = load_catalogue().get(row["violation_type"])
     evidence = json.loads(row["evidence"])
     deliveries = data.deliveries
-    if deliveries is None:  # _stored_or_exit has exited already
+    if deliveries is None:  # stored_or_exit has exited already
         raise typer.Exit(2)
     record = data.con.to_pyarrow(
         deliveries.filter(
@@ -394,7 +395,7 @@ def stats_command(
     """Statistics as seeds 000 and 002 report them: deliveries, violations, sanctions."""
     chosen = resolve_lang(lang)
     text_or_json_or_exit(output_format)
-    data = _stored_or_exit(period, chosen)
+    data = stored_or_exit(period, chosen)
     try:
         stats = service_stats(data, chosen)
     except LookupError as error:

@@ -55,6 +55,14 @@ _LEVEL_ABBR: dict[Level, Text] = {
     Level.MIO: Text(ru="МИО", kk="ЖАО", en="MIO"),
 }
 _COLOURS = ("high", "medium", "low", "ineffective")
+# The case of a count after "up to": "до 30 баллов" (genitive), "ең көбі 30 балл".
+_UP_TO: dict[Lang, Case] = {"ru": "partitive", "kk": "nominative", "en": "nominative"}
+# A day in running text: "20 января 2026 года", "2026 жылғы 20 қаңтар", "20 January 2026".
+_DATE_PATTERNS: dict[Lang, str] = {
+    "ru": "d MMMM y 'года'",
+    "kk": "y 'жылғы' d MMMM",
+    "en": "d MMMM y",
+}
 
 
 @dataclass(frozen=True)
@@ -104,13 +112,13 @@ _FRAMES: dict[str, dict[str, str]] = {
         "ru": "Оценка проводится по {count} направлениям; максимальная сумма — {points}, "
         "поощрительный индикатор добавляет до {bonus}:",
         "kk": "Бағалау {count} бағыт бойынша жүргізіледі; ең жоғары жиынтық — {points}, "
-        "көтермелеу индикаторы {bonus} дейін қосады:",
+        "көтермелеу индикаторы ең көбі {bonus} қосады:",
         "en": "The evaluation covers {count} criteria; the maximum sum is {points}, and the "
         "incentive indicator adds up to {bonus}:",
     },
     "criterion_item": {
         "ru": "«{name}» — до {points}",
-        "kk": "«{name}» — {points} дейін",
+        "kk": "«{name}» — ең көбі {points}",
         "en": "“{name}”: up to {points}",
     },
     "sources_heading": {
@@ -132,9 +140,9 @@ _FRAMES: dict[str, dict[str, str]] = {
         "ru": "Уполномоченные органы представляют исходные данные до {due}; оцениваемые "
         "государственные органы вправе обжаловать их до {disputes}; сводные результаты "
         "формируются к {consolidation}.",
-        "kk": "Уәкілетті органдар бастапқы деректерді {due} дейін ұсынады; бағаланатын "
-        "мемлекеттік органдар оларға {disputes} дейін шағым жасай алады; жиынтық нәтижелер "
-        "{consolidation} қарай қалыптастырылады.",
+        "kk": "Уәкілетті органдардың бастапқы деректерді ұсыну мерзімі — {due}; бағаланатын "
+        "мемлекеттік органдардың оларға шағым беру мерзімі — {disputes}; жиынтық нәтижелерді "
+        "қалыптастыру мерзімі — {consolidation}.",
         "en": "The authorised bodies deliver the source data by {due}; the evaluated bodies may "
         "dispute them until {disputes}; the results are consolidated by {consolidation}.",
     },
@@ -252,8 +260,8 @@ _FRAMES: dict[str, dict[str, str]] = {
         "en": "No body of the {level} is at the low or ineffective level.",
     },
     "weak_intro": {
-        "ru": "В категорию «{low}» и «{ineffective}» вошли:",
-        "kk": "«{low}» және «{ineffective}» санатына енгендер:",
+        "ru": "Уровни «{low}» и «{ineffective}» показали:",
+        "kk": "«{low}» және «{ineffective}» деңгейлерін көрсеткендер:",
         "en": "At the “{low}” and “{ineffective}” levels:",
     },
     "weak_item": {
@@ -323,12 +331,12 @@ _FRAMES: dict[str, dict[str, str]] = {
         "en": "Scores on “{name}”, {level}",
     },
     "chart_criterion_alt": {
-        "ru": "Столбцы баллов {count}, по убыванию; наибольший {best} у {best_name}, наименьший "
-        "{worst} у {worst_name}.",
-        "kk": "{count} балл бағаны кему ретімен; ең жоғарысы {best} ({best_name}), ең төмені "
-        "{worst} ({worst_name}).",
-        "en": "Bars of {count} scores in descending order; highest {best} ({best_name}), lowest "
-        "{worst} ({worst_name}).",
+        "ru": "Столбцы баллов по убыванию, {count}; наибольший — {best} ({best_name}), "
+        "наименьший — {worst} ({worst_name}).",
+        "kk": "Балдар бағандары кему ретімен, {count}; ең жоғарысы — {best} ({best_name}), "
+        "ең төмені — {worst} ({worst_name}).",
+        "en": "Bars of the scores in descending order, {count}; highest {best} ({best_name}), "
+        "lowest {worst} ({worst_name}).",
     },
     "conclusions": {"ru": "Выводы", "kk": "Қорытынды", "en": "Conclusions"},
     "grades_intro": {
@@ -465,19 +473,22 @@ class _Writer:
     def level_abbr(self, level: Level) -> str:
         return _LEVEL_ABBR[level][self.lang]
 
-    def name(self, body: Body, *, short: bool = False) -> str:
-        return body.short(self.lang) if short else body.name(self.lang)
+    def name(self, body: Body) -> str:
+        """A body as the report's prose names it: "Министерство энергетики" (the short name
+        of a central body), "Акимат Костанайской области" (the full name of an akimat)."""
+        return body.short(self.lang) if body.level is Level.CGO else body.name(self.lang)
 
-    def names(self, results: Sequence[BodyResult], *, limit: int = 6) -> str:
-        short = len(results) > limit
-        return join_names([self.name(r.body, short=short) for r in results], self.lang)
+    def names(self, results: Sequence[BodyResult]) -> str:
+        return join_names([self.name(r.body) for r in results], self.lang)
 
     def facts(self, body: str, indicator: Indicator) -> str:
         return fact_phrase(indicator.id, self.data.facts.get((body, indicator.id), {}), self.lang)
 
     def date(self, month_day: str) -> str:
         month, day = (int(part) for part in month_day.split("-"))
-        return format_date(date(self.data.period + 1, month, day), "long", locale=self.lang)
+        return format_date(
+            date(self.data.period + 1, month, day), _DATE_PATTERNS[self.lang], locale=self.lang
+        )
 
     # --- the report --------------------------------------------------------------------
 
@@ -514,7 +525,7 @@ class _Writer:
                     lang,
                     count=len(m.criteria),
                     points=self.points(m.max_total),
-                    bonus=self.points(bonus, "partitive"),
+                    bonus=self.points(bonus, _UP_TO[lang]),
                 )
             )
         )
@@ -525,7 +536,7 @@ class _Writer:
                         "criterion_item",
                         lang,
                         name=c.name[lang],
-                        points=self.points(c.max, "partitive"),
+                        points=self.points(c.max, _UP_TO[lang]),
                     )
                     for c in m.criteria
                 ),
@@ -691,8 +702,7 @@ class _Writer:
         blocks.extend(Paragraph(s) for s in describe_criterion(self.methodology, criterion, lang))
         blocks.append(Heading(_t("findings", lang), 2, f"{criterion.id}-findings"))
         for level in Level:
-            criterion_id = criterion.id
-            results = self.sorted_by(level, lambda r: r.criteria[criterion_id].score)
+            results = self.sorted_by(level, _criterion_score(criterion.id))
             if not results:
                 continue
             blocks.extend(self.criterion_findings(criterion, level, results))
@@ -771,11 +781,7 @@ class _Writer:
             rows.append(
                 (
                     Cell(str(position), position),
-                    Cell(
-                        self.name(result.body, short=True),
-                        result.body.code,
-                        note=self.name(result.body),
-                    ),
+                    Cell(result.body.short(lang), result.body.code, note=result.body.name(lang)),
                     Cell(number(score(result), lang), score(result), colour),
                     Cell(scale.band(band_id).name[lang], band_id, colour),
                 )
@@ -809,7 +815,7 @@ class _Writer:
             _t(
                 "chart_criterion_alt",
                 lang,
-                count=len(results),
+                count=self.bodies(len(results)),
                 best=number(scores[0], lang),
                 best_name=results[0].body.short(lang),
                 worst=number(scores[-1], lang),
@@ -1022,7 +1028,7 @@ class _Writer:
                     lang,
                     grade=band.name[lang],
                     count=self.bodies(len(graded)),
-                    names=self.names(graded, limit=49),
+                    names=self.names(graded),
                 )
             )
             colour = colour_of(m.grades, band.id)
@@ -1056,9 +1062,7 @@ class _Writer:
         due = [r for r in result.bodies if m.needs_roadmap(r.grade)]
         blocks.append(
             Paragraph(
-                _t("roadmaps", lang, names=self.names(due, limit=49))
-                if due
-                else _t("roadmaps_none", lang),
+                _t("roadmaps", lang, names=self.names(due)) if due else _t("roadmaps_none", lang),
                 "lead",
             )
         )
@@ -1192,6 +1196,13 @@ class _Writer:
             ),
             tuple(rows),
         )
+
+
+def _criterion_score(criterion_id: str) -> Callable[[BodyResult], Decimal]:
+    def score(result: BodyResult) -> Decimal:
+        return result.criteria[criterion_id].score
+
+    return score
 
 
 def fact_phrase(indicator_id: str, known: Mapping[str, Decimal], lang: Lang) -> str:

@@ -3,25 +3,34 @@
 Word fills the contents field when the file is opened (``updateFields``); LibreOffice
 when asked to update indexes. Cells are shaded by level with the same colours as the
 other formats, and the level is also written as text, so colour is never the only cue.
+
+DejaVu Sans is embedded (a subset with Latin and Cyrillic, obfuscated as ECMA-376 Part 1,
+§17.8.1 prescribes), so the Kazakh letters render on a computer that lacks the font.
 """
 
 from __future__ import annotations
 
 import io
+import uuid
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree  # type: ignore[import-untyped]
 
 from ashyq.export.renderers import LEVEL_COLOURS
-from ashyq.reports.fonts import FAMILY
+from ashyq.reports.fonts import FAMILY, font_faces, subset_font
 from ashyq.reports.model import (
     BulletList,
     Chart,
@@ -36,6 +45,118 @@ from ashyq.reports.model import (
 __all__ = ["DocxRenderer"]
 
 _NUMERIC = {"number", "integer", "percent"}
+_OBFUSCATED_FONT = "application/vnd.openxmlformats-officedocument.obfuscatedFont"
+_EMBED_ELEMENT = {
+    ("normal", "normal"): "w:embedRegular",
+    ("bold", "normal"): "w:embedBold",
+    ("normal", "italic"): "w:embedItalic",
+    ("bold", "italic"): "w:embedBoldItalic",
+}
+# The keys of the embedded faces: fixed, so the same report gives the same file.
+_FONT_NAMESPACE = uuid.UUID("6f0d3c1e-5a0b-4e55-9a37-6173687971a0")
+
+
+def obfuscate_font(data: bytes, key: uuid.UUID) -> bytes:
+    """XOR the first 32 bytes of a font with its key's bytes in reverse order (§17.8.1);
+    the same operation de-obfuscates."""
+    mask = bytes.fromhex(key.hex)[::-1]
+    head = bytes(byte ^ mask[index % 16] for index, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def _embed_fonts(document: DocxDocument) -> None:
+    """Embed the report font's faces in the font table and tell Word to use them."""
+    relationship = next(
+        r for r in document.part.rels.values() if r.reltype == RELATIONSHIP_TYPE.FONT_TABLE
+    )
+    table_part = relationship.target_part
+    table = parse_xml(table_part.blob)
+    font = OxmlElement("w:font")
+    font.set(qn("w:name"), FAMILY)
+    for number, face in enumerate(font_faces(), start=1):
+        key = uuid.uuid5(_FONT_NAMESPACE, face.path.name)
+        data = obfuscate_font(subset_font(face.path), key)
+        part = Part(
+            PackURI(f"/word/fonts/font{number}.odttf"),
+            _OBFUSCATED_FONT,
+            data,
+            document.part.package,
+        )
+        relation_id = table_part.relate_to(part, RELATIONSHIP_TYPE.FONT)
+        embedded = OxmlElement(_EMBED_ELEMENT[face.weight, face.style])
+        embedded.set(qn("r:id"), relation_id)
+        embedded.set(qn("w:fontKey"), "{" + str(key).upper() + "}")
+        font.append(embedded)
+    table.append(font)
+    table_part._blob = etree.tostring(
+        table, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
+    settings = document.settings.element
+    _insert_setting(settings, OxmlElement("w:embedTrueTypeFonts"), _AFTER_EMBEDDING)
+    _insert_setting(settings, OxmlElement("w:saveSubsetFonts"), _AFTER_EMBEDDING)
+
+
+# CT_Settings is a sequence: a setting goes before the first of its successors present.
+_AFTER_EMBEDDING = [
+    "saveFormsData",
+    "mirrorMargins",
+    "alignBordersAndEdges",
+    "bordersDoNotSurroundHeader",
+    "bordersDoNotSurroundFooter",
+    "gutterAtTop",
+    "hideSpellingErrors",
+    "hideGrammaticalErrors",
+    "activeWritingStyle",
+    "proofState",
+    "formsDesign",
+    "attachedTemplate",
+    "linkStyles",
+    "stylePaneFormatFilter",
+    "stylePaneSortMethod",
+    "documentType",
+    "mailMerge",
+    "revisionView",
+    "trackRevisions",
+    "doNotTrackMoves",
+    "doNotTrackFormatting",
+    "documentProtection",
+    "autoFormatOverride",
+    "styleLockTheme",
+    "styleLockQFSet",
+    "defaultTabStop",
+]
+_AFTER_UPDATE_FIELDS = [
+    "hdrShapeDefaults",
+    "footnotePr",
+    "endnotePr",
+    "compat",
+    "docVars",
+    "rsids",
+    "mathPr",
+    "attachedSchema",
+    "themeFontLang",
+    "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats",
+    "doNotAutoCompressPictures",
+    "forceUpgrade",
+    "captions",
+    "readModeInkLockDown",
+    "smartTagType",
+    "schemaLibrary",
+    "shapeDefaults",
+    "doNotEmbedSmartTags",
+    "decimalSymbol",
+    "listSeparator",
+]
+
+
+def _insert_setting(settings: Any, element: Any, successors: list[str]) -> None:
+    names = {qn(f"w:{name}") for name in successors}
+    for index, child in enumerate(settings):
+        if child.tag in names:
+            settings.insert(index, element)
+            return
+    settings.append(element)
 
 
 def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") -> None:
@@ -149,10 +270,10 @@ class DocxRenderer:
         _field(footer, "PAGE", "1")
         footer.add_run(" / ")
         _field(footer, "NUMPAGES", "1")
-        settings = document.settings.element
+        _embed_fonts(document)
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
-        settings.append(update)
+        _insert_setting(document.settings.element, update, _AFTER_UPDATE_FIELDS)
 
     def _table(self, document: DocxDocument, table: Table) -> None:
         caption = document.add_paragraph(table.caption, style="Caption")

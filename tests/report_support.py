@@ -1,0 +1,147 @@
+"""Reading generated reports back: every table and heading of a `Report` must be found in
+the DOCX (python-docx), the XLSX (openpyxl) and the PDF (pypdf) rendered from it, with no
+template leftovers; the first PDF pages are kept as PNG artefacts."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
+from docx import Document
+from pypdf import PdfReader
+
+from ashyq.reports.model import (
+    BulletList,
+    Chart,
+    Heading,
+    Paragraph,
+    Report,
+    Table,
+    TableOfContents,
+)
+from ashyq.reports.render import REPORT_RENDERERS
+
+ARTEFACTS = Path(__file__).parent.parent / "test-artifacts" / "reports"
+# What a template leaves behind when a value is missing.
+LEFTOVERS = re.compile(r"\{[a-z_]*\}|\bNone\b|\bnan\b|\bNaN\b")
+
+
+def plain(text: str) -> str:
+    """``text`` with no-break spaces and runs of white space as single spaces."""
+    return re.sub(r"\s+", " ", text.replace("\N{NO-BREAK SPACE}", " ").replace("\u202f", " "))
+
+
+def report_texts(report: Report) -> Iterator[str]:
+    """Every piece of text the report carries, data sheets included."""
+    yield from (report.title, report.subtitle, report.footer)
+    for block in report.blocks:
+        if isinstance(block, Heading | Paragraph):
+            yield block.text
+        elif isinstance(block, BulletList):
+            yield from block.items
+        elif isinstance(block, Table):
+            yield block.caption
+            yield from (column.title for column in block.columns)
+            yield from (cell.text for row in block.rows for cell in row)
+        elif isinstance(block, Chart):
+            yield from (block.caption, block.alt)
+        elif isinstance(block, TableOfContents):
+            yield block.title
+    for sheet in report.data_sheets:
+        yield sheet.title
+        yield from (column.title for column in sheet.columns)
+        yield from (cell.text for row in sheet.rows for cell in row)
+
+
+def render_all(report: Report) -> dict[str, bytes]:
+    """The report in every registered format."""
+    return {name: renderer.render(report) for name, renderer in REPORT_RENDERERS.items()}
+
+
+def check_docx(report: Report, data: bytes) -> str:
+    """Every table of the report is a DOCX table with the same cells; returns all text."""
+    document = Document(io.BytesIO(data))
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    expected = [
+        [[c.title for c in t.columns], *([c.text for c in row] for row in t.rows)]
+        for t in report.tables()
+    ]
+    assert tables == expected
+    text = "\n".join(p.text for p in document.paragraphs)
+    for heading in report.headings():
+        assert heading.text in text
+    return text + "\n".join("\t".join(row) for table in tables for row in table)
+
+
+def check_xlsx(report: Report, data: bytes) -> str:
+    """Every table is a sheet (caption, header, rows) with numbers as numbers."""
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    captions = {ws.cell(1, 1).value: ws for ws in workbook.worksheets}
+    for table in report.tables():
+        sheet = captions[table.caption]
+        assert [c.value for c in sheet[2]] == [c.title for c in table.columns]
+        assert sheet.freeze_panes in {"A3", "B3"}
+        assert sheet.auto_filter.ref is not None
+        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+        assert len(rows) == len(table.rows)
+        for got, cells in zip(rows, table.rows, strict=True):
+            for value, cell, column in zip(got, cells, table.columns, strict=True):
+                if column.kind != "text" and isinstance(cell.value, Decimal | int):
+                    assert isinstance(value, int | float)
+                    assert Decimal(str(value)) == Decimal(cell.value), (table.key, cell)
+                elif column.kind == "text":
+                    assert value == cell.text
+    return "\n".join(
+        str(v)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    )
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page, white space folded."""
+    return plain("\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def check_pdf(report: Report, data: bytes, stem: str, pages: int = 3) -> str:
+    """Headings and table cells are in the PDF's text; the first pages are saved as PNG."""
+    text = pdf_text(data)
+    for heading in report.headings():
+        assert plain(heading.text) in text, heading.text
+    for table in report.tables():
+        kinds = [column.kind for column in table.columns]
+        first = kinds.index("text") if "text" in kinds else 0
+        for row in table.rows:
+            assert plain(row[first].text) in text, (table.key, row[first].text)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    document = pdfium.PdfDocument(data)
+    try:
+        for index in range(min(pages, len(document))):
+            image = document[index].render(scale=1.5).to_pil()
+            image.save(ARTEFACTS / f"{stem}-page{index + 1}.png")
+            assert image.convert("L").getextrema()[0] < 64  # something dark is drawn
+    finally:
+        document.close()
+    return text
+
+
+def check_all_formats(report: Report, stem: str) -> tuple[dict[str, bytes], dict[str, str]]:
+    """Render ``report`` in every format, read each back, and check for leftovers; returns
+    the files and their text by format."""
+    files = render_all(report)
+    texts = {
+        "docx": check_docx(report, files["docx"]),
+        "xlsx": check_xlsx(report, files["xlsx"]),
+        "pdf": check_pdf(report, files["pdf"], stem),
+        "html": re.sub(r"<style>.*?</style>", "", files["html"].decode("utf-8"), flags=re.S),
+    }
+    for name, text in texts.items():
+        assert not LEFTOVERS.search(text), (name, LEFTOVERS.search(text))
+    return files, texts
