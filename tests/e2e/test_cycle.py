@@ -229,8 +229,13 @@ def test_whole_cycle_through_the_browser(
     expect(link).to_be_visible()
     with representative.expect_navigation():
         link.click()
-    # The form proposes today as the approval date; measures fall due after it.
+    # The form proposes today as the approval date; measures fall due after it. It comes
+    # pre-filled with the scorecard's draft: a measure per indicator where points were lost.
     today = date.fromisoformat(representative.input_value("#approved_on"))
+    assert representative.input_value("#measure_1")
+    drafted = representative.locator("textarea[name^='measure_']").count()
+    for number in range(3, drafted + 1):
+        representative.fill(f"#measure_{number}", "")  # an empty measure skips the row
     measures = [
         (
             "Publish the open budget on time every quarter",

@@ -1,5 +1,6 @@
 """``ashyq demo``: the 2025 ranking from the published reference data, and the workbook;
-then the whole chain from synthetic e-Otinish records to grades, on the embedded DuckDB."""
+then the whole chain from synthetic e-Otinish records to grades, on the embedded DuckDB;
+the reports; and the portal, seeded and served."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import LangOption, json_text, resolve_lang
 from ashyq.cli.portal import HostOption, PortOption, serve_home
+from ashyq.cli.report import write_reports
 from ashyq.cycle.demo import seed_demo
 from ashyq.cycle.roles import ROLE_NAMES
 from ashyq.db import make_engine, session_scope, upgrade
@@ -28,7 +30,8 @@ from ashyq.index.reconcile import CheckKind, Status, reconcile
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
-from ashyq.services.detect import detect
+from ashyq.reports.render import REPORT_RENDERERS
+from ashyq.services.detect import ServicesPeriod, detect
 from ashyq.services.detect import open_period as open_services
 from ashyq.services.model import KINDS as SERVICE_KINDS
 from ashyq.services.stats import service_stats
@@ -54,8 +57,8 @@ def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
 ) -> None:
-    """Recompute the published 2025 Openness Index, run the record chains, seed the portal
-    and serve it (with ``--no-serve``, stop after seeding)."""
+    """Recompute the published 2025 Openness Index, run the record chains, write the
+    reports, seed the portal and serve it (with ``--no-serve``, stop after seeding)."""
     chosen = resolve_lang(lang)
     methodology = load_methodology("2025")
     report = load_published(2025)
@@ -83,7 +86,8 @@ def demo(
         )
     )
     _records_chain(out, chosen)
-    _services_chain(out, chosen)
+    services = _services_chain(out, chosen)
+    _reports(out / "reports", chosen, services)
     if not rec.totals_and_stated_grades_reproduced:
         raise typer.Exit(1)
     home = _seed_portal(out, chosen)
@@ -180,7 +184,7 @@ _CONTROL_LINE = N_(
 _SERVICES_SCALE = 0.001
 
 
-def _services_chain(out: Path, lang: Lang) -> None:
+def _services_chain(out: Path, lang: Lang) -> ServicesPeriod:
     """Public services on a small synthetic year: records → store → violation registry
     and statistics.
 
@@ -240,3 +244,42 @@ def _services_chain(out: Path, lang: Lang) -> None:
     }
     if found != planned or quarantined or counted != synth.control:
         raise typer.Exit(1)
+    return data
+
+
+def _reports(folder: Path, lang: Lang, services: ServicesPeriod) -> None:
+    """The agency's documents in the reader's language: the 2025 Openness Index report in
+    every format, the scorecard (with its roadmap draft) of the lowest-rated body, and the
+    compendium of the violations found in the synthetic year of public services."""
+    from ashyq.reports.compendium import build_compendium, collect_compendium
+    from ashyq.reports.openness import build_openness_report
+    from ashyq.reports.scorecard import build_scorecard
+    from ashyq.reports.sources import published_openness
+
+    data = published_openness(2025)
+    write_reports(
+        lambda chosen: build_openness_report(data, chosen),
+        "openness-2025",
+        [lang],
+        list(REPORT_RENDERERS),
+        folder,
+        lang,
+    )
+    lowest = min(data.result.bodies, key=lambda body: (body.total, body.body.code))
+    write_reports(
+        lambda chosen: build_scorecard(data.result, lowest.body.code, chosen, period=2025),
+        f"scorecard-2025-{lowest.body.code}",
+        [lang],
+        ["pdf", "docx"],
+        folder,
+        lang,
+    )
+    facts = collect_compendium(services)
+    write_reports(
+        lambda chosen: build_compendium(facts, chosen),
+        "compendium-2025-synthetic",
+        [lang],
+        ["pdf", "xlsx"],
+        folder,
+        lang,
+    )

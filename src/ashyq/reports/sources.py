@@ -5,24 +5,28 @@
   quotes, and the published national appeal figures.
 - :func:`computed_openness` computes the index from an input file (as ``ashyq index
   compute`` does), optionally against a previous period's results file.
+- :func:`snapshot_openness` reads a snapshot the portal published (and the one before
+  it, for dynamics): the official results, whatever the code or source values do later.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from ashyq.bodies import BodyRegistry, load_bodies
+from ashyq.cycle.snapshot import previous_of
 from ashyq.i18n import Text
 from ashyq.index.dynamics import read_previous
-from ashyq.index.engine import IndexResult, compute_index
+from ashyq.index.engine import BodyInput, Fact, IndexResult, Provenance, compute_index
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import load_published, reproduction_input
 from ashyq.reports.openness import OpennessData
 from ashyq.reports.statistics import published_statistics
 
-__all__ = ["computed_openness", "published_openness"]
+__all__ = ["computed_openness", "published_openness", "snapshot_openness"]
 
 Facts = dict[tuple[str, str], dict[str, Decimal]]
 
@@ -91,6 +95,55 @@ def computed_openness(
         facts=_computed_facts(result),
         previous=previous,
         previous_period=(previous_period or str(period - 1)) if previous else None,
+        statistics=published_statistics(period),
+        source=source,
+    )
+
+
+def snapshot_openness(
+    payload: dict[str, Any],
+    methodology: Methodology,
+    *,
+    version: int,
+    previous: dict[str, Any] | None = None,
+    registry: BodyRegistry | None = None,
+) -> OpennessData:
+    """Version ``version`` of a published snapshot as report data; ``previous`` is the
+    document of the period published before it.
+
+    Each indicator enters as the score the snapshot published, and its facts (raw counts
+    and their sources) come with it, so the report states exactly the published figures.
+    """
+    registry = registry or load_bodies()
+    period = int(payload["period"])
+    inputs = []
+    facts: Facts = {}
+    for body in payload["bodies"]:
+        code = body["code"]
+        scores: dict[str, Fact] = {}
+        for indicator_id, indicator in body["indicators"].items():
+            sources = [fact["source"] for fact in indicator["facts"]]
+            provenance = Provenance("; ".join(sources) or f"snapshot {period}")
+            scores[indicator_id] = Fact(Decimal(indicator["score"]), provenance)
+            for fact in indicator["facts"]:
+                if fact["field"] != indicator_id:
+                    facts.setdefault((code, indicator_id), {})[fact["field"]] = Decimal(
+                        fact["value"]
+                    )
+        inputs.append(BodyInput(code, scores, {}))
+    result = compute_index(methodology, inputs, registry)
+    previous_period = previous["period"] if previous else None
+    source = Text(
+        ru=f"опубликованные результаты {period} года, версия {version}",
+        kk=f"{period} жылдың жарияланған нәтижелері, {version}-нұсқа",
+        en=f"the published results of {period}, version {version}",
+    )
+    return OpennessData(
+        period=period,
+        result=result,
+        facts=facts,
+        previous=previous_of(previous) if previous else None,
+        previous_period=str(previous_period) if previous_period is not None else None,
         statistics=published_statistics(period),
         source=source,
     )

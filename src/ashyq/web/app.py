@@ -214,7 +214,7 @@ def create_app(
     The schema is upgraded to the newest migration first unless ``migrate`` is False.
     ``clock`` gives the time deadlines are judged by (the real time by default).
     """
-    from ashyq.web import api, pages, workspace
+    from ashyq.web import api, pages, reports, workspace
 
     engine = make_engine(url or database_url(home))
     if migrate:
@@ -229,6 +229,7 @@ def create_app(
         openapi_url="/api/v1/openapi.json",
     )
     app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
+    app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
     # Outermost last: headers and cookies go on every answer, cached or not.
     app.add_middleware(PublicCache, cache=PageCache(2048), stamp=ChangeStamp(engine))
     app.add_middleware(_Headers, secure=secure_cookies)
@@ -239,4 +240,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
+    app.include_router(reports.router)
     return app

@@ -19,8 +19,8 @@ from ashyq.cycle.errors import InvalidError, NotFoundError
 from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
 from ashyq.db.models import Account, AuditEntry, Period, Roadmap, SourceValue, Upload
-from ashyq.i18n import N_
-from ashyq.index.methodology import load_methodology
+from ashyq.i18n import N_, Lang
+from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
     ActorDep,
@@ -29,6 +29,7 @@ from ashyq.web.portal import (
     SessionDep,
     Year,
     portal_of,
+    published_snapshots,
     require_signed_in,
 )
 from ashyq.web.security import check_csrf
@@ -385,7 +386,11 @@ def roadmap_page(
     roadmap = session.scalar(
         select(Roadmap).where(Roadmap.period_id == period.id, Roadmap.body_code == actor.body_code)
     )
-    rows = max(3, len(roadmap.measures) + 1 if roadmap else 3)
+    measures: list[Any] = list(roadmap.measures) if roadmap else []
+    drafted = False
+    if roadmap is None:
+        measures = _drafted_measures(request, session, methodology, year, actor.body_code, lang)
+        drafted = bool(measures)
     return _render(
         request,
         "workspace/roadmap.html",
@@ -393,9 +398,38 @@ def roadmap_page(
         period=period,
         methodology=methodology,
         roadmap=roadmap,
-        rows=rows,
+        measures=measures,
+        drafted=drafted,
+        rows=max(3, len(measures) + 1),
         today=datetime.now(ASTANA).date(),
     )
+
+
+def _drafted_measures(
+    request: Request,
+    session: Session,
+    methodology: Methodology,
+    year: int,
+    body_code: str | None,
+    lang: Lang,
+) -> list[Any]:
+    """The scorecard's roadmap draft for the body in the published results of ``year``:
+    one measure per indicator where it lost points (empty before publication)."""
+    from ashyq.reports.scorecard import roadmap_draft
+    from ashyq.reports.sources import snapshot_openness
+
+    portal = portal_of(request)
+    snapshot = published_snapshots(session, portal).get(year)
+    if snapshot is None or body_code is None:
+        return []
+    data = snapshot_openness(
+        snapshot.payload, methodology, version=snapshot.version, registry=portal.registry
+    )
+    try:
+        result = data.result.for_body(body_code)
+    except KeyError:
+        return []
+    return list(roadmap_draft(methodology, result, lang, period=year))
 
 
 def _date(text: str, what: str) -> date:
