@@ -37,7 +37,7 @@ def plain(text: str) -> str:
 
 
 def report_texts(report: Report) -> Iterator[str]:
-    """Every piece of text the report carries, data sheets included."""
+    """Every string a reader of any format could see, data sheets included."""
     yield from (report.title, report.subtitle, report.footer)
     for block in report.blocks:
         if isinstance(block, Heading | Paragraph):
@@ -47,7 +47,12 @@ def report_texts(report: Report) -> Iterator[str]:
         elif isinstance(block, Table):
             yield block.caption
             yield from (column.title for column in block.columns)
-            yield from (cell.text for row in block.rows for cell in row)
+            yield from (label for _, label in block.legend)
+            for row in block.rows:
+                for cell in row:
+                    yield cell.text
+                    if cell.note:
+                        yield cell.note
         elif isinstance(block, Chart):
             yield from (block.caption, block.alt)
         elif isinstance(block, TableOfContents):

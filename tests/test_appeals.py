@@ -23,13 +23,23 @@ from typer.testing import CliRunner, Result
 
 from ashyq.appeals.indicators import COUNTS, satisfaction_pct
 from ashyq.appeals.model import APPEALS, BOOKINGS, KINDS
-from ashyq.appeals.pipeline import INDEX_FIELDS, PeriodData, body_counts, drill_down, open_period
+from ashyq.appeals.pipeline import (
+    INDEX_FIELDS,
+    PeriodData,
+    body_counts,
+    drill_down,
+    index_counts,
+    open_period,
+)
 from ashyq.appeals.stats import national_stats
-from ashyq.bodies import BodyRegistry, Level
+from ashyq.bodies import BodyRegistry, Level, load_bodies
 from ashyq.cli import app
 from ashyq.errors import InputError
+from ashyq.i18n import Text
+from ashyq.i18n.grammar import quantity
+from ashyq.index.engine import compute_index
 from ashyq.index.formulas import clamp_and_round, raw_score
-from ashyq.index.inputs import input_columns
+from ashyq.index.inputs import input_columns, read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import PublishedReport
 from ashyq.index.reconcile import CheckKind, Status, reconcile
@@ -37,6 +47,8 @@ from ashyq.periods import Period
 from ashyq.records.ingest import QUARANTINE_COLUMNS, IngestReport, ingest
 from ashyq.records.model import STORE_COLUMNS, RecordKind
 from ashyq.records.store import RecordStore
+from ashyq.reports.openness import OpennessData, build_openness_report
+from ashyq.reports.statistics import computed_statistics
 from ashyq.synth.appeals import SynthResult, synthesize_appeals
 from ashyq.synth.calibration import BodyPlan, calibrate
 
@@ -508,6 +520,38 @@ def test_national_statistics_add_up(synthetic: SyntheticYear) -> None:
     assert stats.previous_total is None
     assert stats.growth_pct is None
     assert stats.top_bodies[0].count == max(c["appeals_total"] for c in synthetic.counts.values())
+
+
+def test_a_report_states_the_statistics_computed_from_the_records(
+    synthetic: SyntheticYear,
+) -> None:
+    methodology = load_methodology("2025")
+    stats = national_stats(synthetic.data)
+    supplied = index_counts(synthetic.data, synthetic.counts, methodology)
+    inputs = read_index_input(
+        synthetic.result.authority_scores, methodology, load_bodies(), supplied=supplied
+    )
+    data = OpennessData(
+        period=2025,
+        result=compute_index(methodology, inputs, load_bodies()),
+        facts={},
+        previous=None,
+        previous_period=None,
+        statistics=computed_statistics(stats),
+        source=Text(ru="записи", kk="жазбалар", en="records"),
+    )
+    report = build_openness_report(data, "ru")
+    by_type = next(t for t in report.tables() if t.key == "stat_by_type")
+    assert {row[0].text: row[1].value for row in by_type.rows} == {
+        choice.ru: Decimal(s.count)
+        for s in stats.by_type
+        for choice in APPEALS.field("appeal_type").choices
+        if choice.code == s.key
+    }
+    bodies = next(t for t in report.tables() if t.key == "stat_top_bodies")
+    assert [row[1].value for row in bodies.rows] == [Decimal(s.count) for s in stats.top_bodies]
+    total = quantity(stats.total, "appeal", "ru")
+    assert any(total in getattr(block, "text", "") for block in report.blocks)
 
 
 # --- 6. the command line end to end ---------------------------------------------------

@@ -557,7 +557,8 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
     lines = result.stdout.rstrip("\n").splitlines()
     portal_at = next(i for i, line in enumerate(lines) if "portal.sqlite3" in line)
-    reconciled, chain, services, control = lines[portal_at - 4 : portal_at]
+    reports_at = next(i for i, line in enumerate(lines) if f"{out / 'reports'}" in line)
+    reconciled, chain, services, control = lines[reports_at - 4 : reports_at]
     assert "2025" in reconciled
     assert "49" in reconciled
     assert "`ashyq index reproduce 2025`" in reconciled
@@ -585,6 +586,16 @@ def test_demo_writes_the_results_and_prints_the_ranking(
         f"контрольные мероприятия — {stats['control_measures']['total']}, "
         f"восстановлены права — {stats['rights_restored']['total']}"
     ) in control, control
+    # Then the reports, in the reader's language, each file announced.
+    written = {path.name for path in (out / "reports").iterdir()}
+    assert written == {
+        *(f"openness-2025-ru{suffix}" for suffix in (".html", ".pdf", ".docx", ".xlsx")),
+        "scorecard-2025-almaty-ru.pdf",
+        "scorecard-2025-almaty-ru.docx",
+        "compendium-2025-synthetic-ru.pdf",
+        "compendium-2025-synthetic-ru.xlsx",
+    }
+    assert len(lines[reports_at:portal_at]) == len(written)
     # Last, the portal: seeded, and an account for every role printed with its password.
     accounts: dict[str, str] = {}
     for line in lines[portal_at + 1 :]:

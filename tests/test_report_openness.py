@@ -3,15 +3,18 @@ back with python-docx, openpyxl and pypdf; the first PDF pages are kept as PNG a
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import uuid
 import zipfile
 from decimal import Decimal
+from importlib import resources
 from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 from docx import Document
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -20,12 +23,13 @@ from typer.testing import CliRunner
 
 from ashyq.bodies import Level
 from ashyq.cli import app
+from ashyq.cycle.snapshot import previous_of, results_payload
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import number, quantity
 from ashyq.index.engine import IndexResult
 from ashyq.reports.fonts import KAZAKH_LETTERS, font_faces
-from ashyq.reports.model import Report, Table
-from ashyq.reports.openness import build_openness_report, fact_phrase
+from ashyq.reports.model import Chart, Report, Table
+from ashyq.reports.openness import OpennessData, build_openness_report, fact_phrase
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.reports.render.docx import obfuscate_font
 from ashyq.reports.sources import published_openness
@@ -40,12 +44,12 @@ from tests.report_support import (
 
 
 @pytest.fixture(scope="module")
-def data_2025():  # type: ignore[no-untyped-def]
+def data_2025() -> OpennessData:
     return published_openness(2025)
 
 
 @pytest.fixture(scope="module")
-def reports(data_2025) -> dict[Lang, Report]:  # type: ignore[no-untyped-def]
+def reports(data_2025: OpennessData) -> dict[Lang, Report]:
     return {lang: build_openness_report(data_2025, lang) for lang in LANGUAGES}
 
 
@@ -335,3 +339,43 @@ def test_cli_rejects_a_bad_input_file_naming_the_cell(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "input.csv" in result.output and "abc" in result.output
+
+
+def test_every_frame_is_declared_in_three_languages_and_used() -> None:
+    texts = yaml.safe_load(
+        resources.files("ashyq.reports").joinpath("openness.yaml").read_text("utf-8")
+    )
+    code = resources.files("ashyq.reports").joinpath("openness.py").read_text("utf-8")
+    called = set(re.findall(r'_t\(\s*"(\w+)"', code))
+    assert called <= set(texts["frames"])
+    unused = [key for key in texts["frames"] if f'"{key}"' not in code]
+    assert not unused
+    for key, frame in texts["frames"].items():
+        assert set(frame) == {"ru", "kk", "en"}, key
+        fields = {lang: set(re.findall(r"\{(\w+)\}", text)) for lang, text in frame.items()}
+        assert fields["ru"] == fields["kk"] == fields["en"], key
+    methodology = published_openness(2025).result.methodology
+    assert set(texts["recommendations"]) == {i.id for i in methodology.indicators}
+
+
+def test_dynamics_name_the_bodies_that_moved(data_2025: OpennessData) -> None:
+    before = previous_of(results_payload(data_2025.result, 2024))
+    almaty = before["almaty"]
+    before["almaty"] = dataclasses.replace(
+        almaty,
+        grade="BB",
+        levels={**almaty.levels, "review_timeliness": "high"},
+        indicators={**almaty.indicators, "review_timeliness": Decimal(4)},
+    )
+    data = dataclasses.replace(data_2025, previous=before, previous_period="2024")
+    report = build_openness_report(data, "ru")
+    text = _report_text(report)
+    # Almaty fell from high to ineffective on review timeliness; nobody else moved.
+    assert (
+        "По сравнению с 2024 годом уровень повысили 0 государственных органов, понизили "
+        "1 государственный орган, сохранили 48 государственных органов." in text
+    )
+    assert "Снизили уровень: Акимат города Алматы." in text
+    assert any(isinstance(b, Chart) and b.key == "grade_dynamics" for b in report.blocks)
+    assert "динамика не рассчитывается" not in text
+    assert "динамика не рассчитывается" in _report_text(build_openness_report(data_2025, "ru"))

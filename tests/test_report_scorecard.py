@@ -37,7 +37,7 @@ from ashyq.reports.model import (
     Table,
 )
 from ashyq.reports.scorecard import DraftMeasure, build_scorecard, roadmap_draft
-from tests.report_support import check_all_formats
+from tests.report_support import check_all_formats, plain, report_texts
 
 HIGH_CGO = "mt"  # AA, first among the central bodies
 B_AKIMATS = ["karaganda", "ulytau", "almaty"]
@@ -56,11 +56,6 @@ def scorecard(result_2025: IndexResult) -> Build:
         return build_scorecard(result_2025, code, lang, period=2025)
 
     return build
-
-
-def plain(text: str) -> str:
-    """Text with its no-break spaces as plain spaces, to compare with literals."""
-    return text.replace("\N{NO-BREAK SPACE}", " ").replace("\N{NARROW NO-BREAK SPACE}", " ")
 
 
 def spelled(value: Decimal | int, lang: Lang) -> str:
@@ -106,27 +101,7 @@ def paragraphs(blocks: list[Block]) -> list[str]:
 
 def all_text(report: Report) -> Iterator[str]:
     """Every string a reader of any format could see."""
-    yield from (report.title, report.subtitle, report.footer)
-    for block in report.blocks:
-        if isinstance(block, Heading | Paragraph):
-            yield block.text
-        elif isinstance(block, BulletList):
-            yield from block.items
-        elif isinstance(block, Table):
-            yield block.caption
-            yield from (column.title for column in block.columns)
-            yield from (label for _, label in block.legend)
-            for row in block.rows:
-                for cell in row:
-                    yield cell.text
-                    if cell.note:
-                        yield cell.note
-        elif isinstance(block, Chart):
-            yield from (block.caption, block.alt)
-    for sheet in report.data_sheets:
-        yield sheet.title
-        yield from (column.title for column in sheet.columns)
-        yield from (cell.text for row in sheet.rows for cell in row)
+    return report_texts(report)
 
 
 def previous_of(result: BodyResult, **changes: Any) -> PreviousResult:

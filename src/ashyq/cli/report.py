@@ -80,16 +80,17 @@ def _openness_data(
         fail(str(error))
 
 
-def _languages(value: str | None) -> list[Lang]:
-    return list(LANGUAGES) if value == "all" else [resolve_lang(value)]
-
-
-def _formats(value: str, lang: Lang) -> list[str]:
-    if value == "all":
-        return list(REPORT_RENDERERS)
-    if value not in REPORT_RENDERERS:
-        fail(translate(_UNKNOWN_FORMAT, lang, name=value, names=", ".join(REPORT_RENDERERS)))
-    return [value]
+def _choices(lang: str | None, output_format: str) -> tuple[list[Lang], Lang, list[str]]:
+    """The languages to write, the language of messages, and the formats; exits on an
+    unknown format."""
+    langs = list(LANGUAGES) if lang == "all" else [resolve_lang(lang)]
+    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
+    if output_format == "all":
+        return langs, message_lang, list(REPORT_RENDERERS)
+    if output_format not in REPORT_RENDERERS:
+        names = ", ".join(REPORT_RENDERERS)
+        fail(translate(_UNKNOWN_FORMAT, message_lang, name=output_format, names=names))
+    return langs, message_lang, [output_format]
 
 
 def write_reports(
@@ -131,9 +132,7 @@ def openness_command(
     """The annual Openness Index report of a period."""
     from ashyq.reports.openness import build_openness_report
 
-    langs = _languages(lang)
-    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
-    formats = _formats(output_format, message_lang)
+    langs, message_lang, formats = _choices(lang, output_format)
     data = _openness_data(period, input_file, previous, message_lang)
     write_reports(
         lambda chosen: build_openness_report(data, chosen),
@@ -158,9 +157,7 @@ def compendium_command(
     from ashyq.cli.services import stored_or_exit
     from ashyq.reports.compendium import build_compendium, collect_compendium
 
-    langs = _languages(lang)
-    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
-    formats = _formats(output_format, message_lang)
+    langs, message_lang, formats = _choices(lang, output_format)
     data = stored_or_exit(period, message_lang)
     try:
         facts = collect_compendium(data)
@@ -191,9 +188,7 @@ def scorecard_command(
     from ashyq.bodies import UnknownBodyError, load_bodies
     from ashyq.reports.scorecard import build_scorecard
 
-    langs = _languages(lang)
-    message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
-    formats = _formats(output_format, message_lang)
+    langs, message_lang, formats = _choices(lang, output_format)
     try:
         code = load_bodies().resolve(body).code
     except UnknownBodyError as error:

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ashyq.appeals.pipeline import open_period
+from ashyq.appeals.stats import national_stats
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle.snapshot import previous_of
 from ashyq.i18n import Text
@@ -23,10 +25,12 @@ from ashyq.index.engine import BodyInput, Fact, IndexResult, Provenance, compute
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import load_published, reproduction_input
+from ashyq.periods import Period
+from ashyq.records.store import RecordStore
 from ashyq.reports.openness import OpennessData
-from ashyq.reports.statistics import published_statistics
+from ashyq.reports.statistics import AppealStatistics, computed_statistics, published_statistics
 
-__all__ = ["computed_openness", "published_openness", "snapshot_openness"]
+__all__ = ["appeal_statistics", "computed_openness", "published_openness", "snapshot_openness"]
 
 Facts = dict[tuple[str, str], dict[str, Decimal]]
 
@@ -38,6 +42,21 @@ def _computed_facts(result: IndexResult) -> Facts:
             for field, fact in indicator.facts.items():
                 facts.setdefault((body.body.code, indicator_id), {})[field] = fact.value
     return facts
+
+
+def appeal_statistics(
+    period: int, *, registry: BodyRegistry | None = None, store: RecordStore | None = None
+) -> AppealStatistics | None:
+    """The national appeal figures of ``period``: the published ones if its report ships
+    with Ashyq, else those computed from its stored e-Otinish records, else None."""
+    published = published_statistics(period, registry)
+    if published is not None:
+        return published
+    try:
+        stats = national_stats(open_period(Period.parse(str(period)), store=store), registry)
+    except LookupError:  # no appeals stored for the period
+        return None
+    return computed_statistics(stats, registry)
 
 
 def published_openness(period: int, registry: BodyRegistry | None = None) -> OpennessData:
@@ -64,7 +83,7 @@ def published_openness(period: int, registry: BodyRegistry | None = None) -> Ope
         facts=facts,
         previous=None,
         previous_period=None,
-        statistics=published_statistics(period),
+        statistics=published_statistics(period, registry),
         source=source,
     )
 
@@ -77,8 +96,13 @@ def computed_openness(
     previous_path: Path | None = None,
     previous_period: str | None = None,
     registry: BodyRegistry | None = None,
+    store: RecordStore | None = None,
 ) -> OpennessData:
-    """The index computed from ``input_path``; raises InputError naming every bad cell."""
+    """The index computed from ``input_path``; raises InputError naming every bad cell.
+
+    The national statistics are those of :func:`appeal_statistics` (``store`` holds the
+    period's e-Otinish records; by default the data directory's).
+    """
     registry = registry or load_bodies()
     methodology = methodology or load_methodology(str(period))
     inputs = read_index_input(input_path, methodology, registry)
@@ -95,7 +119,7 @@ def computed_openness(
         facts=_computed_facts(result),
         previous=previous,
         previous_period=(previous_period or str(period - 1)) if previous else None,
-        statistics=published_statistics(period),
+        statistics=appeal_statistics(period, registry=registry, store=store),
         source=source,
     )
 
@@ -107,6 +131,7 @@ def snapshot_openness(
     version: int,
     previous: dict[str, Any] | None = None,
     registry: BodyRegistry | None = None,
+    store: RecordStore | None = None,
 ) -> OpennessData:
     """Version ``version`` of a published snapshot as report data; ``previous`` is the
     document of the period published before it.
@@ -144,6 +169,6 @@ def snapshot_openness(
         facts=facts,
         previous=previous_of(previous) if previous else None,
         previous_period=str(previous_period) if previous_period is not None else None,
-        statistics=published_statistics(period),
+        statistics=appeal_statistics(period, registry=registry, store=store),
         source=source,
     )

@@ -2,7 +2,8 @@
 
 For a period whose report ships with Ashyq they are the published figures (seed 003,
 lines 153-183; ``national_facts.csv``): counts rounded as printed ("369 тыс."), shares as
-printed, and the previous year's shares where the report gives them.
+printed, and the previous year's shares where the report gives them. For any other
+period they are computed from the stored e-Otinish records (``appeals.stats``), exact.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ from typing import Any
 
 import yaml
 
+from ashyq.appeals.model import APPEALS
+from ashyq.appeals.stats import NationalStats
+from ashyq.appeals.stats import Share as CountedShare
+from ashyq.bodies import Body, BodyRegistry, Level, load_bodies
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import number
 from ashyq.web.statistics import Figure, period_statistics
 
-__all__ = ["AppealStatistics", "Share", "published_statistics"]
+__all__ = ["AppealStatistics", "Share", "computed_statistics", "published_statistics"]
 
 _UNITS: dict[str, Text] = {
     "thousand": Text(ru="тыс.", kk="мың", en="thousand"),
@@ -61,6 +66,7 @@ class AppealStatistics:
     by_form: tuple[Share, ...]
     by_applicant_kind: tuple[Share, ...]
     top_topics: tuple[Share, ...]
+    top_bodies: tuple[Share, ...]
 
 
 @cache
@@ -92,7 +98,30 @@ def _share(
     )
 
 
-def published_statistics(period: int) -> AppealStatistics | None:
+def _body_label(body: Body) -> Text:
+    """A body as the report's prose names it (short for central bodies, full for akimats)."""
+    if body.level is Level.CGO:
+        return Text(ru=body.short_ru, kk=body.short_kk, en=body.short_en)
+    return Text(ru=body.name("ru"), kk=body.name("kk"), en=body.name("en"))
+
+
+def _published_bodies(figures: dict[str, Figure], registry: BodyRegistry) -> tuple[Share, ...]:
+    shares = []
+    for body in registry:
+        share = figures.get(f"appeals_{body.code}_share_pct")
+        count = figures.get(f"appeals_{body.code}_count_rounded")
+        if share is None or count is None:
+            continue
+        unit = count.unit if count.unit in _SCALE else "count"
+        shares.append(
+            Share(body.code, _body_label(body), count.value * _SCALE[unit], unit, share.value)
+        )
+    return tuple(sorted(shares, key=lambda s: (-(s.share_pct or 0), s.key)))
+
+
+def published_statistics(
+    period: int, registry: BodyRegistry | None = None
+) -> AppealStatistics | None:
     """The published figures of ``period``, or None when no report of it ships."""
     stats = period_statistics(period)
     if stats is None or "appeals_total" not in stats.appeals:
@@ -117,4 +146,54 @@ def published_statistics(period: int) -> AppealStatistics | None:
         by_form=shares("appeal_forms", "appeals"),
         by_applicant_kind=shares("applicant_kinds", "applicants"),
         top_topics=shares("topics", "topic"),
+        top_bodies=_published_bodies(figures, registry or load_bodies()),
+    )
+
+
+@cache
+def _topic_names() -> dict[str, Text]:
+    text = resources.files("ashyq.synth").joinpath("topics.yaml").read_text("utf-8")
+    data = yaml.load(text, Loader=yaml.CSafeLoader)
+    return {topic["code"]: Text.model_validate(topic["name"]) for topic in data["topics"]}
+
+
+def _choice_labels(field: str) -> dict[str, Text]:
+    return {
+        choice.code: Text(ru=choice.ru, kk=choice.kk, en=choice.en)
+        for choice in APPEALS.field(field).choices
+    }
+
+
+def _counted(shares: tuple[CountedShare, ...], labels: dict[str, Text]) -> tuple[Share, ...]:
+    return tuple(
+        Share(
+            s.key,
+            labels.get(s.key, Text(ru=s.key, kk=s.key, en=s.key)),
+            Decimal(s.count),
+            "count",
+            s.share_pct,
+        )
+        for s in shares
+    )
+
+
+def computed_statistics(
+    stats: NationalStats, registry: BodyRegistry | None = None
+) -> AppealStatistics:
+    """The national statistics computed from a period's stored appeals, exact counts."""
+    registry = registry or load_bodies()
+    levels = {s.key: s.share_pct for s in stats.by_level}
+    bodies = {body.code: _body_label(body) for body in registry}
+    return AppealStatistics(
+        period=int(stats.period[:4]),
+        total=Decimal(stats.total),
+        previous_period=stats.previous_period if stats.previous_total else None,
+        previous_total=Decimal(stats.previous_total) if stats.previous_total else None,
+        cgo_share_pct=levels.get(Level.CGO.value),
+        mio_share_pct=levels.get(Level.MIO.value),
+        by_type=_counted(stats.by_type, _choice_labels("appeal_type")),
+        by_form=_counted(stats.by_form, _choice_labels("form")),
+        by_applicant_kind=_counted(stats.by_applicant_kind, _choice_labels("applicant_kind")),
+        top_topics=_counted(stats.top_topics, _topic_names()),
+        top_bodies=_counted(stats.top_bodies, bodies),
     )

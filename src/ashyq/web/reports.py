@@ -16,15 +16,16 @@ import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
-from ashyq.bodies import UnknownBodyError
+from ashyq.bodies import BodyRegistry, UnknownBodyError
 from ashyq.cycle.errors import NotFoundError
 from ashyq.i18n import N_
+from ashyq.index.methodology import Methodology
 from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.web.portal import (
@@ -36,6 +37,9 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
+
+if TYPE_CHECKING:  # the builders load Matplotlib; a request imports them when it needs one
+    from ashyq.reports.openness import OpennessData
 
 __all__ = ["REPORT_CSP", "ReportFiles", "router"]
 
@@ -89,6 +93,23 @@ def _published(
     return snapshots[year], previous
 
 
+def _data(
+    snapshot: Published,
+    previous: dict[str, Any] | None,
+    methodology: Methodology,
+    registry: BodyRegistry,
+) -> OpennessData:
+    from ashyq.reports.sources import snapshot_openness
+
+    return snapshot_openness(
+        snapshot.payload,
+        methodology,
+        version=snapshot.version,
+        previous=previous,
+        registry=registry,
+    )
+
+
 async def _serve(
     request: Request,
     snapshot: Published,
@@ -123,20 +144,13 @@ async def openness_report(
 ) -> Response:
     """The annual Openness Index report of a published period."""
     from ashyq.reports.openness import build_openness_report
-    from ashyq.reports.sources import snapshot_openness
 
     portal = portal_of(request)
     snapshot, previous = _published(published_snapshots(session, portal), year)
     methodology = methodology_of(session, year)
 
     def build() -> Report:
-        data = snapshot_openness(
-            snapshot.payload,
-            methodology,
-            version=snapshot.version,
-            previous=previous,
-            registry=portal.registry,
-        )
+        data = _data(snapshot, previous, methodology, portal.registry)
         return build_openness_report(data, lang)
 
     return await _serve(request, snapshot, f"openness-{year}-{lang}", fmt, build)
@@ -148,7 +162,6 @@ async def scorecard_report(
 ) -> Response:
     """One body's scorecard in a published period (with a roadmap draft if it needs one)."""
     from ashyq.reports.scorecard import build_scorecard
-    from ashyq.reports.sources import snapshot_openness
 
     portal = portal_of(request)
     try:
@@ -161,13 +174,7 @@ async def scorecard_report(
     methodology = methodology_of(session, year)
 
     def build() -> Report:
-        data = snapshot_openness(
-            snapshot.payload,
-            methodology,
-            version=snapshot.version,
-            previous=previous,
-            registry=portal.registry,
-        )
+        data = _data(snapshot, previous, methodology, portal.registry)
         return build_scorecard(data.result, body.code, lang, period=year, previous=data.previous)
 
     return await _serve(request, snapshot, f"scorecard-{year}-{body.code}-{lang}", fmt, build)
