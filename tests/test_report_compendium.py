@@ -457,8 +457,8 @@ def test_the_count_sentence_agrees_with_its_number(count: int, ru: str, en: str)
 
 
 def test_every_declared_frame_is_used() -> None:
-    source = Path(__file__).parents[1] / "src" / "ashyq" / "reports" / "compendium.py"
-    code = source.read_text(encoding="utf-8")
+    package = Path(__file__).parents[1] / "src" / "ashyq" / "reports" / "compendium"
+    code = "".join(path.read_text(encoding="utf-8") for path in sorted(package.glob("*.py")))
     unused = [key for key in load_compendium_texts().frames if f'"{key}"' not in code]
     assert unused == []
 

@@ -167,6 +167,7 @@ class Report:
     blocks: list[Block] = field(default_factory=list)
     data_sheets: list[DataSheet] = field(default_factory=list)
     footer: str = ""  # printed on every page of paged formats, beside the page number
+    cover: bool = True  # a title page of its own in paged formats (not for a short scorecard)
 
     def add(self, *blocks: Block) -> None:
         """Append ``blocks`` in order."""

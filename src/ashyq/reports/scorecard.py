@@ -4,46 +4,33 @@ The scorecard says where the body stands (total, grade, rank in its level), how 
 criterion and indicator compares with the median of its level, how it moved since the
 previous period, where it lost points and why (the raw counts behind a computed score),
 the fewest improvements to the next grade (``ashyq.index.explain``), and, for a grade that
-obliges a roadmap, a draft roadmap with one measure per indicator that lost points.
+obliges a roadmap, a draft roadmap with one measure per indicator that lost points
+(``ashyq.reports.roadmap``).
 
 Every figure comes from the computation; the words come from ``scorecard.yaml`` (sentence
 frames, how each raw field is said, the measures and their owners) and the counted nouns
 from ``ashyq/i18n/nouns.yaml``, so numbers agree with their nouns in Russian and Kazakh.
-
-The target of a roadmap measure is the better of two scores: the improvement's target when
-the indicator is on the way to the next grade, and the lowest score of the indicator's next
-level up (full marks from the high level; for the penalty, the highest penalty the better
-level allows), raised to a score the indicator's step table can give. Measures fall due on
-the date ``scorecard.yaml`` declares (30 June of the year after the period: the end of the
-next period's second quarter).
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_CEILING, Decimal
-from functools import cache
-from importlib import resources
+from decimal import Decimal
 
-import yaml
 from babel.dates import format_date
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ashyq.bodies import Level
-from ashyq.i18n import LANGUAGES, Lang, Text
-from ashyq.i18n.grammar import Case, join_names, number, quantity
+from ashyq.i18n import Lang
+from ashyq.i18n.grammar import join_names, number
 from ashyq.index.dynamics import BodyDynamics, PreviousResult, compare_periods
 from ashyq.index.engine import BodyResult, IndexResult, IndicatorResult, Method
-from ashyq.index.explain import Improvement, explain
+from ashyq.index.explain import explain
 from ashyq.index.methodology import (
     Indicator,
     IndicatorRole,
     Methodology,
-    Penalty,
     RateDeduction,
     StepThresholds,
 )
@@ -59,134 +46,22 @@ from ashyq.reports.model import (
     Report,
     Table,
 )
+from ashyq.reports.roadmap import DraftMeasure, is_penalty, roadmap_draft
+from ashyq.reports.scorecard_texts import (
+    count,
+    declaration,
+    field_phrase,
+    num,
+    points,
+    raw_target,
+    say,
+    signed,
+)
 
 __all__ = ["DraftMeasure", "build_scorecard", "roadmap_draft"]
 
 _HUNDRED = Decimal(100)
 _DASH = "—"
-
-
-# --- the declaration (scorecard.yaml) -----------------------------------------------------
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class _FieldPhrase(_Strict):
-    noun: str | None = None
-    template: Text | None = None
-
-    @model_validator(mode="after")
-    def _said(self) -> _FieldPhrase:
-        if self.noun is None and self.template is None:
-            raise ValueError("a field needs a `noun`, a `template` or both")
-        template = self.template
-        if self.noun is None and template and any("{count}" in template[k] for k in LANGUAGES):
-            raise ValueError("{count} needs a `noun` to count with")
-        return self
-
-
-class _Group(_Strict):
-    noun: str
-    name: Text
-
-
-class _Measure(_Strict):
-    owner: str
-    text: Text
-
-
-class _Due(_Strict):
-    years_after_period: int = Field(ge=0)
-    month_day: str = Field(pattern=r"^\d\d-\d\d$")
-
-
-class _Declaration(_Strict):
-    due: _Due
-    groups: dict[Level, _Group]
-    authorities: dict[str, Text]
-    fields: dict[str, _FieldPhrase]
-    owners: dict[str, Text]
-    measures: dict[str, _Measure]
-    texts: dict[str, Text]
-
-    @model_validator(mode="after")
-    def _owners_declared(self) -> _Declaration:
-        unknown = sorted({m.owner for m in self.measures.values()} - set(self.owners))
-        if unknown:
-            raise ValueError(f"measures name undeclared owners: {', '.join(unknown)}")
-        return self
-
-
-@cache
-def _declaration() -> _Declaration:
-    text = resources.files("ashyq.reports").joinpath("scorecard.yaml").read_text("utf-8")
-    return _Declaration.model_validate(yaml.safe_load(text))
-
-
-def _say(key: str, lang: Lang, **params: object) -> str:
-    """The sentence frame ``key`` in ``lang``, filled; KeyError names a missing placeholder."""
-    return _declaration().texts[key][lang].format(**params)
-
-
-# --- numbers in words ---------------------------------------------------------------------
-
-
-def _exact(value: Decimal) -> Decimal | int:
-    # A whole number agrees as one ("25 нарушений"), not as the fraction 25.0 would.
-    return int(value) if value == value.to_integral_value() else value.normalize()
-
-
-def _num(value: Decimal | int, lang: Lang) -> str:
-    return number(_exact(Decimal(value)), lang)
-
-
-def _count(value: Decimal | int, noun: str, lang: Lang, case: Case = "nominative") -> str:
-    return quantity(_exact(Decimal(value)), noun, lang, case)
-
-
-def _points(value: Decimal, lang: Lang, case: Case = "nominative") -> str:
-    return _count(value, "point", lang, case)
-
-
-def _signed(delta: Decimal, lang: Lang) -> str:
-    if delta == 0:
-        return _num(delta, lang)
-    return ("+" if delta > 0 else "\N{MINUS SIGN}") + _num(abs(delta), lang)
-
-
-def _field_phrase(
-    methodology: Methodology, field: str, value: Decimal, lang: Lang, case: Case = "nominative"
-) -> str:
-    """How a raw fact is said: "25 нарушений сроков", "доля положительных оценок: 91 %"."""
-    phrase = _declaration().fields.get(field)
-    if phrase is None:
-        # A field scorecard.yaml does not know yet is named by the methodology's label.
-        return f"{methodology.field_label(field)[lang]}: {_num(value, lang)}"
-    count = _count(value, phrase.noun, lang, case) if phrase.noun else _num(value, lang)
-    if phrase.template is None:
-        return count
-    return phrase.template[lang].format(count=count, value=_num(value, lang))
-
-
-def _counted(field: str, value: Decimal, lang: Lang, case: Case = "nominative") -> str:
-    """A count of ``field`` with its noun, without the template's wording."""
-    phrase = _declaration().fields.get(field)
-    noun = phrase.noun if phrase is not None else None
-    return _count(value, noun, lang, case) if noun else _num(value, lang)
-
-
-def _raw_target(field: str, current: Decimal, target: Decimal, lang: Lang) -> str:
-    """The count to reach: "не более 13 нарушений сроков вместо 25", "не менее 3 … вместо 1"."""
-    key = "raw_at_least" if target > current else "raw_at_most" if target else "raw_none"
-    return _say(
-        key,
-        lang,
-        target=_counted(field, target, lang),
-        target_of=_counted(field, target, lang, "partitive"),
-        current=_num(current, lang),
-    )
 
 
 # --- what the scorecard computes ----------------------------------------------------------
@@ -216,13 +91,9 @@ def _medians(result: IndexResult, level: Level) -> _Medians:
     )
 
 
-def _is_penalty(indicator: Indicator) -> bool:
-    return indicator.role is IndicatorRole.PENALTY
-
-
 def _share_kept(indicator: Indicator, score: Decimal) -> Decimal:
     """The score as a percentage of the max; for the penalty, the share of it avoided."""
-    kept = indicator.max - score if _is_penalty(indicator) else score
+    kept = indicator.max - score if is_penalty(indicator) else score
     return _HUNDRED * kept / indicator.max
 
 
@@ -233,148 +104,6 @@ def _ratio_fields(indicator: Indicator) -> tuple[str, str] | None:
     if isinstance(formula, StepThresholds) and formula.numerator and formula.denominator:
         return formula.numerator, formula.denominator
     return None
-
-
-def _level_target(methodology: Methodology, result: IndicatorResult) -> Decimal:
-    """The lowest score of the indicator's next level up (full marks from the top level)."""
-    indicator = result.indicator
-    scale = methodology.level_scale(indicator)
-    position = scale.rank_of(result.level)
-    if position == 0:
-        return Decimal(0) if _is_penalty(indicator) else indicator.max
-    bound = scale.bands[position - 1].bound
-    assert bound is not None  # only the last band has no bound
-    value = bound * indicator.max if scale.measure == "share_of_max" else bound
-    unit = Decimal(1).scaleb(-methodology.rounding.decimals)
-    if scale.direction == "higher_is_better":
-        target = value.quantize(unit, rounding=ROUND_CEILING)
-    elif isinstance(indicator.formula, Penalty):
-        # The better band lies strictly below its bound: the most whole facts that stay below.
-        per_fact = indicator.formula.per_fact
-        target = (math.ceil(value / per_fact) - 1) * per_fact
-    else:
-        target = value.quantize(unit, rounding=ROUND_CEILING) - unit
-    return min(max(target, Decimal(0)), indicator.max)
-
-
-@dataclass(frozen=True)
-class DraftMeasure:
-    """One measure of a draft roadmap.
-
-    ``position``, ``measure``, ``owner``, ``due_on`` and ``indicator`` are the fields of the
-    portal's roadmap form (``ashyq.db.models.RoadmapMeasure``); ``measure`` already states the
-    target, ``action`` is the same without the target sentence (for a table that shows the
-    target beside it). The rest are the numbers behind it: the score now, the target score,
-    and where the formula can be inverted, the raw count now and the count that reaches it.
-    """
-
-    position: int
-    measure: str
-    owner: str
-    due_on: date
-    indicator: str
-    action: str
-    current_score: Decimal
-    target_score: Decimal
-    points_lost: Decimal
-    field: str | None = None
-    current_count: Decimal | None = None
-    target_count: Decimal | None = None
-
-
-def _due_on(period: int) -> date:
-    due = _declaration().due
-    month, day = (int(part) for part in due.month_day.split("-"))
-    return date(period + due.years_after_period, month, day)
-
-
-def _measure_target(
-    methodology: Methodology, loss: IndicatorResult, improvement: Improvement | None
-) -> tuple[Decimal, str | None, Decimal | None, Decimal | None]:
-    """The target score of a measure and, when it is the improvement's, its raw counts."""
-    target = _level_target(methodology, loss)
-    if improvement is None:
-        return target, None, None, None
-    penalty = _is_penalty(loss.indicator)
-    better = min if penalty else max
-    target = better(target, improvement.target_score)
-    if target != improvement.target_score:
-        return target, None, None, None
-    return target, improvement.field, improvement.current_count, improvement.target_count
-
-
-def _reachable(indicator: Indicator, target: Decimal, level: Level) -> Decimal:
-    """``target`` raised to the next score a step table can give (satisfaction: whole points)."""
-    formula = indicator.formula
-    if not isinstance(formula, StepThresholds):
-        return target
-    scores = sorted({step.score for step in formula.steps_by_level[level]} | {formula.otherwise})
-    return next((score for score in scores if score >= target), indicator.max)
-
-
-def roadmap_draft(
-    methodology: Methodology, body_result: BodyResult, lang: Lang, *, period: int
-) -> list[DraftMeasure]:
-    """Draft the roadmap of ``body_result`` for ``period`` in ``lang``.
-
-    Returns one measure per indicator that lost points, the largest loss first, when the
-    body's grade obliges a roadmap (``methodology.needs_roadmap``), and an empty list
-    otherwise. Raises KeyError when ``scorecard.yaml`` has no measure for such an indicator.
-    """
-    if not methodology.needs_roadmap(body_result.grade):
-        return []
-    declaration = _declaration()
-    explanation = explain(methodology, body_result)
-    on_the_way = {i.indicator.indicator.id: i for i in explanation.improvements}
-    due_on = _due_on(period)
-    measures: list[DraftMeasure] = []
-    for position, loss in enumerate(explanation.losses, start=1):
-        indicator = loss.indicator
-        try:
-            declared = declaration.measures[indicator.id]
-        except KeyError:
-            raise KeyError(f"scorecard.yaml declares no measure for {indicator.id!r}") from None
-        target, field, current_count, target_count = _measure_target(
-            methodology, loss, on_the_way.get(indicator.id)
-        )
-        target = _reachable(indicator, target, body_result.body.level)
-        raw = ""
-        if field is not None and current_count is not None and target_count is not None:
-            raw = f" ({_raw_target(field, current_count, target_count, lang)})"
-        action = declared.text[lang]
-        if _is_penalty(indicator):
-            goal = _say(
-                "target_penalty",
-                lang,
-                target_points=_points(target, lang),
-                target_points_of=_points(target, lang, "partitive"),
-                raw=raw,
-            )
-        else:
-            goal = _say(
-                "target",
-                lang,
-                target=_num(target, lang),
-                max_of=_points(indicator.max, lang, "partitive"),
-                raw=raw,
-            )
-        measures.append(
-            DraftMeasure(
-                position=position,
-                measure=f"{action}. {goal}",
-                owner=declaration.owners[declared.owner][lang],
-                due_on=due_on,
-                indicator=indicator.id,
-                action=f"{action}{raw}",
-                current_score=loss.score,
-                target_score=target,
-                points_lost=loss.points_lost,
-                field=field,
-                current_count=current_count,
-                target_count=target_count,
-            )
-        )
-    return measures
 
 
 # --- the report ---------------------------------------------------------------------------
@@ -394,16 +123,16 @@ class _Card:
     dynamics: BodyDynamics | None
 
     def say(self, key: str, **params: object) -> str:
-        return _say(key, self.lang, **params)
+        return say(key, self.lang, **params)
 
     def num(self, value: Decimal | int) -> str:
-        return _num(value, self.lang)
+        return num(value, self.lang)
 
     def number_cell(self, value: Decimal) -> Cell:
         return Cell(self.num(value), value)
 
     def change_cell(self, delta: Decimal | None) -> Cell:
-        return Cell(_DASH) if delta is None else Cell(_signed(delta, self.lang), delta)
+        return Cell(_DASH) if delta is None else Cell(signed(delta, self.lang), delta)
 
     def indicator_name(self, indicator: Indicator) -> str:
         name = indicator.name[self.lang]
@@ -413,7 +142,7 @@ class _Card:
 
     @property
     def group(self) -> str:
-        return _declaration().groups[self.body.body.level].name[self.lang]
+        return declaration().groups[self.body.body.level].name[self.lang]
 
     def grade_name(self, grade: str) -> str:
         return self.methodology.grades.band(grade).name[self.lang]
@@ -425,14 +154,14 @@ class _Card:
 
 def _header(card: _Card) -> list[Block]:
     body, lang = card.body, card.lang
-    noun = _declaration().groups[body.body.level].noun
-    rank = card.say("rank", rank=body.rank, count_of=_count(card.peers, noun, lang, "partitive"))
+    noun = declaration().groups[body.body.level].noun
+    rank = card.say("rank", rank=body.rank, count_of=count(card.peers, noun, lang, "partitive"))
     methodology = card.methodology
     summary = card.say(
         "summary",
         group=card.group,
         total=card.num(body.total),
-        max_of=_points(methodology.max_total, lang, "partitive"),
+        max_of=points(methodology.max_total, lang, "partitive"),
         grade=card.grade_name(body.grade),
         rank=rank,
     )
@@ -493,8 +222,8 @@ def _criteria(card: _Card) -> list[Block]:
         if criterion.bonus_max:
             bonus = card.say(
                 "bonus_note",
-                bonus=_points(criterion.bonus_max, lang),
-                bonus_of=_points(criterion.bonus_max, lang, "partitive"),
+                bonus=points(criterion.bonus_max, lang),
+                bonus_of=points(criterion.bonus_max, lang, "partitive"),
             )
             maximum = Cell(maximum.text, criterion.max, note=bonus)
         cells = [
@@ -580,12 +309,12 @@ def _chart(card: _Card) -> Block:
     below = sum(1 for share, median in zip(shares, medians, strict=True) if share < median)
     alt = card.say(
         "chart_alt",
-        indicators=_count(len(indicators), "indicator", lang),
+        indicators=count(len(indicators), "indicator", lang),
         best_name=indicators[best].name[lang],
         best=number(shares[best], lang, 0),
         worst_name=indicators[worst].name[lang],
         worst=number(shares[worst], lang, 0),
-        below=_count(below, "indicator", lang),
+        below=count(below, "indicator", lang),
     )
     return share_bars(
         "indicator-shares",
@@ -615,7 +344,7 @@ def _dynamics(card: _Card, history: Mapping[int, PreviousResult] | None) -> list
                 current=card.num(Decimal(total.current)),
                 previous=card.num(Decimal(total.previous)),
                 previous_period=card.previous_period,
-                delta=_points(abs(total.delta), lang),
+                delta=points(abs(total.delta), lang),
             ),
             card.say(
                 f"grade_{grade.change.value}",
@@ -626,7 +355,7 @@ def _dynamics(card: _Card, history: Mapping[int, PreviousResult] | None) -> list
                 f"rank_{rank.change.value}",
                 current=card.num(int(rank.current)),
                 previous=card.num(int(rank.previous)),
-                delta=_count(abs(int(rank.previous) - int(rank.current)), "place", lang),
+                delta=count(abs(int(rank.previous) - int(rank.current)), "place", lang),
             ),
         ]
         blocks.append(Paragraph(" ".join(sentences)))
@@ -667,14 +396,14 @@ def _facts(card: _Card, result: IndicatorResult) -> str:
         numerator, denominator = ratio
         phrase = card.say(
             "ratio",
-            numerator=_field_phrase(methodology, numerator, values[numerator], lang),
-            denominator=_field_phrase(
+            numerator=field_phrase(methodology, numerator, values[numerator], lang),
+            denominator=field_phrase(
                 methodology, denominator, values[denominator], lang, "partitive"
             ),
         )
     else:
         phrase = "; ".join(
-            _field_phrase(methodology, field, values[field], lang)
+            field_phrase(methodology, field, values[field], lang)
             for field in indicator.input_fields
         )
     return card.say("facts_computed", facts=phrase)
@@ -686,33 +415,33 @@ def _losses(card: _Card, losses: tuple[IndicatorResult, ...]) -> list[Block]:
     if not losses:
         blocks.append(Paragraph(card.say("losses_none")))
         return blocks
-    count = len(card.methodology.indicators)
+    indicator_count = len(card.methodology.indicators)
     lost = sum((loss.points_lost for loss in losses), Decimal(0))
     intro = card.say(
         "losses_intro",
-        indicators=_count(len(losses), "indicator", lang),
-        count=card.num(count),
-        count_of=_count(count, "indicator", lang, "partitive"),
-        points=_points(lost, lang),
+        indicators=count(len(losses), "indicator", lang),
+        count=card.num(indicator_count),
+        count_of=count(indicator_count, "indicator", lang, "partitive"),
+        points=points(lost, lang),
     )
     items = []
     delivered: dict[str, None] = {}
     for loss in losses:
         indicator = loss.indicator
-        if _is_penalty(indicator):
+        if is_penalty(indicator):
             said = card.say(
                 "loss_penalty",
                 name=indicator.name[lang],
-                penalty=_points(loss.score, lang),
-                max=_points(indicator.max, lang),
+                penalty=points(loss.score, lang),
+                max=points(indicator.max, lang),
             )
         else:
             said = card.say(
                 "loss",
                 name=indicator.name[lang],
                 score=card.num(loss.score),
-                max_of=_points(indicator.max, lang, "partitive"),
-                lost=_points(loss.points_lost, lang),
+                max_of=points(indicator.max, lang, "partitive"),
+                lost=points(loss.points_lost, lang),
             )
         if loss.method is Method.READY:
             delivered.setdefault(indicator.authority.value, None)
@@ -721,7 +450,7 @@ def _losses(card: _Card, losses: tuple[IndicatorResult, ...]) -> list[Block]:
             items.append(f"{said} {_facts(card, loss)}")
     blocks += [Paragraph(intro), BulletList(tuple(items))]
     if delivered:
-        authorities = [_declaration().authorities[a][lang] for a in delivered]
+        authorities = [declaration().authorities[a][lang] for a in delivered]
         note = card.say("facts_ready", authorities=join_names(authorities, lang))
         blocks.append(Paragraph(note, "note"))
     return blocks
@@ -736,8 +465,8 @@ def _way_up(card: _Card) -> list[Block]:
         sentence = card.say(
             "top_grade",
             grade=top.name[lang],
-            bound=_points(top.bound, lang),
-            bound_of=_points(top.bound, lang, "partitive"),
+            bound=points(top.bound, lang),
+            bound_of=points(top.bound, lang, "partitive"),
         )
         return [Heading(card.say("heading_keep"), 2, "way-up"), Paragraph(sentence)]
     grade = card.grade_name(explanation.next_grade)
@@ -747,23 +476,23 @@ def _way_up(card: _Card) -> list[Block]:
     intro = card.say(
         "way_up_intro",
         grade=grade,
-        points=_points(explanation.points_needed, lang),
-        points_of=_points(explanation.points_needed, lang, "partitive"),
-        indicators=_count(len(explanation.improvements), "indicator", lang),
+        points=points(explanation.points_needed, lang),
+        points_of=points(explanation.points_needed, lang, "partitive"),
+        indicators=count(len(explanation.improvements), "indicator", lang),
     )
     items = []
     for improvement in explanation.improvements:
         indicator = improvement.indicator.indicator
         item = card.say(
-            "way_up_penalty" if _is_penalty(indicator) else "way_up",
+            "way_up_penalty" if is_penalty(indicator) else "way_up",
             name=indicator.name[lang],
             score=card.num(improvement.indicator.score),
             target=card.num(improvement.target_score),
-            gain=_points(improvement.gain, lang),
+            gain=points(improvement.gain, lang),
         )
         field, now, then = improvement.field, improvement.current_count, improvement.target_count
         if field is not None and now is not None and then is not None:
-            item = card.say("with_raw", item=item, raw=_raw_target(field, now, then, lang))
+            item = card.say("with_raw", item=item, raw=raw_target(field, now, then, lang))
         items.append(item)
     return [heading, Paragraph(intro), BulletList(tuple(items))]
 
@@ -778,7 +507,7 @@ def _roadmap(card: _Card) -> list[Block]:
     intro = card.say(
         "roadmap_intro",
         grade=card.grade_name(card.body.grade),
-        measures=_count(len(measures), "measure", lang),
+        measures=count(len(measures), "measure", lang),
         due=due,
         due_year=due_on.year,
     )
@@ -866,6 +595,7 @@ def build_scorecard(
         title=body.body.name(lang),
         subtitle=card.say("subtitle", period=period),
         footer=card.say("footer", period=period, version=methodology.version),
+        cover=False,  # one or two pages: the title heads the first
     )
     report.add(*_header(card), *_criteria(card), *_indicators(card))
     report.add(*_dynamics(card, history))
