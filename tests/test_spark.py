@@ -18,6 +18,7 @@ from ashyq.appeals.indicators import COUNTS
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, open_period
 from ashyq.index.methodology import Methodology
+from ashyq.monitoring.stats import weighted_summary
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
@@ -133,3 +134,29 @@ def test_pyspark_violation_registry_equals_duckdb(
 
     assert len(duckdb_rows) == sum(len(case.expected) for case in CASES.values())
     assert sorted(spark_rows, key=key) == sorted(duckdb_rows, key=key)
+
+
+def test_pyspark_survey_statistics_equal_duckdb(spark: SparkSession) -> None:
+    answers = {
+        "body": ["mf"] * 5 + ["mvd"] * 4,
+        "score": [5, 4, 5, 2, 3, 5, 5, 1, 4],
+        "weight": [1.0, 0.5, 2.0, 1.5, 1.0, 1.0, 3.0, 0.25, 1.0],
+    }
+    duckdb_table = ibis.memtable(answers)
+    on_duckdb = ibis.duckdb.connect().to_pyarrow(weighted_summary(duckdb_table, ["body"]))
+    spark_con = ibis.pyspark.connect(spark)
+    spark_table = spark_con.create_table("survey_answers", ibis.memtable(answers), overwrite=True)
+    on_spark = spark_con.to_pyarrow(weighted_summary(spark_table, ["body"]))
+
+    def rows(table: object) -> dict[str, dict[str, object]]:
+        listed = table.to_pylist()  # type: ignore[attr-defined]
+        return {row["body"]: row for row in listed}
+
+    expected, found = rows(on_duckdb), rows(on_spark)
+    assert found.keys() == expected.keys() == {"mf", "mvd"}
+    for body, row in expected.items():
+        for name, value in row.items():
+            if isinstance(value, float):
+                assert found[body][name] == pytest.approx(value), (body, name)
+            else:
+                assert found[body][name] == value, (body, name)
