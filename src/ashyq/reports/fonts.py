@@ -14,10 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import matplotlib
-from fontTools import subset
-from fontTools.ttLib import TTFont
-
 __all__ = ["FAMILY", "KAZAKH_LETTERS", "FontFace", "data_uri", "font_faces", "subset_font"]
 
 FAMILY = "DejaVu Sans"
@@ -53,6 +49,8 @@ class FontFace:
 @cache
 def font_faces() -> tuple[FontFace, ...]:
     """The four faces of DejaVu Sans; raises FileNotFoundError if Matplotlib lacks one."""
+    import matplotlib  # imported when a report is written, not when any command starts
+
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
     faces = []
     for (weight, style), name in _FILES.items():
@@ -66,6 +64,9 @@ def font_faces() -> tuple[FontFace, ...]:
 @cache
 def subset_font(path: Path) -> bytes:
     """The font at ``path`` cut to the scripts the reports use (about a tenth of its size)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path)
     # fontTools logs a warning for each table it drops (DejaVu's FontForge timestamp).
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)

@@ -17,11 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from importlib import resources
-from typing import Any
 
-import yaml
 from babel.dates import format_date
 
 from ashyq.bodies import Body, Level
@@ -47,6 +43,7 @@ from ashyq.reports.model import (
     TableOfContents,
 )
 from ashyq.reports.statistics import AppealStatistics, Share
+from ashyq.reports.texts import openness_texts
 
 __all__ = ["OpennessData", "build_openness_report", "colour_of", "fact_phrase", "scale_rules"]
 
@@ -83,20 +80,13 @@ class OpennessData:
     source: Text
 
 
-@cache
-def _texts() -> dict[str, Any]:
-    text = resources.files("ashyq.reports").joinpath("openness.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=yaml.CSafeLoader)
-    return data
-
-
 def _text(section: str, key: str, lang: Lang) -> str:
-    value: str = _texts()[section][key][lang]
+    value: str = openness_texts()[section][key][lang]
     return value
 
 
 def _t(key: str, lang: Lang, **values: object) -> str:
-    frame: str = _texts()["frames"][key][lang]
+    frame: str = openness_texts()["frames"][key][lang]
     return frame.format(**values)
 
 
@@ -194,7 +184,7 @@ class _Writer:
         lang, m = self.lang, self.methodology
         blocks: list[Block] = [
             Heading(_t("introduction", lang), 1, "introduction"),
-            Paragraph(_texts()["purpose"][lang].format(period=self.data.period)),
+            Paragraph(openness_texts()["purpose"][lang].format(period=self.data.period)),
         ]
         bonus = sum((c.bonus_max for c in m.criteria), Decimal(0))
         blocks.append(
@@ -264,7 +254,7 @@ class _Writer:
                 )
             )
         )
-        blocks.append(Paragraph(_texts()["roadmap_rule"][lang]))
+        blocks.append(Paragraph(openness_texts()["roadmap_rule"][lang]))
         blocks.append(
             Paragraph(_t("results_source", lang, source=self.data.source[lang]), style="note")
         )
@@ -890,7 +880,7 @@ def _criterion_score(criterion_id: str) -> Callable[[BodyResult], Decimal]:
 def fact_phrase(indicator_id: str, known: Mapping[str, Decimal], lang: Lang) -> str:
     """A body's raw facts on one indicator as a phrase: "25 нарушений сроков из 48 981
     рассмотренного обращения"; "" when the indicator has none to quote or they are unknown."""
-    spec = _texts()["facts"].get(indicator_id)
+    spec = openness_texts()["facts"].get(indicator_id)
     if spec is None:
         return ""
     if "percent" in spec:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
 
 import yaml
 
@@ -22,7 +21,8 @@ from ashyq.appeals.stats import Share as CountedShare
 from ashyq.bodies import Body, BodyRegistry, Level, load_bodies
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import number
-from ashyq.web.statistics import Figure, period_statistics
+from ashyq.index.national import Figure, period_statistics
+from ashyq.reports.texts import openness_texts
 
 __all__ = ["AppealStatistics", "Share", "computed_statistics", "published_statistics"]
 
@@ -69,13 +69,6 @@ class AppealStatistics:
     top_bodies: tuple[Share, ...]
 
 
-@cache
-def _labels() -> dict[str, Any]:
-    text = resources.files("ashyq.reports").joinpath("openness.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.load(text, Loader=yaml.CSafeLoader)
-    return data
-
-
 def _share(
     figures: dict[str, Figure],
     section: str,
@@ -90,7 +83,7 @@ def _share(
     unit = count.unit if count.unit in _SCALE else "count"
     return Share(
         key,
-        Text.model_validate(_labels()[section][key]),
+        Text.model_validate(openness_texts()[section][key]),
         count.value * _SCALE[unit],
         unit,
         share.value if share else None,
@@ -129,7 +122,7 @@ def published_statistics(
     figures = stats.appeals
 
     def shares(section: str, prefix: str) -> tuple[Share, ...]:
-        found = (_share(figures, section, key, prefix) for key in _labels()[section])
+        found = (_share(figures, section, key, prefix) for key in openness_texts()[section])
         return tuple(s for s in found if s is not None)
 
     previous = figures.get(f"appeals_total_{period - 1}")
