@@ -23,6 +23,7 @@ from ashyq.cycle.roles import Role
 from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
 from ashyq.index.methodology import load_methodology
+from ashyq.index.national import period_statistics
 from ashyq.web.portal import (
     ActorDep,
     LangDep,
@@ -43,7 +44,6 @@ from ashyq.web.security import (
     csrf_token,
     set_session_cookie,
 )
-from ashyq.web.statistics import period_statistics
 from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
 
 __all__ = ["ErrorBody", "router"]

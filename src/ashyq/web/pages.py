@@ -15,6 +15,7 @@ from ashyq.cycle.errors import NotFoundError
 from ashyq.db.models import Period, Roadmap, Snapshot
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
+from ashyq.index.national import APPEAL_TYPES, period_statistics
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
@@ -32,7 +33,6 @@ from ashyq.web.portal import (
     published_snapshots,
 )
 from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
-from ashyq.web.statistics import APPEAL_TYPES, period_statistics
 from ashyq.web.views import SortKey, body_view, ranking_view
 
 __all__ = ["latest_published", "router"]
