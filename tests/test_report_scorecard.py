@@ -38,6 +38,8 @@ from ashyq.reports.model import (
 )
 from ashyq.reports.scorecard import DraftMeasure, build_scorecard, roadmap_draft
 from tests.report_support import check_all_formats, plain, report_texts
+from tests.test_dynamics import previous_of as unmoved
+from tests.test_explain import body_input
 
 HIGH_CGO = "mt"  # AA, first among the central bodies
 B_AKIMATS = ["karaganda", "ulytau", "almaty"]
@@ -106,17 +108,7 @@ def all_text(report: Report) -> Iterator[str]:
 
 def previous_of(result: BodyResult, **changes: Any) -> PreviousResult:
     """The earlier result identical to ``result``, with ``changes``."""
-    before = PreviousResult(
-        body=result.body.code,
-        total=result.total,
-        grade=result.grade,
-        rank=result.rank,
-        criteria={k: c.score for k, c in result.criteria.items()},
-        categories={k: c.category for k, c in result.criteria.items()},
-        indicators={k: i.score for k, i in result.indicators.items()},
-        levels={k: i.level for k, i in result.indicators.items()},
-    )
-    return dataclasses.replace(before, **changes)
+    return dataclasses.replace(unmoved(result), **changes)
 
 
 def with_counts(
@@ -141,20 +133,7 @@ def one_body(
 ) -> IndexResult:
     """MF alone: full marks (bonus, no penalty) except ``scores``; counted indicators
     computed from ``counts``."""
-    counted = {
-        i.id
-        for i in methodology.indicators
-        if i.input_fields and set(i.input_fields) <= set(counts)
-    }
-    ready: dict[str, Fact] = {}
-    for indicator in methodology.indicators:
-        if indicator.id in counted:
-            continue
-        full = Decimal(0) if indicator.role is IndicatorRole.PENALTY else indicator.max
-        value = Decimal(scores[indicator.id]) if indicator.id in scores else full
-        ready[indicator.id] = Fact(value, Provenance("test", 2, indicator.id))
-    facts = {k: Fact(Decimal(n), Provenance("test", 2, k)) for k, n in counts.items()}
-    return compute_index(methodology, [BodyInput("mf", ready, facts)], registry)
+    return compute_index(methodology, [body_input(methodology, "mf", scores, counts)], registry)
 
 
 # --- the bodies under test ---------------------------------------------------------------
