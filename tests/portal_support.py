@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from ashyq.cycle.demo import seed_demo
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db import make_engine, session_scope, upgrade
+from ashyq.ratings.desk import RatingSettings
 from ashyq.web import create_app
 
 # The server the PostgreSQL tests create throw-away databases on. CI installs and starts
@@ -89,6 +90,7 @@ class SeededPortal:
     def close(self) -> None:
         for client in self._clients:
             client.close()
+        self.app.state.ratings.stop()
         self.app.state.portal.engine.dispose()
 
 
@@ -102,11 +104,18 @@ def seed(url: str, home: Path) -> dict[str, str]:
     return {account.username: account.password for account in accounts}
 
 
-def seeded_portal(url: str, home: Path, passwords: dict[str, str] | None = None) -> SeededPortal:
+def seeded_portal(
+    url: str,
+    home: Path,
+    passwords: dict[str, str] | None = None,
+    *,
+    clock: Callable[[], datetime] = lambda: NOW,
+    ratings: RatingSettings | None = None,
+) -> SeededPortal:
     """A portal app over a freshly seeded database (or one already seeded: ``passwords``)."""
     if passwords is None:
         passwords = seed(url, home)
-    app = create_app(home, url=url, clock=lambda: NOW)
+    app = create_app(home, url=url, clock=clock, ratings=ratings)
     return SeededPortal(app, home, url, passwords)
 
 
@@ -131,12 +140,13 @@ def seeded_template(backend: str, folder: Path) -> Iterator[SeededTemplate]:
         yield SeededTemplate(backend, source, home / "portal" / "files", passwords)
 
 
-def portal_from(template: SeededTemplate, folder: Path) -> Iterator[SeededPortal]:
-    """A portal over a fresh copy of ``template``, torn down after."""
+def portal_from(template: SeededTemplate, folder: Path, **options: Any) -> Iterator[SeededPortal]:
+    """A portal over a fresh copy of ``template``, torn down after; ``options`` go to
+    ``seeded_portal`` (the clock, the rating settings)."""
     home = folder / "home"
     shutil.copytree(template.files, home / "portal" / "files")
     for url in database_for(template.backend, folder, template.source):
-        seeded = seeded_portal(url, home, dict(template.passwords))
+        seeded = seeded_portal(url, home, dict(template.passwords), **options)
         try:
             yield seeded
         finally:

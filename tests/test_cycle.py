@@ -26,6 +26,7 @@ from ashyq.db import downgrade, make_engine, upgrade
 from ashyq.db.models import Account, AuditEntry, Base, Dispute, Period, Snapshot, SourceValue
 from ashyq.index.engine import IndexResult
 from ashyq.index.methodology import Methodology, Timeline, load_methodology
+from ashyq.ratings import incidents
 from ashyq.web.security import LoginLimiter, TooManyAttemptsError
 from tests.portal_support import BACKENDS, SeededPortal, database_for
 
@@ -45,13 +46,16 @@ def test_each_action_has_a_check_of_the_same_name() -> None:
     checked = {name for name in auth.__all__ if inspect.isfunction(getattr(auth, name))}
     performed = {
         name
-        for name in actions.__all__
-        if inspect.isfunction(getattr(actions, name))
-        and "auth." + name in inspect.getsource(getattr(actions, name))
+        for module in (actions, incidents)
+        for name in module.__all__
+        if inspect.isfunction(getattr(module, name))
+        and "auth." + name in inspect.getsource(getattr(module, name))
     }
-    # Every action that changes the cycle calls its own check, and no check is orphaned
-    # except those that guard reading (views of drafts, disputes, uploads and the log).
-    assert performed == checked - {"view_audit_log", "view_dispute", "view_draft", "view_uploads"}
+    # Every action that changes the cycle or an incident calls its own check, and no check
+    # is orphaned except those that guard reading (views of drafts, disputes, uploads,
+    # incidents and the log).
+    reading = {"view_audit_log", "view_dispute", "view_draft", "view_uploads"}
+    assert performed == checked - reading - {"view_incident", "view_incidents"}
 
 
 def _actor(role: Role, **scope: str) -> Actor:

@@ -11,6 +11,7 @@ from ashyq.cli.index import app as index_app
 from ashyq.cli.plan import app as plan_app
 from ashyq.cli.portal import app as portal_app
 from ashyq.cli.portal import serve
+from ashyq.cli.ratings import app as ratings_app
 from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
@@ -32,6 +33,7 @@ app.add_typer(synth_app, name="synth")
 app.add_typer(portal_app, name="portal")
 app.add_typer(report_app, name="report")
 app.add_typer(plan_app, name="plan")
+app.add_typer(ratings_app, name="ratings")
 app.command("demo")(demo)
 app.command("serve")(serve)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,8 @@ from ashyq.cycle.errors import ActionError
 from ashyq.db import database_url, make_engine, session_scope, upgrade
 from ashyq.home import data_home
 from ashyq.i18n import N_, Lang, translate
+from ashyq.ratings.desk import RatingSettings
+from ashyq.ratings.intake import WINDOW, RatingRules
 
 __all__ = ["app", "serve"]
 
@@ -31,13 +34,14 @@ def serve_home(
     url: str | None = None,
     secure_cookies: bool = False,
     lang: Lang | None = None,
+    ratings: RatingSettings | None = None,
 ) -> None:
     """Run the portal over ``home`` until interrupted."""
     import uvicorn
 
     from ashyq.web import create_app
 
-    application = create_app(home, url=url, secure_cookies=secure_cookies)
+    application = create_app(home, url=url, secure_cookies=secure_cookies, ratings=ratings)
     typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=home))
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -51,9 +55,29 @@ def serve(
             "--secure-cookies", help="Mark cookies Secure: for a portal served over HTTPS."
         ),
     ] = False,
+    incident_window: Annotated[
+        float,
+        typer.Option(
+            "--incident-window",
+            min=1.0,
+            help="Seconds a provider has to resolve a low rating before it escalates.",
+        ),
+    ] = WINDOW.total_seconds(),
+    rating_rate: Annotated[
+        float,
+        typer.Option("--rating-rate", min=0.01, help="Ratings a second per API key, on average."),
+    ] = RatingSettings.rate,
+    rating_burst: Annotated[
+        int, typer.Option("--rating-burst", min=1, help="Ratings an API key may send at once.")
+    ] = RatingSettings.burst,
 ) -> None:
     """Serve the portal from the data directory ($ASHYQ_HOME) and its database."""
-    serve_home(data_home(), host, port, secure_cookies=secure_cookies)
+    ratings = RatingSettings(
+        rules=RatingRules(window=timedelta(seconds=incident_window)),
+        rate=rating_rate,
+        burst=rating_burst,
+    )
+    serve_home(data_home(), host, port, secure_cookies=secure_cookies, ratings=ratings)
 
 
 @app.command("upgrade")

@@ -14,11 +14,12 @@ from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import NotAllowedError, NotFoundError, SignInRequiredError
 from ashyq.cycle.roles import Permission, Role, may
 from ashyq.cycle.workflow import State
-from ashyq.db.models import Dispute, Period
+from ashyq.db.models import Dispute, Incident, Period
 from ashyq.i18n import N_
 
 __all__ = [
     "SIGN_IN",
+    "close_incident",
     "compute_period",
     "create_account",
     "create_period",
@@ -27,6 +28,7 @@ __all__ = [
     "publish_period",
     "reopen_period",
     "resolve_dispute",
+    "resolve_incident",
     "set_account_active",
     "set_deadlines",
     "submit_roadmap",
@@ -34,6 +36,8 @@ __all__ = [
     "view_audit_log",
     "view_dispute",
     "view_draft",
+    "view_incident",
+    "view_incidents",
     "view_uploads",
 ]
 
@@ -178,3 +182,34 @@ def submit_roadmap(actor: Actor, period: Period, body_code: str) -> None:
     if actor.role is not Role.BODY or actor.body_code != body_code:
         raise NotAllowedError(N_("You may submit the roadmap of your own body only."))
     _state(period, State.PUBLISHED)
+
+
+def view_incidents(actor: Actor, body_code: str | None) -> None:
+    """Analysts see the rating incidents of every provider (``body_code`` None: all of
+    them); a representative only their own body's."""
+    if may(actor.role, Permission.VIEW_ALL_INCIDENTS):
+        return
+    _require(actor, Permission.VIEW_OWN_INCIDENTS)
+    if body_code is None or actor.body_code != body_code:
+        raise NotAllowedError(N_("You may see the incidents of your own body only."))
+
+
+def view_incident(actor: Actor, incident: Incident) -> None:
+    """As ``view_incidents``; another body's incident is reported as not found."""
+    if may(actor.role, Permission.VIEW_ALL_INCIDENTS):
+        return
+    _require(actor, Permission.VIEW_OWN_INCIDENTS)
+    if actor.body_code != incident.body_code:
+        raise NotFoundError(N_("No such incident."))
+
+
+def resolve_incident(actor: Actor, incident: Incident) -> None:
+    """A representative of the provider resolves its incident within the window."""
+    view_incident(actor, incident)
+    _require(actor, Permission.RESOLVE_INCIDENT)
+
+
+def close_incident(actor: Actor, incident: Incident) -> None:
+    """An analyst closes an incident escalated to the agency."""
+    view_incident(actor, incident)
+    _require(actor, Permission.CLOSE_INCIDENT)

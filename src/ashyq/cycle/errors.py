@@ -38,6 +38,10 @@ class ActionError(Exception):
         """The message in ``lang``."""
         return self.message.render(lang)
 
+    def response_headers(self) -> dict[str, str]:
+        """Headers the answer carries (``Retry-After``, ``WWW-Authenticate``...)."""
+        return {}
+
 
 class NotAllowedError(ActionError):
     """The actor's role, body, authority or the period's state does not allow this."""

@@ -46,6 +46,10 @@ class Permission(StrEnum):
     PUBLISH = "publish"
     REOPEN = "reopen"
     SUBMIT_ROADMAP = "submit_roadmap"
+    VIEW_ALL_INCIDENTS = "view_all_incidents"
+    VIEW_OWN_INCIDENTS = "view_own_incidents"
+    RESOLVE_INCIDENT = "resolve_incident"
+    CLOSE_INCIDENT = "close_incident"
 
 
 P = Permission
@@ -67,6 +71,8 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             P.RESOLVE_DISPUTE,
             P.PUBLISH,
             P.REOPEN,
+            P.VIEW_ALL_INCIDENTS,
+            P.CLOSE_INCIDENT,
         }
     ),
     Role.AUTHORITY: frozenset({P.VIEW_PUBLISHED, P.UPLOAD_OWN_SOURCE_DATA, P.VIEW_UPLOAD_REPORTS}),
@@ -77,6 +83,8 @@ ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
             P.FILE_DISPUTE,
             P.VIEW_OWN_DISPUTES,
             P.SUBMIT_ROADMAP,
+            P.VIEW_OWN_INCIDENTS,
+            P.RESOLVE_INCIDENT,
         }
     ),
 }

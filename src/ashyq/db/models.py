@@ -17,6 +17,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -29,15 +30,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 __all__ = [
     "Account",
+    "ApiKey",
     "Attachment",
     "AuditEntry",
     "Base",
     "Computation",
     "Dispute",
+    "Incident",
     "LoginSession",
     "Period",
+    "Rating",
     "Roadmap",
     "RoadmapMeasure",
+    "ServicePoint",
     "Snapshot",
     "SourceValue",
     "Upload",
@@ -310,3 +315,85 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(80))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ServicePoint(Base):
+    """A provider's unit where citizens receive services and rate them: a State Corporation
+    office, a provider's reception, a kiosk."""
+
+    __tablename__ = "service_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    body_code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(300))
+    region: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """A key a service point or an app submits ratings with; only its SHA-256 is stored.
+
+    ``prefix`` is the key's public part, for finding it; a key of an app is bound to no
+    service point and names the point with each rating.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_points.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80))
+    revoked_at: Mapped[datetime | None]
+
+
+class Rating(Base):
+    """One citizen's rating of one service at one service point, as submitted."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "idempotency_key"),
+        Index("ix_ratings_point_received", "service_point_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
+    service_code: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    photo_sha256: Mapped[str | None] = mapped_column(String(64))
+    photo_type: Mapped[str | None] = mapped_column(String(40))
+    received_at: Mapped[datetime]
+
+
+class Incident(Base):
+    """A low rating's incident: the provider has a window to resolve it, then it escalates
+    to the agency, which closes it."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_status_due", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rating_id: Mapped[int] = mapped_column(ForeignKey("ratings.id"), unique=True)
+    service_point_id: Mapped[int] = mapped_column(ForeignKey("service_points.id"))
+    body_code: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(80))
+    closing_note: Mapped[str | None] = mapped_column(Text)
+
+    rating: Mapped[Rating] = relationship(lazy="joined")
+    point: Mapped[ServicePoint] = relationship(lazy="joined")

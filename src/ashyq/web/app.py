@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -22,14 +23,10 @@ from ashyq.cycle.errors import ActionError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
+from ashyq.ratings.desk import RatingDesk, RatingSettings
 from ashyq.web.cache import ChangeStamp, PageCache, PublicCache
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
-from ashyq.web.security import (
-    CSRF_COOKIE,
-    SECURITY_HEADERS,
-    LazyCsrfToken,
-    TooManyAttemptsError,
-)
+from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, LazyCsrfToken
 
 __all__ = ["create_app", "error_body", "page_context", "render", "templates"]
 
@@ -111,9 +108,7 @@ async def _action_error(request: Request, error: Exception) -> Response:
         target = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
         return RedirectResponse(f"/login?next={target}", status_code=303)
     lang = request_lang(request)
-    headers = None
-    if isinstance(error, TooManyAttemptsError):
-        headers = {"Retry-After": str(error.retry_after)}
+    headers = error.response_headers() or None
     problems = [{**p.as_dict(lang), "message": p.render(lang)} for p in error.problems]
     return _error_response(request, error.status, error.code, error.render(lang), problems, headers)
 
@@ -207,19 +202,34 @@ def create_app(
     secure_cookies: bool = False,
     migrate: bool = True,
     clock: Callable[[], datetime] = utcnow,
+    ratings: RatingSettings | None = None,
 ) -> FastAPI:
     """The portal over the data directory ``home`` and the database ``url``.
 
     Without ``url`` the database is ``$ASHYQ_DATABASE_URL`` or the SQLite file in ``home``.
     The schema is upgraded to the newest migration first unless ``migrate`` is False.
-    ``clock`` gives the time deadlines are judged by (the real time by default).
+    ``clock`` gives the time deadlines and rating incidents are judged by (the real time
+    by default). ``ratings`` sets the rating endpoint's limits and the incident window.
+    While the app runs (its lifespan), the escalation worker runs in a thread.
     """
     from ashyq.web import api, pages, reports, workspace
+    from ashyq.web import ratings as rating_routes
 
     engine = make_engine(url or database_url(home))
     if migrate:
         upgrade(engine)
+    desk = RatingDesk(engine, home, ratings or RatingSettings(), clock)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        desk.start()
+        try:
+            yield
+        finally:
+            desk.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Ashyq",
         summary="Openness Index of Kazakhstan's government bodies: results and evaluation cycle.",
         version="1",
@@ -230,6 +240,7 @@ def create_app(
     )
     app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
     app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
+    app.state.ratings = desk
     # Outermost last: headers and cookies go on every answer, cached or not.
     app.add_middleware(PublicCache, cache=PageCache(2048), stamp=ChangeStamp(engine))
     app.add_middleware(_Headers, secure=secure_cookies)
@@ -241,4 +252,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(reports.router)
+    app.include_router(rating_routes.api)
+    app.include_router(rating_routes.pages)
     return app

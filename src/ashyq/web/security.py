@@ -65,6 +65,9 @@ class TooManyAttemptsError(ActionError):
         )
         self.retry_after = retry_after
 
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
 
 def csrf_token(request: Request) -> str:
     """The browser's CSRF token: its cookie's, or a new one the response will set."""

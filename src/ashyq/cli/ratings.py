@@ -1,0 +1,182 @@
+"""``ashyq ratings``: service points, their API keys, escalation and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import sessionmaker
+
+from ashyq.bodies import load_bodies
+from ashyq.cli.common import fail, json_text
+from ashyq.cycle.errors import ActionError
+from ashyq.db import database_url, make_engine, session_scope, upgrade
+from ashyq.db.models import ApiKey, ServicePoint, utcnow
+from ashyq.ratings.incidents import dashboard, escalate_due
+from ashyq.ratings.keys import add_point, issue_key, revoke_key
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Real-time service ratings: service points, API keys, escalation.")
+point_app = typer.Typer(help="Service points: where citizens rate services.")
+key_app = typer.Typer(help="API keys service points and apps submit ratings with.")
+app.add_typer(point_app, name="point")
+app.add_typer(key_app, name="key")
+
+
+def _engine() -> Engine:
+    engine = make_engine(database_url())
+    upgrade(engine)
+    return engine
+
+
+@point_app.command("add")
+def point_add(
+    code: Annotated[str, typer.Argument(help="The point's code, e.g. CON-ALA-01.")],
+    body: Annotated[str, typer.Option("--body", help="The provider: a body's code or name.")],
+    name: Annotated[str, typer.Option("--name", help="The point's name and address.")],
+    region: Annotated[str | None, typer.Option("--region", help="The region's code.")] = None,
+) -> None:
+    """Register a service point of a provider."""
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            point = add_point(session, load_bodies(), code, body, name, region)
+            typer.echo(f"{point.code}\t{point.body_code}\t{point.name}")
+    except ActionError as error:
+        fail(error.render("en"))
+
+
+@point_app.command("list")
+def point_list() -> None:
+    """The registered service points."""
+    with session_scope(sessionmaker(_engine())) as session:
+        for point in session.scalars(select(ServicePoint).order_by(ServicePoint.code)):
+            state = "" if point.active else "\tclosed"
+            typer.echo(f"{point.code}\t{point.body_code}\t{point.name}{state}")
+
+
+@key_app.command("issue")
+def key_issue(
+    label: Annotated[str, typer.Argument(help="Who holds the key, e.g. 'kiosk 3'.")],
+    point: Annotated[
+        str | None,
+        typer.Option("--point", help="The service point; without it, a key of an app."),
+    ] = None,
+) -> None:
+    """Issue a key and print it once: only its SHA-256 is kept."""
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            issued = issue_key(session, label, point, created_by="cli")
+    except ActionError as error:
+        fail(error.render("en"))
+    typer.echo(issued.key)
+
+
+@key_app.command("revoke")
+def key_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (its second part).")],
+) -> None:
+    """Revoke a key: its ratings stay, it submits no more (within 10 s in running portals)."""
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            revoke_key(session, prefix)
+    except ActionError as error:
+        fail(error.render("en"))
+    typer.echo(f"revoked {prefix}")
+
+
+@key_app.command("list")
+def key_list() -> None:
+    """Every key: prefix, label, service point, issued, revoked."""
+    with session_scope(sessionmaker(_engine())) as session:
+        rows = session.execute(
+            select(ApiKey, ServicePoint.code)
+            .outerjoin(ServicePoint, ApiKey.service_point_id == ServicePoint.id)
+            .order_by(ApiKey.id)
+        ).all()
+        for key, point in rows:
+            revoked = key.revoked_at.isoformat() if key.revoked_at else ""
+            typer.echo(
+                f"{key.prefix}\t{key.label}\t{point or 'app'}\t{key.created_at:%Y-%m-%d}\t{revoked}"
+            )
+
+
+@app.command("escalate")
+def escalate() -> None:
+    """Escalate every incident whose window has passed, once (for a portal run without
+    its worker, from a scheduler)."""
+    escalated = escalate_due(_engine(), utcnow())
+    typer.echo(f"escalated {len(escalated)} incident(s)")
+
+
+@app.command("dashboard")
+def dashboard_command(
+    days: Annotated[int, typer.Option("--days", min=1, help="How many days back.")] = 7,
+    output_format: Annotated[
+        str, typer.Option("--format", help="table or json.", case_sensitive=False)
+    ] = "table",
+) -> None:
+    """Ratings and incidents per provider and service point."""
+    now = utcnow()
+    with session_scope(sessionmaker(_engine())) as session:
+        bodies = dashboard(session, now - timedelta(days=days), now)
+    if output_format.lower() == "json":
+        typer.echo(
+            json_text(
+                [
+                    {
+                        "body": b.body_code,
+                        "ratings": b.total.ratings,
+                        "average": b.total.average,
+                        "incidents": b.total.incidents,
+                        "open": b.total.open,
+                        "overdue": b.total.overdue,
+                        "resolved_in_time": b.total.resolved,
+                        "escalated": b.total.escalated_total,
+                        "closed_by_agency": b.total.closed,
+                        "points": [
+                            {"code": p.code, "ratings": p.ratings, "incidents": p.incidents}
+                            for p in b.points
+                        ],
+                    }
+                    for b in bodies
+                ]
+            )
+        )
+        return
+    if output_format.lower() != "table":
+        fail(f"--format: expected table or json, found {output_format!r}")
+    table = Table(title=f"Ratings and incidents, last {days} days")
+    for column in (
+        "provider / point",
+        "ratings",
+        "average",
+        "incidents",
+        "open",
+        "overdue",
+        "resolved in time",
+        "escalated",
+        "closed",
+    ):
+        table.add_column(column, justify="left" if column.startswith("provider") else "right")
+    for body in bodies:
+        for name, figures in [(body.body_code, body.total)] + [
+            (f"  {p.code}", p) for p in body.points
+        ]:
+            average = "—" if figures.average is None else f"{figures.average:.2f}"
+            table.add_row(
+                name,
+                str(figures.ratings),
+                average,
+                str(figures.incidents),
+                str(figures.open),
+                str(figures.overdue),
+                str(figures.resolved),
+                str(figures.escalated_total),
+                str(figures.closed),
+            )
+    Console().print(table)

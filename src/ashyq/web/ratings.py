@@ -1,0 +1,516 @@
+"""Real-time ratings on the portal: the endpoint service points submit to, their incidents,
+and the dashboards of the agency and the providers.
+
+Service points authenticate with ``Authorization: Bearer <API key>``; people use the
+portal's sign-in as everywhere else.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ashyq.cycle import auth
+from ashyq.cycle.accounts import Actor
+from ashyq.cycle.errors import ActionError, NotAllowedError, NotFoundError
+from ashyq.cycle.roles import Permission, may
+from ashyq.db.models import Incident
+from ashyq.i18n import N_, Lang, translate
+from ashyq.ratings.desk import RatingDesk
+from ashyq.ratings.incidents import (
+    BodyFigures,
+    IncidentStatus,
+    close_incident,
+    dashboard,
+    get_incident,
+    list_incidents,
+    record_resolution,
+    resolve_incident,
+)
+from ashyq.ratings.intake import (
+    MAX_PHOTO_BYTES,
+    Receipt,
+    Submission,
+    decode_photo,
+    request_hash,
+    store_photo,
+)
+from ashyq.ratings.keys import POINT_CODE, KeyHolder
+from ashyq.web.app import page_context, render
+from ashyq.web.charts import Bar, bar_chart
+from ashyq.web.portal import (
+    ActorDep,
+    LangDep,
+    RecordId,
+    SessionDep,
+    portal_of,
+    require_signed_in,
+)
+from ashyq.web.security import check_csrf
+
+__all__ = ["ApiKeyError", "RateLimitedError", "api", "pages"]
+
+_CODE = POINT_CODE.pattern
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": "The one error shape of the API (see ErrorBody)."}
+    for status in (401, 403, 404, 409, 422, 429)
+}
+
+api = APIRouter(prefix="/api/v1/ratings", tags=["ratings"], responses=_ERRORS)
+pages = APIRouter(include_in_schema=False)
+
+
+class ApiKeyError(ActionError):
+    """No API key, or one that is malformed, unknown or revoked."""
+
+    status = 401
+    code = "invalid_api_key"
+
+    def response_headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="ashyq-ratings"'}
+
+
+class RateLimitedError(ActionError):
+    """The key submitted faster than its rate."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(
+            N_("Too many ratings from this key; try again in {seconds} s."), seconds=retry_after
+        )
+        self.retry_after = retry_after
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
+
+
+def desk_of(request: Request) -> RatingDesk:
+    """The rating desk of the app serving ``request``."""
+    desk: RatingDesk = request.app.state.ratings
+    return desk
+
+
+def _holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+    scheme, _, key = (authorization or "").partition(" ")
+    holder = desk.directory.holder(key.strip()) if scheme.lower() == "bearer" else None
+    if holder is None:
+        raise ApiKeyError(
+            N_("Send a valid API key of a service point: Authorization: Bearer <key>.")
+        )
+    return holder
+
+
+# --- the API of service points ---------------------------------------------------------
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RatingIn(_Model):
+    """A citizen's rating of a service, as a service point or an app submits it."""
+
+    service: str = Field(pattern=_CODE, description="The service's code in the register.")
+    point: str | None = Field(
+        default=None,
+        pattern=_CODE,
+        description="The service point; required with an app's key, else the key's own.",
+    )
+    score: int = Field(ge=1, le=5, description="1 (very bad) to 5 (very good).")
+    comment: str | None = Field(default=None, max_length=2000)
+    photo: str | None = Field(
+        default=None,
+        max_length=(MAX_PHOTO_BYTES + 2) // 3 * 4,
+        description="A JPEG or PNG photo of at most 2 MiB, base64-encoded.",
+    )
+
+
+class IncidentRef(_Model):
+    """The incident a low rating opened: the provider must resolve it by ``due_at``."""
+
+    id: int
+    due_at: datetime
+
+
+class ReceiptOut(_Model):
+    """A stored rating; ``replayed`` when this was a retry of one stored before."""
+
+    rating: int
+    received_at: datetime
+    incident: IncidentRef | None
+    replayed: bool
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[\x21-\x7e]+$",
+        description="A key of the submitter's choice; a retry with the same key is stored once.",
+    ),
+]
+Authorization = Annotated[str | None, Header(description="Bearer <API key>")]
+
+
+@api.post("", status_code=201, response_model=ReceiptOut, responses={200: {"model": ReceiptOut}})
+async def submit_rating(
+    request: Request,
+    rating: RatingIn,
+    authorization: Authorization = None,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Submit a rating. A score of 1 or 2 opens an incident the provider has 5 minutes to
+    resolve. Answers 201 when stored, 200 with the first receipt for a retry."""
+    desk = desk_of(request)
+    holder = _holder(desk, authorization)
+    wait = desk.limiter.take(holder.key_id)
+    if wait:
+        raise RateLimitedError(wait)
+    point = _point_of(desk, holder, rating.point)
+    photo = decode_photo(rating.photo) if rating.photo else None
+    if photo is not None:
+        await run_in_threadpool(store_photo, desk.photos, photo)
+    comment = (rating.comment or "").strip() or None
+    content = {
+        "service": rating.service,
+        "point": point.code,
+        "score": rating.score,
+        "comment": comment,
+        "photo": photo.sha256 if photo else None,
+    }
+    submission = Submission(
+        key_id=holder.key_id,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash(content),
+        point_id=point.id,
+        body_code=point.body_code,
+        service_code=rating.service,
+        score=rating.score,
+        comment=comment,
+        photo_sha256=photo.sha256 if photo else None,
+        photo_type=photo.content_type if photo else None,
+        received_at=desk.clock().astimezone(UTC),
+    )
+    receipt = await desk.writer.submit(submission)
+    return _receipt(receipt)
+
+
+def _receipt(receipt: Receipt) -> Response:
+    status = 200 if receipt.replayed else 201
+    headers = {"Idempotent-Replayed": "true"} if receipt.replayed else None
+    return JSONResponse(receipt.as_dict(), status_code=status, headers=headers)
+
+
+def _point_of(desk: RatingDesk, holder: KeyHolder, code: str | None) -> Any:
+    if holder.point_id is not None:
+        point = desk.directory.point_by_id(holder.point_id)
+        if point is None or (code is not None and code != point.code):
+            raise NotAllowedError(
+                N_("This key belongs to another service point than {point}."), point=code
+            )
+    else:
+        if code is None:
+            raise NotAllowedError(N_("An app's key must name the service point."))
+        point = desk.directory.point(code)
+        if point is None:
+            raise NotFoundError(N_("No service point {code}."), code=code)
+    if not point.active:
+        raise NotAllowedError(N_("The service point {code} is closed."), code=point.code)
+    return point
+
+
+class IncidentOut(_Model):
+    """An incident as its service point sees it."""
+
+    id: int
+    status: str
+    rating: int
+    service: str
+    score: int
+    comment: str | None
+    opened_at: datetime
+    due_at: datetime
+    resolved_at: datetime | None
+    escalated_at: datetime | None
+
+
+def _incident_out(incident: Incident) -> IncidentOut:
+    return IncidentOut(
+        id=incident.id,
+        status=incident.status,
+        rating=incident.rating_id,
+        service=incident.rating.service_code,
+        score=incident.rating.score,
+        comment=incident.rating.comment,
+        opened_at=incident.opened_at,
+        due_at=incident.due_at,
+        resolved_at=incident.resolved_at,
+        escalated_at=incident.escalated_at,
+    )
+
+
+def _point_holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+    holder = _holder(desk, authorization)
+    if holder.point_id is None:
+        raise NotAllowedError(N_("Only a service point's key sees and resolves incidents."))
+    return holder
+
+
+@api.get("/incidents", response_model=list[IncidentOut])
+def point_incidents(
+    request: Request,
+    session: SessionDep,
+    authorization: Authorization = None,
+    status: Annotated[IncidentStatus | None, Query()] = None,
+) -> list[IncidentOut]:
+    """The incidents of the key's service point, the newest first (at most 200)."""
+    holder = _point_holder(desk_of(request), authorization)
+    found = list_incidents(session, point_id=holder.point_id, status=status)
+    return [_incident_out(incident) for incident in found]
+
+
+class ResolutionIn(_Model):
+    """What the provider did about the rating."""
+
+    note: str = Field(min_length=1, max_length=4000)
+
+
+@api.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
+def resolve_point_incident(
+    request: Request,
+    session: SessionDep,
+    incident_id: RecordId,
+    resolution: ResolutionIn,
+    authorization: Authorization = None,
+) -> IncidentOut:
+    """Resolve an open incident of the key's service point before it is due."""
+    desk = desk_of(request)
+    holder = _point_holder(desk, authorization)
+    incident = get_incident(session, incident_id)
+    if incident.service_point_id != holder.point_id:
+        raise NotFoundError(N_("No such incident."))
+    record_resolution(session, incident, resolution.note, desk.clock(), f"key:{holder.prefix}")
+    session.commit()
+    return _incident_out(incident)
+
+
+# --- the dashboards ----------------------------------------------------------------------
+
+_DAYS = (1, 7, 30, 365)
+Days = Annotated[int, Query(ge=1, le=3660)]
+
+
+def _scope(actor: Actor) -> str | None:
+    """The body whose figures ``actor`` sees (None: every body)."""
+    require_signed_in(actor)
+    if may(actor.role, Permission.VIEW_ALL_INCIDENTS):
+        auth.view_incidents(actor, None)
+        return None
+    auth.view_incidents(actor, actor.body_code)
+    return actor.body_code
+
+
+class PointFiguresOut(_Model):
+    """A service point's (or a provider's) ratings and incidents over the period asked."""
+
+    code: str
+    name: str
+    ratings: int
+    average: float | None
+    low: int
+    incidents: int
+    open: int
+    overdue: int
+    resolved_in_time: int
+    escalated: int
+    closed_by_agency: int
+
+
+class BodyFiguresOut(_Model):
+    """A provider's figures and those of each of its service points."""
+
+    body: str
+    total: PointFiguresOut
+    points: list[PointFiguresOut]
+
+
+def _figures_out(figures: Any, code: str, name: str) -> PointFiguresOut:
+    return PointFiguresOut(
+        code=code,
+        name=name,
+        ratings=figures.ratings,
+        average=None if figures.average is None else round(figures.average, 3),
+        low=figures.low,
+        incidents=figures.incidents,
+        open=figures.open,
+        overdue=figures.overdue,
+        resolved_in_time=figures.resolved,
+        escalated=figures.escalated_total,
+        closed_by_agency=figures.closed,
+    )
+
+
+def _dashboard(request: Request, session: Any, actor: Actor, days: int) -> list[BodyFigures]:
+    body_code = _scope(actor)
+    desk = desk_of(request)
+    now = desk.clock()
+    return dashboard(
+        session, now - timedelta(days=days), now, body_code, low_score=desk.rules.low_score
+    )
+
+
+@api.get("/dashboard", response_model=list[BodyFiguresOut])
+def dashboard_api(
+    request: Request, session: SessionDep, actor: ActorDep, days: Days = 30
+) -> list[BodyFiguresOut]:
+    """Ratings and incidents of the last ``days`` days per provider and service point:
+    every provider for the agency, one's own for a provider's representative."""
+    registry = portal_of(request).registry
+    return [
+        BodyFiguresOut(
+            body=body.body_code,
+            total=_figures_out(body.total, body.body_code, registry.get(body.body_code).name_ru),
+            points=[_figures_out(p, p.code, p.name) for p in body.points],
+        )
+        for body in _dashboard(request, session, actor, days)
+    ]
+
+
+def _page(request: Request, name: str, lang: Lang, **context: Any) -> Response:
+    extra = {"Permission": Permission, "IncidentStatus": IncidentStatus, "may": may}
+    return render(request, name, {**context, **page_context(request, lang), **extra})
+
+
+@pages.get("/workspace/ratings")
+def dashboard_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    days: Days = 7,
+    status: Annotated[IncidentStatus | None, Query()] = None,
+) -> Response:
+    """The dashboard: per provider (and service point) the ratings and incidents, a chart
+    of the share resolved in time, and the latest incidents."""
+    bodies = _dashboard(request, session, actor, days)
+    registry = portal_of(request).registry
+    names = {b.body_code: registry.get(b.body_code).short(lang) for b in bodies}
+    settled = [b for b in bodies if b.total.resolved_share is not None]
+    chart = None
+    if settled:
+        chart = bar_chart(
+            [
+                Bar(
+                    names[b.body_code],
+                    b.total.resolved_share or 0.0,
+                    "high" if (b.total.resolved_share or 0.0) >= 90 else "low",
+                )
+                for b in sorted(settled, key=lambda b: b.total.resolved_share or 0.0)
+            ],
+            title=translate(N_("Incidents resolved in time, %"), lang),
+            description=translate(
+                N_("Share of settled incidents resolved within the window, per provider."), lang
+            ),
+            value_format=lambda v: f"{v:.1f}",
+        )
+    incidents = list_incidents(session, body_code=_scope(actor), status=status, limit=100)
+    context = {
+        "bodies": bodies,
+        "names": names,
+        "chart": chart,
+        "incidents": incidents,
+        "days": days,
+        "day_choices": _DAYS,
+        "status": status,
+        "statuses": list(IncidentStatus),
+        "now": desk_of(request).clock(),
+        "window_minutes": int(desk_of(request).rules.window.total_seconds() // 60),
+    }
+    name = "workspace/ratings_live.html" if request.headers.get("HX-Request") else None
+    return _page(request, name or "workspace/ratings.html", lang, **context)
+
+
+def _visible_incident(session: Any, actor: Actor, incident_id: int) -> Incident:
+    require_signed_in(actor)
+    incident = get_incident(session, incident_id)
+    auth.view_incident(actor, incident)
+    return incident
+
+
+@pages.get("/workspace/ratings/incidents/{incident_id}")
+def incident_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, incident_id: RecordId
+) -> Response:
+    """An incident: the rating, its deadline, what the provider and the agency did."""
+    incident = _visible_incident(session, actor, incident_id)
+    registry = portal_of(request).registry
+    return _page(
+        request,
+        "workspace/incident.html",
+        lang,
+        incident=incident,
+        body=registry.get(incident.body_code),
+        now=desk_of(request).clock(),
+    )
+
+
+@pages.get("/workspace/ratings/incidents/{incident_id}/photo")
+def incident_photo(
+    request: Request, session: SessionDep, actor: ActorDep, incident_id: RecordId
+) -> Response:
+    """The photo sent with the incident's rating."""
+    incident = _visible_incident(session, actor, incident_id)
+    rating = incident.rating
+    if rating.photo_sha256 is None or rating.photo_type is None:
+        raise NotFoundError(N_("This rating came without a photo."))
+    extension = "png" if rating.photo_type == "image/png" else "jpg"
+    path = desk_of(request).photos / f"{rating.photo_sha256}.{extension}"
+    if not path.exists():
+        raise NotFoundError(N_("This rating came without a photo."))
+    return FileResponse(path, media_type=rating.photo_type)
+
+
+Note = Annotated[str, Form(max_length=4000)]
+
+
+@pages.post("/workspace/ratings/incidents/{incident_id}/resolve")
+def resolve_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    incident_id: RecordId,
+    note: Note,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """The provider's representative resolves an open incident of their body."""
+    check_csrf(request, csrf_token)
+    incident = _visible_incident(session, actor, incident_id)
+    resolve_incident(session, actor, incident, note, desk_of(request).clock())
+    session.commit()
+    return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
+
+
+@pages.post("/workspace/ratings/incidents/{incident_id}/close")
+def close_page(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    incident_id: RecordId,
+    note: Note,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """An analyst closes an escalated incident with what the agency did."""
+    check_csrf(request, csrf_token)
+    incident = _visible_incident(session, actor, incident_id)
+    close_incident(session, actor, incident, note, desk_of(request).clock())
+    session.commit()
+    return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)

@@ -1,0 +1,398 @@
+"""Real-time ratings: the endpoint, its keys, limits and idempotency, incidents and their
+escalation, the dashboards, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from ashyq.bodies import load_bodies
+from ashyq.db import session_scope
+from ashyq.db.models import AuditEntry, Incident, Rating
+from ashyq.ratings.desk import RatingDesk, RatingSettings
+from ashyq.ratings.incidents import escalate_due
+from ashyq.ratings.intake import RatingRules, Submission, write_submissions
+from ashyq.ratings.keys import add_point, issue_key, revoke_key
+from ashyq.ratings.limits import RateLimiter
+from tests.portal_support import NOW, SeededPortal, SeededTemplate, portal_from, post_form
+
+PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class Desk:
+    """A seeded portal with two service points of the Ministry of Finance (``mf``), one of
+    the Ministry of Health, a key for each and an app's key."""
+
+    portal: SeededPortal
+    clock: Clock
+    keys: dict[str, str]
+
+    @property
+    def desk(self) -> RatingDesk:
+        desk: RatingDesk = self.portal.app.state.ratings
+        return desk
+
+    def post(self, key: str | None, body: dict[str, Any], idempotency: str | None = None) -> Any:
+        headers = {}
+        if key is not None:
+            headers["Authorization"] = f"Bearer {self.keys.get(key, key)}"
+        if idempotency is not None:
+            headers["Idempotency-Key"] = idempotency
+        return self.portal.client().post("/api/v1/ratings", json=body, headers=headers)
+
+    def count(self, model: type[Any]) -> int:
+        with self.portal.app.state.portal.sessions() as session:
+            counted: int = session.scalar(select(func.count()).select_from(model)) or 0
+            return counted
+
+
+@pytest.fixture
+def desk(portal_template: SeededTemplate, tmp_path: Path) -> Iterator[Desk]:
+    clock = Clock()
+    settings = RatingSettings(rate=1000.0, burst=1000, escalation_worker=True)
+    for seeded in portal_from(portal_template, tmp_path, clock=clock, ratings=settings):
+        factory = seeded.app.state.portal.sessions
+        with session_scope(factory) as session:
+            registry = load_bodies()
+            add_point(session, registry, "MF-AST-1", "mf", "ЦОН, Астана, ул. Бейбітшілік 10")
+            add_point(session, registry, "MF-ALA-2", "mf", "ЦОН, Алматы")
+            add_point(session, registry, "MZ-AST-1", "mz", "Поликлиника № 1")
+            keys = {
+                point: issue_key(session, point, point, "test").key
+                for point in ("MF-AST-1", "MF-ALA-2", "MZ-AST-1")
+            }
+            keys["app"] = issue_key(session, "eGov mobile", None, "test").key
+        seeded.app.state.ratings.directory.refresh()
+        yield Desk(seeded, clock, keys)
+
+
+def test_a_rating_is_stored_and_a_low_one_opens_an_incident_due_in_five_minutes(
+    desk: Desk,
+) -> None:
+    good = desk.post("MF-AST-1", {"service": "00101", "score": 5})
+    assert good.status_code == 201, good.text
+    assert good.json()["incident"] is None
+    bad = desk.post("MF-AST-1", {"service": "00101", "score": 1, "comment": " Очередь 2 часа "})
+    assert bad.status_code == 201, bad.text
+    receipt = bad.json()
+    assert receipt["replayed"] is False
+    due = datetime.fromisoformat(receipt["incident"]["due_at"])
+    assert due == NOW + timedelta(minutes=5)
+    with desk.portal.app.state.portal.sessions() as session:
+        incident = session.get(Incident, receipt["incident"]["id"])
+        assert incident is not None
+        assert (incident.status, incident.body_code, incident.point.code) == (
+            "open",
+            "mf",
+            "MF-AST-1",
+        )
+        assert incident.rating.comment == "Очередь 2 часа"
+        assert incident.rating.score == 1
+    # A score of 3 is not low: no incident.
+    assert desk.post("MF-AST-1", {"service": "00101", "score": 3}).json()["incident"] is None
+    assert (desk.count(Rating), desk.count(Incident)) == (3, 1)
+
+
+def test_a_retry_with_the_same_idempotency_key_is_stored_once(desk: Desk) -> None:
+    body = {"service": "00101", "score": 2}
+    first = desk.post("MF-AST-1", body, idempotency="terminal-7:0001")
+    again = desk.post("MF-AST-1", body, idempotency="terminal-7:0001")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["rating"] == first.json()["rating"]
+    assert again.json()["incident"] == first.json()["incident"]
+    assert again.json()["replayed"] is True
+    # The same key with another rating is refused, and stores nothing.
+    other = desk.post("MF-AST-1", {"service": "00101", "score": 5}, idempotency="terminal-7:0001")
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    # Keys are per API key: another point may use the same one.
+    assert desk.post("MF-ALA-2", body, idempotency="terminal-7:0001").status_code == 201
+    assert (desk.count(Rating), desk.count(Incident)) == (2, 2)
+
+
+def test_duplicates_within_one_group_commit_are_one_rating(desk: Desk) -> None:
+    holder = desk.desk.directory.holder(desk.keys["MF-AST-1"])
+    assert holder is not None and holder.point_id is not None
+
+    def submission(key: str | None, digest: str, score: int = 1) -> Submission:
+        return Submission(
+            holder.key_id, key, digest, holder.point_id or 0, "mf", "00101", score,
+            None, None, None, NOW,
+        )  # fmt: skip
+
+    outcomes = write_submissions(
+        desk.desk.engine,
+        RatingRules(),
+        [
+            submission("a", "h1"),
+            submission("a", "h1"),
+            submission("a", "h2"),
+            submission(None, "h3", 5),
+            submission(None, "h3", 5),
+        ],
+    )
+    receipts = [getattr(o, "rating_id", None) for o in outcomes]
+    assert receipts[0] == receipts[1] and receipts[0] is not None
+    assert getattr(outcomes[1], "replayed", None) is True
+    assert type(outcomes[2]).__name__ == "IdempotencyKeyReusedError"
+    assert receipts[3] != receipts[4]  # no key: two ratings
+    assert (desk.count(Rating), desk.count(Incident)) == (3, 1)
+    # Another group with a key stored before answers from the database.
+    again = write_submissions(desk.desk.engine, RatingRules(), [submission("a", "h1")])
+    assert getattr(again[0], "rating_id", None) == receipts[0]
+
+
+def test_keys_are_checked_and_bound_to_their_service_point(desk: Desk) -> None:
+    body = {"service": "00101", "score": 4}
+    missing = desk.post(None, body)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"].startswith("Bearer")
+    assert missing.json()["error"]["code"] == "invalid_api_key"
+    assert desk.post("ashyq_000000000000_" + "x" * 43, body).status_code == 401
+    assert desk.post("not-a-key", body).status_code == 401
+    # A point's key rates only at its point; an app's key names the point.
+    assert desk.post("MF-AST-1", {**body, "point": "MZ-AST-1"}).status_code == 403
+    assert desk.post("MF-AST-1", {**body, "point": "MF-AST-1"}).status_code == 201
+    assert desk.post("app", body).status_code == 403
+    assert desk.post("app", {**body, "point": "NOPE-1"}).status_code == 404
+    via_app = desk.post("app", {**body, "point": "MZ-AST-1", "score": 1})
+    assert via_app.status_code == 201
+    # A revoked key stops at the next reading of the keys.
+    with session_scope(desk.portal.app.state.portal.sessions) as session:
+        revoke_key(session, desk.keys["MZ-AST-1"].split("_")[1])
+    desk.desk.directory.refresh()
+    assert desk.post("MZ-AST-1", body).status_code == 401
+    assert desk.count(Rating) == 2
+
+
+def test_invalid_ratings_are_refused_with_the_field_named(desk: Desk) -> None:
+    cases: list[tuple[dict[str, Any], str]] = [
+        ({"service": "00101", "score": 6}, "score"),
+        ({"service": "00101", "score": 0}, "score"),
+        ({"service": "", "score": 3}, "service"),
+        ({"score": 3}, "service"),
+        ({"service": "00101", "score": 3, "extra": 1}, "extra"),
+        ({"service": "00101", "score": 3, "comment": "x" * 2001}, "comment"),
+    ]
+    for body, field in cases:
+        answer = desk.post("MF-AST-1", body)
+        assert answer.status_code == 422, body
+        assert any(field in p["field"] for p in answer.json()["error"]["problems"]), answer.json()
+    not_image = base64.b64encode(b"GIF89a....").decode()
+    answer = desk.post("MF-AST-1", {"service": "00101", "score": 3, "photo": not_image})
+    assert answer.status_code == 422
+    assert "JPEG or PNG" in answer.json()["error"]["message"]
+    bad_base64 = desk.post("MF-AST-1", {"service": "00101", "score": 3, "photo": "@@@"})
+    assert bad_base64.status_code == 422
+    assert desk.count(Rating) == 0
+
+
+def test_the_rate_limit_answers_429_with_retry_after(desk: Desk) -> None:
+    desk.desk.limiter = RateLimiter(rate=0.5, burst=2)
+    body = {"service": "00101", "score": 4}
+    assert [desk.post("MF-AST-1", body).status_code for _ in range(2)] == [201, 201]
+    limited = desk.post("MF-AST-1", body)
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == "2"
+    assert limited.json()["error"]["code"] == "rate_limited"
+    # Another key has its own bucket.
+    assert desk.post("MF-ALA-2", body).status_code == 201
+
+
+def test_rate_limiter_refills_at_its_rate() -> None:
+    now = [0.0]
+    limiter = RateLimiter(rate=2.0, burst=3, clock=lambda: now[0])
+    assert [limiter.take(1) for _ in range(4)] == [0, 0, 0, 1]
+    now[0] += 0.5  # one token back
+    assert limiter.take(1) == 0
+    assert limiter.take(1) == 1
+    now[0] += 10.0  # full again, never above the burst
+    assert [limiter.take(1) for _ in range(4)] == [0, 0, 0, 1]
+
+
+def _incident_id(answer: Any) -> int:
+    assert answer.status_code == 201, answer.text
+    value: int = answer.json()["incident"]["id"]
+    return value
+
+
+def test_the_provider_resolves_within_the_window_and_not_after(desk: Desk) -> None:
+    first = _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 1}))
+    second = _incident_id(desk.post("MF-AST-1", {"service": "00102", "score": 2}))
+    rep = desk.portal.signed_in("mf")
+    desk.clock.advance(minutes=4, seconds=59)
+    page = rep.get(f"/workspace/ratings/incidents/{first}")
+    assert page.status_code == 200
+    assert f'action="/workspace/ratings/incidents/{first}/resolve"' in page.text
+    done = post_form(rep, f"/workspace/ratings/incidents/{first}/resolve", {"note": "Принят"})
+    assert done.status_code == 303
+    desk.clock.advance(seconds=2)  # past the second one's window
+    late = post_form(rep, f"/workspace/ratings/incidents/{second}/resolve", {"note": "Поздно"})
+    assert late.status_code == 409
+    with desk.portal.app.state.portal.sessions() as session:
+        resolved = session.get(Incident, first)
+        assert resolved is not None
+        assert (resolved.status, resolved.resolved_by, resolved.resolution) == (
+            "resolved",
+            "mf",
+            "Принят",
+        )
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.action == "resolve_incident"))
+        assert entry is not None and entry.object_id == str(first) and entry.actor == "mf"
+        assert session.get(Incident, second).status == "open"
+
+
+def test_a_service_point_sees_and_resolves_its_incidents_through_the_api(desk: Desk) -> None:
+    mine = _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 1}))
+    theirs = _incident_id(desk.post("MZ-AST-1", {"service": "00201", "score": 1}))
+    client = desk.portal.client()
+    headers = {"Authorization": f"Bearer {desk.keys['MF-AST-1']}"}
+    listed = client.get("/api/v1/ratings/incidents?status=open", headers=headers)
+    assert [i["id"] for i in listed.json()] == [mine]
+    other = client.post(
+        f"/api/v1/ratings/incidents/{theirs}/resolve", json={"note": "x"}, headers=headers
+    )
+    assert other.status_code == 404
+    done = client.post(
+        f"/api/v1/ratings/incidents/{mine}/resolve", json={"note": "Перезвонили"}, headers=headers
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["status"] == "resolved"
+    again = client.post(
+        f"/api/v1/ratings/incidents/{mine}/resolve", json={"note": "ещё"}, headers=headers
+    )
+    assert again.status_code == 409
+    app_key = {"Authorization": f"Bearer {desk.keys['app']}"}
+    assert client.get("/api/v1/ratings/incidents", headers=app_key).status_code == 403
+
+
+def test_an_unresolved_incident_escalates_and_the_agency_closes_it(desk: Desk) -> None:
+    incident = _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 1}))
+    engine = desk.desk.engine
+    assert escalate_due(engine, NOW + timedelta(minutes=4)) == []
+    assert escalate_due(engine, NOW + timedelta(minutes=5)) == [incident]
+    assert escalate_due(engine, NOW + timedelta(minutes=6)) == []  # once only
+    rep = desk.portal.signed_in("mf")
+    refused = post_form(rep, f"/workspace/ratings/incidents/{incident}/close", {"note": "x"})
+    assert refused.status_code == 403
+    analyst = desk.portal.signed_in("analyst")
+    closed = post_form(
+        analyst, f"/workspace/ratings/incidents/{incident}/close", {"note": "Проверка ЦОН"}
+    )
+    assert closed.status_code == 303
+    with desk.portal.app.state.portal.sessions() as session:
+        row = session.get(Incident, incident)
+        assert row is not None
+        assert row.status == "closed" and row.escalated_at == NOW + timedelta(minutes=5)
+        actions = session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.object_type == "incident")
+        ).all()
+        assert sorted(actions) == ["analyst", "escalation"]
+
+
+def test_the_worker_escalates_in_the_background_while_the_app_runs(desk: Desk) -> None:
+    incident = _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 2}))
+    desk.clock.advance(minutes=6)
+    with TestClient(desk.portal.app):  # the lifespan: the worker runs
+        deadline = time.monotonic() + 10
+        status = "open"
+        while time.monotonic() < deadline and status == "open":
+            time.sleep(0.1)
+            with desk.portal.app.state.portal.sessions() as session:
+                status = session.get(Incident, incident).status
+    assert status == "escalated"
+
+
+def test_photos_are_stored_once_and_shown_to_those_who_may_see_the_incident(desk: Desk) -> None:
+    body = {"service": "00101", "score": 1, "photo": PNG}
+    incident = _incident_id(desk.post("MF-AST-1", body))
+    _incident_id(desk.post("MF-ALA-2", body))
+    assert len(list(desk.desk.photos.iterdir())) == 1
+    analyst = desk.portal.signed_in("analyst")
+    photo = analyst.get(f"/workspace/ratings/incidents/{incident}/photo")
+    assert photo.status_code == 200 and photo.headers["content-type"] == "image/png"
+    assert photo.content == base64.b64decode(PNG)
+    other = _incident_id(desk.post("MZ-AST-1", body))
+    rep = desk.portal.signed_in("mf")
+    assert rep.get(f"/workspace/ratings/incidents/{other}").status_code == 404
+    assert rep.get(f"/workspace/ratings/incidents/{other}/photo").status_code == 404
+    public = desk.portal.client().get(
+        f"/workspace/ratings/incidents/{incident}", follow_redirects=False
+    )
+    assert public.status_code == 303 and public.headers["location"].startswith("/login")
+
+
+def test_the_dashboards_count_per_provider_and_service_point(desk: Desk) -> None:
+    # MF-AST-1: 5, 4, 1 (resolved in time), 2 (escalated), 1 (open); MF-ALA-2: 3;
+    # MZ-AST-1: 1 (escalated, then closed).
+    for score in (5, 4):
+        desk.post("MF-AST-1", {"service": "00101", "score": score})
+    resolved = _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 1}))
+    _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 2}))
+    closed = _incident_id(desk.post("MZ-AST-1", {"service": "00201", "score": 1}))
+    desk.post("MF-ALA-2", {"service": "00101", "score": 3})
+    rep = desk.portal.signed_in("mf")
+    post_form(rep, f"/workspace/ratings/incidents/{resolved}/resolve", {"note": "ok"})
+    desk.clock.advance(minutes=5)
+    escalate_due(desk.desk.engine, desk.clock())
+    analyst = desk.portal.signed_in("analyst")
+    post_form(analyst, f"/workspace/ratings/incidents/{closed}/close", {"note": "ok"})
+    _incident_id(desk.post("MF-AST-1", {"service": "00101", "score": 1}))  # open, not due
+
+    figures = analyst.get("/api/v1/ratings/dashboard?days=1").json()
+    by_body = {b["body"]: b for b in figures}
+    mf = by_body["mf"]["total"]
+    assert (mf["ratings"], mf["low"], mf["incidents"]) == (6, 3, 3)
+    assert (mf["open"], mf["resolved_in_time"], mf["escalated"], mf["overdue"]) == (1, 1, 1, 0)
+    assert mf["average"] == round((5 + 4 + 1 + 2 + 3 + 1) / 6, 3)
+    points = {p["code"]: p for p in by_body["mf"]["points"]}
+    assert points["MF-AST-1"]["ratings"] == 5 and points["MF-ALA-2"]["incidents"] == 0
+    mz = by_body["mz"]["total"]
+    assert (mz["escalated"], mz["closed_by_agency"]) == (1, 1)
+    # Providers with the most escalations first, then the most incidents.
+    assert [b["body"] for b in figures][:2] == ["mf", "mz"]
+
+    # The representative of mf sees mf only; the public is asked to sign in.
+    own = rep.get("/api/v1/ratings/dashboard?days=1").json()
+    assert [b["body"] for b in own] == ["mf"]
+    assert desk.portal.client().get("/api/v1/ratings/dashboard").status_code == 401
+    page = analyst.get("/workspace/ratings?days=1")
+    assert page.status_code == 200
+    assert "MF-AST-1" in page.text and "MZ-AST-1" in page.text and "<svg" in page.text
+    rep_page = rep.get("/workspace/ratings?days=1")
+    assert "MF-AST-1" in rep_page.text and "MZ-AST-1" not in rep_page.text
+    fragment = analyst.get("/workspace/ratings?days=1", headers={"HX-Request": "true"})
+    assert fragment.text.lstrip().startswith('<div id="live">')
+
+
+def test_the_dashboard_page_speaks_kazakh_and_english(desk: Desk) -> None:
+    analyst = desk.portal.signed_in("analyst")
+    desk.post("MF-AST-1", {"service": "00101", "score": 1})
+    for lang in ("kk", "en", "ru"):
+        page = analyst.get(f"/workspace/ratings?lang={lang}")
+        assert page.status_code == 200
+        assert f'lang="{lang}"' in page.text
