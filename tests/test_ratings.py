@@ -4,24 +4,29 @@ escalation, the dashboards, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.orm import sessionmaker
+from typer.testing import CliRunner
 
 from ashyq.bodies import load_bodies
-from ashyq.db import session_scope
+from ashyq.cli import app
+from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import AuditEntry, Incident, Rating
+from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.ratings.desk import RatingDesk, RatingSettings
-from ashyq.ratings.incidents import escalate_due
+from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.intake import RatingRules, Submission, write_submissions
-from ashyq.ratings.keys import add_point, issue_key, revoke_key
+from ashyq.ratings.keys import KEY_PATTERN, add_point, issue_key, revoke_key
 from ashyq.ratings.limits import RateLimiter
 from tests.portal_support import NOW, SeededPortal, SeededTemplate, portal_from, post_form
 
@@ -396,3 +401,50 @@ def test_the_dashboard_page_speaks_kazakh_and_english(desk: Desk) -> None:
         page = analyst.get(f"/workspace/ratings?lang={lang}")
         assert page.status_code == 200
         assert f'lang="{lang}"' in page.text
+
+
+def test_the_demo_week_reconciles(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    upgrade(engine)
+    now = datetime(2026, 11, 22, 9, 0, tzinfo=UTC)
+    seeded = seed_ratings(engine, load_bodies(), now, per_point=200)
+    assert seeded.ratings == 200 * len(DEMO_POINTS)
+    assert seeded.incidents == seeded.resolved + seeded.escalated + seeded.open
+    assert seeded.open >= len(DEMO_POINTS)  # each point's fresh complaint
+    with sessionmaker(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(Rating)) == seeded.ratings
+        low = session.scalar(select(func.count()).select_from(Rating).where(Rating.score <= 2))
+        assert low == seeded.incidents
+        resolved = session.scalars(select(Incident).where(Incident.status == "resolved")).all()
+        assert all(i.resolved_at is not None and i.resolved_at <= i.due_at for i in resolved)
+        bodies = dashboard(session, now - timedelta(days=8), now)
+    assert sum(b.total.ratings for b in bodies) == seeded.ratings
+    assert sum(b.total.escalated_total for b in bodies) == seeded.escalated
+    assert {b.body_code for b in bodies} == {body for _, body, _ in DEMO_POINTS}
+    engine.dispose()
+
+
+def test_the_command_line_manages_points_and_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASHYQ_HOME", str(tmp_path))
+    monkeypatch.delenv("ASHYQ_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    added = runner.invoke(app, ["ratings", "point", "add", "K-1", "--body", "МФ", "--name", "X"])
+    assert added.exit_code == 0, added.output
+    assert added.output.split("\t")[1] == "mf"
+    unknown = runner.invoke(
+        app, ["ratings", "point", "add", "K-2", "--body", "nope", "--name", "Y"]
+    )
+    assert unknown.exit_code == 1 and "nope" in unknown.output
+    key = runner.invoke(app, ["ratings", "key", "issue", "kiosk", "--point", "K-1"]).output.strip()
+    assert KEY_PATTERN.match(key)
+    listed = runner.invoke(app, ["ratings", "key", "list"]).output
+    assert key.split("_")[1] in listed and key not in listed  # the secret is never shown again
+    revoked = runner.invoke(app, ["ratings", "key", "revoke", key.split("_")[1]])
+    assert revoked.exit_code == 0
+    figures = runner.invoke(app, ["ratings", "dashboard", "--format", "json"])
+    assert json.loads(figures.output)[0]["points"] == [
+        {"code": "K-1", "ratings": 0, "incidents": 0}
+    ]
+    assert "escalated 0" in runner.invoke(app, ["ratings", "escalate"]).output

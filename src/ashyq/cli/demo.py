@@ -20,6 +20,7 @@ from ashyq.cli.report import write_reports
 from ashyq.cycle.demo import seed_demo
 from ashyq.cycle.roles import ROLE_NAMES
 from ashyq.db import make_engine, session_scope, upgrade
+from ashyq.db.models import utcnow
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.engine import compute_index
@@ -28,6 +29,7 @@ from ashyq.index.methodology import load_methodology
 from ashyq.index.published import load_published
 from ashyq.index.reconcile import CheckKind, Status, reconcile
 from ashyq.periods import Period
+from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
 from ashyq.reports.render import REPORT_RENDERERS
@@ -100,6 +102,14 @@ _PORTAL = N_(
     "from the three authorities); database {path}"
 )
 _ACCOUNT = N_("  {role}: {username} / {password} {scope}")
+_RATINGS = N_(
+    "Service ratings: {ratings} over the last week at {points} service points; {incidents} "
+    "incidents ({resolved} resolved in time, {escalated} escalated, {open} open) on "
+    "/workspace/ratings"
+)
+_RATING_KEY = N_(
+    "  API key of {point}: {key} (POST /api/v1/ratings with Authorization: Bearer <key>)"
+)
 
 
 def _portal_url(home: Path) -> str:
@@ -117,8 +127,22 @@ def _seed_portal(out: Path, lang: Lang) -> Path:
     upgrade(engine)
     with session_scope(sessionmaker(engine)) as session:
         accounts = seed_demo(session, home / "portal" / "files")
+    ratings = seed_ratings(engine, load_bodies(), utcnow())
     engine.dispose()
     typer.echo(translate(_PORTAL, lang, path=home / "portal.sqlite3"))
+    typer.echo(
+        translate(
+            _RATINGS,
+            lang,
+            ratings=ratings.ratings,
+            points=len(DEMO_POINTS),
+            incidents=ratings.incidents,
+            resolved=ratings.resolved,
+            escalated=ratings.escalated,
+            open=ratings.open,
+        )
+    )
+    typer.echo(translate(_RATING_KEY, lang, point=ratings.point, key=ratings.key))
     for account in accounts:
         typer.echo(
             translate(

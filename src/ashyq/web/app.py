@@ -248,10 +248,11 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
+    # Routes are matched in order: the rating endpoint, the busiest, comes first.
+    app.include_router(rating_routes.api)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(reports.router)
-    app.include_router(rating_routes.api)
     app.include_router(rating_routes.pages)
     return app
