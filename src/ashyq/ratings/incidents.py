@@ -68,11 +68,17 @@ def escalate_due(engine: Engine, now: datetime) -> list[int]:
 
     Each escalation is written to the audit log as done by the worker.
     """
+    due = (Incident.status == IncidentStatus.OPEN) & (Incident.due_at <= now)
+    with engine.connect() as connection:
+        # A read first: on SQLite an UPDATE takes the write lock even when nothing matches,
+        # and the rating writer needs that lock hundreds of times a second.
+        if connection.scalar(select(Incident.id).where(due).limit(1)) is None:
+            return []
     with engine.begin() as connection:
         escalated = list(
             connection.execute(
                 update(Incident)
-                .where(Incident.status == IncidentStatus.OPEN, Incident.due_at <= now)
+                .where(due)
                 .values(status=IncidentStatus.ESCALATED, escalated_at=now)
                 .returning(Incident.id, Incident.due_at)
             ).all()

@@ -37,6 +37,10 @@ CACHED_PREFIXES = (
 )
 
 
+# Writes that never change what the public reads.
+UNPUBLISHED_WRITES = ("/api/v1/ratings",)
+
+
 @dataclass(frozen=True)
 class Cached:
     """A stored answer: status, headers (no cookies) and body."""
@@ -108,8 +112,10 @@ class PublicCache:
             await self.app(scope, receive, send)
             return
         if scope["method"] != "GET":
-            # Whatever a POST, PUT or DELETE changed, this process shows it at once.
-            self.stamp.expire()
+            # Whatever a POST, PUT or DELETE changed, this process shows it at once; the
+            # ratings service points send change nothing public, and come hundreds a second.
+            if not scope["path"].startswith(UNPUBLISHED_WRITES):
+                self.stamp.expire()
             await self.app(scope, receive, send)
             return
         request = Request(scope)
