@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -448,3 +449,40 @@ def test_the_command_line_manages_points_and_keys(
         {"code": "K-1", "ratings": 0, "incidents": 0}
     ]
     assert "escalated 0" in runner.invoke(app, ["ratings", "escalate"]).output
+
+
+def test_the_administrator_registers_points_and_issues_and_revokes_keys(desk: Desk) -> None:
+    admin = desk.portal.signed_in("admin")
+    added = post_form(
+        admin, "/admin/ratings/points", {"code": "MT-AST-9", "body": "mt", "name": "ЦОН № 9"}
+    )
+    assert added.status_code == 303, added.text
+    issued = post_form(admin, "/admin/ratings/keys", {"label": "терминал 1", "point": "MT-AST-9"})
+    assert issued.status_code == 200 and issued.headers["Cache-Control"] == "no-store"
+    match = re.search(r"ashyq_[a-z0-9]{12}_[A-Za-z0-9_-]{43}", issued.text)
+    assert match is not None
+    key = match.group(0)
+    assert admin.get("/admin/ratings").text.count(key) == 0  # shown once only
+    desk.keys["MT-AST-9"] = key
+    assert desk.post("MT-AST-9", {"service": "00101", "score": 4}).status_code == 201
+    prefix = key.split("_")[1]
+    assert post_form(admin, f"/admin/ratings/keys/{prefix}/revoke", {}).status_code == 303
+    assert desk.post("MT-AST-9", {"service": "00101", "score": 4}).status_code == 401
+    duplicate = post_form(
+        admin, "/admin/ratings/points", {"code": "MT-AST-9", "body": "mt", "name": "x"}
+    )
+    assert duplicate.status_code == 409
+    analyst = desk.portal.signed_in("analyst")
+    assert analyst.get("/admin/ratings").status_code == 403
+    refused = post_form(analyst, "/admin/ratings/keys", {"label": "x", "point": "MT-AST-9"})
+    assert refused.status_code == 403
+    with desk.portal.app.state.portal.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry).where(AuditEntry.object_type.in_(["service_point", "api_key"]))
+        ).all()
+        assert [e.action for e in entries] == [
+            "add_service_point",
+            "issue_api_key",
+            "revoke_api_key",
+        ]
+        assert all(key not in json.dumps(e.after) for e in entries)

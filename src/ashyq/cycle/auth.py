@@ -19,16 +19,19 @@ from ashyq.i18n import N_
 
 __all__ = [
     "SIGN_IN",
+    "add_service_point",
     "close_incident",
     "compute_period",
     "create_account",
     "create_period",
     "file_dispute",
+    "issue_api_key",
     "move_period",
     "publish_period",
     "reopen_period",
     "resolve_dispute",
     "resolve_incident",
+    "revoke_api_key",
     "set_account_active",
     "set_deadlines",
     "submit_roadmap",
@@ -213,3 +216,18 @@ def close_incident(actor: Actor, incident: Incident) -> None:
     """An analyst closes an incident escalated to the agency."""
     view_incident(actor, incident)
     _require(actor, Permission.CLOSE_INCIDENT)
+
+
+def add_service_point(actor: Actor) -> None:
+    """The administrator registers service points."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)
+
+
+def issue_api_key(actor: Actor) -> None:
+    """The administrator issues the API keys of service points and apps."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)
+
+
+def revoke_api_key(actor: Actor) -> None:
+    """The administrator revokes API keys."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)

@@ -50,6 +50,7 @@ class Permission(StrEnum):
     VIEW_OWN_INCIDENTS = "view_own_incidents"
     RESOLVE_INCIDENT = "resolve_incident"
     CLOSE_INCIDENT = "close_incident"
+    MANAGE_SERVICE_POINTS = "manage_service_points"
 
 
 P = Permission
@@ -57,7 +58,13 @@ P = Permission
 ROLE_PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
     Role.PUBLIC: frozenset({P.VIEW_PUBLISHED}),
     Role.ADMIN: frozenset(
-        {P.VIEW_PUBLISHED, P.MANAGE_ACCOUNTS, P.MANAGE_PERIODS, P.VIEW_AUDIT_LOG}
+        {
+            P.VIEW_PUBLISHED,
+            P.MANAGE_ACCOUNTS,
+            P.MANAGE_PERIODS,
+            P.VIEW_AUDIT_LOG,
+            P.MANAGE_SERVICE_POINTS,
+        }
     ),
     Role.ANALYST: frozenset(
         {

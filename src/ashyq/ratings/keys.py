@@ -19,13 +19,16 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from ashyq.bodies import BodyRegistry
+from ashyq.cycle import auth
+from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
-from ashyq.db.models import ApiKey, ServicePoint, utcnow
+from ashyq.db.models import ApiKey, AuditEntry, ServicePoint, utcnow
 from ashyq.i18n import N_
 
 __all__ = [
@@ -36,7 +39,10 @@ __all__ = [
     "KeyHolder",
     "PointEntry",
     "add_point",
+    "add_service_point",
+    "issue_api_key",
     "issue_key",
+    "revoke_api_key",
     "revoke_key",
 ]
 
@@ -112,6 +118,57 @@ def revoke_key(session: Session, prefix: str, now: datetime | None = None) -> Ap
         raise NotFoundError(N_("No API key {prefix}."), prefix=prefix)
     if row.revoked_at is None:
         row.revoked_at = now or utcnow()
+    return row
+
+
+def _audit(
+    session: Session, actor: Actor, action: str, kind: str, key: str, after: dict[str, Any]
+) -> None:
+    session.add(
+        AuditEntry(
+            account_id=actor.account_id,
+            actor=actor.username,
+            action=action,
+            object_type=kind,
+            object_id=key,
+            before=None,
+            after=after,
+        )
+    )
+
+
+def add_service_point(
+    session: Session,
+    actor: Actor,
+    registry: BodyRegistry,
+    code: str,
+    body: str,
+    name: str,
+    region: str | None = None,
+) -> ServicePoint:
+    """The administrator registers a service point (``add_point``), in the audit log."""
+    auth.add_service_point(actor)
+    point = add_point(session, registry, code, body, name, region)
+    after = {"body": point.body_code, "name": point.name, "region": point.region}
+    _audit(session, actor, "add_service_point", "service_point", point.code, after)
+    return point
+
+
+def issue_api_key(session: Session, actor: Actor, label: str, point: str | None) -> IssuedKey:
+    """The administrator issues a key (``issue_key``), in the audit log (not the key)."""
+    auth.issue_api_key(actor)
+    issued = issue_key(session, label, point, actor.username)
+    after = {"label": issued.label, "point": issued.point}
+    _audit(session, actor, "issue_api_key", "api_key", issued.prefix, after)
+    return issued
+
+
+def revoke_api_key(session: Session, actor: Actor, prefix: str) -> ApiKey:
+    """The administrator revokes a key (``revoke_key``), in the audit log."""
+    auth.revoke_api_key(actor)
+    row = revoke_key(session, prefix)
+    after = {"revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
+    _audit(session, actor, "revoke_api_key", "api_key", prefix, after)
     return row
 
 

@@ -11,15 +11,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi import Path as FastPath
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from ashyq.cycle import auth
 from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import ActionError, NotAllowedError, NotFoundError
 from ashyq.cycle.roles import Permission, may
-from ashyq.db.models import Incident
+from ashyq.db.models import ApiKey, Incident, ServicePoint
 from ashyq.i18n import N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import (
@@ -40,7 +42,13 @@ from ashyq.ratings.intake import (
     request_hash,
     store_photo,
 )
-from ashyq.ratings.keys import POINT_CODE, KeyHolder
+from ashyq.ratings.keys import (
+    POINT_CODE,
+    KeyHolder,
+    add_service_point,
+    issue_api_key,
+    revoke_api_key,
+)
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
@@ -514,3 +522,90 @@ def close_page(
     close_incident(session, actor, incident, note, desk_of(request).clock())
     session.commit()
     return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
+
+
+# --- administration: service points and keys ---------------------------------------------
+
+
+def _admin_page(
+    request: Request, session: Any, actor: Actor, lang: Lang, **context: Any
+) -> Response:
+    points = list(session.scalars(select(ServicePoint).order_by(ServicePoint.code)))
+    codes = {p.id: p.code for p in points}
+    keys = list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+    response = _page(
+        request,
+        "workspace/service_points.html",
+        lang,
+        points=points,
+        keys=keys,
+        codes=codes,
+        bodies=list(portal_of(request).registry),
+        **context,
+    )
+    response.headers["Cache-Control"] = "no-store"  # a new key is on the page once
+    return response
+
+
+@pages.get("/admin/ratings")
+def service_points_page(
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep
+) -> Response:
+    """Service points and API keys, and the forms to add them."""
+    require_signed_in(actor)
+    auth.add_service_point(actor)
+    return _admin_page(request, session, actor, lang)
+
+
+@pages.post("/admin/ratings/points")
+def add_point_form(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    code: Annotated[str, Form(max_length=40)],
+    body: Annotated[str, Form(max_length=20)],
+    name: Annotated[str, Form(max_length=300)],
+    region: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Register a service point."""
+    check_csrf(request, csrf_token)
+    registry = portal_of(request).registry
+    add_service_point(session, actor, registry, code.strip(), body, name, region.strip() or None)
+    session.commit()
+    desk_of(request).directory.refresh()
+    return RedirectResponse("/admin/ratings", status_code=303)
+
+
+@pages.post("/admin/ratings/keys")
+def issue_key_form(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    lang: LangDep,
+    label: Annotated[str, Form(max_length=200)],
+    point: Annotated[str, Form(max_length=40)] = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Issue a key; it is shown once, on the page this answers with."""
+    check_csrf(request, csrf_token)
+    issued = issue_api_key(session, actor, label, point or None)
+    session.commit()
+    desk_of(request).directory.refresh()
+    return _admin_page(request, session, actor, lang, issued=issued)
+
+
+@pages.post("/admin/ratings/keys/{prefix}/revoke")
+def revoke_key_form(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    prefix: Annotated[str, FastPath(pattern="^[a-z0-9]{12}$")],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Revoke a key."""
+    check_csrf(request, csrf_token)
+    revoke_api_key(session, actor, prefix)
+    session.commit()
+    desk_of(request).directory.refresh()
+    return RedirectResponse("/admin/ratings", status_code=303)
