@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
@@ -21,7 +21,7 @@ from ashyq.bodies import BodyRegistry, Level
 from ashyq.cli import app
 from ashyq.cycle.accounts import authenticate
 from ashyq.db import make_engine
-from ashyq.db.models import Period
+from ashyq.db.models import ApiKey, Period, Rating
 from ashyq.i18n import translate
 from ashyq.index.engine import BodyInput, IndexResult
 from ashyq.index.explain import explain
@@ -558,7 +558,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     lines = result.stdout.rstrip("\n").splitlines()
     portal_at = next(i for i, line in enumerate(lines) if "portal.sqlite3" in line)
     reports_at = next(i for i, line in enumerate(lines) if f"{out / 'reports'}" in line)
-    reconciled, chain, services, control = lines[reports_at - 4 : reports_at]
+    reconciled, chain, services, control, monitoring, ranked = lines[reports_at - 6 : reports_at]
     assert "2025" in reconciled
     assert "49" in reconciled
     assert "`ashyq index reproduce 2025`" in reconciled
@@ -586,6 +586,12 @@ def test_demo_writes_the_results_and_prints_the_ranking(
         f"контрольные мероприятия — {stats['control_measures']['total']}, "
         f"восстановлены права — {stats['rights_restored']['total']}"
     ) in control, control
+    # And the public monitoring: surveys of 2016-2025 stored, 2025's figures as seed 001's.
+    surveys = sorted(p.name for p in (out / "home" / "store" / "survey_answers").iterdir())
+    assert surveys == [str(year) for year in range(2016, 2026)]
+    assert "2016-2025" in monitoring and "4,88" in monitoring and "90,5 %" in monitoring
+    assert "4,59 → 4,88" in monitoring, monitoring
+    assert re.search(r"29\D+32\D+20\D", ranked), ranked
     # Then the reports, in the reader's language, each file announced.
     written = {path.name for path in (out / "reports").iterdir()}
     assert written == {
@@ -597,8 +603,9 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     }
     assert len(lines[reports_at:portal_at]) == len(written)
     # Last, the portal: seeded, and an account for every role printed with its password.
+    ratings_at = next(i for i, line in enumerate(lines) if "/workspace/ratings" in line)
     accounts: dict[str, str] = {}
-    for line in lines[portal_at + 1 :]:
+    for line in lines[portal_at + 1 : ratings_at]:
         printed = re.fullmatch(r"\s+.+: (\S+) / (\S+)(?: \(.+\))?", line)
         assert printed is not None, line
         accounts[printed[1]] = printed[2]
@@ -610,6 +617,13 @@ def test_demo_writes_the_results_and_prints_the_ranking(
         analyst = authenticate(session, "analyst", accounts["analyst"])
         assert analyst is not None
         assert analyst.role == "analyst"
+        # And a week of service ratings, with a key to try the endpoint with.
+        summary = re.search(r"(\d+)\D+(\d+)\D+(\d+)", lines[ratings_at])
+        assert summary is not None
+        assert int(summary[1]) == session.scalar(select(func.count()).select_from(Rating))
+        key = re.search(r"ashyq_([a-z0-9]{12})_\S+", lines[ratings_at + 1])
+        assert key is not None
+        assert session.scalar(select(ApiKey.label).where(ApiKey.prefix == key[1]))
     engine.dispose()
 
 

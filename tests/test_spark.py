@@ -2,12 +2,13 @@
 
 A small synthetic year is ingested once into a temporary store; every count of every body
 is computed on a local Spark session and on DuckDB, and both must equal the synthesis plan.
-The violation registry of the public-service cases must be the same on both backends.
+The violation registry of the public-service cases must be the same on both backends, and so
+must the figures of the public monitoring (rankings, changes, barriers, trend).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import ibis
@@ -18,6 +19,7 @@ from ashyq.appeals.indicators import COUNTS
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, open_period
 from ashyq.index.methodology import Methodology
+from ashyq.monitoring.figures import open_survey, trend, year_figures
 from ashyq.monitoring.stats import weighted_summary
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
@@ -25,6 +27,7 @@ from ashyq.records.store import RecordStore
 from ashyq.services.detect import detect as detect_violations
 from ashyq.services.detect import open_period as open_services
 from ashyq.synth.appeals import synthesize_appeals
+from ashyq.synth.survey import synthesize_survey
 from tests.services_cases import CASES, ingest_cases
 
 pytestmark = [
@@ -160,3 +163,38 @@ def test_pyspark_survey_statistics_equal_duckdb(spark: SparkSession) -> None:
                 assert found[body][name] == pytest.approx(value), (body, name)
             else:
                 assert found[body][name] == value, (body, name)
+
+
+def _same_rows(
+    expected: Sequence[Mapping[str, object]], found: Sequence[Mapping[str, object]]
+) -> None:
+    """Rows equal in order, floats to a relative 1e-9 (the backends sum in other orders)."""
+    assert len(found) == len(expected)
+    for want, got in zip(expected, found, strict=True):
+        assert got.keys() == want.keys()
+        for name, value in want.items():
+            if isinstance(value, float):
+                assert got[name] == pytest.approx(value, rel=1e-9), name
+            else:
+                assert got[name] == value, name
+
+
+def test_pyspark_monitoring_figures_equal_duckdb(
+    spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    home = tmp_path_factory.mktemp("spark-survey")
+    synthesize_survey([2023, 2024, 2025], home, seed=SEED, scale=0.25, layout="store")
+    store = RecordStore(home)
+    on_duckdb = open_survey(store=store)
+    on_spark = open_survey(con=ibis.pyspark.connect(spark), store=store)
+    for by in ("body", "service"):
+        expected = year_figures(on_duckdb, 2025, by)
+        found = year_figures(on_spark, 2025, by)
+        assert expected.previous == found.previous == 2024
+        assert len(expected.rows) == (32 if by == "body" else 72)
+        _same_rows(expected.rows, found.rows)
+        _same_rows([expected.national], [found.national])
+        _same_rows([expected.barriers], [found.barriers])
+    by_year = on_duckdb.con.to_pyarrow(trend(on_duckdb)).to_pylist()
+    assert [row["period"] for row in by_year] == ["2023", "2024", "2025"]
+    _same_rows(by_year, on_spark.con.to_pyarrow(trend(on_spark)).to_pylist())

@@ -8,6 +8,7 @@ from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
+from ashyq.cli.monitoring import app as monitoring_app
 from ashyq.cli.plan import app as plan_app
 from ashyq.cli.portal import app as portal_app
 from ashyq.cli.portal import serve
@@ -29,6 +30,7 @@ app.add_typer(bodies_app, name="bodies")
 app.add_typer(index_app, name="index")
 app.add_typer(appeals_app, name="appeals")
 app.add_typer(services_app, name="services")
+app.add_typer(monitoring_app, name="monitoring")
 app.add_typer(synth_app, name="synth")
 app.add_typer(portal_app, name="portal")
 app.add_typer(report_app, name="report")

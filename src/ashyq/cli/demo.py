@@ -1,12 +1,14 @@
 """``ashyq demo``: the 2025 ranking from the published reference data, and the workbook;
 then the whole chain from synthetic e-Otinish records to grades, on the embedded DuckDB;
-the reports; and the portal, seeded and served."""
+the public-service and public-monitoring chains; the reports; and the portal, seeded and
+served."""
 
 from __future__ import annotations
 
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.orm import sessionmaker
@@ -28,6 +30,11 @@ from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import load_methodology
 from ashyq.index.published import load_published
 from ashyq.index.reconcile import CheckKind, Status, reconcile
+from ashyq.monitoring.bodies import load_monitored_bodies
+from ashyq.monitoring.figures import open_survey, trend, year_figures
+from ashyq.monitoring.model import KINDS as MONITORING_KINDS
+from ashyq.monitoring.published import load_published_monitoring
+from ashyq.numbers import format_decimal
 from ashyq.periods import Period
 from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.records.ingest import ingest
@@ -39,6 +46,7 @@ from ashyq.services.model import KINDS as SERVICE_KINDS
 from ashyq.services.stats import service_stats
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import synthesize_services
+from ashyq.synth.survey import synthesize_survey
 
 _WROTE = N_("Wrote {path}")
 _RECONCILED = N_(
@@ -89,6 +97,7 @@ def demo(
     )
     _records_chain(out, chosen)
     services = _services_chain(out, chosen)
+    _monitoring_chain(out, chosen)
     _reports(out / "reports", chosen, services)
     if not rec.totals_and_stated_grades_reproduced:
         raise typer.Exit(1)
@@ -130,6 +139,17 @@ def _seed_portal(out: Path, lang: Lang) -> Path:
     ratings = seed_ratings(engine, load_bodies(), utcnow())
     engine.dispose()
     typer.echo(translate(_PORTAL, lang, path=home / "portal.sqlite3"))
+    for account in accounts:
+        typer.echo(
+            translate(
+                _ACCOUNT,
+                lang,
+                role=translate(ROLE_NAMES[account.role], lang),
+                username=account.username,
+                password=account.password,
+                scope=f"({account.scope})" if account.scope else "",
+            ).rstrip()
+        )
     typer.echo(
         translate(
             _RATINGS,
@@ -143,17 +163,6 @@ def _seed_portal(out: Path, lang: Lang) -> Path:
         )
     )
     typer.echo(translate(_RATING_KEY, lang, point=ratings.point, key=ratings.key))
-    for account in accounts:
-        typer.echo(
-            translate(
-                _ACCOUNT,
-                lang,
-                role=translate(ROLE_NAMES[account.role], lang),
-                username=account.username,
-                password=account.password,
-                scope=f"({account.scope})" if account.scope else "",
-            ).rstrip()
-        )
     return home
 
 
@@ -269,6 +278,92 @@ def _services_chain(out: Path, lang: Lang) -> ServicesPeriod:
     if found != planned or quarantined or counted != synth.control:
         raise typer.Exit(1)
     return data
+
+
+_MONITORING = N_(
+    "Public monitoring: synthetic surveys {first}-{last} ({answers} answers a year; "
+    "{first}-{before} written to the store, {last} imported: {quarantined} quarantined); "
+    "{last}: average {average}, satisfied {satisfaction} % (published: {published_average} "
+    "and {published_satisfaction} %); trend {first_average} → {average}"
+)
+_MONITORING_BODIES = N_(
+    "  {very_high} of {bodies} bodies very high, {improving} improving (published: "
+    "{published_very_high} and {published_improving}); highest: {highest}; lowest: {lowest}"
+)
+# The default sample (20 000 respondents a year): every figure of seed 001 as printed.
+_SURVEY_SCALE = 1.0
+
+
+def _monitoring_chain(out: Path, lang: Lang) -> None:
+    """The public monitoring on synthetic surveys of 2016-2025: the earlier years written to
+    the store directly, the last imported as a file (validated, reconciled), then the
+    last year's figures and the trend from the store.
+
+    Exits with status 1 when an answer is quarantined, or the figures printed are not seed
+    001's (the trend's ends, 2025's satisfaction, bodies very high and improving).
+    """
+    home = out / "home"
+    published = load_published_monitoring()
+    first, last = min(published.trend), max(published.trend)
+    synthesize_survey(list(range(first, last)), home, seed=1, scale=_SURVEY_SCALE, layout="store")
+    synth = synthesize_survey([last], out / "synth-survey", seed=1, scale=_SURVEY_SCALE)
+    store = RecordStore(home)
+    report = ingest(synth.files[last], Period(last), MONITORING_KINDS, store=store, lang=lang)
+    data = open_survey(store=store)
+    figures = year_figures(data, last, "body")
+    by_year = {int(row["period"]): row for row in data.con.to_pyarrow(trend(data)).to_pylist()}
+    national = figures.national
+    typer.echo(
+        translate(
+            _MONITORING,
+            lang,
+            first=first,
+            before=last - 1,
+            last=last,
+            answers=synth.answers[last],
+            quarantined=report.quarantined,
+            average=format_decimal(_printed(national["average"], 2), lang),
+            satisfaction=format_decimal(_printed(national["satisfaction_pct"], 1), lang),
+            published_average=format_decimal(published.trend[last], lang),
+            published_satisfaction=format_decimal(published.national["satisfaction_pct"], lang),
+            first_average=format_decimal(_printed(by_year[first]["average"], 2), lang),
+        )
+    )
+    bodies = load_monitored_bodies()
+
+    def listed(rows: list[dict[str, Any]]) -> str:
+        named = ((bodies.get(row["key"]).short(lang), _printed(row["average"], 2)) for row in rows)
+        return ", ".join(f"{name} {format_decimal(average, lang)}" for name, average in named)
+
+    very_high = sum(1 for row in figures.rows if row["band"] == "very_high")
+    improving = sum(1 for row in figures.rows if (row["change_satisfaction_pp"] or 0) > 0)
+    typer.echo(
+        translate(
+            _MONITORING_BODIES,
+            lang,
+            very_high=very_high,
+            bodies=len(figures.rows),
+            improving=improving,
+            published_very_high=published.national["central_bodies_very_high"],
+            published_improving=published.national["bodies_improving"],
+            highest=listed(figures.rows[:3]),
+            lowest=listed(figures.rows[-3:]),
+        )
+    )
+    reproduced = (
+        _printed(national["average"], 2) == published.trend[last]
+        and _printed(national["satisfaction_pct"], 1) == published.national["satisfaction_pct"]
+        and _printed(by_year[first]["average"], 2) == published.trend[first]
+        and very_high == published.national["central_bodies_very_high"]
+        and improving == published.national["bodies_improving"]
+    )
+    if report.quarantined or not report.reconciles or not reproduced:
+        raise typer.Exit(1)
+
+
+def _printed(value: float, places: int) -> Decimal:
+    """A figure rounded as the reports print it (half up)."""
+    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def _reports(folder: Path, lang: Lang, services: ServicesPeriod) -> None:

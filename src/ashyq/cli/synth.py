@@ -12,11 +12,14 @@ from ashyq.cli.common import LangOption, fail, methodology_or_exit, period_or_ex
 from ashyq.i18n import N_, translate
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import synthesize_services
+from ashyq.synth.survey import synthesize_survey
+from ashyq.synth.survey_plan import CalibrationError
 
 app = typer.Typer(help="Synthetic data calibrated to the published figures.", no_args_is_help=True)
 
 _WROTE = N_("Wrote {rows} appeals of {bodies} bodies to {path}")
 _UNREPRODUCED = N_("{body}: {indicator}: {reason}")
+_WROTE_SURVEY = N_("Wrote {answers} answers of {respondents} respondents of {year} to {path}")
 _WROTE_SERVICES = N_(
     "Wrote {deliveries} deliveries ({electronic} electronic) and {violations} planned "
     "violations to {path}"
@@ -107,3 +110,63 @@ def services_command(
             path=out,
         )
     )
+
+
+def _years(text: str) -> list[int]:
+    """``2025`` or ``2016-2025``; exits with status 2 otherwise."""
+    first, _, last = text.partition("-")
+    try:
+        years = list(range(int(first), int(last or first) + 1))
+    except ValueError:
+        fail(f"--year {text}: a year (2025) or years (2016-2025)", code=2)
+    if not years:
+        fail(f"--year {text}: the first year is after the last", code=2)
+    return years
+
+
+@app.command("survey")
+def survey_command(
+    year: Annotated[
+        str, typer.Option("--year", help="The year (2025) or years (2016-2025) to imitate.")
+    ] = "2025",
+    scale: Annotated[
+        float, typer.Option("--scale", help="1.0 is 20 000 respondents a year.")
+    ] = 1.0,
+    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 0,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("synth"),
+    layout: Annotated[
+        str,
+        typer.Option(
+            "--layout",
+            help="import: files for «ashyq monitoring import»; store: a data home to use as "
+            "ASHYQ_HOME directly.",
+        ),
+    ] = "import",
+    lang: LangOption = None,
+) -> None:
+    """Answers of the public monitoring, one Parquet file a year, calibrated to seed 001:
+    the 2025 figures and the 2016-2025 trend (import with «ashyq monitoring import»)."""
+    chosen = resolve_lang(lang)
+    if layout not in ("import", "store"):
+        fail(f"--layout {layout}: use import or store", code=2)
+    try:
+        result = synthesize_survey(
+            _years(year),
+            out,
+            seed=seed,
+            scale=scale,
+            layout="store" if layout == "store" else "import",
+        )
+    except (ValueError, CalibrationError) as error:
+        fail(str(error), code=2)
+    for each, path in result.files.items():
+        typer.echo(
+            translate(
+                _WROTE_SURVEY,
+                chosen,
+                answers=result.answers[each],
+                respondents=result.respondents[each],
+                year=each,
+                path=path,
+            )
+        )

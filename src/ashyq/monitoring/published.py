@@ -24,12 +24,24 @@ def _decimal(value: object) -> Decimal:
 
 @dataclass(frozen=True)
 class PublishedScore:
-    """A body or service the report names, with its average (or the range it gives)."""
+    """A body or service the report names, with its average (or the range it gives), and
+    what it says of its satisfaction: above a level, within a range, or its change
+    against the previous year in percentage points (as printed, or "fell by more than").
+
+    ``code`` is the body's code (in the registry of monitored bodies) or the service's;
+    ``body`` is the body named, or the body that provides the service named.
+    """
 
     name: str
     low: Decimal | None
     high: Decimal | None
     source: str
+    code: str = ""
+    body: str | None = None
+    satisfaction_above_pct: Decimal | None = None
+    satisfaction_range_pct: tuple[Decimal, Decimal] | None = None
+    satisfaction_change_pp: Decimal | None = None
+    satisfaction_change_pp_below: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,25 @@ def _score(entry: dict[str, Any]) -> PublishedScore:
         low, high = (_decimal(v) for v in entry["average_range"])
     else:
         low = high = None
-    return PublishedScore(entry["name"], low, high, entry["source"])
+    satisfaction = entry.get("satisfaction_range_pct")
+
+    def optional(key: str) -> Decimal | None:
+        return _decimal(entry[key]) if key in entry else None
+
+    return PublishedScore(
+        entry["name"],
+        low,
+        high,
+        entry["source"],
+        code=entry.get("code", entry.get("body", "")),
+        body=entry.get("body"),
+        satisfaction_above_pct=optional("satisfaction_above_pct"),
+        satisfaction_range_pct=(
+            (_decimal(satisfaction[0]), _decimal(satisfaction[1])) if satisfaction else None
+        ),
+        satisfaction_change_pp=optional("satisfaction_change_pp"),
+        satisfaction_change_pp_below=optional("satisfaction_change_pp_below"),
+    )
 
 
 @cache

@@ -5,7 +5,8 @@ any grouping (body, service, region, channel), and the scale band of each averag
 With weights ``w`` and scores ``s`` of a group:
 
 - average ``m = Σ w·s / Σ w``;
-- satisfaction ``p = Σ w·[s ≥ 4] / Σ w`` (the share of scores 4 and 5, seed 001);
+- satisfaction ``p = Σ w·[s ≥ 5] / Σ w`` (the share of the highest score: ``scale.yaml``
+  says why 4 cannot count as satisfied in seed 001);
 - Kish's effective sample size ``n_eff = (Σ w)² / Σ w²`` (equal weights give n);
 - standard errors ``√(v / n_eff)`` with ``v = Σ w·s² / Σ w − m²`` for the average and
   ``√(p·(1 − p) / n_eff)`` for the satisfaction; the 95 % intervals are ± 1,96 of them.
@@ -29,21 +30,32 @@ from ashyq.numbers import parse_decimal
 
 __all__ = ["SATISFIED_FROM", "Z_95", "ScaleBand", "scale_band", "scale_bands", "weighted_summary"]
 
-SATISFIED_FROM = 4  # a score of 4 or 5 counts as satisfied
 Z_95 = 1.959964
 
 
+@cache
+def _declared() -> dict[str, Any]:
+    text = resources.files("ashyq.monitoring").joinpath("scale.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+SATISFIED_FROM: int = _declared()["satisfied_from"]  # the lowest score that counts as satisfied
+
+
 def weighted_summary(answers: ir.Table, by: list[str]) -> ir.Table:
-    """One row per group of ``by``: respondents, their weight, the weighted average and
-    satisfaction (in %), the effective sample size and the 95 % confidence intervals.
+    """One row per group of ``by`` (one row in all for no ``by``): answers, their
+    weight, the weighted average and satisfaction (in %), the effective sample size and the
+    95 % confidence intervals.
 
     ``answers`` needs a ``score`` column (1-5) and a ``weight`` column (positive).
     """
     weight = answers.weight.cast("float64")
     score = answers.score.cast("float64")
     satisfied = (answers.score >= SATISFIED_FROM).ifelse(1.0, 0.0)
-    sums = answers.group_by(by).aggregate(
-        respondents=answers.count(),
+    # No grouping: one row for all the answers.
+    sums = (answers.group_by(by) if by else answers).aggregate(
+        answers=answers.count(),
         weight_sum=weight.sum(),
         weighted_score=(weight * score).sum(),
         weighted_square=(weight * score * score).sum(),
@@ -58,7 +70,7 @@ def weighted_summary(answers: ir.Table, by: list[str]) -> ir.Table:
     share_error = (share * (1.0 - share) / effective).sqrt()
     return sums.select(
         *by,
-        "respondents",
+        "answers",
         "weight_sum",
         average=average,
         average_low=average - Z_95 * score_error,
@@ -80,13 +92,6 @@ class ScaleBand:
     lower: Decimal | None
     inclusive: bool
     source: str
-
-
-@cache
-def _declared() -> dict[str, Any]:
-    text = resources.files("ashyq.monitoring").joinpath("scale.yaml").read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    return data
 
 
 def scale_bands() -> tuple[ScaleBand, ...]:

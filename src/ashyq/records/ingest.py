@@ -187,11 +187,12 @@ def ingest(
 ) -> IngestReport:
     """Ingest the records of ``path`` for ``period`` into ``store``.
 
-    The kind of record is the first of ``kinds`` whose key column the header has. Raises
+    The kind of record is the first of ``kinds`` whose key column the header has; its
+    bodies resolve against ``registry``, by default the kind's own (``RecordKind.bodies``)
+    or the 49 evaluated bodies. Raises
     InputError when the file cannot be read at all, or its columns are not the format's;
     problems of single records never raise: they are quarantined and reported.
     """
-    registry = registry or load_bodies()
     store = store or RecordStore()
 
     def progress(stage: str) -> Progress | None:
@@ -214,6 +215,8 @@ def ingest(
             ]
         )
     _check_header(source, kind)
+    if registry is None:
+        registry = kind.bodies.load() if kind.bodies is not None else load_bodies()
     text = _text_table(source, kind)
     con: DuckDBBackend = ibis.duckdb.connect()
     # The text table is read in place (no copy); only the parsed records are materialised.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ashyq.records.model import RecordKind
+from ashyq.records.model import RecordKind, bound_text
 
 __all__ = ["SCHEMA_DIRECTORY", "all_kinds", "markdown_fields", "write_schemas"]
 
@@ -18,11 +18,12 @@ SCHEMA_DIRECTORY = Path(__file__).parent / "schemas"
 
 
 def all_kinds() -> tuple[RecordKind, ...]:
-    """The record kinds of every pipeline (appeals, then public services)."""
+    """The record kinds of every pipeline (appeals, public services, public monitoring)."""
     from ashyq.appeals.model import KINDS as APPEAL_KINDS
+    from ashyq.monitoring.model import KINDS as MONITORING_KINDS
     from ashyq.services.model import KINDS as SERVICE_KINDS
 
-    return (*APPEAL_KINDS, *SERVICE_KINDS)
+    return (*APPEAL_KINDS, *SERVICE_KINDS, *MONITORING_KINDS)
 
 
 def write_schemas(directory: Path = SCHEMA_DIRECTORY) -> list[Path]:
@@ -51,9 +52,12 @@ def markdown_fields(kind: RecordKind) -> str:
         if spec.choices:
             codes = ", ".join(f"`{c.code}` ({c.ru})" for c in spec.choices)
         elif spec.minimum is not None and spec.maximum is not None:
-            codes = f"{spec.minimum}–{spec.maximum}"
+            above = "> " if spec.exclusive_minimum else ""
+            codes = f"{above}{bound_text(spec.minimum)}–{bound_text(spec.maximum)}"
         elif spec.minimum is not None:
-            codes = f"≥ {spec.minimum}"
+            codes = f"{'>' if spec.exclusive_minimum else '≥'} {bound_text(spec.minimum)}"
+        elif spec.maximum is not None:
+            codes = f"≤ {bound_text(spec.maximum)}"
         else:
             codes = ""
         if spec.default is not None:

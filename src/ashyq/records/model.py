@@ -11,22 +11,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final
 
 import pyarrow as pa
 
+from ashyq.numbers import plain_decimal
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
+
+    from ashyq.bodies import BodyRegistry
 
 __all__ = [
     "CODES_SEPARATOR",
     "STORE_COLUMNS",
+    "BodySource",
     "Check",
     "Choice",
     "FieldSpec",
     "FieldType",
     "RecordKind",
+    "bound_text",
     "fold_choice",
 ]
 
@@ -39,6 +46,7 @@ class FieldType(StrEnum):
     DATE = "date"
     BOOLEAN = "boolean"
     INTEGER = "integer"
+    DECIMAL = "decimal"
     CHOICE = "choice"
     BODY = "body"
     CODES = "codes"
@@ -68,9 +76,16 @@ class Choice:
         return tuple(dict.fromkeys(fold_choice(name) for name in names))
 
 
+Bound = int | Decimal
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    """One column of an import file."""
+    """One column of an import file.
+
+    ``minimum`` and ``maximum`` bound an integer or decimal field (both included, unless
+    ``exclusive_minimum`` leaves the minimum out: a survey weight is greater than 0).
+    """
 
     name: str
     type: FieldType
@@ -78,13 +93,33 @@ class FieldSpec:
     example: str
     required: bool = False
     choices: tuple[Choice, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
+    minimum: Bound | None = None
+    maximum: Bound | None = None
     default: str | None = None
+    exclusive_minimum: bool = False
+
+    def __post_init__(self) -> None:
+        bounded = self.minimum is not None or self.maximum is not None
+        if bounded and self.type not in (FieldType.INTEGER, FieldType.DECIMAL):
+            raise ValueError(f"{self.name}: only integer and decimal fields have bounds")
+        if self.exclusive_minimum and (self.minimum is None or self.type is not FieldType.DECIMAL):
+            raise ValueError(f"{self.name}: an exclusive minimum needs a decimal field's minimum")
 
     def codes(self) -> tuple[str, ...]:
         """The accepted codes of a choice or codes field, in declaration order."""
         return tuple(choice.code for choice in self.choices)
+
+
+def bound_text(value: Bound) -> str:
+    """A bound as the docs and messages print it: ``0``, ``0.5``, ``100``."""
+    return plain_decimal(value) if isinstance(value, Decimal) else str(value)
+
+
+def _bound_json(value: Bound) -> int | float:
+    """A bound as a JSON number (Table Schema constraints)."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
 
 
 # Separates the codes of a CODES or LIST field ("wrong_type|wrong_topic"): never a CSV
@@ -97,6 +132,9 @@ _ARROW_TYPES: Final[dict[FieldType, pa.DataType]] = {
     FieldType.DATE: pa.date32(),
     FieldType.BOOLEAN: pa.bool_(),
     FieldType.INTEGER: pa.int64(),
+    # A decimal read from text ("0,85") is stored as a double: 15 significant digits, which
+    # weights and rates need, and a type DuckDB and Spark aggregate natively.
+    FieldType.DECIMAL: pa.float64(),
     FieldType.CHOICE: pa.string(),
     FieldType.BODY: pa.string(),
     FieldType.CODES: pa.string(),
@@ -109,6 +147,7 @@ _TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
     FieldType.DATE: "date",
     FieldType.BOOLEAN: "boolean",
     FieldType.INTEGER: "integer",
+    FieldType.DECIMAL: "number",
     FieldType.CHOICE: "string",
     FieldType.BODY: "string",
     FieldType.CODES: "string",
@@ -142,13 +181,23 @@ class Check:
 
 
 @dataclass(frozen=True)
+class BodySource:
+    """The registry a kind's body field resolves against, when it is not the 49 evaluated
+    bodies, and what a problem with an unknown body says was expected."""
+
+    load: Callable[[], BodyRegistry]
+    expected: str
+
+
+@dataclass(frozen=True)
 class RecordKind:
     """A kind of record: its fields, the field that identifies a record, and its datetime.
 
     A record is identified by its body (``body_field``, the store's partition) and its
     ``key``; ``dated_by`` places it in a period (None for reference data such as the
     registry of services or the staff list, which is stored under the period it is
-    ingested for).
+    ingested for). Its body field resolves against the registry of the 49 evaluated
+    bodies unless ``bodies`` names another (the bodies a survey covers).
     """
 
     name: str
@@ -158,6 +207,7 @@ class RecordKind:
     fields: tuple[FieldSpec, ...] = field(default_factory=tuple)
     checks: tuple[Check, ...] = ()
     body_field: str = "body"
+    bodies: BodySource | None = None
 
     def __post_init__(self) -> None:
         bodies = [spec.name for spec in self.fields if spec.type is FieldType.BODY]
@@ -203,9 +253,11 @@ class RecordKind:
                 codes = "|".join(spec.codes())
                 constraints["pattern"] = f"^(({codes})(\\|({codes}))*)?$"
             if spec.minimum is not None:
-                constraints["minimum"] = spec.minimum
+                # Table Schema v2 names an exclusive bound exclusiveMinimum.
+                bound = "exclusiveMinimum" if spec.exclusive_minimum else "minimum"
+                constraints[bound] = _bound_json(spec.minimum)
             if spec.maximum is not None:
-                constraints["maximum"] = spec.maximum
+                constraints["maximum"] = _bound_json(spec.maximum)
             if spec.type is FieldType.DATETIME:
                 entry["format"] = "any"
             if spec.default is not None:

@@ -1,10 +1,10 @@
 """Validate a text table of records against the record model, as Ibis expressions.
 
 Every field is parsed from its text in one pass over the table (no per-row Python): dates
-in ISO or Russian form (``14.03.2025 10:05``), yes/no in three languages, codes by any of
-their names, bodies by any of their spellings. Each failure becomes a problem row
-``(_row, field, code, found)``; a record with any problem is quarantined whole, the rest
-are typed and stored.
+in ISO or Russian form (``14.03.2025 10:05``), numbers in Russian form (``1 234,5``), yes/no
+in three languages, codes by any of their names, bodies by any of their spellings. Each
+failure becomes a problem row ``(_row, field, code, found)``; a record with any problem is
+quarantined whole, the rest are typed and stored.
 """
 
 from __future__ import annotations
@@ -20,7 +20,14 @@ from ashyq.bodies import BodyRegistry
 from ashyq.errors import Message
 from ashyq.i18n import N_
 from ashyq.periods import Period
-from ashyq.records.model import CODES_SEPARATOR, FieldSpec, FieldType, RecordKind
+from ashyq.records.model import (
+    CODES_SEPARATOR,
+    Bound,
+    FieldSpec,
+    FieldType,
+    RecordKind,
+    bound_text,
+)
 from ashyq.records.sources import ROW_COLUMN
 
 __all__ = ["PROBLEM_COLUMNS", "Validated", "expected_message", "validate"]
@@ -30,6 +37,11 @@ PROBLEM_COLUMNS: Final = (ROW_COLUMN, "field", "code", "found")
 _TRUE: Final = ("true", "1", "yes", "y", "да", "д", "иә", "иа", "+", "x")
 _FALSE: Final = ("false", "0", "no", "n", "нет", "н", "жоқ", "жок", "-")
 _RUSSIAN_DATE: Final = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})"
+# As ashyq.numbers reads numbers: digits grouped by a space (the no-break space is a space
+# by now), a narrow no-break space or a thin space, a decimal comma or point; an exponent
+# too, as a Parquet double is written out as text ("1e-05").
+_GROUP_SEPARATORS: Final = " \u202f\u2009"
+_DECIMAL: Final = rf"^[+-]?(\d{{1,3}}([{_GROUP_SEPARATORS}]\d{{3}})+|\d+)([.,]\d+)?([eE][+-]?\d+)?$"
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,13 @@ def _parse_integer(value: ir.StringValue) -> ir.IntegerValue:
     number = value.replace(" ", "").replace(",", ".").try_cast("float64")
     whole: ir.IntegerValue = number.cast("int64")
     return (number == whole).ifelse(whole, ibis.null("int64"))
+
+
+def _parse_decimal(value: ir.StringValue) -> ir.FloatingValue:
+    """``1 234,5`` → 1234.5; null for text that is not a number in that form."""
+    digits = value.re_replace(f"[{_GROUP_SEPARATORS}]", "").replace(",", ".")
+    number: ir.FloatingValue = digits.try_cast("float64")
+    return value.re_search(_DECIMAL).ifelse(number, ibis.null("float64"))
 
 
 def _choice_map(spec: FieldSpec) -> dict[str, str]:
@@ -108,6 +127,8 @@ def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanV
         parsed = text.lower().substitute(mapping, else_=ibis.null("boolean"))
     elif spec.type is FieldType.INTEGER:
         parsed = _parse_integer(text)
+    elif spec.type is FieldType.DECIMAL:
+        parsed = _parse_decimal(text)
     elif spec.type is FieldType.CHOICE:
         parsed = _parse_choice(text, spec)
     else:
@@ -121,6 +142,7 @@ _INVALID_CODES: Final[dict[FieldType, str]] = {
     FieldType.DATE: "invalid_date",
     FieldType.BOOLEAN: "invalid_boolean",
     FieldType.INTEGER: "invalid_integer",
+    FieldType.DECIMAL: "invalid_decimal",
     FieldType.CHOICE: "invalid_choice",
     FieldType.BODY: "unknown_body",
     FieldType.CODES: "invalid_codes",
@@ -136,6 +158,13 @@ def _problem(
         code=ibis.literal(code),
         found=found.cast("string").fill_null(""),
     )
+
+
+def _literal_bound(spec: FieldSpec, bound: Bound) -> ir.NumericValue:
+    """A bound as a literal of the field's type (a decimal field is stored as a double)."""
+    if spec.type is FieldType.DECIMAL:
+        return ibis.literal(float(bound), "float64")
+    return ibis.literal(int(bound), "int64")
 
 
 Materialise = Callable[[ir.Table], ir.Table]
@@ -207,17 +236,24 @@ def validate(
                 _problem(wide, text.isnull(), spec.name, "missing_value", ibis.literal(""))
             )
         if spec.minimum is not None or spec.maximum is not None:
-            number: ir.IntegerValue = wide[spec.name]
-            low = number < spec.minimum if spec.minimum is not None else ibis.literal(False)
-            high = number > spec.maximum if spec.maximum is not None else ibis.literal(False)
+            number: ir.NumericValue = wide[spec.name]
+            low: ir.BooleanValue = ibis.literal(False)
+            high: ir.BooleanValue = ibis.literal(False)
+            if spec.minimum is not None:
+                minimum = _literal_bound(spec, spec.minimum)
+                low = number <= minimum if spec.exclusive_minimum else number < minimum
+            if spec.maximum is not None:
+                high = number > _literal_bound(spec, spec.maximum)
             if spec.minimum is not None and spec.maximum is not None:
                 code = "out_of_range"
             else:
                 code = "below_minimum" if spec.minimum is not None else "above_maximum"
             problems.append(_problem(wide, low | high, spec.name, code, text))
     if kind.dated_by is not None:
-        dated: ir.TimestampValue = wide[kind.dated_by]
-        outside = (dated.date() < period.first) | (dated.date() > period.last)
+        dated = wide[kind.dated_by]
+        is_date = kind.field(kind.dated_by).type is FieldType.DATE
+        day: ir.DateValue = dated if is_date else dated.date()
+        outside = (day < period.first) | (day > period.last)
         found = wide[f"{kind.dated_by}__text"]
         problems.append(_problem(wide, outside, kind.dated_by, "outside_period", found))
     for check in kind.checks:
@@ -248,6 +284,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "invalid_date": N_("a date such as 2025-03-14 or 14.03.2025"),
     "invalid_boolean": N_("yes or no: да/нет, иә/жоқ, true/false, 1/0"),
     "invalid_integer": N_("a whole number"),
+    "invalid_decimal": N_("a number such as 0,85 or 1 234,5"),
     "out_of_range": N_("a whole number from {minimum} to {maximum}"),
     "below_minimum": N_("a whole number of at least {minimum}"),
     "above_maximum": N_("a whole number of at most {maximum}"),
@@ -259,13 +296,23 @@ _EXPECTED: Final[dict[str, str]] = {
 }
 
 
+# The bounds of a decimal field, inclusive or (a weight above 0) exclusive.
+_DECIMAL_BOUNDS: Final[dict[tuple[str, bool], str]] = {
+    ("out_of_range", False): N_("a number from {minimum} to {maximum}"),
+    ("below_minimum", False): N_("a number of at least {minimum}"),
+    ("above_maximum", False): N_("a number of at most {maximum}"),
+    ("out_of_range", True): N_("a number greater than {minimum} and at most {maximum}"),
+    ("below_minimum", True): N_("a number greater than {minimum}"),
+}
+
+
 def expected_message(kind: RecordKind, period: Period, field: str, code: str) -> Message:
     """What a problem of ``code`` in ``field`` expected, as a translatable message."""
     spec = kind.field(field)
     params: dict[str, object] = {
         "codes": ", ".join(spec.codes()),
-        "minimum": spec.minimum,
-        "maximum": spec.maximum,
+        "minimum": None if spec.minimum is None else bound_text(spec.minimum),
+        "maximum": None if spec.maximum is None else bound_text(spec.maximum),
         "first": period.first.isoformat(),
         "last": period.last.isoformat(),
         "period": period.name,
@@ -274,4 +321,8 @@ def expected_message(kind: RecordKind, period: Period, field: str, code: str) ->
     for check in kind.checks:
         if check.code == code and check.field == field:
             return Message(check.expected, params)
+    if code == "unknown_body" and kind.bodies is not None:
+        return Message(kind.bodies.expected, params)
+    if spec.type is FieldType.DECIMAL and (code, spec.exclusive_minimum) in _DECIMAL_BOUNDS:
+        return Message(_DECIMAL_BOUNDS[code, spec.exclusive_minimum], params)
     return Message(_EXPECTED[code], params)
