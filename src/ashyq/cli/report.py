@@ -173,6 +173,40 @@ def compendium_command(
     )
 
 
+@app.command("monitoring")
+def monitoring_command(
+    year: Annotated[int, typer.Option("--year", help="The survey year, e.g. 2025.")],
+    lang: ReportLangOption = None,
+    output_format: FormatOption = "pdf",
+    out: ReportOutOption = None,
+) -> None:
+    """The report on a year of public monitoring, from the stored survey answers."""
+    from ashyq.monitoring.bodies import load_monitored_bodies
+    from ashyq.monitoring.figures import NoSurveyError, open_survey
+    from ashyq.reports.monitoring import build_monitoring_report, monitoring_data
+
+    langs, message_lang, formats = _choices(lang, output_format)
+    try:
+        data = monitoring_data(open_survey(), year, load_monitored_bodies())
+    except NoSurveyError:
+        fail(translate(_NO_SURVEY, message_lang, year=year), code=2)
+    write_reports(
+        lambda chosen: build_monitoring_report(data, chosen),
+        f"monitoring-{year}",
+        langs,
+        formats,
+        out,
+        message_lang,
+    )
+
+
+# The message of «ashyq monitoring stats» for the same case (one catalogue entry).
+_NO_SURVEY = N_(
+    "No survey answers are stored for {year}; run «ashyq monitoring import FILE --year "
+    "{year}» first (synthetic answers: «ashyq synth survey --year {year}»)"
+)
+
+
 @app.command("scorecard")
 def scorecard_command(
     body: Annotated[str, typer.Argument(help="The body: its code, abbreviation or name.")],

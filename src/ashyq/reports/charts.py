@@ -25,7 +25,14 @@ from ashyq.i18n import Lang
 from ashyq.i18n.grammar import number
 from ashyq.reports.model import Chart
 
-__all__ = ["LEVEL_EDGES", "grouped_bars", "horizontal_bars", "share_bars", "stacked_bars"]
+__all__ = [
+    "LEVEL_EDGES",
+    "grouped_bars",
+    "horizontal_bars",
+    "line_chart",
+    "share_bars",
+    "stacked_bars",
+]
 
 # Darker outlines of the level fills, so bars stay distinct when printed in grey.
 LEVEL_EDGES = {
@@ -74,21 +81,27 @@ def horizontal_bars(
     *,
     lang: Lang,
     maximum: Decimal | None = None,
+    minimum: Decimal | None = None,
     width_cm: float = 16.0,
 ) -> Chart:
-    """One bar per label, top to bottom in the given order, filled by level."""
+    """One bar per label, top to bottom in the given order, filled by level; the axis
+    starts at ``minimum`` (0 by default: scores of 4,3-5 are told apart from 4)."""
     height = max(1.6, 0.22 * len(labels) + 0.6)
     figure, axes = plt.subplots(figsize=(width_cm / 2.54, height))
     positions = list(range(len(labels)))[::-1]
     fills = [LEVEL_COLOURS.get(level or "", _NEUTRAL) for level in levels]
     edges = [LEVEL_EDGES.get(level or "", _NEUTRAL_EDGE) for level in levels]
-    numbers = [float(v) for v in values]
-    axes.barh(positions, numbers, color=fills, edgecolor=edges, linewidth=0.6, height=0.7)
+    base = float(minimum) if minimum is not None else 0.0
+    numbers = [float(v) - base for v in values]
+    axes.barh(
+        positions, numbers, left=base, color=fills, edgecolor=edges, linewidth=0.6, height=0.7
+    )
     axes.set_yticks(positions, labels)
-    top = float(maximum) if maximum is not None else max(numbers, default=1.0) or 1.0
-    axes.set_xlim(0, top * 1.12)
+    top = float(maximum) if maximum is not None else max(numbers, default=1.0) + base or 1.0
+    span = top - base
+    axes.set_xlim(base, top + span * 0.12)
     for position, value in zip(positions, values, strict=True):
-        axes.text(float(value) + top * 0.01, position, number(value, lang), va="center")
+        axes.text(float(value) + span * 0.01, position, number(value, lang), va="center")
     axes.tick_params(axis="y", length=0)
     _spell_axis(axes, "x", lang)
     return _chart(figure, key, caption, alt, width_cm)
@@ -202,4 +215,45 @@ def share_bars(
     axes.tick_params(axis="y", length=0)
     _spell_axis(axes, "x", lang)
     axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    return _chart(figure, key, caption, alt, width_cm)
+
+
+def line_chart(
+    key: str,
+    caption: str,
+    alt: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal | None]]],
+    *,
+    lang: Lang,
+    decimals: int = 2,
+    width_cm: float = 16.0,
+) -> Chart:
+    """One line per series over ``labels`` (years), each point labelled with its value;
+    a missing value (None) leaves a gap. A legend names the series when there are several."""
+    figure, axes = plt.subplots(figsize=(width_cm / 2.54, 2.8))
+    markers = ("o", "s", "D")
+    colours = (_NEUTRAL_EDGE, "#2E7D32", "#9C6500")
+    positions = list(range(len(labels)))
+    for index, (name, values) in enumerate(series):
+        points = [(x, float(v)) for x, v in zip(positions, values, strict=True) if v is not None]
+        if not points:
+            continue
+        xs, ys = zip(*points, strict=True)
+        colour = colours[index % len(colours)]
+        axes.plot(
+            xs, ys, marker=markers[index % len(markers)], color=colour, linewidth=1.2,
+            markersize=4, label=name,
+        )  # fmt: skip
+        for x, value in zip(positions, values, strict=True):
+            if value is not None:
+                axes.annotate(
+                    number(value, lang, decimals), (x, float(value)), textcoords="offset points",
+                    xytext=(0, 5), ha="center", fontsize=7, color=colour,
+                )  # fmt: skip
+    axes.set_xticks(positions, list(labels))
+    axes.margins(y=0.25)
+    _spell_axis(axes, "y", lang)
+    if len(series) > 1:
+        axes.legend(loc="lower right", frameon=False)
     return _chart(figure, key, caption, alt, width_cm)

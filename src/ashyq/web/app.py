@@ -212,7 +212,7 @@ def create_app(
     by default). ``ratings`` sets the rating endpoint's limits and the incident window.
     While the app runs (its lifespan), the escalation worker runs in a thread.
     """
-    from ashyq.web import api, pages, reports, workspace
+    from ashyq.web import api, monitoring, pages, reports, workspace
     from ashyq.web import ratings as rating_routes
 
     engine = make_engine(url or database_url(home))
@@ -241,6 +241,7 @@ def create_app(
     app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
     app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
     app.state.ratings = desk
+    app.state.survey_figures = monitoring.SurveyFigures(home)
     # Outermost last: headers and cookies go on every answer, cached or not.
     app.add_middleware(PublicCache, cache=PageCache(2048), stamp=ChangeStamp(engine))
     app.add_middleware(_Headers, secure=secure_cookies)
@@ -254,5 +255,6 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(reports.router)
+    app.include_router(monitoring.router)
     app.include_router(rating_routes.pages)
     return app

@@ -1,0 +1,212 @@
+"""Public monitoring on the portal: the figures of each stored survey year, with charts,
+and its report in every format and language.
+
+The figures come from the survey answers in the portal's data home
+(``<home>/store/survey_answers``), computed on an embedded DuckDB. They are computed once
+per year and per state of the stored files (their names, sizes and modification times),
+so an import shows at once and nothing is computed twice. Without stored answers the page
+shows what the agency published (seed 001).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from ashyq.cycle.errors import NotFoundError
+from ashyq.i18n import N_, Lang, translate
+from ashyq.monitoring.bodies import load_monitored_bodies
+from ashyq.monitoring.figures import open_survey
+from ashyq.monitoring.model import SURVEY_ANSWERS
+from ashyq.monitoring.published import load_published_monitoring
+from ashyq.monitoring.stats import scale_bands
+from ashyq.records.store import RecordStore
+from ashyq.reports.model import Report
+from ashyq.web.app import page_context, render
+from ashyq.web.charts import Bar, Series, bar_chart, line_chart
+from ashyq.web.portal import ActorDep, LangDep, YearQuery
+
+__all__ = ["SurveyFigures", "router"]
+
+router = APIRouter(include_in_schema=False)
+
+_NO_YEAR = N_("No survey answers are stored for {year}.")
+
+
+class SurveyFigures:
+    """The computed figures of the stored survey years, kept per state of the store."""
+
+    def __init__(self, home: Path, size: int = 16) -> None:
+        self.store = RecordStore(home)
+        self.size = size
+        self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _files(self) -> list[Path]:
+        root = self.store.root / SURVEY_ANSWERS.name
+        return sorted(root.glob("*/*.parquet")) if root.is_dir() else []
+
+    def signature(self) -> str:
+        """The SHA-256 of the stored files' names, sizes and modification times."""
+        digest = hashlib.sha256()
+        for path in self._files():
+            stat = path.stat()
+            digest.update(f"{path.relative_to(self.store.root)}|{stat.st_size}|".encode())
+            digest.update(f"{stat.st_mtime_ns}\n".encode())
+        return digest.hexdigest()
+
+    def years(self) -> list[int]:
+        """The stored survey years."""
+        return open_survey(store=self.store).years()
+
+    def data(self, year: int) -> Any:
+        """The ``MonitoringData`` of ``year``; NotFoundError when it is not stored."""
+        from ashyq.reports.monitoring import monitoring_data
+
+        key = (year, self.signature())
+        with self._lock:  # one computation at a time; a DuckDB connection each
+            cached = self._cache.get(key)
+            if cached is None:
+                if year not in self.years():
+                    raise NotFoundError(_NO_YEAR, year=year)
+                survey = open_survey(store=self.store)
+                cached = monitoring_data(survey, year, load_monitored_bodies())
+                self._cache[key] = cached
+                while len(self._cache) > self.size:
+                    self._cache.popitem(last=False)
+            self._cache.move_to_end(key)
+            return cached
+
+
+def figures_of(request: Request) -> SurveyFigures:
+    """The survey figures of the app serving ``request``."""
+    figures: SurveyFigures = request.app.state.survey_figures
+    return figures
+
+
+def _percent(number: Any) -> Any:
+    return lambda value: f"{number(value, 1)}%"
+
+
+def _rows(rows: list[dict[str, Any]], name: Any) -> list[dict[str, Any]]:
+    return [{**row, "name": name(str(row["key"]))} for row in rows]
+
+
+@router.get("/monitoring")
+async def monitoring_page(
+    request: Request, actor: ActorDep, lang: LangDep, year: YearQuery = None
+) -> Response:
+    """The figures of a survey year: the nation's, the ranking of bodies and services with
+    their changes, the channels, the barriers and the trend, with charts."""
+    import anyio
+
+    from ashyq.reports.monitoring import BAND_LEVELS, body_name, service_name
+
+    figures = figures_of(request)
+    years = figures.years()
+    published = load_published_monitoring()
+    context: dict[str, Any] = {
+        "years": years,
+        "published": published,
+        "bands": {band.id: band.name[lang] for band in scale_bands()},
+        "band_levels": BAND_LEVELS,
+        **page_context(request, lang),
+    }
+    number = context["number"]
+    if not years:
+        return render(request, "monitoring.html", {**context, "year": None, "data": None})
+    chosen = year if year is not None else years[-1]
+    data = await anyio.to_thread.run_sync(figures.data, chosen)
+    registry = data.registry
+    bodies = _rows(data.bodies.rows, lambda code: body_name(registry, code, lang))
+    services = _rows(data.services.rows, lambda code: service_name(registry, published, code, lang))
+    trend_chart = line_chart(
+        [
+            Series(
+                translate(N_("Satisfaction, %"), lang),
+                [(str(row["period"]), float(row["satisfaction_pct"])) for row in data.trend],
+            )
+        ],
+        title=translate(N_("Satisfaction by year, %"), lang),
+        description=translate(N_("The share of answers with the highest score, each year."), lang),
+        value_format=_percent(number),
+    )
+    bodies_chart = bar_chart(
+        [
+            Bar(row["name"], float(row["satisfaction_pct"]), BAND_LEVELS.get(str(row["band"])))
+            for row in bodies
+        ],
+        title=translate(N_("Satisfaction by body, {year}, %"), lang, year=chosen),
+        description=translate(
+            N_("The share of answers with the highest score for each body, best first."), lang
+        ),
+        value_format=_percent(number),
+    )
+    shares = data.bodies.barriers
+    barriers = sorted(
+        (
+            {
+                "name": b.name[lang],
+                "kind": b.kind,
+                "share": shares[f"{b.code}_pct"],
+            }
+            for b in published.barriers
+        ),
+        key=lambda row: -float(row["share"]),
+    )
+    barriers_chart = bar_chart(
+        [Bar(row["name"], float(row["share"])) for row in barriers],
+        title=translate(N_("Answers naming each barrier, {year}, %"), lang, year=chosen),
+        description=translate(N_("Barriers to the highest score, the most named first."), lang),
+        value_format=_percent(number),
+    )
+    return render(
+        request,
+        "monitoring.html",
+        {
+            **context,
+            "year": chosen,
+            "data": data,
+            "national": data.bodies.national,
+            "bodies": bodies,
+            "services": services,
+            "channels": _rows(data.channels.rows, lambda code: _channel(code, lang)),
+            "barriers": barriers,
+            "shares": shares,
+            "trend_chart": trend_chart,
+            "bodies_chart": bodies_chart,
+            "barriers_chart": barriers_chart,
+            "shows_published": data.published is not None,
+        },
+    )
+
+
+def _channel(code: str, lang: Lang) -> str:
+    from ashyq.services.model import CHANNELS
+
+    for choice in CHANNELS:
+        if choice.code == code:
+            return str(getattr(choice, lang))
+    return code
+
+
+@router.get("/reports/monitoring/{year}.{fmt}")
+async def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str) -> Response:
+    """The report on a survey year, generated once per state of the stored answers."""
+    from ashyq.reports.monitoring import build_monitoring_report
+    from ashyq.web.reports import serve_report
+
+    figures = figures_of(request)
+    if year not in figures.years():
+        raise NotFoundError(_NO_YEAR, year=year)
+
+    def build() -> Report:
+        return build_monitoring_report(figures.data(year), lang)
+
+    key = f"monitoring-{figures.signature()}"
+    return await serve_report(request, key, f"monitoring-{year}-{lang}", fmt, build)
