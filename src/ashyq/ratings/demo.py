@@ -62,7 +62,7 @@ def seed_ratings(
     """Seed the points of ``DEMO_POINTS`` and ``per_point`` ratings each over the week before
     ``now``: providers resolve most incidents in time, the rest escalate, and the agency has
     closed some of those; the incidents of the last few minutes are still open (the portal's
-worker escalates them when their window ends)."""
+    worker escalates them when their window ends)."""
     chance = random.Random(seed)
     rules = RatingRules()
     factory = sessionmaker(engine, expire_on_commit=False)
