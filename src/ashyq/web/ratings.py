@@ -169,7 +169,17 @@ IdempotencyKey = Annotated[
 Authorization = Annotated[str | None, Header(description="Bearer <API key>")]
 
 
-@api.post("", status_code=201, response_model=ReceiptOut, responses={200: {"model": ReceiptOut}})
+# A rating with the largest photo, base64-encoded, and room for the rest of its JSON.
+_MAX_RATING_BYTES = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 16 * 1024
+
+
+@api.post(
+    "",
+    status_code=201,
+    response_model=ReceiptOut,
+    responses={200: {"model": ReceiptOut}, 413: {"description": "The request is too large."}},
+    max_body_size=_MAX_RATING_BYTES,
+)
 async def submit_rating(
     request: Request,
     rating: RatingIn,
@@ -292,7 +302,12 @@ class ResolutionIn(_Model):
     note: str = Field(min_length=1, max_length=4000)
 
 
-@api.post("/incidents/{incident_id}/resolve", response_model=IncidentOut)
+@api.post(
+    "/incidents/{incident_id}/resolve",
+    response_model=IncidentOut,
+    responses={413: {"description": "The request is too large."}},
+    max_body_size=64 * 1024,
+)
 def resolve_point_incident(
     request: Request,
     session: SessionDep,
