@@ -49,6 +49,7 @@ from ashyq.ratings.keys import (
     issue_api_key,
     revoke_api_key,
 )
+from ashyq.web.api import ErrorBody
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
@@ -65,8 +66,7 @@ __all__ = ["ApiKeyError", "RateLimitedError", "api", "pages"]
 
 _CODE = POINT_CODE.pattern
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"description": "The one error shape of the API (see ErrorBody)."}
-    for status in (401, 403, 404, 409, 422, 429)
+    status: {"model": ErrorBody} for status in (400, 401, 403, 404, 409, 413, 422, 429)
 }
 
 api = APIRouter(prefix="/api/v1/ratings", tags=["ratings"], responses=_ERRORS)
@@ -177,7 +177,7 @@ _MAX_RATING_BYTES = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 16 * 1024
     "",
     status_code=201,
     response_model=ReceiptOut,
-    responses={200: {"model": ReceiptOut}, 413: {"description": "The request is too large."}},
+    responses={200: {"model": ReceiptOut}},
     max_body_size=_MAX_RATING_BYTES,
 )
 async def submit_rating(
@@ -305,7 +305,6 @@ class ResolutionIn(_Model):
 @api.post(
     "/incidents/{incident_id}/resolve",
     response_model=IncidentOut,
-    responses={413: {"description": "The request is too large."}},
     max_body_size=64 * 1024,
 )
 def resolve_point_incident(
