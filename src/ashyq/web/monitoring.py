@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request, Response
 
 from ashyq.cycle.errors import NotFoundError
@@ -27,9 +29,19 @@ from ashyq.monitoring.published import load_published_monitoring
 from ashyq.monitoring.stats import scale_bands
 from ashyq.records.store import RecordStore
 from ashyq.reports.model import Report
+from ashyq.reports.monitoring import (
+    BAND_LEVELS,
+    MonitoringData,
+    body_name,
+    build_monitoring_report,
+    monitoring_data,
+    service_name,
+)
+from ashyq.services.model import CHANNELS
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.portal import ActorDep, LangDep, YearQuery
+from ashyq.web.reports import serve_report
 
 __all__ = ["SurveyFigures", "router"]
 
@@ -44,7 +56,7 @@ class SurveyFigures:
     def __init__(self, home: Path, size: int = 16) -> None:
         self.store = RecordStore(home)
         self.size = size
-        self._cache: OrderedDict[tuple[int, str], Any] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str], MonitoringData] = OrderedDict()
         self._lock = threading.Lock()
 
     def _files(self) -> list[Path]:
@@ -64,10 +76,8 @@ class SurveyFigures:
         """The stored survey years."""
         return open_survey(store=self.store).years()
 
-    def data(self, year: int) -> Any:
+    def data(self, year: int) -> MonitoringData:
         """The ``MonitoringData`` of ``year``; NotFoundError when it is not stored."""
-        from ashyq.reports.monitoring import monitoring_data
-
         key = (year, self.signature())
         with self._lock:  # one computation at a time; a DuckDB connection each
             cached = self._cache.get(key)
@@ -89,11 +99,11 @@ def figures_of(request: Request) -> SurveyFigures:
     return figures
 
 
-def _percent(number: Any) -> Any:
+def _percent(number: Callable[..., str]) -> Callable[[float], str]:
     return lambda value: f"{number(value, 1)}%"
 
 
-def _rows(rows: list[dict[str, Any]], name: Any) -> list[dict[str, Any]]:
+def _rows(rows: list[dict[str, Any]], name: Callable[[str], str]) -> list[dict[str, Any]]:
     return [{**row, "name": name(str(row["key"]))} for row in rows]
 
 
@@ -103,9 +113,6 @@ async def monitoring_page(
 ) -> Response:
     """The figures of a survey year: the nation's, the ranking of bodies and services with
     their changes, the channels, the barriers and the trend, with charts."""
-    import anyio
-
-    from ashyq.reports.monitoring import BAND_LEVELS, body_name, service_name
 
     figures = figures_of(request)
     years = figures.years()
@@ -148,19 +155,15 @@ async def monitoring_page(
         value_format=_percent(number),
     )
     shares = data.bodies.barriers
-    barriers = sorted(
+    barriers: list[dict[str, Any]] = sorted(
         (
-            {
-                "name": b.name[lang],
-                "kind": b.kind,
-                "share": shares[f"{b.code}_pct"],
-            }
+            {"name": b.name[lang], "kind": b.kind, "share": float(shares[f"{b.code}_pct"])}
             for b in published.barriers
         ),
-        key=lambda row: -float(row["share"]),
+        key=lambda row: -row["share"],
     )
     barriers_chart = bar_chart(
-        [Bar(row["name"], float(row["share"])) for row in barriers],
+        [Bar(str(row["name"]), row["share"]) for row in barriers],
         title=translate(N_("Answers naming each barrier, {year}, %"), lang, year=chosen),
         description=translate(N_("Barriers to the highest score, the most named first."), lang),
         value_format=_percent(number),
@@ -187,8 +190,6 @@ async def monitoring_page(
 
 
 def _channel(code: str, lang: Lang) -> str:
-    from ashyq.services.model import CHANNELS
-
     for choice in CHANNELS:
         if choice.code == code:
             return str(getattr(choice, lang))
@@ -198,9 +199,6 @@ def _channel(code: str, lang: Lang) -> str:
 @router.get("/reports/monitoring/{year}.{fmt}")
 async def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str) -> Response:
     """The report on a survey year, generated once per state of the stored answers."""
-    from ashyq.reports.monitoring import build_monitoring_report
-    from ashyq.web.reports import serve_report
-
     figures = figures_of(request)
     if year not in figures.years():
         raise NotFoundError(_NO_YEAR, year=year)

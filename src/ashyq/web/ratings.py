@@ -16,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ashyq.cycle import auth
 from ashyq.cycle.accounts import Actor
@@ -27,6 +28,7 @@ from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import (
     BodyFigures,
     IncidentStatus,
+    PointFigures,
     close_incident,
     dashboard,
     get_incident,
@@ -45,6 +47,7 @@ from ashyq.ratings.intake import (
 from ashyq.ratings.keys import (
     POINT_CODE,
     KeyHolder,
+    PointEntry,
     add_service_point,
     issue_api_key,
     revoke_api_key,
@@ -228,7 +231,7 @@ def _receipt(receipt: Receipt) -> Response:
     return JSONResponse(receipt.as_dict(), status_code=status, headers=headers)
 
 
-def _point_of(desk: RatingDesk, holder: KeyHolder, code: str | None) -> Any:
+def _point_of(desk: RatingDesk, holder: KeyHolder, code: str | None) -> PointEntry:
     if holder.point_id is not None:
         point = desk.directory.point_by_id(holder.point_id)
         if point is None or (code is not None and code != point.code):
@@ -365,7 +368,7 @@ class BodyFiguresOut(_Model):
     points: list[PointFiguresOut]
 
 
-def _figures_out(figures: Any, code: str, name: str) -> PointFiguresOut:
+def _figures_out(figures: PointFigures, code: str, name: str) -> PointFiguresOut:
     return PointFiguresOut(
         code=code,
         name=name,
@@ -381,7 +384,7 @@ def _figures_out(figures: Any, code: str, name: str) -> PointFiguresOut:
     )
 
 
-def _dashboard(request: Request, session: Any, actor: Actor, days: int) -> list[BodyFigures]:
+def _dashboard(request: Request, session: Session, actor: Actor, days: int) -> list[BodyFigures]:
     body_code = _scope(actor)
     desk = desk_of(request)
     now = desk.clock()
@@ -461,7 +464,7 @@ def dashboard_page(
     return _page(request, name or "workspace/ratings.html", lang, **context)
 
 
-def _visible_incident(session: Any, actor: Actor, incident_id: int) -> Incident:
+def _visible_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
     require_signed_in(actor)
     incident = get_incident(session, incident_id)
     auth.view_incident(actor, incident)
@@ -542,7 +545,7 @@ def close_page(
 
 
 def _admin_page(
-    request: Request, session: Any, actor: Actor, lang: Lang, **context: Any
+    request: Request, session: Session, actor: Actor, lang: Lang, **context: Any
 ) -> Response:
     points = list(session.scalars(select(ServicePoint).order_by(ServicePoint.code)))
     codes = {p.id: p.code for p in points}
