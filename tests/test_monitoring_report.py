@@ -143,3 +143,32 @@ def test_the_report_command_writes_files_and_names_a_missing_year(
     missing = runner.invoke(cli, ["report", "monitoring", "--year", "2018", "--lang", "en"])
     assert missing.exit_code == 2
     assert "ashyq monitoring import" in missing.output
+
+
+def test_the_json_api_gives_each_grouping_with_names_in_the_readers_language(
+    survey: Survey,
+) -> None:
+    years = survey.client.get("/api/v1/monitoring").json()
+    assert years == {"years": YEARS, "published": 2025}
+    bodies = survey.client.get("/api/v1/monitoring/2025?lang=en").json()
+    assert bodies["by"] == "body" and bodies["previous"] == 2024
+    assert [g["key"] for g in bodies["groups"]] == [r["key"] for r in survey.data.bodies.rows]
+    first = bodies["groups"][0]
+    assert first["rank"] == 1
+    assert first["name"] == body_name(survey.data.registry, first["key"], "en")
+    national = survey.data.bodies.national
+    assert bodies["national"]["average"] == pytest.approx(national["average"], abs=1e-6)
+    assert bodies["national"]["change_satisfaction_pp"] == pytest.approx(
+        national["change_satisfaction_pp"], abs=1e-6
+    )
+    for by, rows in (
+        ("service", survey.data.services.rows),
+        ("region", survey.data.regions.rows),
+        ("channel", survey.data.channels.rows),
+    ):
+        grouped = survey.client.get(f"/api/v1/monitoring/2025?by={by}&lang=kk").json()
+        assert len(grouped["groups"]) == len(rows) > 0
+        assert sum(g["answers"] for g in grouped["groups"]) == national["answers"]
+    assert survey.client.get("/api/v1/monitoring/2025?by=colour").status_code == 422
+    missing = survey.client.get("/api/v1/monitoring/2019")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"

@@ -137,6 +137,7 @@ class MonitoringData:
     bodies: YearFigures
     services: YearFigures
     channels: YearFigures
+    regions: YearFigures
     trend: list[dict[str, Any]]
     published: PublishedMonitoring | None
     registry: BodyRegistry
@@ -155,6 +156,7 @@ def monitoring_data(survey: SurveyStore, year: int, registry: BodyRegistry) -> M
         bodies=year_figures(survey, year, "body"),
         services=year_figures(survey, year, "service"),
         channels=year_figures(survey, year, "channel"),
+        regions=year_figures(survey, year, "region"),
         trend=rows,
         published=published if published.period == year else None,
         registry=registry,

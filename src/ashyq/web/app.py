@@ -255,6 +255,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(workspace.router)
     app.include_router(reports.router)
+    app.include_router(monitoring.api)
     app.include_router(monitoring.router)
     app.include_router(rating_routes.pages)
     return app

@@ -15,10 +15,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict
 
 from ashyq.cycle.errors import NotFoundError
 from ashyq.i18n import N_, Lang, translate
@@ -38,12 +39,13 @@ from ashyq.reports.monitoring import (
     service_name,
 )
 from ashyq.services.model import CHANNELS
+from ashyq.web.api import ErrorBody
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
-from ashyq.web.portal import ActorDep, LangDep, YearQuery
+from ashyq.web.portal import ActorDep, LangDep, Year, YearQuery
 from ashyq.web.reports import serve_report
 
-__all__ = ["SurveyFigures", "router"]
+__all__ = ["SurveyFigures", "api", "router"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -208,3 +210,123 @@ async def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str
 
     key = f"monitoring-{figures.signature()}"
     return await serve_report(request, key, f"monitoring-{year}-{lang}", fmt, build)
+
+
+# --- the JSON API ------------------------------------------------------------------------
+
+api = APIRouter(
+    prefix="/api/v1/monitoring",
+    tags=["public"],
+    responses={status: {"model": ErrorBody} for status in (404, 422)},
+)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SurveyYearsOut(_Model):
+    """The survey years with stored answers, and the year the agency's figures are of."""
+
+    years: list[int]
+    published: int
+
+
+class FiguresOut(_Model):
+    """The weighted figures of one group (or of the nation), with 95 % intervals and the
+    changes against the previous stored year (null without one)."""
+
+    key: str
+    name: str
+    rank: int | None
+    answers: int
+    average: float
+    average_low: float
+    average_high: float
+    satisfaction_pct: float
+    satisfaction_low_pct: float
+    satisfaction_high_pct: float
+    effective_n: float
+    band: str
+    change_average: float | None
+    change_satisfaction_pp: float | None
+
+
+class SurveyYearOut(_Model):
+    """A survey year's figures: the nation's, each group's in rank order, and the barrier
+    shares (% of answers naming each barrier, of each kind, any)."""
+
+    year: int
+    previous: int | None
+    by: str
+    national: FiguresOut
+    groups: list[FiguresOut]
+    barriers: dict[str, float]
+
+
+def _figures_out(row: dict[str, Any], name: str) -> FiguresOut:
+    def exact(key: str) -> float:
+        return round(float(row[key]), 6)
+
+    def change(key: str) -> float | None:
+        return None if row.get(key) is None else round(float(row[key]), 6)
+
+    return FiguresOut(
+        key=str(row["key"]),
+        name=name,
+        rank=int(row["rank"]) if "rank" in row else None,
+        answers=int(row["answers"]),
+        average=exact("average"),
+        average_low=exact("average_low"),
+        average_high=exact("average_high"),
+        satisfaction_pct=exact("satisfaction_pct"),
+        satisfaction_low_pct=exact("satisfaction_low_pct"),
+        satisfaction_high_pct=exact("satisfaction_high_pct"),
+        effective_n=exact("effective_n"),
+        band=str(row["band"]),
+        change_average=change("change_average"),
+        change_satisfaction_pp=change("change_satisfaction_pp"),
+    )
+
+
+@api.get("", response_model=SurveyYearsOut)
+def survey_years(request: Request) -> SurveyYearsOut:
+    """The survey years whose answers are stored."""
+    published = load_published_monitoring().period
+    return SurveyYearsOut(years=figures_of(request).years(), published=published)
+
+
+Grouping = Literal["body", "service", "region", "channel"]
+
+
+@api.get("/{year}", response_model=SurveyYearOut)
+async def survey_year(
+    request: Request, lang: LangDep, year: Year, by: Grouping = "body"
+) -> SurveyYearOut:
+    """A survey year's figures grouped by body, service, region or channel; names in the
+    reader's language (``?lang=``)."""
+    figures = figures_of(request)
+    data = await anyio.to_thread.run_sync(figures.data, year)
+    published = load_published_monitoring()
+    registry = data.registry
+    names: dict[str, Callable[[str], str]] = {
+        "body": lambda code: body_name(registry, code, lang),
+        "service": lambda code: service_name(registry, published, code, lang),
+        "region": lambda code: body_name(registry, code, lang),
+        "channel": lambda code: _channel(code, lang),
+    }
+    groups = {
+        "body": data.bodies,
+        "service": data.services,
+        "region": data.regions,
+        "channel": data.channels,
+    }
+    chosen, name = groups[by], names[by]
+    return SurveyYearOut(
+        year=year,
+        previous=chosen.previous,
+        by=by,
+        national=_figures_out(chosen.national, translate(N_("The nation"), lang)),
+        groups=[_figures_out(row, name(str(row["key"]))) for row in chosen.rows],
+        barriers={key: round(float(value), 6) for key, value in chosen.barriers.items()},
+    )
