@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, sync_playwright
 
+from ashyq.synth.survey import synthesize_survey
 from ashyq.web import create_app
 from tests.portal_support import seed
 
@@ -108,12 +109,14 @@ def _wait_until_up(base_url: str, server: uvicorn.Server, thread: threading.Thre
 def live_portal(
     tmp_path_factory: pytest.TempPathFactory, chromium_path: Path
 ) -> Iterator[LivePortal]:
-    """A freshly seeded SQLite portal (2025 published, 2026 open for disputes), served by
-    uvicorn in a background thread on a free loopback port."""
+    """A freshly seeded SQLite portal (2025 published, 2026 open for disputes, surveys of
+    2024-2025 stored), served by uvicorn in a background thread on a free loopback port."""
     folder = tmp_path_factory.mktemp("live-portal")
     home = folder / "home"
     url = f"sqlite:///{folder / 'portal.sqlite3'}"
     passwords = seed(url, home)
+    # Two years of a small synthetic survey, so /monitoring shows rankings and charts.
+    synthesize_survey([2024, 2025], home, seed=3, scale=0.25, layout="store")
     app = create_app(home, url=url)
     # Bind the socket here, so the port is ours before the server starts.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

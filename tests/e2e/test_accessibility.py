@@ -18,6 +18,7 @@ PAGES = {
     "body": "/bodies/mf?period=2025",
     "methodology": "/methodology",
     "statistics": "/statistics",
+    "monitoring": "/monitoring",
     "open-data": "/open-data",
     "login": "/login",
 }
