@@ -19,7 +19,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -27,8 +26,9 @@ from sqlalchemy.orm import Session
 from ashyq.bodies import BodyRegistry
 from ashyq.cycle import auth
 from ashyq.cycle.accounts import Actor
+from ashyq.cycle.actions import audit
 from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
-from ashyq.db.models import ApiKey, AuditEntry, ServicePoint, utcnow
+from ashyq.db.models import ApiKey, ServicePoint, utcnow
 from ashyq.i18n import N_
 
 __all__ = [
@@ -121,22 +121,6 @@ def revoke_key(session: Session, prefix: str, now: datetime | None = None) -> Ap
     return row
 
 
-def _audit(
-    session: Session, actor: Actor, action: str, kind: str, key: str, after: dict[str, Any]
-) -> None:
-    session.add(
-        AuditEntry(
-            account_id=actor.account_id,
-            actor=actor.username,
-            action=action,
-            object_type=kind,
-            object_id=key,
-            before=None,
-            after=after,
-        )
-    )
-
-
 def add_service_point(
     session: Session,
     actor: Actor,
@@ -150,7 +134,7 @@ def add_service_point(
     auth.add_service_point(actor)
     point = add_point(session, registry, code, body, name, region)
     after = {"body": point.body_code, "name": point.name, "region": point.region}
-    _audit(session, actor, "add_service_point", "service_point", point.code, after)
+    audit(session, actor, "add_service_point", "service_point", point.code, after=after)
     return point
 
 
@@ -159,7 +143,7 @@ def issue_api_key(session: Session, actor: Actor, label: str, point: str | None)
     auth.issue_api_key(actor)
     issued = issue_key(session, label, point, actor.username)
     after = {"label": issued.label, "point": issued.point}
-    _audit(session, actor, "issue_api_key", "api_key", issued.prefix, after)
+    audit(session, actor, "issue_api_key", "api_key", issued.prefix, after=after)
     return issued
 
 
@@ -168,7 +152,7 @@ def revoke_api_key(session: Session, actor: Actor, prefix: str) -> ApiKey:
     auth.revoke_api_key(actor)
     row = revoke_key(session, prefix)
     after = {"revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
-    _audit(session, actor, "revoke_api_key", "api_key", prefix, after)
+    audit(session, actor, "revoke_api_key", "api_key", prefix, after=after)
     return row
 
 
