@@ -18,12 +18,11 @@ from typer.testing import CliRunner
 
 from ashyq.cli import app as cli
 from ashyq.i18n import LANGUAGES, Lang
-from ashyq.monitoring.bodies import load_monitored_bodies
 from ashyq.monitoring.figures import open_survey, year_figures
+from ashyq.monitoring.names import group_names
 from ashyq.records.store import RecordStore
 from ashyq.reports.monitoring import (
     MonitoringData,
-    body_name,
     build_monitoring_report,
     monitoring_data,
 )
@@ -45,7 +44,7 @@ class Survey:
 def survey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Survey]:
     home = tmp_path_factory.mktemp("survey-home")
     synthesize_survey(YEARS, home, seed=3, scale=0.25, layout="store")
-    data = monitoring_data(open_survey(store=RecordStore(home)), 2025, load_monitored_bodies())
+    data = monitoring_data(open_survey(store=RecordStore(home)), 2025)
     app = create_app(home, url=f"sqlite:///{home / 'portal.sqlite3'}")
     with TestClient(app) as client:
         yield Survey(home, data, client)
@@ -69,7 +68,7 @@ def test_the_data_is_what_the_figures_module_computes(survey: Survey) -> None:
 def test_the_report_in_every_format_and_language(survey: Survey, lang: Lang) -> None:
     report = build_monitoring_report(survey.data, lang)
     files, texts = check_all_formats(report, f"monitoring-{lang}")
-    registry = survey.data.registry
+    body_name = group_names("body", lang)
     national = survey.data.bodies.national
     for name in ("docx", "pdf", "html"):  # the workbook holds numbers, checked below
         flat = plain(texts[name])
@@ -77,7 +76,7 @@ def test_the_report_in_every_format_and_language(survey: Survey, lang: Lang) -> 
         assert _spelled(national["satisfaction_pct"], 1, lang) in flat
     html = plain(unescape(texts["html"]))
     for row in survey.data.bodies.rows:
-        assert plain(body_name(registry, str(row["key"]), lang)) in html
+        assert plain(body_name(str(row["key"]))) in html
     workbook = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
     bodies = workbook["bodies"]
     values = [row for row in bodies.iter_rows(values_only=True) if isinstance(row[0], int)]
@@ -102,7 +101,7 @@ def test_the_page_shows_the_year_with_its_changes_and_charts(survey: Survey) -> 
         national = survey.data.bodies.national
         assert _spelled(national["average"], 2, lang) in text
         for row in survey.data.bodies.rows:
-            assert plain(body_name(survey.data.registry, str(row["key"]), lang)) in text
+            assert plain(group_names("body", lang)(str(row["key"]))) in text
         assert page.text.count("<svg") == 3  # trend, bodies, barriers
     older = survey.client.get("/monitoring?year=2024&lang=en")
     assert older.status_code == 200 and "Change against 2023" not in older.text
@@ -155,7 +154,7 @@ def test_the_json_api_gives_each_grouping_with_names_in_the_readers_language(
     assert [g["key"] for g in bodies["groups"]] == [r["key"] for r in survey.data.bodies.rows]
     first = bodies["groups"][0]
     assert first["rank"] == 1
-    assert first["name"] == body_name(survey.data.registry, first["key"], "en")
+    assert first["name"] == group_names("body", "en")(first["key"])
     national = survey.data.bodies.national
     assert bodies["national"]["average"] == pytest.approx(national["average"], abs=1e-6)
     assert bodies["national"]["change_satisfaction_pp"] == pytest.approx(

@@ -24,7 +24,8 @@ from ashyq.cli.common import (
     write_output,
 )
 from ashyq.i18n import N_, Lang, translate
-from ashyq.monitoring.bodies import load_monitored_bodies, region_choices
+from ashyq.i18n.grammar import figure, number
+from ashyq.monitoring.bodies import load_monitored_bodies
 from ashyq.monitoring.figures import (
     GROUPINGS,
     NoSurveyError,
@@ -34,9 +35,8 @@ from ashyq.monitoring.figures import (
     year_figures,
 )
 from ashyq.monitoring.model import KINDS
+from ashyq.monitoring.names import band_names, group_names
 from ashyq.monitoring.published import load_published_monitoring
-from ashyq.monitoring.stats import scale_bands
-from ashyq.services.model import CHANNELS
 
 app = typer.Typer(
     help="Public monitoring: import survey answers, rankings, changes, barriers and trend.",
@@ -147,34 +147,28 @@ _TREND_COLUMNS: Final = (
 )
 
 
-def _number(value: float | None, places: int, lang: Lang, *, signed: bool = False) -> str:
-    """A figure as people read it: ``4,88`` (ru, kk) or ``4.88``; ``+1,5`` when signed;
-    a dash when missing."""
-    if value is None:
-        return "—"
-    if round(value, places) == 0:
-        value, signed = 0.0, False  # no "-0,00"
-    text = f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
-    return text.replace(".", ",") if lang in ("ru", "kk") else text
+def _figure_cells(row: dict[str, Any], bands: dict[str, str], lang: Lang) -> list[str]:
+    """A row's answers, average with its interval, satisfaction, band and changes, as the
+    tables print them."""
+    interval = f"{figure(row['average_low'], 2, lang)}-{figure(row['average_high'], 2, lang)}"
+    return [
+        number(row["answers"], lang),
+        figure(row["average"], 2, lang),
+        interval,
+        figure(row["satisfaction_pct"], 1, lang),
+        bands[row["band"]],
+        figure(row["change_average"], 2, lang, signed=True),
+        figure(row["change_satisfaction_pp"], 1, lang, signed=True),
+    ]
 
 
-def _count(value: int, lang: Lang) -> str:
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u00a0") if lang in ("ru", "kk") else grouped
-
-
-def _names(by: str, lang: Lang) -> dict[str, str]:
-    """The name of each code of a grouping in ``lang`` (services: as seed 001 prints them)."""
-    if by == "body":
-        return {body.code: body.short(lang) for body in load_monitored_bodies()}
-    if by == "service":
-        return {s.code: s.name for s in load_published_monitoring().services}
-    choices = region_choices() if by == "region" else CHANNELS
-    return {choice.code: getattr(choice, lang) for choice in choices}
-
-
-def _band_names(lang: Lang) -> dict[str, str]:
-    return {band.id: band.name[lang] for band in scale_bands()}
+def _csv(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> bytes:
+    """``rows`` as CSV with a header of ``columns``."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
 
 
 def _machine(row: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
@@ -228,21 +222,21 @@ def _console() -> tuple[Console, io.StringIO]:
 def _stats_text(figures: YearFigures, lang: Lang) -> str:
     console, buffer = _console()
     national = figures.national
-    bands = _band_names(lang)
+    bands = band_names(lang)
     console.print(
         translate(
             _NATIONAL,
             lang,
             year=figures.year,
-            average=_number(national["average"], 2, lang),
-            low=_number(national["average_low"], 2, lang),
-            high=_number(national["average_high"], 2, lang),
-            satisfaction=_number(national["satisfaction_pct"], 1, lang),
-            satisfaction_low=_number(national["satisfaction_low_pct"], 1, lang),
-            satisfaction_high=_number(national["satisfaction_high_pct"], 1, lang),
+            average=figure(national["average"], 2, lang),
+            low=figure(national["average_low"], 2, lang),
+            high=figure(national["average_high"], 2, lang),
+            satisfaction=figure(national["satisfaction_pct"], 1, lang),
+            satisfaction_low=figure(national["satisfaction_low_pct"], 1, lang),
+            satisfaction_high=figure(national["satisfaction_high_pct"], 1, lang),
             band=bands[national["band"]],
-            answers=_count(national["answers"], lang),
-            respondents=_count(national["respondents"], lang),
+            answers=number(national["answers"], lang),
+            respondents=number(national["respondents"], lang),
         )
     )
     if figures.previous is None:
@@ -253,11 +247,11 @@ def _stats_text(figures: YearFigures, lang: Lang) -> str:
                 _CHANGE,
                 lang,
                 year=figures.previous,
-                average=_number(national["change_average"], 2, lang, signed=True),
-                satisfaction=_number(national["change_satisfaction_pp"], 1, lang, signed=True),
+                average=figure(national["change_average"], 2, lang, signed=True),
+                satisfaction=figure(national["change_satisfaction_pp"], 1, lang, signed=True),
             )
         )
-    names = _names(figures.by, lang)
+    name = group_names(figures.by, lang)
     keys: tuple[str, ...] = ("rank", "key", "name", "answers", "average", "interval")
     keys += ("satisfaction", "band", "change_average", "change_satisfaction")
     table = Table(*(translate(_HEADERS[key], lang) for key in keys))
@@ -265,14 +259,8 @@ def _stats_text(figures: YearFigures, lang: Lang) -> str:
         table.add_row(
             str(row["rank"]),
             row["key"],
-            names.get(row["key"], ""),
-            _count(row["answers"], lang),
-            _number(row["average"], 2, lang),
-            f"{_number(row['average_low'], 2, lang)}-{_number(row['average_high'], 2, lang)}",
-            _number(row["satisfaction_pct"], 1, lang),
-            bands[row["band"]],
-            _number(row["change_average"], 2, lang, signed=True),
-            _number(row["change_satisfaction_pp"], 1, lang, signed=True),
+            name(row["key"]),
+            *_figure_cells(row, bands, lang),
         )
     console.print(table)
     barriers = Table(*(translate(_HEADERS[key], lang) for key in ("kind", "barrier", "share")))
@@ -281,7 +269,7 @@ def _stats_text(figures: YearFigures, lang: Lang) -> str:
         barriers.add_row(
             translate(kind, lang) if kind else "",
             row["name"],
-            _number(row["share_pct"], 1, lang),
+            figure(row["share_pct"], 1, lang),
         )
     console.print(barriers)
     return buffer.getvalue()
@@ -303,19 +291,12 @@ def stats_command(
     if output_format not in _FORMATS:
         fail(f"--format {output_format}: use {', '.join(_FORMATS)}", code=2)
     figures = _figures_or_exit(year, by, chosen)
-    names = _names(by, chosen)
-    rows = [
-        _machine({**row, "name": names.get(row["key"], "")}, _MACHINE_COLUMNS)
-        for row in figures.rows
-    ]
+    name = group_names(by, chosen)
+    rows = [_machine({**row, "name": name(row["key"])}, _MACHINE_COLUMNS) for row in figures.rows]
     if output_format == "table":
         write_output(_stats_text(figures, chosen).encode("utf-8"), out)
     elif output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_MACHINE_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        write_output(buffer.getvalue().encode("utf-8"), out)
+        write_output(_csv(rows, _MACHINE_COLUMNS), out)
     else:
         national_columns = (*_MACHINE_COLUMNS[3:], "respondents")
         payload = {
@@ -351,29 +332,19 @@ def trend_command(
         _machine({**row, "year": int(row["period"])}, _TREND_COLUMNS) for row in table.to_pylist()
     ]
     if output_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=_TREND_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        write_output(buffer.getvalue().encode("utf-8"), out)
+        write_output(_csv(rows, _TREND_COLUMNS), out)
         return
     if output_format == "json":
         write_output((json_text(rows) + "\n").encode("utf-8"), out)
         return
-    bands = _band_names(chosen)
+    bands = band_names(chosen)
     keys: tuple[str, ...] = ("year", "answers", "average", "interval", "satisfaction", "band")
     keys += ("change_average", "change_satisfaction")
     shown = Table(*(translate(_HEADERS[key], chosen) for key in keys))
     for row in rows:
         shown.add_row(
             str(row["year"]),
-            _count(row["answers"], chosen),
-            _number(row["average"], 2, chosen),
-            f"{_number(row['average_low'], 2, chosen)}-{_number(row['average_high'], 2, chosen)}",
-            _number(row["satisfaction_pct"], 1, chosen),
-            bands[row["band"]],
-            _number(row["change_average"], 2, chosen, signed=True),
-            _number(row["change_satisfaction_pp"], 1, chosen, signed=True),
+            *_figure_cells(row, bands, chosen),
         )
     console, buffer = _console()
     console.print(shown)

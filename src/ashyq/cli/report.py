@@ -181,13 +181,12 @@ def monitoring_command(
     out: ReportOutOption = None,
 ) -> None:
     """The report on a year of public monitoring, from the stored survey answers."""
-    from ashyq.monitoring.bodies import load_monitored_bodies
     from ashyq.monitoring.figures import NoSurveyError, open_survey
     from ashyq.reports.monitoring import build_monitoring_report, monitoring_data
 
     langs, message_lang, formats = _choices(lang, output_format)
     try:
-        data = monitoring_data(open_survey(), year, load_monitored_bodies())
+        data = monitoring_data(open_survey(), year)
     except NoSurveyError:
         fail(translate(_NO_SURVEY, message_lang, year=year), code=2)
     write_reports(

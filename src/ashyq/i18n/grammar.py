@@ -11,7 +11,7 @@ one form for 1 and another for the rest. The forms of every noun are declared on
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -22,7 +22,7 @@ from babel.numbers import format_decimal as babel_decimal
 
 from ashyq.i18n import Lang
 
-__all__ = ["Case", "join_names", "number", "plural_category", "quantity", "word"]
+__all__ = ["Case", "figure", "join_names", "number", "plural_category", "quantity", "word"]
 
 # ``nominative``: the count as the subject or object ("22 нарушения", "22 бұзушылық",
 # "22 violations"). ``partitive``: the count something is out of ("из 391 954 обращений",
@@ -79,6 +79,20 @@ def number(value: int | Decimal, lang: Lang, decimals: int | None = None) -> str
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
         return babel_decimal(Decimal(value), format=pattern, locale=lang)
     return babel_decimal(Decimal(value), locale=lang, decimal_quantization=False)
+
+
+def figure(
+    value: float | Decimal | None, decimals: int, lang: Lang, *, signed: bool = False
+) -> str:
+    """A measured figure as printed: rounded half up to ``decimals`` (``4,88``), with its
+    sign when ``signed`` and not zero (``+1,5``, never ``-0,0``), a dash when missing."""
+    if value is None:
+        return "—"
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if exact == 0:
+        exact = abs(exact)
+    text = number(exact, lang, decimals)
+    return f"+{text}" if signed and exact > 0 else text
 
 
 def word(value: int | Decimal, noun: str, lang: Lang, case: Case = "nominative") -> str:

@@ -19,6 +19,7 @@ Rules (docs/methodology.md, *Public monitoring*):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -41,9 +42,11 @@ __all__ = [
     "barrier_shares",
     "open_survey",
     "ranking",
+    "survey_years",
     "trend",
     "with_changes",
     "year_figures",
+    "year_groupings",
 ]
 
 # What a ranking may group by, and the column it groups.
@@ -63,6 +66,11 @@ class NoSurveyError(LookupError):
         self.year = year
 
 
+def survey_years(store: RecordStore) -> list[int]:
+    """The survey years with answers in ``store``, in order (no query engine needed)."""
+    return [p.year for p in store.periods(SURVEY_ANSWERS) if p.half is None]
+
+
 @dataclass(frozen=True)
 class SurveyStore:
     """The stored answers of the public monitoring, read on one backend."""
@@ -72,7 +80,7 @@ class SurveyStore:
 
     def years(self) -> list[int]:
         """The survey years with stored answers, in order."""
-        return [p.year for p in self.store.periods(SURVEY_ANSWERS) if p.half is None]
+        return survey_years(self.store)
 
     def answers(self, year: int) -> ir.Table | None:
         """The answers of ``year``; None if none are stored."""
@@ -223,20 +231,38 @@ def year_figures(data: SurveyStore, year: int, by: str = "body") -> YearFigures:
 
     Raises NoSurveyError when the year is not stored, KeyError for an unknown grouping.
     """
-    if by not in GROUPINGS:
-        raise KeyError(by)
+    return year_groupings(data, year, (by,))[by]
+
+
+def year_groupings(
+    data: SurveyStore, year: int, groupings: Sequence[str]
+) -> dict[str, YearFigures]:
+    """The figures of ``year`` for each grouping of ``groupings``; the nation's figures and
+    the barrier shares, the same for every grouping, are computed once.
+
+    Raises NoSurveyError when the year is not stored, KeyError for an unknown grouping.
+    """
+    for by in groupings:
+        if by not in GROUPINGS:
+            raise KeyError(by)
     answers = data.answers(year)
     if answers is None:
         raise NoSurveyError(year)
     before = data.answers(year - 1)
-    national = with_changes(_national(answers), None if before is None else _national(before))
-    rows = with_changes(ranking(answers, by), None if before is None else ranking(before, by))
     con = data.con
-    return YearFigures(
-        year=year,
-        by=by,
-        previous=None if before is None else year - 1,
-        national=con.to_pyarrow(national).to_pylist()[0],
-        rows=con.to_pyarrow(rows.order_by("rank", "key")).to_pylist(),
-        barriers=con.to_pyarrow(barrier_shares(answers)).to_pylist()[0],
-    )
+    national = with_changes(_national(answers), None if before is None else _national(before))
+    national_row = con.to_pyarrow(national).to_pylist()[0]
+    barriers = con.to_pyarrow(barrier_shares(answers)).to_pylist()[0]
+    figures = {}
+    for by in groupings:
+        previous = None if before is None else ranking(before, by)
+        rows = with_changes(ranking(answers, by), previous)
+        figures[by] = YearFigures(
+            year=year,
+            by=by,
+            previous=None if before is None else year - 1,
+            national=national_row,
+            rows=con.to_pyarrow(rows.order_by("rank", "key")).to_pylist(),
+            barriers=barriers,
+        )
+    return figures

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ashyq.bodies import BodyRegistry, UnknownBodyError
 from ashyq.i18n import N_, Lang, translate
-from ashyq.i18n.grammar import number
-from ashyq.monitoring.figures import SurveyStore, YearFigures, trend, year_figures
+from ashyq.i18n.grammar import figure, number
+from ashyq.monitoring.figures import SurveyStore, YearFigures, trend, year_groupings
+from ashyq.monitoring.names import band_names, group_names
 from ashyq.monitoring.published import PublishedMonitoring, load_published_monitoring
 from ashyq.monitoring.stats import scale_bands
 from ashyq.reports.model import (
@@ -28,15 +28,12 @@ from ashyq.reports.model import (
     Report,
     Table,
 )
-from ashyq.services.model import CHANNELS
 
 __all__ = [
     "BAND_LEVELS",
     "MonitoringData",
-    "body_name",
     "build_monitoring_report",
     "monitoring_data",
-    "service_name",
 ]
 
 # The colour of each scale band, as the other reports colour levels.
@@ -103,7 +100,6 @@ _BAND_RULE = N_("Scale band «{name}»: {rule}.")
 _ABOVE = N_("above {bound}")
 _FROM = N_("from {bound}")
 _BELOW = N_("below the bands above")
-_SERVICE_OF = N_("{body}, service {number}")
 
 _FIGURE_COLUMNS = (N_("Figure"), N_("Published"), N_("Computed"))
 _AVERAGE = N_("Average score")
@@ -140,12 +136,22 @@ class MonitoringData:
     regions: YearFigures
     trend: list[dict[str, Any]]
     published: PublishedMonitoring | None
-    registry: BodyRegistry
+
+    def grouped(self, by: str) -> YearFigures:
+        """The figures grouped by ``by``: body, service, channel or region."""
+        groups = {
+            "body": self.bodies,
+            "service": self.services,
+            "channel": self.channels,
+            "region": self.regions,
+        }
+        return groups[by]
 
 
-def monitoring_data(survey: SurveyStore, year: int, registry: BodyRegistry) -> MonitoringData:
+def monitoring_data(survey: SurveyStore, year: int) -> MonitoringData:
     """The figures of ``year`` from the stored answers; NoSurveyError when not stored."""
     published = load_published_monitoring()
+    groups = year_groupings(survey, year, ("body", "service", "channel", "region"))
     # The store names a period by its text ("2025"); the report counts years.
     rows = [
         {**row, "period": int(row["period"])}
@@ -153,13 +159,12 @@ def monitoring_data(survey: SurveyStore, year: int, registry: BodyRegistry) -> M
     ]
     return MonitoringData(
         year=year,
-        bodies=year_figures(survey, year, "body"),
-        services=year_figures(survey, year, "service"),
-        channels=year_figures(survey, year, "channel"),
-        regions=year_figures(survey, year, "region"),
+        bodies=groups["body"],
+        services=groups["service"],
+        channels=groups["channel"],
+        regions=groups["region"],
         trend=rows,
         published=published if published.period == year else None,
-        registry=registry,
     )
 
 
@@ -170,21 +175,11 @@ def _decimal(value: float | None, places: int) -> Decimal | None:
 
 
 def _cell(value: float | None, places: int, lang: Lang, signed: bool = False) -> Cell:
-    exact = _decimal(value, places)
-    if exact is None:
-        return Cell("—")
-    text = number(exact, lang, places)
-    if signed and exact > 0:
-        text = "+" + text
-    return Cell(text, exact)
-
-
-def _band_names(lang: Lang) -> dict[str, str]:
-    return {band.id: band.name[lang] for band in scale_bands()}
+    return Cell(figure(value, places, lang, signed=signed), _decimal(value, places))
 
 
 def _band_cell(band: str, lang: Lang) -> Cell:
-    return Cell(_band_names(lang).get(band, band), band, BAND_LEVELS.get(band))
+    return Cell(band_names(lang).get(band, band), band, BAND_LEVELS.get(band))
 
 
 def _rank_rows(
@@ -192,10 +187,7 @@ def _rank_rows(
 ) -> tuple[tuple[Cell, ...], ...]:
     rows = []
     for row in figures.rows:
-        interval = (
-            f"{number(_decimal(row['average_low'], 2) or 0, lang, 2)}-"
-            f"{number(_decimal(row['average_high'], 2) or 0, lang, 2)}"
-        )
+        interval = f"{figure(row['average_low'], 2, lang)}-{figure(row['average_high'], 2, lang)}"
         rows.append(
             (
                 Cell(str(row["rank"]), int(row["rank"])),
@@ -215,7 +207,7 @@ def _rank_rows(
 def _rank_columns(first: str, lang: Lang) -> tuple[Column, ...]:
     titles = [translate(t, lang) for t in _RANK_COLUMNS]
     band_rules = tuple(
-        LevelRule(BAND_LEVELS[band_id], "==", name) for band_id, name in _band_names(lang).items()
+        LevelRule(BAND_LEVELS[band_id], "==", name) for band_id, name in band_names(lang).items()
     )
     return (
         Column(titles[0], "integer"),
@@ -230,29 +222,7 @@ def _rank_columns(first: str, lang: Lang) -> tuple[Column, ...]:
     )
 
 
-def body_name(registry: BodyRegistry, code: str, lang: Lang) -> str:
-    """The short name of a monitored body, or its code when unknown."""
-    try:
-        return registry.get(code).short(lang)
-    except UnknownBodyError:
-        return code
-
-
-def service_name(
-    registry: BodyRegistry, published: PublishedMonitoring, code: str, lang: Lang
-) -> str:
-    """A service's name: as seed 001 prints it (Russian) for a named service, else its
-    body and number (``mvd_03``: "Ministry of Internal Affairs, service 03")."""
-    for service in published.services:
-        if service.code == code:
-            return service.name
-    body, _, position = code.rpartition("_")
-    if body and position.isdigit():
-        return translate(_SERVICE_OF, lang, body=body_name(registry, body, lang), number=position)
-    return code
-
-
-def _charts(data: MonitoringData, lang: Lang, names: dict[str, str]) -> list[Chart]:
+def _charts(data: MonitoringData, lang: Lang) -> list[Chart]:
     from ashyq.reports.charts import horizontal_bars, line_chart
 
     year = data.year
@@ -279,7 +249,7 @@ def _charts(data: MonitoringData, lang: Lang, names: dict[str, str]) -> list[Cha
             "bodies",
             translate(_BODIES_CHART, lang, year=year),
             translate(_BODIES_ALT, lang),
-            [body_name(data.registry, str(r["key"]), lang) for r in bodies],
+            [group_names("body", lang)(str(r["key"])) for r in bodies],
             [_decimal(r["average"], 2) or Decimal(0) for r in bodies],
             [BAND_LEVELS.get(str(r["band"])) for r in bodies],
             lang=lang,
@@ -294,7 +264,7 @@ def _charts(data: MonitoringData, lang: Lang, names: dict[str, str]) -> list[Cha
             "services",
             translate(_SERVICES_CHART, lang, year=year),
             translate(_SERVICES_ALT, lang),
-            [names[str(r["key"])] for r in chosen],
+            [group_names("service", lang)(str(r["key"])) for r in chosen],
             [_decimal(r["average"], 2) or Decimal(0) for r in chosen],
             [BAND_LEVELS.get(str(r["band"])) for r in chosen],
             lang=lang,
@@ -355,7 +325,7 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
         cover=False,
     )
     national = data.bodies.national
-    band = _band_names(lang).get(str(national["band"]), str(national["band"]))
+    band = band_names(lang).get(str(national["band"]), str(national["band"]))
     report.add(Heading(translate(_NATIONAL, lang), 1, "national"))
     report.add(
         Paragraph(
@@ -363,9 +333,9 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
                 _LEAD,
                 lang,
                 year=year,
-                average=number(_decimal(national["average"], 2) or 0, lang, 2),
+                average=figure(national["average"], 2, lang),
                 band=band,
-                satisfaction=number(_decimal(national["satisfaction_pct"], 1) or 0, lang, 1),
+                satisfaction=figure(national["satisfaction_pct"], 1, lang),
                 answers=number(int(national["answers"]), lang),
                 respondents=number(int(national["respondents"]), lang),
             ),
@@ -387,10 +357,10 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
             translate(
                 _INTERVALS,
                 lang,
-                average_low=number(_decimal(national["average_low"], 2) or 0, lang, 2),
-                average_high=number(_decimal(national["average_high"], 2) or 0, lang, 2),
-                satisfaction_low=number(_decimal(national["satisfaction_low_pct"], 1) or 0, lang),
-                satisfaction_high=number(_decimal(national["satisfaction_high_pct"], 1) or 0, lang),
+                average_low=figure(national["average_low"], 2, lang),
+                average_high=figure(national["average_high"], 2, lang),
+                satisfaction_low=figure(national["satisfaction_low_pct"], 1, lang),
+                satisfaction_high=figure(national["satisfaction_high_pct"], 1, lang),
             )
         )
     )
@@ -398,11 +368,7 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
     if table is not None:
         report.add(Paragraph(translate(_PUBLISHED_LEAD, lang, year=year)), table)
 
-    names = {
-        str(r["key"]): service_name(data.registry, published, str(r["key"]), lang)
-        for r in data.services.rows
-    }
-    charts = {chart.key: chart for chart in _charts(data, lang, names)}
+    charts = {chart.key: chart for chart in _charts(data, lang)}
 
     report.add(Heading(translate(_TREND, lang), 1, "trend"))
     if "trend" in charts:
@@ -441,7 +407,7 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
             "bodies",
             translate(_BODIES_CAPTION, lang, year=year),
             _rank_columns(body_title, lang),
-            _rank_rows(data.bodies, lambda code: body_name(data.registry, code, lang), lang),
+            _rank_rows(data.bodies, group_names("body", lang), lang),
         )
     )
     service_title = translate(N_("Service"), lang)
@@ -451,17 +417,16 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
             "services",
             translate(_SERVICES_CAPTION, lang, year=year),
             _rank_columns(service_title, lang),
-            _rank_rows(data.services, lambda code: names[code], lang),
+            _rank_rows(data.services, group_names("service", lang), lang),
         )
     )
-    channel_names = {choice.code: str(getattr(choice, lang)) for choice in CHANNELS}
     report.add(Heading(translate(_CHANNELS, lang), 1, "channels"))
     report.add(
         Table(
             "channels",
             translate(_CHANNELS_CAPTION, lang, year=year),
             _rank_columns(translate(N_("Channel"), lang), lang),
-            _rank_rows(data.channels, lambda code: channel_names.get(code, code), lang),
+            _rank_rows(data.channels, group_names("channel", lang), lang),
         )
     )
 
@@ -472,9 +437,9 @@ def build_monitoring_report(data: MonitoringData, lang: Lang) -> Report:
             translate(
                 _BARRIERS_LEAD,
                 lang,
-                any=number(_decimal(shares["any_pct"], 1) or 0, lang, 1),
-                administrative=number(_decimal(shares["administrative_pct"], 1) or 0, lang, 1),
-                technical=number(_decimal(shares["technical_pct"], 1) or 0, lang, 1),
+                any=figure(shares["any_pct"], 1, lang),
+                administrative=figure(shares["administrative_pct"], 1, lang),
+                technical=figure(shares["technical_pct"], 1, lang),
             )
         )
     )

@@ -22,23 +22,19 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
 from ashyq.cycle.errors import NotFoundError
-from ashyq.i18n import N_, Lang, translate
-from ashyq.monitoring.bodies import load_monitored_bodies
-from ashyq.monitoring.figures import open_survey
+from ashyq.i18n import N_, translate
+from ashyq.monitoring.figures import open_survey, survey_years
 from ashyq.monitoring.model import SURVEY_ANSWERS
+from ashyq.monitoring.names import band_names, group_names
 from ashyq.monitoring.published import load_published_monitoring
-from ashyq.monitoring.stats import scale_bands
 from ashyq.records.store import RecordStore
 from ashyq.reports.model import Report
 from ashyq.reports.monitoring import (
     BAND_LEVELS,
     MonitoringData,
-    body_name,
     build_monitoring_report,
     monitoring_data,
-    service_name,
 )
-from ashyq.services.model import CHANNELS
 from ashyq.web.api import ErrorBody
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
@@ -76,7 +72,7 @@ class SurveyFigures:
 
     def years(self) -> list[int]:
         """The stored survey years."""
-        return open_survey(store=self.store).years()
+        return survey_years(self.store)
 
     def data(self, year: int) -> MonitoringData:
         """The ``MonitoringData`` of ``year``; NotFoundError when it is not stored."""
@@ -87,7 +83,7 @@ class SurveyFigures:
                 if year not in self.years():
                     raise NotFoundError(_NO_YEAR, year=year)
                 survey = open_survey(store=self.store)
-                cached = monitoring_data(survey, year, load_monitored_bodies())
+                cached = monitoring_data(survey, year)
                 self._cache[key] = cached
                 while len(self._cache) > self.size:
                     self._cache.popitem(last=False)
@@ -122,7 +118,7 @@ async def monitoring_page(
     context: dict[str, Any] = {
         "years": years,
         "published": published,
-        "bands": {band.id: band.name[lang] for band in scale_bands()},
+        "bands": band_names(lang),
         "band_levels": BAND_LEVELS,
         **page_context(request, lang),
     }
@@ -131,9 +127,8 @@ async def monitoring_page(
         return render(request, "monitoring.html", {**context, "year": None, "data": None})
     chosen = year if year is not None else years[-1]
     data = await anyio.to_thread.run_sync(figures.data, chosen)
-    registry = data.registry
-    bodies = _rows(data.bodies.rows, lambda code: body_name(registry, code, lang))
-    services = _rows(data.services.rows, lambda code: service_name(registry, published, code, lang))
+    bodies = _rows(data.bodies.rows, group_names("body", lang))
+    services = _rows(data.services.rows, group_names("service", lang))
     trend_chart = line_chart(
         [
             Series(
@@ -180,7 +175,7 @@ async def monitoring_page(
             "national": data.bodies.national,
             "bodies": bodies,
             "services": services,
-            "channels": _rows(data.channels.rows, lambda code: _channel(code, lang)),
+            "channels": _rows(data.channels.rows, group_names("channel", lang)),
             "barriers": barriers,
             "shares": shares,
             "trend_chart": trend_chart,
@@ -189,13 +184,6 @@ async def monitoring_page(
             "shows_published": data.published is not None,
         },
     )
-
-
-def _channel(code: str, lang: Lang) -> str:
-    for choice in CHANNELS:
-        if choice.code == code:
-            return str(getattr(choice, lang))
-    return code
 
 
 @router.get("/reports/monitoring/{year}.{fmt}")
@@ -290,7 +278,7 @@ def _figures_out(row: dict[str, Any], name: str) -> FiguresOut:
 
 
 @api.get("", response_model=SurveyYearsOut)
-def survey_years(request: Request) -> SurveyYearsOut:
+def stored_years(request: Request) -> SurveyYearsOut:
     """The survey years whose answers are stored."""
     published = load_published_monitoring().period
     return SurveyYearsOut(years=figures_of(request).years(), published=published)
@@ -307,21 +295,7 @@ async def survey_year(
     reader's language (``?lang=``)."""
     figures = figures_of(request)
     data = await anyio.to_thread.run_sync(figures.data, year)
-    published = load_published_monitoring()
-    registry = data.registry
-    names: dict[str, Callable[[str], str]] = {
-        "body": lambda code: body_name(registry, code, lang),
-        "service": lambda code: service_name(registry, published, code, lang),
-        "region": lambda code: body_name(registry, code, lang),
-        "channel": lambda code: _channel(code, lang),
-    }
-    groups = {
-        "body": data.bodies,
-        "service": data.services,
-        "region": data.regions,
-        "channel": data.channels,
-    }
-    chosen, name = groups[by], names[by]
+    chosen, name = data.grouped(by), group_names(by, lang)
     return SurveyYearOut(
         year=year,
         previous=chosen.previous,
