@@ -448,8 +448,19 @@ def test_the_command_line_manages_points_and_keys(
     revoked = runner.invoke(app, ["ratings", "key", "revoke", key.split("_")[1]])
     assert revoked.exit_code == 0
     figures = runner.invoke(app, ["ratings", "dashboard", "--format", "json"])
-    assert json.loads(figures.output)[0]["points"] == [
-        {"code": "K-1", "ratings": 0, "incidents": 0}
+    nothing = {
+        "ratings": 0,
+        "average": None,
+        "low": 0,
+        "incidents": 0,
+        "open": 0,
+        "overdue": 0,
+        "resolved_in_time": 0,
+        "escalated": 0,
+        "closed_by_agency": 0,
+    }
+    assert json.loads(figures.output) == [
+        {"body": "mf", **nothing, "points": [{"code": "K-1", **nothing}]}
     ]
     assert "escalated 0" in runner.invoke(app, ["ratings", "escalate"]).output
 

@@ -130,18 +130,8 @@ def dashboard_command(
                 [
                     {
                         "body": b.body_code,
-                        "ratings": b.total.ratings,
-                        "average": b.total.average,
-                        "incidents": b.total.incidents,
-                        "open": b.total.open,
-                        "overdue": b.total.overdue,
-                        "resolved_in_time": b.total.resolved,
-                        "escalated": b.total.escalated_total,
-                        "closed_by_agency": b.total.closed,
-                        "points": [
-                            {"code": p.code, "ratings": p.ratings, "incidents": p.incidents}
-                            for p in b.points
-                        ],
+                        **b.total.as_dict(),
+                        "points": [{"code": p.code, **p.as_dict()} for p in b.points],
                     }
                     for b in bodies
                 ]

@@ -311,6 +311,20 @@ class PointFigures:
         settled = self.resolved + self.escalated_total
         return 100.0 * self.resolved / settled if settled else None
 
+    def as_dict(self) -> dict[str, Any]:
+        """The published figures, by the names the API and the command line use."""
+        return {
+            "ratings": self.ratings,
+            "average": None if self.average is None else round(self.average, 3),
+            "low": self.low,
+            "incidents": self.incidents,
+            "open": self.open,
+            "overdue": self.overdue,
+            "resolved_in_time": self.resolved,
+            "escalated": self.escalated_total,
+            "closed_by_agency": self.closed,
+        }
+
     def add(self, other: PointFigures) -> None:
         """Add ``other``'s counts to these."""
         for name in ("ratings", "score_sum", "low", "open", "overdue", "resolved"):

@@ -327,9 +327,7 @@ class _Waiting:
     loop: asyncio.AbstractEventLoop
 
 
-def _settle(
-    future: asyncio.Future[Receipt], outcome: Receipt | BaseException
-) -> None:  # pragma: no cover - trivial
+def _settle(future: asyncio.Future[Receipt], outcome: Receipt | BaseException) -> None:
     if future.done():  # the client went away
         return
     if isinstance(outcome, BaseException):

@@ -7,6 +7,7 @@ portal's sign-in as everywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -28,7 +29,6 @@ from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import (
     BodyFigures,
     IncidentStatus,
-    PointFigures,
     close_incident,
     dashboard,
     get_incident,
@@ -368,24 +368,9 @@ class BodyFiguresOut(_Model):
     points: list[PointFiguresOut]
 
 
-def _figures_out(figures: PointFigures, code: str, name: str) -> PointFiguresOut:
-    return PointFiguresOut(
-        code=code,
-        name=name,
-        ratings=figures.ratings,
-        average=None if figures.average is None else round(figures.average, 3),
-        low=figures.low,
-        incidents=figures.incidents,
-        open=figures.open,
-        overdue=figures.overdue,
-        resolved_in_time=figures.resolved,
-        escalated=figures.escalated_total,
-        closed_by_agency=figures.closed,
-    )
-
-
-def _dashboard(request: Request, session: Session, actor: Actor, days: int) -> list[BodyFigures]:
-    body_code = _scope(actor)
+def _dashboard(
+    request: Request, session: Session, body_code: str | None, days: int
+) -> list[BodyFigures]:
     desk = desk_of(request)
     now = desk.clock()
     return dashboard(
@@ -395,18 +380,23 @@ def _dashboard(request: Request, session: Session, actor: Actor, days: int) -> l
 
 @api.get("/dashboard", response_model=list[BodyFiguresOut])
 def dashboard_api(
-    request: Request, session: SessionDep, actor: ActorDep, days: Days = 30
+    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, days: Days = 30
 ) -> list[BodyFiguresOut]:
     """Ratings and incidents of the last ``days`` days per provider and service point:
-    every provider for the agency, one's own for a provider's representative."""
+    every provider for the agency, one's own for a provider's representative; names in the
+    reader's language (``?lang=``)."""
     registry = portal_of(request).registry
     return [
         BodyFiguresOut(
             body=body.body_code,
-            total=_figures_out(body.total, body.body_code, registry.get(body.body_code).name_ru),
-            points=[_figures_out(p, p.code, p.name) for p in body.points],
+            total=PointFiguresOut(
+                code=body.body_code,
+                name=registry.get(body.body_code).short(lang),
+                **body.total.as_dict(),
+            ),
+            points=[PointFiguresOut(code=p.code, name=p.name, **p.as_dict()) for p in body.points],
         )
-        for body in _dashboard(request, session, actor, days)
+        for body in _dashboard(request, session, _scope(actor), days)
     ]
 
 
@@ -426,7 +416,8 @@ def dashboard_page(
 ) -> Response:
     """The dashboard: per provider (and service point) the ratings and incidents, a chart
     of the share resolved in time, and the latest incidents."""
-    bodies = _dashboard(request, session, actor, days)
+    scope = _scope(actor)
+    bodies = _dashboard(request, session, scope, days)
     registry = portal_of(request).registry
     names = {b.body_code: registry.get(b.body_code).short(lang) for b in bodies}
     settled = [b for b in bodies if b.total.resolved_share is not None]
@@ -447,7 +438,7 @@ def dashboard_page(
             ),
             value_format=lambda v: f"{v:.1f}",
         )
-    incidents = list_incidents(session, body_code=_scope(actor), status=status, limit=100)
+    incidents = list_incidents(session, body_code=scope, status=status, limit=100)
     context = {
         "bodies": bodies,
         "names": names,
@@ -505,40 +496,36 @@ def incident_photo(
 
 
 Note = Annotated[str, Form(max_length=4000)]
+IncidentAction = Callable[[Session, Actor, Incident, str, datetime], Incident]
 
 
-@pages.post("/workspace/ratings/incidents/{incident_id}/resolve")
-def resolve_page(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    incident_id: RecordId,
-    note: Note,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    """The provider's representative resolves an open incident of their body."""
-    check_csrf(request, csrf_token)
-    incident = _visible_incident(session, actor, incident_id)
-    resolve_incident(session, actor, incident, note, desk_of(request).clock())
-    session.commit()
-    return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
+def _incident_form(action: IncidentAction, doc: str) -> Callable[..., Response]:
+    def run(
+        request: Request,
+        session: SessionDep,
+        actor: ActorDep,
+        incident_id: RecordId,
+        note: Note,
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf_token)
+        incident = _visible_incident(session, actor, incident_id)
+        action(session, actor, incident, note, desk_of(request).clock())
+        session.commit()
+        return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
+
+    run.__doc__ = doc
+    return run
 
 
-@pages.post("/workspace/ratings/incidents/{incident_id}/close")
-def close_page(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    incident_id: RecordId,
-    note: Note,
-    csrf_token: Annotated[str, Form()] = "",
-) -> Response:
-    """An analyst closes an escalated incident with what the agency did."""
-    check_csrf(request, csrf_token)
-    incident = _visible_incident(session, actor, incident_id)
-    close_incident(session, actor, incident, note, desk_of(request).clock())
-    session.commit()
-    return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
+pages.post("/workspace/ratings/incidents/{incident_id}/resolve", name="resolve_incident_form")(
+    _incident_form(
+        resolve_incident, "The provider's representative resolves an open incident of their body."
+    )
+)
+pages.post("/workspace/ratings/incidents/{incident_id}/close", name="close_incident_form")(
+    _incident_form(close_incident, "An analyst closes an escalated incident with what was done.")
+)
 
 
 # --- administration: service points and keys ---------------------------------------------
