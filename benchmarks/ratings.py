@@ -43,7 +43,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import sqlite3
 import statistics
 import subprocess
@@ -57,14 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness import machine, met
-from portal import (
-    _cpu_seconds,
-    _free_port,
-    _percentile,
-    _proc_status,
-    _read_response,
-    settle,
-)
+from portal import Server, _free_port, _percentile, _read_response, settle
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -197,34 +189,6 @@ def baseline_app() -> Starlette:
 # --- Servers ------------------------------------------------------------------------------
 
 
-@dataclass
-class Server:
-    """A server in a process of its own."""
-
-    name: str
-    port: int
-    process: subprocess.Popen[bytes]
-
-    def peak_rss(self) -> int:
-        return _proc_status(self.process.pid, "VmHWM")
-
-    def cpu_seconds(self) -> float:
-        return _cpu_seconds(self.process.pid)
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-
 def _command(name: str, port: int) -> list[str]:
     if name == "ashyq":
         return [
@@ -271,7 +235,7 @@ def start_server(name: str, env: dict[str, str], port: int | None = None) -> Ser
             raise SystemExit(f"{name} server exited with code {process.returncode}")
         try:
             with socket.create_connection((HOST, port), timeout=1.0):
-                return Server(name, port, process)
+                return Server(name, 1, port, process)
         except OSError:
             time.sleep(0.1)
     process.kill()
@@ -433,7 +397,7 @@ def measure(name: str, rate: float, setup: Setup, args: argparse.Namespace) -> d
             )  # fmt: skip
             run["server_cpu"] = (server.cpu_seconds() - cpu) / run["seconds"]
             runs.append(run)
-        peak = server.peak_rss()
+        peak, _ = server.peak_rss()
     finally:
         server.stop()
     summary: dict[str, Any] = {
@@ -478,7 +442,8 @@ def restart_run(rate: float, setup: Setup, args: argparse.Namespace) -> dict[str
 
     def kill_and_restart(_child: subprocess.Popen[bytes]) -> None:
         time.sleep(args.seconds / 2)
-        holder["server"].kill()
+        holder["server"].process.kill()  # SIGKILL: no shutdown hooks run
+        holder["server"].process.wait()
         events["killed"] = time.perf_counter()
         holder["server"] = start_server("ashyq", setup.env, port)
         events["restarted"] = time.perf_counter()
@@ -527,27 +492,31 @@ def report(
     lines = [
         f"## Real-time ratings (benchmarks/ratings.py), {datetime.now():%Y-%m-%d}",
         "",
-        f"`benchmarks/ratings.py --rates {','.join(f'{r:g}' for r in rates)} --seconds "
-        f"{args.seconds:g} --repeat {args.repeat} --connections {args.connections} --points "
-        f"{args.points} --write-docs`: a fresh SQLite portal with {args.points} service points "
-        "and a key each; every server in a process of its own on loopback; an open-loop "
-        f"load generator in another process sends ratings at a fixed rate over "
-        f"{args.connections} keep-alive connections, latency from each rating's scheduled "
-        "time to its answer (waiting for a free connection counts). 10 % of the ratings are "
-        "scores of 1-2 (an incident each in Ashyq); every rating has its own idempotency "
-        "key. Figures are medians of the repeats; errors are answers other than 200/201 "
-        "over all repeats. `ashyq` is `ashyq serve` as shipped; `naive` stores each rating "
-        "in its own SQLite transaction from the thread pool (same idempotency rule, answer "
-        "after commit); `bare` answers without storing.",
+        (
+            f"`benchmarks/ratings.py --rates {','.join(f'{r:g}' for r in rates)} --seconds "
+            f"{args.seconds:g} --repeat {args.repeat} --connections {args.connections} --points "
+            f"{args.points} --write-docs`: a fresh SQLite portal with {args.points} service points "
+            "and a key each; every server in a process of its own on loopback; an open-loop "
+            f"load generator in another process sends ratings at a fixed rate over "
+            f"{args.connections} keep-alive connections, latency from each rating's scheduled "
+            "time to its answer (waiting for a free connection counts). 10 % of the ratings are "
+            "scores of 1-2 (an incident each in Ashyq); every rating has its own idempotency "
+            "key. Figures are medians of the repeats; errors are answers other than 200/201 "
+            "over all repeats. `ashyq` is `ashyq serve` as shipped; `naive` stores each rating "
+            "in its own SQLite transaction from the thread pool (same idempotency rule, answer "
+            "after commit); `bare` answers without storing."
+        ),
         "",
         "| Machine | |",
         "|---|---|",
         *(f"| {k} | {v} |" for k, v in machine().items()),
         f"| Server stack | {_versions()} |",
         "",
-        "| Server | Rate sent | Acknowledged / s | p50 | p95 | p99 | max | Errors | "
-        "Server CPU (cores) | Server peak RSS | p95 of each repeat | Ashyq / baseline "
-        "(p95) |",
+        (
+            "| Server | Rate sent | Acknowledged / s | p50 | p95 | p99 | max | Errors | "
+            "Server CPU (cores) | Server peak RSS | p95 of each repeat | Ashyq / baseline "
+            "(p95) |"
+        ),
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
     for rate in rates:
@@ -570,18 +539,22 @@ def report(
     no_loss = restart["lost"] == 0 and restart["duplicated"] == 0
     lines += [
         "",
-        f"Restart run (Ashyq at {rates[0]:g}/s, SIGKILL after {args.seconds / 2:g} s, started "
-        f"again on the same port, down {restart['down']:.1f} s): {restart['sent']} ratings "
-        f"sent, {restart['acknowledged']} acknowledged, {restart['stored']} stored "
-        f"({restart['distinct']} distinct idempotency keys), {restart['retries']} retries "
-        f"by the generator; lost {restart['lost']}, stored twice {restart['duplicated']}; "
-        f"p95 over the whole run {restart['p95']:.0f} ms, max {restart['max']:.0f} ms "
-        "(the ratings sent while the server was down waited for it).",
+        (
+            f"Restart run (Ashyq at {rates[0]:g}/s, SIGKILL after {args.seconds / 2:g} s, started "
+            f"again on the same port, down {restart['down']:.1f} s): {restart['sent']} ratings "
+            f"sent, {restart['acknowledged']} acknowledged, {restart['stored']} stored "
+            f"({restart['distinct']} distinct idempotency keys), {restart['retries']} retries "
+            f"by the generator; lost {restart['lost']}, stored twice {restart['duplicated']}; "
+            f"p95 over the whole run {restart['p95']:.0f} ms, max {restart['max']:.0f} ms "
+            "(the ratings sent while the server was down waited for it)."
+        ),
         "",
-        f"Verdict against the target (≥ {TARGET_RATE:g} ratings/s with p95 ≤ "
-        f"{TARGET_P95_MS:g} ms, no rating lost across a restart): throughput and latency "
-        f"{met(ok)} ({target['rate']:.1f}/s, p95 {target['p95']:.1f} ms, "
-        f"{target['errors']} errors); no loss across the restart {met(no_loss)}.",
+        (
+            f"Verdict against the target (≥ {TARGET_RATE:g} ratings/s with p95 ≤ "
+            f"{TARGET_P95_MS:g} ms, no rating lost across a restart): throughput and latency "
+            f"{met(ok)} ({target['rate']:.1f}/s, p95 {target['p95']:.1f} ms, "
+            f"{target['errors']} errors); no loss across the restart {met(no_loss)}."
+        ),
         "",
     ]
     return "\n".join(lines)
@@ -638,7 +611,7 @@ def main(argv: list[str] | None = None) -> None:
         results = {
             (name, rate): measure(name, rate, setup, args) for rate in rates for name in servers
         }
-        if args.no_restart or args.write_docs is False and servers != list(SERVERS):
+        if args.no_restart or (args.write_docs is False and servers != list(SERVERS)):
             return
         restart = restart_run(rates[0], setup, args)
     text = report(results, restart, args, rates)
