@@ -26,12 +26,16 @@ _WROTE_SERVICES = N_(
 )
 
 
+SeedOption = Annotated[int, typer.Option("--seed", help="Same seed, same files.")]
+FolderOption = Annotated[Path, typer.Option("--out", help="Folder for the files.")]
+
+
 @app.command("appeals")
 def appeals_command(
     year: Annotated[str, typer.Option("--year", help="The period to imitate (2025).")] = "2025",
     scale: Annotated[float, typer.Option("--scale", help="1.0 is the national year.")] = 1.0,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 0,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("synth"),
+    seed: SeedOption = 0,
+    out: FolderOption = Path("synth"),
     lang: LangOption = None,
 ) -> None:
     """A national year of appeals and bookings, with the authorities' other scores."""
@@ -67,8 +71,8 @@ def appeals_command(
 def services_command(
     year: Annotated[int, typer.Option("--year", help="The year to imitate (2025).")] = 2025,
     scale: Annotated[float, typer.Option("--scale", help="1.0 is the national year.")] = 1.0,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 0,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("synth"),
+    seed: SeedOption = 0,
+    out: FolderOption = Path("synth"),
     layout: Annotated[
         str,
         typer.Option(
@@ -132,8 +136,8 @@ def survey_command(
     scale: Annotated[
         float, typer.Option("--scale", help="1.0 is 20 000 respondents a year.")
     ] = 1.0,
-    seed: Annotated[int, typer.Option("--seed", help="Same seed, same files.")] = 0,
-    out: Annotated[Path, typer.Option("--out", help="Folder for the files.")] = Path("synth"),
+    seed: SeedOption = 0,
+    out: FolderOption = Path("synth"),
     layout: Annotated[
         str,
         typer.Option(
