@@ -11,7 +11,7 @@ import yaml
 from pydantic import ValidationError
 
 from ashyq.i18n import LANGUAGES, Lang
-from ashyq.i18n.grammar import number, quantity
+from ashyq.i18n.grammar import figure, number, quantity
 from ashyq.index.describe import _FRAMES, describe_criterion, describe_indicator
 from ashyq.index.methodology import IndicatorRole, Methodology
 
@@ -278,6 +278,16 @@ def test_numbers_are_spelled_per_language(methodology: Methodology) -> None:
     for lang in LANGUAGES:
         said = " ".join(describe_indicator(methodology, court, lang))
         assert number(court.formula.scale, lang) in said
+
+
+def test_figures_round_half_up_and_carry_their_sign() -> None:
+    assert figure(4.885, 2, "ru") == "4,89"  # half up, though 4.885 is stored as 4.88499…
+    assert figure(90.45, 1, "en") == "90.5"
+    assert figure(1.5, 1, "kk", signed=True) == "+1,5"
+    assert figure(-1.25, 1, "ru", signed=True) == "-1,3"
+    assert figure(-0.004, 2, "ru", signed=True) == "0,00"  # never "-0,00" or "+0,00"
+    assert figure(30000, 0, "en") == "30,000"
+    assert figure(None, 1, "ru") == "—"
 
 
 # --- the schema: purposes and field labels are required -----------------------------------
