@@ -3,6 +3,12 @@ in ``ashyq.cycle.auth`` first, and records what it changed in the audit log.
 
 The caller owns the transaction: actions add and flush, the web layer commits once per
 request, so an action that fails leaves nothing half done.
+
+Requests run at the same time. Every change of state (a period's, a dispute's, an
+account's) is one conditional UPDATE from the state the request read, and an action that
+depends on a period's state holds it the same way; when another request changed it first,
+the action raises ConflictError. The UPDATE does the same on SQLite (whose write lock then
+serialises the rest of the transaction) and on PostgreSQL (whose row lock does).
 """
 
 from __future__ import annotations
@@ -12,10 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, CursorResult, Update, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle import auth
@@ -38,6 +45,7 @@ from ashyq.db.models import (
     AuditEntry,
     Computation,
     Dispute,
+    LoginSession,
     Period,
     Roadmap,
     RoadmapMeasure,
@@ -117,6 +125,58 @@ def get_period(session: Session, year: int) -> Period:
     if period is None:
         raise NotFoundError(N_("No period {period}."), period=year)
     return period
+
+
+# --- changing state under concurrent requests --------------------------------------------
+
+_PERIOD_CHANGED = N_(
+    "Someone else changed the {period} period meanwhile; reload the page and try again."
+)
+
+
+def _updated(session: Session, statement: Update) -> int:
+    # The objects in the session are set by the caller, and only when the row changed.
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast("CursorResult[Any]", result).rowcount
+
+
+def _hold(session: Session, period: Period) -> None:
+    """Hold the period in the state this request read (and authorised the action by) until
+    the transaction ends; raise ConflictError when another request has moved it.
+
+    A no-op conditional UPDATE: it locks the period's row on PostgreSQL and takes the write
+    lock on SQLite, so no transition slips in between this check and the commit. (pysqlite
+    begins the transaction at this first write, so no older read snapshot is upgraded, which
+    would fail at once with "database is locked" instead of waiting for the lock.)
+    """
+    held = _updated(
+        session,
+        update(Period)
+        .where(Period.id == period.id, Period.state == period.state)
+        .values(state=Period.state),
+    )
+    if not held:
+        session.expire(period, ["state"])
+        raise ConflictError(_PERIOD_CHANGED, period=period.year)
+
+
+def _transition(
+    session: Session, period: Period, target: State, *still: ColumnElement[bool]
+) -> bool:
+    """Move the period from the state this request read to ``target`` if it is still there
+    (and every condition of ``still`` holds), in one UPDATE; returns whether it moved."""
+    moved = _updated(
+        session,
+        update(Period)
+        .where(Period.id == period.id, Period.state == period.state, *still)
+        .values(state=target.value),
+    )
+    if moved:
+        set_committed_value(period, "state", target.value)
+    else:
+        # Read again when next asked for: the state is no longer what this request saw.
+        session.expire(period, ["state"])
+    return bool(moved)
 
 
 # --- reading what the actor may see -------------------------------------------------------
@@ -206,14 +266,33 @@ def create_account(
 
 
 def set_account_active(session: Session, actor: Actor, account_id: int, active: bool) -> Account:
-    """Block or unblock an account; raises NotFoundError."""
+    """Block or unblock an account, ending every sign-in session it has.
+
+    Raises NotFoundError, or ConflictError when another request blocked or unblocked it
+    since it was read.
+    """
     auth.set_account_active(actor)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFoundError(N_("No such account."))
-    before = {"active": account.active}
-    account.active = active
-    audit(session, actor, "set_account_active", "account", account.id, before, {"active": active})
+    was = account.active
+    changed = _updated(
+        session,
+        update(Account)
+        .where(Account.id == account.id, Account.active == was)
+        .values(active=active),
+    )
+    if not changed:
+        raise ConflictError(
+            N_("Someone else changed the account {username} meanwhile; reload and try again."),
+            username=account.username,
+        )
+    set_committed_value(account, "active", active)
+    # Unblocking ends sessions too: one a sign-in opened while the block was being written
+    # must not come back to life with the account.
+    session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    after = {"active": active}
+    audit(session, actor, "set_account_active", "account", account.id, {"active": was}, after)
     return account
 
 
@@ -253,6 +332,7 @@ def set_deadlines(
         raise InvalidError(
             N_("Deadlines in order: source data, then disputes, then consolidation.")
         )
+    _hold(session, period)
     before = _period_state(period)
     period.source_data_due = source_data_due
     period.disputes_until = disputes_until
@@ -261,27 +341,56 @@ def set_deadlines(
     return period
 
 
-def _move(session: Session, actor: Actor, period: Period, state: State, action: str) -> None:
+def _move(
+    session: Session, actor: Actor, period: Period, state: State, action: str, **noted: Any
+) -> None:
     before = _period_state(period)
-    period.state = state.value
-    audit(session, actor, action, "period", period.year, before, _period_state(period))
+    if not _transition(session, period, state):
+        raise ConflictError(_PERIOD_CHANGED, period=period.year)
+    after = {**_period_state(period), **noted}
+    audit(session, actor, action, "period", period.year, before, after)
 
 
 def move_period(session: Session, actor: Actor, period: Period) -> Period:
-    """Move a period to its next state (draft → collecting → disputes open → consolidation)."""
+    """Move a period to its next state (draft → collecting → disputes open → consolidation).
+
+    Raises ConflictError when another request moved it since it was read.
+    """
     auth.move_period(actor, period)
     _move(session, actor, period, NEXT_STATE[State(period.state)], "move_period")
     return period
 
 
 def sync_deadlines(session: Session, now: datetime | None = None) -> list[Period]:
-    """Move every period whose deadline has passed; returns the periods moved."""
+    """Move every period whose deadline has passed; returns the periods moved.
+
+    A period another request moved meanwhile, or whose deadline was put off meanwhile, is
+    left as it is now.
+    """
     now = now or utcnow()
     moved = []
-    for period in session.scalars(select(Period)):
-        target = due_state(State(period.state), now, period.source_data_due, period.disputes_until)
-        if target is not State(period.state):
-            _move(session, SYSTEM, period, target, "deadline_passed")
+    # Read them all first: on SQLite an open read cursor would block the writes below.
+    for period in session.scalars(select(Period)).all():
+        state = State(period.state)
+        target = due_state(state, now, period.source_data_due, period.disputes_until)
+        if target is state:
+            continue
+        passed: list[ColumnElement[bool]] = []
+        if state is State.COLLECTING:
+            passed.append(Period.source_data_due < now)
+        if target is State.CONSOLIDATION:
+            passed.append(Period.disputes_until < now)
+        before = _period_state(period)
+        if _transition(session, period, target, *passed):
+            audit(
+                session,
+                SYSTEM,
+                "deadline_passed",
+                "period",
+                period.year,
+                before,
+                _period_state(period),
+            )
             moved.append(period)
     return moved
 
@@ -509,6 +618,7 @@ def compute_period(session: Session, actor: Actor, period: Period) -> Computatio
     Bodies missing an indicator are listed as incomplete and not ranked.
     """
     auth.compute_period(actor, period)
+    _hold(session, period)
     return _compute(session, actor, period)
 
 
@@ -534,6 +644,9 @@ def file_dispute(
     """
     now = now or utcnow()
     auth.file_dispute(actor, period, body_code, now)
+    # Held first: two filings of one indicator cannot both find it undisputed, and the
+    # period cannot move on to its publication while this one is being filed.
+    _hold(session, period)
     methodology = _methodology(period)
     if indicator not in {i.id for i in methodology.indicators}:
         raise InvalidError(N_("No indicator {indicator}."), indicator=indicator)
@@ -607,7 +720,8 @@ def resolve_dispute(
     """Accept a dispute, correcting source values of its indicator, or reject it.
 
     ``corrections`` maps the indicator id (a ready score) or its raw-count fields to new
-    values; an accepted dispute recomputes the draft results. Raises InvalidError or ConflictError.
+    values; an accepted dispute recomputes the draft results. Raises InvalidError, or
+    ConflictError when the dispute is resolved already (by another request too).
     """
     period = session.get(Period, dispute.period_id)
     assert period is not None
@@ -646,10 +760,21 @@ def resolve_dispute(
             )
         if not parsed:
             raise InvalidError(N_("An accepted dispute needs the corrected value."))
-    before = {"status": dispute.status}
+    _hold(session, period)
+    status = "accepted" if accept else "rejected"
+    claimed = _updated(
+        session,
+        update(Dispute)
+        .where(Dispute.id == dispute.id, Dispute.status == "open")
+        .values(status=status),
+    )
+    if not claimed:
+        session.expire(dispute, ["status"])
+        raise ConflictError(N_("Dispute {id} is already resolved."), id=dispute.id)
+    set_committed_value(dispute, "status", status)
+    before = {"status": "open"}
     for field, value in parsed.items():
         _correct(session, period, dispute, field, value, indicator.authority.value)
-    dispute.status = "accepted" if accept else "rejected"
     dispute.resolution = resolution.strip()
     dispute.resolved_by = actor.account_id
     dispute.resolved_at = utcnow()
@@ -693,10 +818,13 @@ def _correct(
 def publish_period(session: Session, actor: Actor, period: Period) -> Snapshot:
     """Publish the period's results as a new immutable, versioned snapshot.
 
-    Recomputes from the source values first; raises ConflictError while a dispute is open or a
-    body misses source data.
+    Recomputes from the source values first; raises ConflictError while a dispute is open, a
+    body misses source data, or when another request published or moved the period first.
     """
     auth.publish_period(actor, period)
+    # Held before anything is counted, so the version number and the open disputes are
+    # those of this moment, not of another publication's.
+    _hold(session, period)
     open_disputes = session.scalar(
         select(func.count(Dispute.id)).where(
             Dispute.period_id == period.id, Dispute.status == "open"
@@ -735,24 +863,20 @@ def publish_period(session: Session, actor: Actor, period: Period) -> Snapshot:
         payload=payload,
     )
     session.add(snapshot)
-    before = _period_state(period)
-    period.state = State.PUBLISHED.value
     session.flush()
-    after = {**_period_state(period), "version": version, "sha256": snapshot.sha256}
-    audit(session, actor, "publish_period", "period", period.year, before, after)
+    noted = {"version": version, "sha256": snapshot.sha256}
+    _move(session, actor, period, State.PUBLISHED, "publish_period", **noted)
     return snapshot
 
 
 def reopen_period(session: Session, actor: Actor, period: Period, reason: str) -> Period:
     """Reopen a published period into consolidation; its next publication is a new
-    version that carries ``reason``. Raises InvalidError without a reason."""
+    version that carries ``reason``. Raises InvalidError without a reason, ConflictError when
+    another request reopened it first."""
     auth.reopen_period(actor, period)
     if not reason.strip():
         raise InvalidError(N_("Reopening a published period needs a reason."))
-    before = _period_state(period)
-    period.state = State.CONSOLIDATION.value
-    after = {**_period_state(period), "reason": reason.strip()}
-    audit(session, actor, "reopen_period", "period", period.year, before, after)
+    _move(session, actor, period, State.CONSOLIDATION, "reopen_period", reason=reason.strip())
     return period
 
 
@@ -785,6 +909,9 @@ def submit_roadmap(
     InvalidError (no measure, a measure without owner, an unknown indicator, a past due date).
     """
     auth.submit_roadmap(actor, period, body_code)
+    # Held, so two first submissions replace one another instead of both inserting, and
+    # the period is not reopened under the roadmap.
+    _hold(session, period)
     snapshot = latest_snapshot(session, period)
     methodology = _methodology(period)
     grade = None
