@@ -197,15 +197,16 @@ def test_passwords_are_argon2_and_sessions_expire(portal: SeededPortal) -> None:
 def test_the_login_limiter_blocks_an_address_and_a_username() -> None:
     limiter = LoginLimiter(limit=3, window=60)
     for _ in range(3):
-        limiter.check("10.0.0.1", "mf")
-        limiter.failed("10.0.0.1", "mf")
+        limiter.reserve("10.0.0.1", "mf")  # three wrong passwords
     with pytest.raises(TooManyAttemptsError) as blocked:
-        limiter.check("10.0.0.1", "someone-else")
+        limiter.reserve("10.0.0.1", "someone-else")
     assert 0 < blocked.value.retry_after <= 61
     with pytest.raises(TooManyAttemptsError):
-        limiter.check("10.0.0.2", "MF")  # the username, from another address
-    limiter.succeeded("mf")
-    limiter.check("10.0.0.2", "mf")
+        limiter.reserve("10.0.0.2", "MF")  # the username, from another address
+    limiter.succeeded(limiter.reserve("10.0.0.2", "someone-else"))
+    limiter.succeeded(limiter.reserve("10.0.0.2", "someone-else"))
+    with pytest.raises(TooManyAttemptsError):
+        limiter.reserve("10.0.0.2", "mf")  # a correct password for another clears not mf
 
 
 def test_hashes_differ_for_the_same_password() -> None:

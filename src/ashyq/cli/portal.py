@@ -15,6 +15,7 @@ from ashyq.home import data_home
 from ashyq.i18n import N_, Lang, translate
 from ashyq.ratings.desk import RatingSettings
 from ashyq.ratings.intake import WINDOW, RatingRules
+from ashyq.web.security import TRUSTED_PROXIES_VARIABLE, NotAProxyError, TrustedProxies
 
 __all__ = ["app", "serve"]
 
@@ -24,6 +25,7 @@ HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 _SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
+_NOT_A_PROXY = N_("--trusted-proxies: expected IP addresses or networks; found {entry}")
 
 
 def serve_home(
@@ -35,13 +37,20 @@ def serve_home(
     secure_cookies: bool = False,
     lang: Lang | None = None,
     ratings: RatingSettings | None = None,
+    trusted_proxies: str | None = None,
 ) -> None:
     """Run the portal over ``home`` until interrupted."""
     import uvicorn
 
     from ashyq.web import create_app
 
-    application = create_app(home, url=url, secure_cookies=secure_cookies, ratings=ratings)
+    application = create_app(
+        home,
+        url=url,
+        secure_cookies=secure_cookies,
+        ratings=ratings,
+        trusted_proxies=trusted_proxies,
+    )
     typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=home))
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
@@ -70,14 +79,37 @@ def serve(
     rating_burst: Annotated[
         int, typer.Option("--rating-burst", min=1, help="Ratings an API key may send at once.")
     ] = RatingSettings.burst,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            "--trusted-proxies",
+            envvar=TRUSTED_PROXIES_VARIABLE,
+            help=(
+                "Reverse proxies (IP addresses or networks, separated by commas) whose "
+                "X-Forwarded-For names the client, for the sign-in limit."
+            ),
+        ),
+    ] = None,
 ) -> None:
     """Serve the portal from the data directory ($ASHYQ_HOME) and its database."""
+    if trusted_proxies is not None:
+        try:
+            TrustedProxies.parse(trusted_proxies)
+        except NotAProxyError as error:
+            fail(translate(_NOT_A_PROXY, resolve_lang(None), entry=error.entry), code=2)
     ratings = RatingSettings(
         rules=RatingRules(window=timedelta(seconds=incident_window)),
         rate=rating_rate,
         burst=rating_burst,
     )
-    serve_home(data_home(), host, port, secure_cookies=secure_cookies, ratings=ratings)
+    serve_home(
+        data_home(),
+        host,
+        port,
+        secure_cookies=secure_cookies,
+        ratings=ratings,
+        trusted_proxies=trusted_proxies,
+    )
 
 
 @app.command("upgrade")

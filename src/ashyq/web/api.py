@@ -42,6 +42,7 @@ from ashyq.web.security import (
     SESSION_COOKIE,
     check_csrf,
     csrf_token,
+    rotate_csrf,
     set_session_cookie,
 )
 from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
@@ -291,17 +292,16 @@ def sign_in(
     credentials: Credentials,
     token: CsrfHeader = None,
 ) -> SessionOut:
-    """Sign in; sets the HttpOnly session cookie. Rate-limited like the sign-in page."""
+    """Sign in; sets the HttpOnly session cookie and a new CSRF token, which the answer
+    holds. Rate-limited like the sign-in page."""
     check_csrf(request, token)
     portal = portal_of(request)
-    address = request.client.host if request.client else "unknown"
-    portal.limiter.check(address, credentials.username)
+    attempt = portal.limiter.reserve(portal.limiter.address(request), credentials.username)
     account = authenticate(session, credentials.username, credentials.password)
     if account is None:
-        portal.limiter.failed(address, credentials.username)
         session.commit()
         raise _WrongPasswordError(N_("Wrong username or password."))
-    portal.limiter.succeeded(credentials.username)
+    portal.limiter.succeeded(attempt)
     cookie = start_session(session, account)
     session.commit()
     set_session_cookie(
@@ -315,7 +315,7 @@ def sign_in(
         role=Role(account.role),
         body=account.body_code,
         authority=account.authority,
-        csrf_token=csrf_token(request),
+        csrf_token=rotate_csrf(request, response, secure=portal.secure_cookies),
     )
 
 
@@ -326,12 +326,13 @@ class _WrongPasswordError(NotAllowedError):
 
 @router.delete("/session", tags=["session"], status_code=204)
 def sign_out(request: Request, session: SessionDep, token: CsrfHeader = None) -> Response:
-    """Sign out."""
+    """Sign out; sets a new CSRF token."""
     check_csrf(request, token)
     end_session(session, request.cookies.get(SESSION_COOKIE))
     session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    rotate_csrf(request, response, secure=portal_of(request).secure_cookies)
     return response
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
@@ -26,7 +26,13 @@ from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk, RatingSettings
 from ashyq.web.cache import ChangeStamp, PageCache, PublicCache
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
-from ashyq.web.security import CSRF_COOKIE, SECURITY_HEADERS, LazyCsrfToken
+from ashyq.web.security import (
+    CSRF_COOKIE,
+    SECURITY_HEADERS,
+    LazyCsrfToken,
+    LoginLimiter,
+    TrustedProxies,
+)
 
 __all__ = ["create_app", "error_body", "page_context", "render", "templates"]
 
@@ -203,6 +209,7 @@ def create_app(
     migrate: bool = True,
     clock: Callable[[], datetime] = utcnow,
     ratings: RatingSettings | None = None,
+    trusted_proxies: str | Iterable[str] | None = None,
 ) -> FastAPI:
     """The portal over the data directory ``home`` and the database ``url``.
 
@@ -211,6 +218,8 @@ def create_app(
     ``clock`` gives the time deadlines and rating incidents are judged by (the real time
     by default). ``ratings`` sets the rating endpoint's limits and the incident window.
     While the app runs (its lifespan), the escalation worker runs in a thread.
+    ``trusted_proxies`` (addresses or networks; ``$ASHYQ_TRUSTED_PROXIES`` by default) are
+    the reverse proxies whose ``X-Forwarded-For`` names the client for the sign-in limit.
     """
     from ashyq.web import api, monitoring, pages, reports, workspace
     from ashyq.web import ratings as rating_routes
@@ -238,7 +247,10 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    app.state.portal = Portal(engine=engine, home=home, secure_cookies=secure_cookies, clock=clock)
+    limiter = LoginLimiter(proxies=TrustedProxies.configured(trusted_proxies))
+    app.state.portal = Portal(
+        engine=engine, home=home, secure_cookies=secure_cookies, clock=clock, limiter=limiter
+    )
     app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
     app.state.ratings = desk
     app.state.survey_figures = monitoring.SurveyFigures(home)

@@ -32,7 +32,7 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
-from ashyq.web.security import SESSION_COOKIE, check_csrf, set_session_cookie
+from ashyq.web.security import SESSION_COOKIE, check_csrf, rotate_csrf, set_session_cookie
 from ashyq.web.views import SortKey, body_view, ranking_view
 
 __all__ = ["latest_published", "router"]
@@ -353,14 +353,13 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form(max_length=500)] = "/workspace",
 ) -> Response:
-    """Sign in: rate-limited per address and username; a new session on success."""
+    """Sign in: rate-limited per address and username; a new session and CSRF token on
+    success."""
     check_csrf(request, csrf_token)
     portal = portal_of(request)
-    address = request.client.host if request.client else "unknown"
-    portal.limiter.check(address, username)
+    attempt = portal.limiter.reserve(portal.limiter.address(request), username)
     account = authenticate(session, username, password)
     if account is None:
-        portal.limiter.failed(address, username)
         context = {
             "failed": True,
             "username": username,
@@ -368,7 +367,7 @@ def login(
             **page_context(request, lang),
         }
         return render(request, "login.html", context, status_code=401)
-    portal.limiter.succeeded(username)
+    portal.limiter.succeeded(attempt)
     token = start_session(session, account)
     session.commit()
     response = RedirectResponse(_local(next), status_code=303)
@@ -378,6 +377,7 @@ def login(
         secure=portal.secure_cookies,
         max_age=int(SESSION_LIFETIME.total_seconds()),
     )
+    rotate_csrf(request, response, secure=portal.secure_cookies)
     return response
 
 
@@ -385,10 +385,11 @@ def login(
 def logout(
     request: Request, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
-    """Sign out and forget the session."""
+    """Sign out: forget the session, and issue a new CSRF token."""
     check_csrf(request, csrf_token)
     end_session(session, request.cookies.get(SESSION_COOKIE))
     session.commit()
     response = RedirectResponse("/rankings", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    rotate_csrf(request, response, secure=portal_of(request).secure_cookies)
     return response
