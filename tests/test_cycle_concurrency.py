@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ashyq.cycle import actions
@@ -243,3 +243,20 @@ def test_a_move_from_a_state_read_before_another_move_is_refused(
         first.commit()
         with pytest.raises(ConflictError):
             actions.move_period(second, _as(second, "analyst"), stale)
+
+
+def test_a_period_holds_each_snapshot_version_once(portal: SeededPortal) -> None:
+    # The database itself refuses a second snapshot of the same version, whatever the code.
+    with _session(portal) as session:
+        published = session.scalars(select(Snapshot)).first()
+        assert published is not None
+        session.add(
+            Snapshot(
+                period_id=published.period_id,
+                version=published.version,
+                sha256=published.sha256,
+                payload=published.payload,
+            )
+        )
+        with pytest.raises(IntegrityError):
+            session.flush()

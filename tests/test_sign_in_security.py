@@ -131,6 +131,8 @@ def test_the_client_is_the_right_most_address_no_trusted_proxy_added() -> None:
     forwarded = ["198.51.100.1, 203.0.113.9", "192.168.1.1"]
     assert proxies.client_address("10.0.0.7", forwarded) == "203.0.113.9"
     assert proxies.client_address("::1", ["2001:db8::5"]) == "2001:db8::5"
+    assert proxies.client_address("10.0.0.7", ["203.0.113.9:5123"]) == "203.0.113.9"
+    assert proxies.client_address("10.0.0.7", ["[2001:db8::5]:5123"]) == "2001:db8::5"
     # A peer that is no trusted proxy is the client, whatever it claims.
     assert proxies.client_address("198.51.100.7", ["203.0.113.9"]) == "198.51.100.7"
     # Without the header, or with only proxies in it, the nearest proxy is all there is.

@@ -284,7 +284,10 @@ def set_account_active(session: Session, actor: Actor, account_id: int, active: 
     )
     if not changed:
         raise ConflictError(
-            N_("Someone else changed the account {username} meanwhile; reload and try again."),
+            N_(
+                "Someone else changed the account {username} meanwhile; "
+                "reload the page and try again."
+            ),
             username=account.username,
         )
     set_committed_value(account, "active", active)
