@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ashyq.errors import InputProblem, Message
-from ashyq.i18n import Lang
+from ashyq.i18n import N_, Lang
 
 __all__ = [
     "ActionError",
@@ -18,6 +18,7 @@ __all__ = [
     "NotAllowedError",
     "NotFoundError",
     "SignInRequiredError",
+    "StorageFullError",
 ]
 
 
@@ -76,3 +77,23 @@ class InvalidError(ActionError):
 
     status = 422
     code = "invalid"
+
+
+_STORAGE_FULL = N_(
+    "The server's disk is full, so nothing was saved. Try again later; if it stays full, "
+    "tell the portal's administrator."
+)
+
+
+class StorageFullError(ActionError):
+    """The server's disk (or the account's quota) is full: nothing of the request was kept.
+
+    Raised by ``ashyq.storage.atomic`` when a write fails with ENOSPC or EDQUOT; the
+    partial file has been removed, so the same request can simply be sent again later.
+    """
+
+    status = 507
+    code = "storage_full"
+
+    def __init__(self) -> None:
+        super().__init__(_STORAGE_FULL)

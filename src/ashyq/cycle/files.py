@@ -1,7 +1,8 @@
 """Files people upload: checked for type and size, stored outside the web root.
 
 A stored file is named by its SHA-256 under ``<data directory>/portal/files``; the portal
-serves it only through an action that checks who is asking.
+serves it only through an action that checks who is asking. Files are written atomically
+(``ashyq.storage.atomic``): a reader never finds a truncated file under that name.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Final
 
 from ashyq.cycle.errors import InvalidError
 from ashyq.i18n import N_
+from ashyq.storage.atomic import store_once
 
 __all__ = [
     "ATTACHMENT_TYPES",
@@ -106,9 +108,12 @@ def check_file(
 
 
 def store_file(folder: Path, checked: StoredFile, content: bytes) -> Path:
-    """Write ``content`` under its SHA-256 in ``folder``; returns the path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{checked.sha256}{checked.suffix}"
-    if not path.exists():
-        path.write_bytes(content)
-    return path
+    """Keep ``content`` under its SHA-256 in ``folder``, written whole or not at all; a file
+    already there is kept only if its size and SHA-256 match. Returns the path; raises
+    StorageFullError (507) when the disk is full, leaving no partial file.
+
+    A file whose request then fails (its database row rolled back) stays: it is whole,
+    nobody can reach it without a row naming its SHA-256, and removing it could take the
+    file of a concurrent request for the same content away. See docs/security-storage.md.
+    """
+    return store_once(folder / f"{checked.sha256}{checked.suffix}", content, checked.sha256)

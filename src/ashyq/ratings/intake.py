@@ -20,7 +20,6 @@ import binascii
 import hashlib
 import json
 import logging
-import os
 import queue
 import threading
 from collections.abc import Sequence
@@ -35,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from ashyq.cycle.errors import ActionError, InvalidError
 from ashyq.db.models import Incident, Rating
 from ashyq.i18n import N_
+from ashyq.storage.atomic import store_once
 
 __all__ = [
     "LOW_SCORE",
@@ -125,14 +125,11 @@ def decode_photo(text: str) -> Photo:
 
 
 def store_photo(folder: Path, photo: Photo) -> Path:
-    """Write ``photo`` under its SHA-256 in ``folder`` (once; a retry finds it there)."""
-    path = folder / f"{photo.sha256}.{photo.extension}"
-    if not path.exists():
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
-        partial.write_bytes(photo.content)
-        partial.replace(path)
-    return path
+    """Write ``photo`` under its SHA-256 in ``folder``, whole or not at all (once: a retry
+    finds it there, unless what is there is truncated). Raises StorageFullError (507) when
+    the disk is full, leaving no partial file."""
+    sha256 = photo.sha256
+    return store_once(folder / f"{sha256}.{photo.extension}", photo.content, sha256)
 
 
 def request_hash(fields: dict[str, Any]) -> str:

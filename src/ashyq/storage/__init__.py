@@ -1,0 +1,1 @@
+"""Files on disk that a later reader trusts: written whole, durably, or not at all."""
