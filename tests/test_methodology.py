@@ -15,6 +15,7 @@ from ashyq.index.methodology import (
     MethodologyNotFoundError,
     available_methodologies,
     load_methodology,
+    load_methodology_file,
 )
 
 EXPECTED = {
@@ -129,7 +130,27 @@ def test_unknown_methodology(tmp_path: Path) -> None:
     with pytest.raises(MethodologyNotFoundError):
         load_methodology("1999")
     with pytest.raises(MethodologyNotFoundError):
-        load_methodology(tmp_path / "missing.yaml")
+        load_methodology_file(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("name", ["README.md", "../pyproject.toml", "/etc/passwd", "2025/../2025"])
+def test_a_name_is_never_read_as_a_path(name: str) -> None:
+    # The portal passes names from URLs and from a period's settings here.
+    with pytest.raises(MethodologyNotFoundError):
+        load_methodology(name)
+
+
+def test_the_agency_adds_a_methodology_to_the_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASHYQ_HOME", str(tmp_path))
+    data = yaml.safe_load(PACKAGED.read_text(encoding="utf-8"))
+    data["id"], data["period"], data["version"] = "openness-2031", 2031, "2031.1"
+    folder = tmp_path / "methodologies"
+    folder.mkdir()
+    text = yaml.safe_dump(data, allow_unicode=True)
+    (folder / "openness-2031.yaml").write_text(text, encoding="utf-8")
+    assert load_methodology("2031").period == 2031
 
 
 def _variant(tmp_path: Path, change: str) -> Path:
@@ -152,7 +173,7 @@ def _variant(tmp_path: Path, change: str) -> Path:
 )
 def test_a_broken_methodology_file_is_rejected(tmp_path: Path, change: str) -> None:
     with pytest.raises(ValidationError):
-        load_methodology(_variant(tmp_path, change))
+        load_methodology_file(_variant(tmp_path, change))
 
 
 def test_a_new_year_is_a_new_file_not_new_code(tmp_path: Path, methodology: Methodology) -> None:
@@ -161,7 +182,7 @@ def test_a_new_year_is_a_new_file_not_new_code(tmp_path: Path, methodology: Meth
     data["criteria"][0]["indicators"][2]["formula"]["per_fact"] = 0.2  # a stricter rule
     path = tmp_path / "openness-2026.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    loaded = load_methodology(path)
+    loaded = load_methodology_file(path)
     assert loaded.period == 2026
     assert (
         loaded.indicator("unjustified_redirection").formula

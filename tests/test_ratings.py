@@ -203,6 +203,10 @@ def test_invalid_ratings_are_refused_with_the_field_named(desk: Desk) -> None:
         ({"score": 3}, "service"),
         ({"service": "00101", "score": 3, "extra": 1}, "extra"),
         ({"service": "00101", "score": 3, "comment": "x" * 2001}, "comment"),
+        # A score is a JSON integer: not a boolean (an int to Python), nor a string.
+        ({"service": "00101", "score": True}, "score"),
+        ({"service": "00101", "score": "5"}, "score"),
+        ({"service": "00101", "score": 4.5}, "score"),
     ]
     for body, field in cases:
         answer = desk.post("MF-AST-1", body)
@@ -217,6 +221,7 @@ def test_invalid_ratings_are_refused_with_the_field_named(desk: Desk) -> None:
     # A body past the largest photo is cut off before it is read whole.
     huge = desk.post("MF-AST-1", {"service": "00101", "score": 3, "photo": "A" * 4_000_000})
     assert huge.status_code == 413
+    assert huge.json()["error"]["code"] == "too_large"  # the one error shape, not plain text
     assert desk.count(Rating) == 0
 
 

@@ -8,11 +8,6 @@ the test does not wait five minutes; it is killed with SIGKILL (no shutdown hook
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,12 +21,9 @@ from sqlalchemy import select
 
 from ashyq.db import make_engine
 from ashyq.db.models import Incident, Rating
+from tests.served import Server
 
 WINDOW_SECONDS = 3
-
-
-def _ashyq(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from ashyq.cli import main; main()", *args]
 
 
 def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
@@ -48,66 +40,9 @@ def _post(url: str, body: dict[str, object], headers: dict[str, str]) -> tuple[i
         return error.code, json.loads(error.read())
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Server:
-    """``ashyq serve`` over one data directory, started and killed at will."""
-
-    def __init__(self, home: Path) -> None:
-        self.home = home
-        self.env = {**os.environ, "ASHYQ_HOME": str(home)}
-        self.env.pop("ASHYQ_DATABASE_URL", None)
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(
-            _ashyq(*args), env=self.env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        return done.stdout.strip()
-
-    def start(self) -> None:
-        window = str(WINDOW_SECONDS)
-        command = _ashyq("serve", "--port", str(self.port), "--incident-window", window)
-        self.log = self.home.parent / f"serve-{time.monotonic_ns()}.log"
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                command, env=self.env, stdout=subprocess.DEVNULL, stderr=log
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(
-                    self.process.stderr.read().decode() if self.process.stderr else ""
-                )
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/v1/periods", timeout=1.0):
-                    return
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.1)
-        raise RuntimeError("the portal did not start within 60 s")
-
-    def kill(self) -> None:
-        assert self.process is not None
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-        self.process = None
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
-    running = Server(tmp_path / "home")
+    running = Server(tmp_path / "home", "--incident-window", str(WINDOW_SECONDS))
     try:
         yield running
     finally:

@@ -15,7 +15,12 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from ashyq.errors import InputError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
-from ashyq.index.methodology import Methodology, MethodologyNotFoundError, load_methodology
+from ashyq.index.methodology import (
+    Methodology,
+    MethodologyNotFoundError,
+    load_methodology,
+    load_methodology_file,
+)
 from ashyq.periods import Period, PeriodError
 from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import RecordKind
@@ -162,8 +167,11 @@ def ingest_files(
 
 
 def methodology_or_exit(name: str) -> Methodology:
-    """Load a methodology by name or path, or exit with a clear message."""
+    """Load a methodology by name or, given a .yaml file, from it; or exit with a clear
+    message."""
     try:
+        if name.endswith((".yaml", ".yml")):
+            return load_methodology_file(Path(name))
         return load_methodology(name)
     except MethodologyNotFoundError as error:
         fail(str(error), code=2)

@@ -43,16 +43,27 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url``; for a SQLite file, create its folder first."""
+def make_engine(url: str, *, connections: int | None = None, wait_seconds: float = 30.0) -> Engine:
+    """Create an engine for ``url``; for a SQLite file, create its folder first.
+
+    ``connections`` fixes the size of the connection pool (the portal gives one to each
+    of its worker threads; SQLAlchemy's default otherwise); a caller waits at most
+    ``wait_seconds`` for a free one, then SQLAlchemy's ``TimeoutError`` is raised.
+    """
+    pool: dict[str, Any] = {"pool_timeout": wait_seconds}
+    if connections is not None:
+        pool |= {"pool_size": connections, "max_overflow": 0}
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        in_memory = not path or path == ":memory:"
+        if not in_memory:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, **({} if in_memory else pool)
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
 
 
 def _alembic_config(engine: Engine) -> Config:

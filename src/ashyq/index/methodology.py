@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ashyq.bodies import Level
+from ashyq.home import data_home
 from ashyq.i18n import Text
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "StepThresholds",
     "available_methodologies",
     "load_methodology",
+    "load_methodology_file",
 ]
 
 _IDENT = r"^[a-z][a-z0-9_]*$"
@@ -523,19 +525,33 @@ def _parse(text: str) -> Methodology:
     return Methodology.model_validate(yaml.load(text, Loader=loader))
 
 
-def load_methodology(name_or_path: str | Path) -> Methodology:
-    """Load a packaged methodology by name (``"2025"``) or a methodology YAML file by path.
+# A methodology's name in the catalogue: never a path, so no request can name a file.
+_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
-    Raises MethodologyNotFoundError when neither exists, and pydantic's ValidationError
-    when the file does not follow the schema.
+
+def load_methodology(name: str) -> Methodology:
+    """Load a methodology of the catalogue by name (``"2025"``): a packaged one, or one
+    the agency added to the data directory as ``methodologies/openness-<name>.yaml``.
+
+    Names are letters, digits, ``-`` and ``_``: a path is never read (``load_methodology_file``
+    reads a file a user names on the command line). Raises MethodologyNotFoundError when
+    there is no such methodology, and pydantic's ValidationError when its file does not
+    follow the schema.
     """
-    packaged = _packaged(str(name_or_path))
-    if packaged is not None:
-        return packaged
-    path = Path(name_or_path)
+    if _NAME.fullmatch(name):
+        packaged = _packaged(name)
+        if packaged is not None:
+            return packaged
+        added = data_home() / "methodologies" / f"openness-{name}.yaml"
+        if added.is_file():
+            return _parse(added.read_text(encoding="utf-8"))
+    known = ", ".join(available_methodologies())
+    raise MethodologyNotFoundError(f"no methodology {name!r} (the catalogue has: {known})")
+
+
+def load_methodology_file(path: Path) -> Methodology:
+    """Load the methodology YAML file at ``path``; raises MethodologyNotFoundError when it
+    does not exist, and pydantic's ValidationError when it does not follow the schema."""
     if not path.is_file():
-        known = ", ".join(available_methodologies())
-        raise MethodologyNotFoundError(
-            f"no methodology {str(name_or_path)!r}: not a packaged one ({known}) nor a file"
-        )
+        raise MethodologyNotFoundError(f"no methodology file {str(path)!r}")
     return _parse(path.read_text(encoding="utf-8"))

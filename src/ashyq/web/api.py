@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError
+from ashyq.cycle.files import MAX_SOURCE_BYTES
 from ashyq.cycle.roles import Role
 from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_
@@ -35,6 +36,8 @@ from ashyq.web.portal import (
     methodology_of,
     portal_of,
     published_snapshots,
+    read_attachments,
+    read_upload,
     require_signed_in,
 )
 from ashyq.web.security import (
@@ -48,6 +51,12 @@ from ashyq.web.security import (
 from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
 
 __all__ = ["ErrorBody", "router"]
+
+
+# The years a deadline, a due date or an approval may fall in, and the same for OpenAPI
+# (JSON Schema compares no dates: a pattern on the year says it).
+PLAN_YEARS: Final = (2000, 2100)
+_PLAN_YEAR_PATTERN: Final = "^(20[0-9]{2}|2100)-"
 
 
 class _Model(BaseModel):
@@ -91,7 +100,7 @@ class PublishedPeriod(_Model):
 
 
 @router.get("/periods", tags=["public"])
-async def periods(request: Request, session: SessionDep) -> list[PublishedPeriod]:
+def periods(request: Request, session: SessionDep) -> list[PublishedPeriod]:
     """Every published period with its newest version."""
     return [
         PublishedPeriod(
@@ -111,7 +120,7 @@ def _published(
 
 
 @router.get("/periods/{period}/ranking", tags=["public"])
-async def ranking(
+def ranking(
     request: Request,
     session: SessionDep,
     lang: LangDep,
@@ -141,9 +150,7 @@ async def ranking(
 
 
 @router.get("/periods/{period}/bodies/{code}", tags=["public"])
-async def body(
-    request: Request, session: SessionDep, lang: LangDep, period: Year, code: str
-) -> BodyView:
+def body(request: Request, session: SessionDep, lang: LangDep, period: Year, code: str) -> BodyView:
     """A body's published results: criteria, indicators, facts, movement and history."""
     snapshots, snapshot = _published(request, session, period)
     try:
@@ -197,7 +204,7 @@ def _roadmap_out(year: int, roadmap: Roadmap) -> RoadmapOut:
 
 
 @router.get("/periods/{period}/roadmaps", tags=["public"])
-async def roadmaps(request: Request, session: SessionDep, period: Year) -> list[RoadmapOut]:
+def roadmaps(request: Request, session: SessionDep, period: Year) -> list[RoadmapOut]:
     """The roadmaps published for a period."""
     _published(request, session, period)
     found = session.scalars(
@@ -210,7 +217,7 @@ async def roadmaps(request: Request, session: SessionDep, period: Year) -> list[
 
 
 @router.get("/methodologies/{name}", tags=["public"])
-async def methodology(name: str) -> dict[str, Any]:
+def methodology(name: str) -> dict[str, Any]:
     """A methodology declaration, as the engine reads it."""
     try:
         loaded = load_methodology(name)
@@ -239,7 +246,7 @@ class StatisticsOut(_Model):
 
 
 @router.get("/periods/{period}/statistics", tags=["public"])
-async def statistics(request: Request, session: SessionDep, period: Year) -> StatisticsOut:
+def statistics(request: Request, session: SessionDep, period: Year) -> StatisticsOut:
     """The national appeal and public-service figures published for a period."""
     _published(request, session, period)
     figures = period_statistics(period)
@@ -273,7 +280,7 @@ class Credentials(_Model):
 
 
 @router.get("/session", tags=["session"])
-async def current_session(request: Request, actor: ActorDep) -> SessionOut:
+def current_session(request: Request, actor: ActorDep) -> SessionOut:
     """The signed-in actor (role ``public`` when nobody), and the CSRF token."""
     return SessionOut(
         username=actor.username if actor.signed_in else None,
@@ -472,7 +479,7 @@ def _upload_out(upload: Upload, year: int) -> UploadOut:
 
 
 @router.post("/cycle/periods/{period}/uploads", tags=["cycle"], status_code=201)
-async def upload(
+def upload(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -485,7 +492,7 @@ async def upload(
     indicators before its deadline)."""
     check_csrf(request, token)
     found = actions.get_period(session, period)
-    content = await file.read()
+    content = read_upload(file, MAX_SOURCE_BYTES)
     result = actions.upload_source_data(
         session,
         actor,
@@ -510,12 +517,26 @@ def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> 
     return _upload_out(found, period.year)
 
 
+def _plan_years(moment: datetime) -> datetime:
+    if not PLAN_YEARS[0] <= moment.year <= PLAN_YEARS[1]:
+        raise ValueError(f"expected a year from {PLAN_YEARS[0]} to {PLAN_YEARS[1]}")
+    return moment
+
+
+# A deadline within the years a plan can name; year 9999 is a typo, not a deadline.
+PlanMoment = Annotated[
+    datetime,
+    AfterValidator(_plan_years),
+    Field(json_schema_extra={"pattern": _PLAN_YEAR_PATTERN}),
+]
+
+
 class Deadlines(_Model):
     """A period's deadlines (timezone-aware; Astana is UTC+05:00)."""
 
-    source_data_due: datetime
-    disputes_until: datetime
-    consolidation_by: datetime
+    source_data_due: PlanMoment
+    disputes_until: PlanMoment
+    consolidation_by: PlanMoment
 
 
 @router.put("/cycle/periods/{period}/deadlines", tags=["cycle"])
@@ -657,7 +678,7 @@ def disputes(session: SessionDep, actor: ActorDep, period: Year) -> list[Dispute
 
 
 @router.post("/cycle/periods/{period}/disputes", tags=["cycle"], status_code=201)
-async def file_dispute(
+def file_dispute(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -669,7 +690,7 @@ async def file_dispute(
 ) -> DisputeOut:
     """Dispute one indicator value of the representative's own body, inside the window."""
     check_csrf(request, token)
-    files = [(f.filename or "", await f.read()) for f in attachments if f.filename]
+    files = read_attachments(attachments)
     dispute = actions.file_dispute(
         session,
         actor,
@@ -730,12 +751,34 @@ def resolve(
     return _dispute_out(found, period.year)
 
 
+MAX_MEASURES: Final = 50
+# Dates a roadmap may name: a typo such as 9999 is refused, not stored.
+PlanDate = Annotated[
+    date,
+    Field(
+        ge=date(PLAN_YEARS[0], 1, 1),
+        le=date(PLAN_YEARS[1], 12, 31),
+        json_schema_extra={"pattern": _PLAN_YEAR_PATTERN},
+    ),
+]
+
+
+def max_lengths(model: type[BaseModel]) -> dict[str, int]:
+    """The longest text each field of ``model`` takes, for forms to say the same."""
+    return {
+        name: rule.max_length
+        for name, info in model.model_fields.items()
+        for rule in info.metadata
+        if isinstance(getattr(rule, "max_length", None), int)
+    }
+
+
 class MeasureIn(_Model):
-    """A measure of a roadmap."""
+    """A measure of a roadmap (the API and the workspace form both check it)."""
 
     measure: str = Field(min_length=1, max_length=2000)
     owner: str = Field(min_length=1, max_length=200)
-    due_on: date
+    due_on: PlanDate
     indicator: str = Field(max_length=80)
 
 
@@ -743,8 +786,8 @@ class RoadmapIn(_Model):
     """A roadmap as submitted by the body."""
 
     approved_by: str = Field(min_length=1, max_length=200)
-    approved_on: date
-    measures: list[MeasureIn] = Field(min_length=1, max_length=50)
+    approved_on: PlanDate
+    measures: list[MeasureIn] = Field(min_length=1, max_length=MAX_MEASURES)
 
 
 @router.put("/cycle/periods/{period}/roadmap", tags=["cycle"])

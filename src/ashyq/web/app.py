@@ -2,29 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
+from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.datastructures import MutableHeaders
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ashyq.cycle.errors import ActionError, SignInRequiredError
+from ashyq.bodies import UnknownBodyError
+from ashyq.cycle.errors import ActionError, NotFoundError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk, RatingSettings
-from ashyq.web.cache import ChangeStamp, PageCache, PublicCache
+from ashyq.web.cache import ChangeStamp, PageCache, PublicCache, declared_query
+from ashyq.web.limits import LIMITS
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
 from ashyq.web.security import (
     CSRF_COOKIE,
@@ -36,6 +44,7 @@ from ashyq.web.security import (
 
 __all__ = ["create_app", "error_body", "page_context", "render", "templates"]
 
+_log = logging.getLogger(__name__)
 _PACKAGE = resources.files("ashyq.web")
 templates = Jinja2Templates(directory=str(_PACKAGE / "templates"))
 
@@ -55,6 +64,7 @@ def render(
 
 
 _HTTP_MESSAGES = {
+    400: N_("The request could not be read."),
     404: N_("No such page."),
     405: N_("This address does not accept that method."),
     413: N_("The request is too large."),
@@ -98,12 +108,14 @@ def _error_response(
 
 def page_context(request: Request, lang: Lang) -> dict[str, Any]:
     """What every page template needs: formatters, the actor, the CSRF token, the URL."""
+    path, query = request.url.path, request.url.query
     return {
         **formatters(lang),
         "actor": getattr(request.state, "actor", None),
         "csrf_token": LazyCsrfToken(request),
         "path": request.url.path,
-        "query": dict(request.query_params),
+        # Only what the route declares: a page never echoes parameters it does not know.
+        "query": dict(parse_qsl(declared_query(request.app.state.routes, path, query)[1])),
     }
 
 
@@ -124,17 +136,23 @@ async def _http_error(request: Request, error: Exception) -> Response:
     lang = request_lang(request)
     text = _HTTP_MESSAGES.get(error.status_code)
     message = translate(text, lang) if text else str(error.detail)
-    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(
+        error.status_code, "http_error"
+    )
     headers = dict(error.headers or {})
     if error.status_code == 405:
         # Each method of a path is its own route; Allow must list them all, not the first.
         headers["Allow"] = ", ".join(_allowed_methods(request))
-    return _error_response(request, error.status_code, code, message, None, headers)
+    # What the parser said (a form field too large, say) stays, under the reader's text.
+    problems = [{"code": code, "field": "", "message": str(error.detail)}] if text else None
+    if problems and error.detail == HTTPStatus(error.status_code).phrase:
+        problems = None
+    return _error_response(request, error.status_code, code, message, problems, headers)
 
 
 def _allowed_methods(request: Request) -> list[str]:
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in request.app.state.routes:
         path_regex = getattr(route, "path_regex", None)
         if path_regex is not None and path_regex.match(request.url.path):
             methods |= set(getattr(route, "methods", None) or ())
@@ -154,6 +172,72 @@ async def _validation_error(request: Request, error: Exception) -> Response:
     ]
     message = translate(N_("Some fields of the request are missing or wrong."), lang)
     return _error_response(request, 422, "invalid_request", message, problems)
+
+
+async def _unknown_body(request: Request, error: Exception) -> Response:
+    # Any page or API call naming a body the registry does not know: not found.
+    assert isinstance(error, UnknownBodyError)
+    return await _action_error(request, NotFoundError(N_("No body {body}."), body=str(error)))
+
+
+async def _database_busy(request: Request, error: Exception) -> Response:
+    # A locked SQLite file, a PostgreSQL lock or statement timeout, or no free connection
+    # within the wait: the request may succeed in a moment; nothing was changed.
+    assert isinstance(error, OperationalError | PoolTimeout)
+    _log.warning("database busy on %s %s: %s", request.method, request.url.path, error)
+    lang = request_lang(request)
+    message = translate(N_("The database is busy. Please try again in a moment."), lang)
+    return _error_response(request, 503, "busy", message, headers={"Retry-After": "2"})
+
+
+async def _server_error(request: Request, error: Exception) -> Response:
+    # The last resort of Starlette's ServerErrorMiddleware: the traceback goes to the log,
+    # the reader gets the API's one error shape (or the error page), never plain text.
+    _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
+    lang = request_lang(request)
+    message = translate(N_("Something went wrong on our side; it has been logged."), lang)
+    return _error_response(request, 500, "server_error", message)
+
+
+class _BodyLimit:
+    """Refuses a request body larger than the portal's limit with 413 in the one error
+    shape: at once when ``Content-Length`` says so, or as soon as a streamed body passes it.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, limits: Mapping[str, int]) -> None:
+        self.app = app
+        self.limit = limit
+        self.limits = limits
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        limit = next((v for k, v in self.limits.items() if path.startswith(k)), self.limit)
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            await _too_large(Request(scope, receive))(scope, receive, send)
+            return
+        received = 0
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > limit:
+                # Raised inside the endpoint's reading of the body: the app's handler
+                # answers it like any 413.
+                raise StarletteHTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+def _too_large(request: Request) -> Response:
+    lang = request_lang(request)
+    message = translate(_HTTP_MESSAGES[413], lang)
+    return _error_response(request, 413, "too_large", message, headers={"Connection": "close"})
 
 
 class _Headers:
@@ -224,13 +308,20 @@ def create_app(
     from ashyq.web import api, monitoring, pages, reports, workspace
     from ashyq.web import ratings as rating_routes
 
-    engine = make_engine(url or database_url(home))
+    engine = make_engine(
+        url or database_url(home),
+        connections=LIMITS.database_connections,
+        wait_seconds=LIMITS.database_wait_seconds,
+    )
     if migrate:
         upgrade(engine)
     desk = RatingDesk(engine, home, ratings or RatingSettings(), clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Every endpoint that touches the database is a plain function run in this pool;
+        # the database pool has a connection for each of its threads (web/limits.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = LIMITS.worker_threads
         desk.start()
         try:
             yield
@@ -252,22 +343,35 @@ def create_app(
         engine=engine, home=home, secure_cookies=secure_cookies, clock=clock, limiter=limiter
     )
     app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
+    app.state.report_slots = threading.BoundedSemaphore(LIMITS.report_waiters)
     app.state.ratings = desk
     app.state.survey_figures = monitoring.SurveyFigures(home)
     # Outermost last: headers and cookies go on every answer, cached or not.
-    app.add_middleware(PublicCache, cache=PageCache(2048), stamp=ChangeStamp(engine))
+    routers = (
+        # Routes are matched in order: the rating endpoint, the busiest, comes first.
+        rating_routes.api,
+        api.router,
+        pages.router,
+        workspace.router,
+        reports.router,
+        monitoring.api,
+        monitoring.router,
+        rating_routes.pages,
+    )
+    # Every route with its full path, for what must know a route before routing.
+    app.state.routes = [route for router in routers for route in router.routes]
+    cache = PageCache(LIMITS.page_cache_bytes, LIMITS.page_cache_entry_bytes)
+    app.add_middleware(PublicCache, cache=cache, stamp=ChangeStamp(engine), routes=app.state.routes)
+    app.add_middleware(_BodyLimit, limit=LIMITS.request_bytes, limits=rating_routes.BODY_LIMITS)
     app.add_middleware(_Headers, secure=secure_cookies)
+    app.add_exception_handler(Exception, _server_error)
+    app.add_exception_handler(OperationalError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
     app.add_exception_handler(ActionError, _action_error)
+    app.add_exception_handler(UnknownBodyError, _unknown_body)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.mount("/static", StaticFiles(directory=str(_PACKAGE / "static")), name="static")
-    # Routes are matched in order: the rating endpoint, the busiest, comes first.
-    app.include_router(rating_routes.api)
-    app.include_router(api.router)
-    app.include_router(pages.router)
-    app.include_router(workspace.router)
-    app.include_router(reports.router)
-    app.include_router(monitoring.api)
-    app.include_router(monitoring.router)
-    app.include_router(rating_routes.pages)
+    for router in routers:
+        app.include_router(router)
     return app

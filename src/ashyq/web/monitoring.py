@@ -17,7 +17,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-import anyio
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
@@ -106,7 +105,7 @@ def _rows(rows: list[dict[str, Any]], name: Callable[[str], str]) -> list[dict[s
 
 
 @router.get("/monitoring")
-async def monitoring_page(
+def monitoring_page(
     request: Request, actor: ActorDep, lang: LangDep, year: YearQuery = None
 ) -> Response:
     """The figures of a survey year: the nation's, the ranking of bodies and services with
@@ -126,7 +125,7 @@ async def monitoring_page(
     if not years:
         return render(request, "monitoring.html", {**context, "year": None, "data": None})
     chosen = year if year is not None else years[-1]
-    data = await anyio.to_thread.run_sync(figures.data, chosen)
+    data = figures.data(chosen)
     bodies = _rows(data.bodies.rows, group_names("body", lang))
     services = _rows(data.services.rows, group_names("service", lang))
     trend_chart = line_chart(
@@ -187,7 +186,7 @@ async def monitoring_page(
 
 
 @router.get("/reports/monitoring/{year}.{fmt}")
-async def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str) -> Response:
+def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str) -> Response:
     """The report on a survey year, generated once per state of the stored answers."""
     figures = figures_of(request)
     if year not in figures.years():
@@ -197,7 +196,7 @@ async def monitoring_report(request: Request, lang: LangDep, year: int, fmt: str
         return build_monitoring_report(figures.data(year), lang)
 
     key = f"monitoring-{figures.signature()}"
-    return await serve_report(request, key, f"monitoring-{year}-{lang}", fmt, build)
+    return serve_report(request, key, f"monitoring-{year}-{lang}", fmt, build)
 
 
 # --- the JSON API ------------------------------------------------------------------------
@@ -288,13 +287,13 @@ Grouping = Literal["body", "service", "region", "channel"]
 
 
 @api.get("/{year}", response_model=SurveyYearOut)
-async def survey_year(
+def survey_year(
     request: Request, lang: LangDep, year: Year, by: Grouping = "body"
 ) -> SurveyYearOut:
     """A survey year's figures grouped by body, service, region or channel; names in the
     reader's language (``?lang=``)."""
     figures = figures_of(request)
-    data = await anyio.to_thread.run_sync(figures.data, year)
+    data = figures.data(year)
     chosen, name = data.grouped(by), group_names(by, lang)
     return SurveyYearOut(
         year=year,

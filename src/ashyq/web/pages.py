@@ -60,7 +60,7 @@ async def home(request: Request) -> RedirectResponse:
 
 
 @router.get("/rankings")
-async def rankings(
+def rankings(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -90,11 +90,16 @@ async def rankings(
         descending=order == "desc",
         version=snapshot.version,
     )
-    chart = bar_chart(
-        [Bar(row.name, float(row.total), row.grade) for row in view.rows],
-        title=_text(lang, N_("Total points, {level}"), level=level.value),
-        description=_text(lang, N_("Total points of each body, in the order of the table.")),
-        value_format=lambda v: page_context(request, lang)["number"](v),
+    # A filter may leave no body: the page then says so, with no chart.
+    chart = (
+        bar_chart(
+            [Bar(row.name, float(row.total), row.grade) for row in view.rows],
+            title=_text(lang, N_("Total points, {level}"), level=level.value),
+            description=_text(lang, N_("Total points of each body, in the order of the table.")),
+            value_format=lambda v: page_context(request, lang)["number"](v),
+        )
+        if view.rows
+        else None
     )
     context = {
         "view": view,
@@ -112,7 +117,7 @@ def _text(lang: Lang, message: str, **params: object) -> str:
 
 
 @router.get("/bodies/{code}")
-async def body_page(
+def body_page(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -169,7 +174,7 @@ async def body_page(
 
 
 @router.get("/methodology")
-async def methodology_page(
+def methodology_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, name: str = "2025"
 ) -> Response:
     """The methodology, generated from its declaration file."""
@@ -199,7 +204,7 @@ _SERVICE_FIGURES = (
 
 
 @router.get("/statistics")
-async def statistics(
+def statistics(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, period: int | None = None
 ) -> Response:
     """National appeal and public-service statistics of a published period, with charts."""
@@ -261,9 +266,7 @@ async def statistics(
 
 
 @router.get("/open-data")
-async def open_data(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep
-) -> Response:
+def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
     """Every published table of every version, in CSV, XLSX and JSON."""
     versions = session.execute(
         select(
@@ -291,7 +294,7 @@ def _all_published(session: SessionDep) -> list[tuple[int, int, str, dict[str, A
 
 
 @router.get("/open-data/datapackage.json")
-async def datapackage(request: Request, session: SessionDep) -> Response:
+def datapackage(request: Request, session: SessionDep) -> Response:
     """The Frictionless Data Package of every published table."""
     published = _all_published(session)
     methodologies = {year: methodology_of(session, year) for year, *_ in published}
@@ -302,7 +305,7 @@ async def datapackage(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/open-data/{year}/v{version}/{table}.{fmt}")
-async def download(
+def download(
     request: Request, session: SessionDep, year: Year, version: Version, table: str, fmt: str
 ) -> Response:
     """One published table of one version."""
@@ -335,7 +338,7 @@ def _local(target: str) -> str:
 
 
 @router.get("/login")
-async def login_page(
+def login_page(
     request: Request, actor: ActorDep, lang: LangDep, next: str = "/workspace"
 ) -> Response:
     """The sign-in form."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,25 +14,30 @@ from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal as babel_decimal
-from fastapi import Depends, Path, Query, Request
+from fastapi import Depends, Path, Query, Request, UploadFile
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.datastructures import FormData
 
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle.accounts import Actor, session_actor
 from ashyq.cycle.actions import sync_deadlines
 from ashyq.cycle.auth import SIGN_IN
-from ashyq.cycle.errors import SignInRequiredError
+from ashyq.cycle.errors import ActionError, InvalidError, SignInRequiredError
+from ashyq.cycle.files import MAX_ATTACHMENT_BYTES
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Period, Snapshot, utcnow
-from ashyq.i18n import DEFAULT_LANG, LANGUAGES, Lang, translate
+from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.web.limits import LIMITS
 from ashyq.web.security import SESSION_COOKIE, LoginLimiter
 from ashyq.web.views import HistoryPoint
 
 __all__ = [
     "LANG_COOKIE",
     "ActorDep",
+    "BusyError",
+    "FormDep",
     "LangDep",
     "Portal",
     "Published",
@@ -44,6 +50,8 @@ __all__ = [
     "methodology_of",
     "portal_of",
     "published_snapshots",
+    "read_attachments",
+    "read_upload",
     "request_lang",
     "require_signed_in",
 ]
@@ -72,6 +80,7 @@ class Portal:
     clock: Callable[[], datetime] = utcnow
     _last_deadline_check: float = float("-inf")
     _payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _deadline_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -96,9 +105,31 @@ class Portal:
         now = time.monotonic()
         if now - self._last_deadline_check < self.deadline_check_seconds:
             return
-        self._last_deadline_check = now
-        if sync_deadlines(session, self.clock()):
-            session.commit()
+        # Requests run in many threads: one checks, the others go on without waiting.
+        if not self._deadline_lock.acquire(blocking=False):
+            return
+        try:
+            if now - self._last_deadline_check < self.deadline_check_seconds:
+                return
+            self._last_deadline_check = now
+            if sync_deadlines(session, self.clock()):
+                session.commit()
+        finally:
+            self._deadline_lock.release()
+
+
+class BusyError(ActionError):
+    """The portal is at one of its limits; the same request may succeed a little later."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self, text: str, retry_after: int) -> None:
+        super().__init__(text)
+        self.retry_after = retry_after
+
+    def response_headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 def require_signed_in(actor: Actor) -> None:
@@ -119,9 +150,10 @@ def portal_of(request: Request) -> Portal:
     return portal
 
 
-async def _session(request: Request) -> AsyncIterator[Session]:
-    # Async, so FastAPI does not hop to a worker thread for it; the work is a few
-    # sub-millisecond queries at most.
+def _session(request: Request) -> Iterator[Session]:
+    # A plain function, as every endpoint and dependency that touches the database: FastAPI
+    # runs it in its thread pool, so a slow or waiting query never stalls the event loop
+    # (docs/architecture.md, "Concurrency in the portal").
     portal = portal_of(request)
     session = portal.sessions()
     try:
@@ -134,13 +166,46 @@ async def _session(request: Request) -> AsyncIterator[Session]:
 SessionDep = Annotated[Session, Depends(_session)]
 
 
-async def _actor(request: Request, session: SessionDep) -> Actor:
+def _actor(request: Request, session: SessionDep) -> Actor:
     actor = session_actor(session, request.cookies.get(SESSION_COOKIE))
     request.state.actor = actor
     return actor
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]
+
+
+def read_upload(upload: UploadFile, limit: int) -> bytes:
+    """The bytes of an uploaded file, at most ``limit + 1`` of them: enough for the size
+    check to refuse a larger file without holding all of it in memory.
+
+    Call it from a plain (threaded) endpoint: the spooled file may be on disk.
+    """
+    upload.file.seek(0)
+    return upload.file.read(limit + 1)
+
+
+def read_attachments(attachments: list[UploadFile]) -> list[tuple[str, bytes]]:
+    """The named files of a dispute, each read as ``read_upload`` does; raises
+    InvalidError past the number of attachments a dispute may have."""
+    named = [upload for upload in attachments if upload.filename]
+    if len(named) > LIMITS.attachments_per_dispute:
+        raise InvalidError(
+            N_("A dispute has at most {limit} attachments; found {found}."),
+            limit=LIMITS.attachments_per_dispute,
+            found=len(named),
+        )
+    return [(upload.filename or "", read_upload(upload, MAX_ATTACHMENT_BYTES)) for upload in named]
+
+
+async def _form(request: Request) -> FormData:
+    # Async only to await the body, which Starlette parses within its own limits on the
+    # number of fields and the size of each; what is done with it runs in a worker thread.
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form)]
+"""Every field of a posted form, for forms whose fields are numbered (value_<id>, ...)."""
 
 
 def request_lang(request: Request) -> Lang:

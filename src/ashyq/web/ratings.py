@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi import Path as FastPath
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -65,7 +65,7 @@ from ashyq.web.portal import (
 )
 from ashyq.web.security import check_csrf
 
-__all__ = ["ApiKeyError", "RateLimitedError", "api", "pages"]
+__all__ = ["BODY_LIMITS", "ApiKeyError", "RateLimitedError", "api", "pages"]
 
 _CODE = POINT_CODE.pattern
 _ERRORS: dict[int | str, dict[str, Any]] = {
@@ -125,6 +125,16 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _no_bool_nor_text(value: object) -> object:
+    # JSON Schema's integer: 3 and 3.0, but not true (an int to Python) nor "3".
+    if isinstance(value, bool | str):
+        raise ValueError("expected a JSON integer")
+    return value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_no_bool_nor_text)]
+
+
 class RatingIn(_Model):
     """A citizen's rating of a service, as a service point or an app submits it."""
 
@@ -134,7 +144,7 @@ class RatingIn(_Model):
         pattern=_CODE,
         description="The service point; required with an app's key, else the key's own.",
     )
-    score: int = Field(ge=1, le=5, description="1 (very bad) to 5 (very good).")
+    score: JsonInteger = Field(ge=1, le=5, description="1 (very bad) to 5 (very good).")
     comment: str | None = Field(default=None, max_length=2000)
     photo: str | None = Field(
         default=None,
@@ -174,6 +184,8 @@ Authorization = Annotated[str | None, Header(description="Bearer <API key>")]
 
 # A rating with the largest photo, base64-encoded, and room for the rest of its JSON.
 _MAX_RATING_BYTES = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 16 * 1024
+BODY_LIMITS: Final = {"/api/v1/ratings": _MAX_RATING_BYTES}
+"""Request bodies the rating API accepts, by path prefix (the portal's limit elsewhere)."""
 
 
 @api.post(
@@ -181,7 +193,6 @@ _MAX_RATING_BYTES = (MAX_PHOTO_BYTES + 2) // 3 * 4 + 16 * 1024
     status_code=201,
     response_model=ReceiptOut,
     responses={200: {"model": ReceiptOut}},
-    max_body_size=_MAX_RATING_BYTES,
 )
 async def submit_rating(
     request: Request,
@@ -308,7 +319,6 @@ class ResolutionIn(_Model):
 @api.post(
     "/incidents/{incident_id}/resolve",
     response_model=IncidentOut,
-    max_body_size=64 * 1024,
 )
 def resolve_point_incident(
     request: Request,

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import anyio
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
@@ -28,6 +27,7 @@ from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.storage.atomic import write_file
 from ashyq.web.portal import (
+    BusyError,
     LangDep,
     Published,
     SessionDep,
@@ -116,7 +116,7 @@ def _data(
     )
 
 
-async def serve_report(
+def serve_report(
     request: Request,
     key: str,
     name: str,
@@ -134,7 +134,15 @@ async def serve_report(
         return renderer.render(build())
 
     files = _files(request)
-    path = await anyio.to_thread.run_sync(files.get, key, filename, make)
+    # A report not yet on disk takes one of a few slots while it is generated (one at a
+    # time): more readers waiting would hold every worker thread of the portal.
+    slots: threading.BoundedSemaphore = request.app.state.report_slots
+    if not slots.acquire(blocking=False):
+        raise BusyError(N_("Reports are being prepared; please try again in a minute."), 30)
+    try:
+        path = files.get(key, filename, make)
+    finally:
+        slots.release()
     headers = {"Content-Security-Policy": REPORT_CSP} if fmt == "html" else {}
     disposition = "inline" if fmt in {"html", "pdf"} else "attachment"
     return FileResponse(
@@ -147,7 +155,7 @@ async def serve_report(
 
 
 @router.get("/reports/{year}/openness.{fmt}")
-async def openness_report(
+def openness_report(
     request: Request, session: SessionDep, lang: LangDep, year: Year, fmt: str
 ) -> Response:
     """The annual Openness Index report of a published period."""
@@ -161,11 +169,11 @@ async def openness_report(
         data = _data(snapshot, previous, methodology, portal.registry)
         return build_openness_report(data, lang)
 
-    return await serve_report(request, snapshot.sha256, f"openness-{year}-{lang}", fmt, build)
+    return serve_report(request, snapshot.sha256, f"openness-{year}-{lang}", fmt, build)
 
 
 @router.get("/reports/{year}/scorecards/{code}.{fmt}")
-async def scorecard_report(
+def scorecard_report(
     request: Request, session: SessionDep, lang: LangDep, year: Year, code: str, fmt: str
 ) -> Response:
     """One body's scorecard in a published period (with a roadmap draft if it needs one)."""
@@ -186,4 +194,4 @@ async def scorecard_report(
         return build_scorecard(data.result, body.code, lang, period=year, previous=data.previous)
 
     name = f"scorecard-{year}-{body.code}-{lang}"
-    return await serve_report(request, snapshot.sha256, name, fmt, build)
+    return serve_report(request, snapshot.sha256, name, fmt, build)

@@ -4,32 +4,39 @@ administration. Each form posts to an action; the action's check decides who may
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ashyq.cycle import actions, auth
 from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import InvalidError, NotFoundError
+from ashyq.cycle.files import MAX_SOURCE_BYTES
 from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
 from ashyq.db.models import Account, AuditEntry, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_, Lang
 from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.web.api import MAX_MEASURES, Deadlines, MeasureIn, RoadmapIn, max_lengths
 from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
     ActorDep,
+    FormDep,
     LangDep,
     RecordId,
     SessionDep,
     Year,
     portal_of,
     published_snapshots,
+    read_attachments,
+    read_upload,
     require_signed_in,
 )
 from ashyq.web.security import check_csrf
@@ -38,6 +45,8 @@ from ashyq.web.views import body_view, ranking_view
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 CsrfField = Annotated[str, Form()]
 
@@ -178,7 +187,7 @@ def reopen(
 
 
 @router.post("/workspace/periods/{year}/uploads")
-async def upload(
+def upload(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -189,7 +198,7 @@ async def upload(
 ) -> Response:
     """Upload a source-data file; shows its validation and reconciliation report."""
     check_csrf(request, csrf_token)
-    content = await file.read()
+    content = read_upload(file, MAX_SOURCE_BYTES)
     result = actions.upload_source_data(
         session,
         actor,
@@ -252,7 +261,7 @@ def draft_page(
 
 
 @router.post("/workspace/periods/{year}/disputes")
-async def file_dispute(
+def file_dispute(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
@@ -264,7 +273,7 @@ async def file_dispute(
 ) -> Response:
     """File a dispute on one indicator value of the representative's own body."""
     check_csrf(request, csrf_token)
-    files = [(f.filename or "", await f.read()) for f in attachments if f.filename]
+    files = read_attachments(attachments)
     dispute = actions.file_dispute(
         session,
         actor,
@@ -344,11 +353,12 @@ def attachment(
 
 
 @router.post("/workspace/disputes/{dispute_id}/resolve")
-async def resolve(
+def resolve(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
     dispute_id: RecordId,
+    form: FormDep,
     decision: Annotated[str, Form(pattern="^(accept|reject)$")],
     resolution: Annotated[str, Form(max_length=10000)],
     csrf_token: CsrfField = "",
@@ -356,7 +366,6 @@ async def resolve(
     """Accept (with the corrected values) or reject a dispute."""
     check_csrf(request, csrf_token)
     dispute = actions.get_dispute(session, actor, dispute_id)
-    form = await request.form()
     corrections = {
         str(key)[len("value_") :]: str(value).strip()
         for key, value in form.items()
@@ -401,6 +410,7 @@ def roadmap_page(
         measures=measures,
         drafted=drafted,
         rows=max(3, len(measures) + 1),
+        limits=max_lengths(MeasureIn) | max_lengths(RoadmapIn),
         today=datetime.now(ASTANA).date(),
     )
 
@@ -432,50 +442,68 @@ def _drafted_measures(
     return list(roadmap_draft(methodology, result, lang, period=year))
 
 
-def _date(text: str, what: str) -> date:
+def _checked(
+    model: type[ModelT],
+    submitted: dict[str, Any],
+    field_name: Callable[[list[str | int]], list[str | int]] = lambda location: location,
+) -> ModelT:
+    """``submitted`` checked by the API's declaration ``model``: a form has the same
+    limits as the API, and its problems the API's shape, naming the form's fields."""
     try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidError(
-            N_("{field}: expected a date such as 2027-03-31; found {found}"), field=what, found=text
-        ) from None
+        return model.model_validate(submitted)
+    except ValidationError as error:
+        problems = [
+            {**item, "loc": ("body", *field_name(list(item["loc"])))} for item in error.errors()
+        ]
+        raise RequestValidationError(problems) from None
 
 
 @router.post("/workspace/periods/{year}/roadmap")
-async def submit_roadmap(
+def submit_roadmap(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
     year: Year,
-    approved_by: Annotated[str, Form(max_length=200)],
-    approved_on: Annotated[str, Form(max_length=10)],
+    form: FormDep,
     csrf_token: CsrfField = "",
 ) -> Response:
-    """Submit the roadmap: rows of measure, owner, due date and target indicator."""
+    """Submit the roadmap: rows of measure, owner, due date and target indicator.
+
+    The form is checked by the API's own declaration of a roadmap (``RoadmapIn``): the
+    same limits whichever way a roadmap arrives.
+    """
     check_csrf(request, csrf_token)
-    form = await request.form()
-    measures = []
-    for number in range(1, 51):
-        measure = str(form.get(f"measure_{number}", "")).strip()
-        if not measure:
-            continue
-        measures.append(
-            actions.MeasureInput(
-                measure=measure,
-                owner=str(form.get(f"owner_{number}", "")),
-                due_on=_date(str(form.get(f"due_{number}", "")), f"due_{number}"),
-                indicator=str(form.get(f"indicator_{number}", "")),
-            )
-        )
-    period = actions.get_period(session, year)
+    numbers = [
+        number
+        for number in range(1, MAX_MEASURES + 1)
+        if str(form.get(f"measure_{number}", "")).strip()
+    ]
+    fields = {"measure": "measure_{}", "owner": "owner_{}", "due_on": "due_{}"}
+    fields["indicator"] = "indicator_{}"
+    submitted = {
+        "approved_by": str(form.get("approved_by", "")),
+        "approved_on": str(form.get("approved_on", "")).strip(),
+        "measures": [
+            {name: str(form.get(key.format(number), "")).strip() for name, key in fields.items()}
+            for number in numbers
+        ],
+    }
+
+    def field_name(location: list[str | int]) -> list[str | int]:
+        # Name the form's own fields (measure_3), not the positions in the list.
+        if location[:1] == ["measures"] and len(location) >= 3:
+            return [fields[str(location[2])].format(numbers[int(location[1])])]
+        return location
+
+    roadmap = _checked(RoadmapIn, submitted, field_name)
     actions.submit_roadmap(
         session,
         actor,
-        period,
+        actions.get_period(session, year),
         body_code=actor.body_code or "",
-        approved_by=approved_by,
-        approved_on=_date(approved_on, "approved_on"),
-        measures=measures,
+        approved_by=roadmap.approved_by,
+        approved_on=roadmap.approved_on,
+        measures=[actions.MeasureInput(**m.model_dump()) for m in roadmap.measures],
     )
     session.commit()
     return _back(f"/bodies/{actor.body_code}?period={year}")
@@ -595,13 +623,19 @@ def set_deadlines(
                 found=text,
             ) from None
 
+    submitted = {
+        "source_data_due": moment(source_data_due, "source_data_due"),
+        "disputes_until": moment(disputes_until, "disputes_until"),
+        "consolidation_by": moment(consolidation_by, "consolidation_by"),
+    }
+    deadlines = _checked(Deadlines, submitted)
     actions.set_deadlines(
         session,
         actor,
         actions.get_period(session, year),
-        source_data_due=moment(source_data_due, "source_data_due"),
-        disputes_until=moment(disputes_until, "disputes_until"),
-        consolidation_by=moment(consolidation_by, "consolidation_by"),
+        source_data_due=deadlines.source_data_due,
+        disputes_until=deadlines.disputes_until,
+        consolidation_by=deadlines.consolidation_by,
     )
     session.commit()
     return _back(f"/workspace/periods/{year}")
