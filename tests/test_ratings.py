@@ -27,7 +27,7 @@ from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.ratings.desk import RatingDesk, RatingSettings
 from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.intake import RatingRules, Submission, write_submissions
-from ashyq.ratings.keys import KEY_PATTERN, add_point, issue_key, revoke_key
+from ashyq.ratings.keys import KEY_PATTERN, Directory, add_point, issue_key, revoke_key
 from ashyq.ratings.limits import RateLimiter
 from tests.portal_support import NOW, SeededPortal, SeededTemplate, portal_from, post_form
 
@@ -505,3 +505,19 @@ def test_the_administrator_registers_points_and_issues_and_revokes_keys(desk: De
             "revoke_api_key",
         ]
         assert all(key not in json.dumps(e.after) for e in entries)
+
+
+def test_the_key_directory_says_when_a_lookup_would_read_the_database(desk: Desk) -> None:
+    # The rating endpoint runs on the event loop: it reads the directory again in a worker
+    # thread whenever a lookup would otherwise query the database there.
+    directory = Directory(desk.desk.directory.engine)
+    key = desk.keys["MF-AST-1"]
+    assert directory.needs_reading(key, None)  # never read
+    directory.refresh()
+    assert not directory.needs_reading(key, "MF-AST-1")
+    assert directory.holder(key) is not None
+    made_up = "ashyq_zzzzzzzzzzzz_" + "A" * 43
+    assert not directory.needs_reading(made_up, None)  # unknown, but read under a second ago
+    expiring = Directory(desk.desk.directory.engine, ttl=0.0)
+    expiring.refresh()
+    assert expiring.needs_reading(key, None)  # past its time to live

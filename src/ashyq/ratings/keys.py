@@ -209,12 +209,24 @@ class Directory:
         self._points_by_id = {entry.id: entry for entry in entries}
         self._read_at = time.monotonic()
 
-    def _fresh(self, known: bool) -> None:
+    def _stale(self, known: bool) -> bool:
         # Something unknown is looked up again at most once a second: made-up keys
         # cannot turn every request into a database read.
         age = time.monotonic() - self._read_at
-        if age >= self.ttl or (not known and age >= 1.0):
+        return age >= self.ttl or (not known and age >= 1.0)
+
+    def _fresh(self, known: bool) -> None:
+        if self._stale(known):
             self._reload()
+
+    def needs_reading(self, key: str, point: str | None) -> bool:
+        """Whether looking up ``key`` and ``point`` would read the database now: a caller
+        on an event loop then calls ``refresh`` in a worker thread first."""
+        match = KEY_PATTERN.match(key)
+        with self._lock:
+            if match is not None and self._stale(match.group(1) in self._keys):
+                return True
+            return point is not None and self._stale(point in self._points)
 
     def refresh(self) -> None:
         """Read the keys and points again now (this process has just changed them)."""

@@ -38,6 +38,7 @@ from ashyq.ratings.incidents import (
 )
 from ashyq.ratings.intake import (
     MAX_PHOTO_BYTES,
+    Photo,
     Receipt,
     Submission,
     decode_photo,
@@ -108,9 +109,14 @@ def desk_of(request: Request) -> RatingDesk:
     return desk
 
 
-def _holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+def _bearer(authorization: str | None) -> str:
     scheme, _, key = (authorization or "").partition(" ")
-    holder = desk.directory.holder(key.strip()) if scheme.lower() == "bearer" else None
+    return key.strip() if scheme.lower() == "bearer" else ""
+
+
+def _holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+    key = _bearer(authorization)
+    holder = desk.directory.holder(key) if key else None
     if holder is None:
         raise ApiKeyError(
             N_("Send a valid API key of a service point: Authorization: Bearer <key>.")
@@ -203,14 +209,18 @@ async def submit_rating(
     """Submit a rating. A score of 1 or 2 opens an incident the provider has 5 minutes to
     resolve. Answers 201 when stored, 200 with the first receipt for a retry."""
     desk = desk_of(request)
+    # The keys and points are served from memory; when that copy is due to be read again,
+    # it is read in a worker thread, not on the event loop.
+    if desk.directory.needs_reading(_bearer(authorization), rating.point):
+        await run_in_threadpool(desk.directory.refresh)
     holder = _holder(desk, authorization)
     wait = desk.limiter.take(holder.key_id)
     if wait:
         raise RateLimitedError(wait)
     point = _point_of(desk, holder, rating.point)
-    photo = decode_photo(rating.photo) if rating.photo else None
-    if photo is not None:
-        await run_in_threadpool(store_photo, desk.photos, photo)
+    photo = None
+    if rating.photo:
+        photo = await run_in_threadpool(_stored_photo, desk, rating.photo)
     comment = (rating.comment or "").strip() or None
     content = {
         "service": rating.service,
@@ -234,6 +244,12 @@ async def submit_rating(
     )
     receipt = await desk.writer.submit(submission)
     return _receipt(receipt)
+
+
+def _stored_photo(desk: RatingDesk, text: str) -> Photo:
+    photo = decode_photo(text)
+    store_photo(desk.photos, photo)
+    return photo
 
 
 def _receipt(receipt: Receipt) -> Response:
