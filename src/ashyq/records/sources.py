@@ -3,15 +3,15 @@
 Every value stays text, exactly as the file holds it (Parquet values are written out as
 text), so the validator can report what it found. Each row keeps the number a person
 sees in the file: in CSV and XLSX the header is row 1, so the first record is row 2; in
-JSON Lines and Parquet the first record is row 1. Rows the reader cannot split into
-fields (a CSV line with the wrong number of cells, a line that is not a JSON object) are
+JSON Lines and Parquet the first record is row 1. A CSV row is a physical line, the one
+an editor shows; a record whose quoted field holds a line break is numbered by its first
+line. Rows the reader cannot split into fields (a CSV line with the wrong number of
+cells, each line a quote left open runs over, a line that is not a JSON object) are
 returned apart, with the reason, so that they are quarantined rather than lost.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,12 +22,12 @@ from typing import Any, Final
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_
-from ashyq.tabular import read_table
+from ashyq.limits import INPUT_LIMITS, InputLimits
+from ashyq.tabular import CsvBrokenLine, open_csv, read_table
 
 __all__ = ["ROW_COLUMN", "Progress", "Source", "UnsplitRow", "read_source"]
 
@@ -35,7 +35,10 @@ ROW_COLUMN: Final = "_row"
 Progress = Callable[[int, int], None]
 """Called with (units done, units in all) while a file is read."""
 
-_SAMPLE_BYTES: Final = 1 << 20
+# Records are turned into Arrow columns this many at a time, to hold few Python strings;
+# fewer when they are long, so a column of a batch stays within Arrow's 2 GB of text.
+_BATCH_ROWS: Final = 1 << 16
+_BATCH_CHARS: Final = 1 << 28
 _FORMATS: Final = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -56,7 +59,7 @@ class UnsplitRow:
 
     row: int
     expected: Message
-    found: str
+    found: str | Message
 
 
 @dataclass(frozen=True)
@@ -81,102 +84,64 @@ def _unreadable(file: str, expected: str, found: str, **params: object) -> Input
     return InputError([problem])
 
 
-class _CountingReader(io.RawIOBase):
-    """A binary file that reports how many bytes have been read from it."""
-
-    def __init__(self, handle: io.BufferedReader, total: int, progress: Progress | None) -> None:
-        self._handle = handle
-        self._total = total
-        self._done = 0
-        self._progress = progress
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        count: int = self._handle.readinto(buffer)
-        self._done += count
-        if self._progress is not None:
-            self._progress(self._done, self._total)
-        return count
-
-
-def _sniff_csv(path: Path, file: str) -> tuple[str, str, list[str]]:
-    """The encoding, the delimiter and the header of a CSV file."""
-    with path.open("rb") as handle:
-        sample = handle.read(_SAMPLE_BYTES)
-    if not sample.strip():
-        raise _unreadable(file, N_("a header row and data rows"), "an empty file")
-    complete = sample if len(sample) < _SAMPLE_BYTES else sample[: sample.rfind(b"\n") + 1]
-    try:
-        text = complete.decode("utf-8-sig")
-        encoding = "utf-8"
-    except UnicodeDecodeError:
-        # Russian-locale Excel saves CSV as Windows-1251.
-        text = complete.decode("cp1251", errors="replace")
-        encoding = "cp1251"
-    first_line = text.split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(first_line, delimiters=",;\t").delimiter
-    except csv.Error:
-        delimiter = ","
-    header = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter))]
-    return encoding, delimiter, header
-
-
-def _row_numbers(kept: int, skipped: list[int], first: int) -> pa.Array:
-    """The file row numbers of the kept records, given the numbers of the skipped ones."""
-    numbers = np.arange(first, first + kept + len(skipped), dtype=np.int64)
-    if skipped:
-        numbers = numbers[~np.isin(numbers, np.asarray(skipped, dtype=np.int64))]
-    return pa.array(numbers[:kept], pa.int64())
-
-
-def _read_csv(path: Path, file: str, progress: Progress | None) -> Source:
-    encoding, delimiter, header = _sniff_csv(path, file)
-    unsplit: list[UnsplitRow] = []
-
-    def on_invalid(row: pacsv.InvalidRow) -> str:
-        number = row.number or -1  # pyarrow may not know the line
-        unsplit.append(
-            UnsplitRow(
-                number,
-                Message(
-                    N_("{count} cells separated by «{delimiter}»"),
-                    {
-                        "count": row.expected_columns,
-                        "delimiter": delimiter,
-                    },
-                ),
-                f"{row.actual_columns}: {row.text[:200]}",
-            )
-        )
-        return "skip"
-
-    read_options = pacsv.ReadOptions(
-        encoding=encoding, use_threads=False, block_size=1 << 24, column_names=header, skip_rows=1
+def _cells_expected(width: int, delimiter: str) -> Message:
+    return Message(
+        N_("{count} cells separated by «{delimiter}»"), {"count": width, "delimiter": delimiter}
     )
-    parse_options = pacsv.ParseOptions(
-        delimiter=delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-    )
-    convert_options = pacsv.ConvertOptions(
-        column_types=dict.fromkeys(header, pa.string()),
-        strings_can_be_null=False,
-        quoted_strings_can_be_null=False,
-    )
+
+
+def _row_numbers(kept: int, first: int) -> pa.Array:
+    """Row numbers counted from ``first``, for formats with one record per row."""
+    return pa.array(np.arange(first, first + kept, dtype=np.int64), pa.int64())
+
+
+def _text_column(cells: list[str]) -> pa.Array:
+    """Cells as an Arrow text column: joined, then split again by Arrow, which is several
+    times faster than converting them one by one. No cell holds NUL: ``open_csv`` refuses
+    a file that does."""
+    if not cells:
+        return pa.array([], pa.string())
+    joined = pa.array(["\x00".join(cells)], pa.large_string())
+    return pc.split_pattern(joined, "\x00").flatten().cast(pa.string())
+
+
+def _text_batch(header: tuple[str, ...], cells: list[str], numbers: list[int]) -> pa.RecordBatch:
+    """A batch of records given as their cells one after another, row by row."""
+    width = len(header)
+    arrays = [_text_column(cells[index::width]) for index in range(width)]
+    arrays.append(pa.array(numbers, pa.int64()))
+    return pa.RecordBatch.from_arrays(arrays, names=[*header, ROW_COLUMN])
+
+
+def _read_csv(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
     total = path.stat().st_size
-    with path.open("rb") as raw:
-        stream = io.BufferedReader(_CountingReader(raw, total, progress), 1 << 20)
-        try:
-            table = pacsv.read_csv(stream, read_options, parse_options, convert_options)
-        except pa.ArrowInvalid as error:
-            raise _unreadable(
-                file, N_("a CSV file in UTF-8 or Windows-1251"), str(error)
-            ) from error
-    # pyarrow numbers lines from the start of the file, the skipped header being line 1.
-    skipped = sorted(item.row for item in unsplit if item.row > 0)
-    rows = _row_numbers(table.num_rows, skipped, first=2)
-    return Source(file, "csv", tuple(header), table.append_column(ROW_COLUMN, rows), tuple(unsplit))
+    on_bytes = None if progress is None else (lambda done: progress(done, total))
+    unsplit: list[UnsplitRow] = []
+    batches: list[pa.RecordBatch] = []
+    cells: list[str] = []
+    numbers: list[int] = []
+    chars = 0
+    with open_csv(path, limits, on_bytes) as source:
+        header, width = source.header, len(source.header)
+        for item in source.records:
+            if isinstance(item, CsvBrokenLine):
+                unsplit.append(UnsplitRow(item.line, item.expected, item.found))
+                continue
+            line, _, values, text = item
+            if len(values) == width:
+                cells.extend(values)
+                numbers.append(line)
+                chars += len(text)
+                if len(numbers) == _BATCH_ROWS or chars > _BATCH_CHARS:
+                    batches.append(_text_batch(header, cells, numbers))
+                    cells, numbers, chars = [], [], 0
+            elif values:  # a blank line holds no record
+                expected = _cells_expected(width, source.delimiter)
+                found = f"{len(values)}: {text.rstrip(chr(13) + chr(10))[:200]}"
+                unsplit.append(UnsplitRow(line, expected, found))
+    batches.append(_text_batch(header, cells, numbers))
+    table = pa.Table.from_batches(batches)
+    return Source(file, "csv", header, table, tuple(unsplit))
 
 
 def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -200,10 +165,10 @@ def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
 def _as_text_table(table: pa.Table, first_row: int) -> pa.Table:
     columns = [_as_text(table.column(name)) for name in table.column_names]
     text = pa.table(columns, names=table.column_names)
-    return text.append_column(ROW_COLUMN, _row_numbers(text.num_rows, [], first_row))
+    return text.append_column(ROW_COLUMN, _row_numbers(text.num_rows, first_row))
 
 
-def _read_parquet(path: Path, file: str, progress: Progress | None) -> Source:
+def _read_parquet(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowInvalid, OSError) as error:
@@ -232,7 +197,7 @@ def _json_lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, by
         progress(total, total)
 
 
-def _read_jsonl(path: Path, file: str, progress: Progress | None) -> Source:
+def _read_jsonl(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
     records: list[dict[str, Any]] = []
     numbers: list[int] = []
     unsplit: list[UnsplitRow] = []
@@ -279,8 +244,8 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path, file: str, progress: Progress | None) -> Source:
-    table = read_table(path)  # the first sheet, as the index inputs are read
+def _read_xlsx(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
+    table = read_table(path, limits)  # the first sheet, as the index inputs are read
     rows = [row for row in table.rows if not row.is_empty()]
     columns = {
         name: pa.array([_cell_text(row.cells.get(name)) for row in rows], pa.string())
@@ -294,11 +259,15 @@ def _read_xlsx(path: Path, file: str, progress: Progress | None) -> Source:
     return Source(file, "xlsx", table.header, text, ())
 
 
-def read_source(path: Path, progress: Progress | None = None) -> Source:
+def read_source(
+    path: Path, progress: Progress | None = None, limits: InputLimits = INPUT_LIMITS
+) -> Source:
     """Read ``path`` as text, choosing the reader by its extension.
 
-    Raises InputError when the file is missing, of an unknown type, or unreadable as a
-    whole. Rows that cannot be split into fields are returned in ``Source.unsplit``.
+    Raises InputError when the file is missing, of an unknown type, unreadable as a
+    whole, names a column twice, or passes ``limits`` (see ``ashyq.limits``). Rows that
+    cannot be split into fields are returned in ``Source.unsplit``, one per line of the
+    file, so that they are quarantined rather than lost.
     """
     file = str(path)
     if not path.is_file():
@@ -313,4 +282,4 @@ def read_source(path: Path, progress: Progress | None = None) -> Source:
         "parquet": _read_parquet,
         "xlsx": _read_xlsx,
     }
-    return readers[kind](path, file, progress)
+    return readers[kind](path, file, progress, limits)
