@@ -27,14 +27,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from sqlalchemy import select
 
 from ashyq.appeals.model import APPEALS, KINDS
+from ashyq.cycle import actions
+from ashyq.cycle.accounts import Actor
+from ashyq.db.models import Account
 from ashyq.errors import InputError, InputProblem
 from ashyq.limits import INPUT_LIMITS, InputLimits
 from ashyq.periods import Period
 from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.store import RecordStore
 from ashyq.tabular import CsvBrokenLine, open_csv, read_table
+from tests.portal_support import SeededPortal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
 PERIOD = Period.parse("2025")
@@ -442,6 +447,49 @@ def test_xml_entity_expansion_is_refused_with_a_clear_message() -> None:
 def test_openpyxl_parses_sheets_with_defusedxml() -> None:
     # Defence in depth: openpyxl uses defusedxml's parser for sheets when it is installed.
     assert openpyxl.DEFUSEDXML is True
+
+
+# --- the portal's upload report --------------------------------------------------------------
+
+
+def test_an_upload_with_thousands_of_problems_keeps_the_first_ones_and_every_count(
+    portal: SeededPortal,
+) -> None:
+    session = portal.app.state.portal.sessions()
+    try:
+        kpssu, admin, analyst = (
+            Actor.of(session.scalars(select(Account).where(Account.username == name)).one())
+            for name in ("kpssu", "admin", "analyst")
+        )
+        actions.create_period(session, admin, 2027)
+        period = actions.get_period(session, 2027)
+        actions.move_period(session, analyst, period)
+        lines = ["body;review_timeliness", *(f"Нет такого органа {i};1" for i in range(1_500))]
+        lines += ["mf;много"] * 20
+        content = ("\n".join(lines) + "\n").encode()
+
+        upload = actions.upload_source_data(
+            session, kpssu, period, "many.csv", content, portal.home / "files"
+        )
+        limit = INPUT_LIMITS.problems_stored
+        assert upload.status == "rejected"
+        report = upload.report
+        # 1,500 unknown bodies, then mf: a word for a number, the rest of its indicators
+        # missing, and 19 more rows of it.
+        by_code = report["problems_by_code"]
+        assert by_code["unknown_body"] == 1_500
+        assert by_code["not_a_number"] == 1 and by_code["duplicate_body"] == 19
+        found = sum(by_code.values())
+        assert upload.values_rejected == report["problems_found"] == found > 1_520
+        listed, summary = report["problems"][:limit], report["problems"][limit:]
+        assert [p["row"] for p in listed] == list(range(2, limit + 2))
+        assert all(p["code"] == "unknown_body" and p["file"] == "many.csv" for p in listed)
+        (note,) = summary
+        assert note["code"] == "problems_not_listed"
+        assert f"{found - limit} more problems" in note["message"]
+    finally:
+        session.rollback()
+        session.close()
 
 
 def test_quarantine_file_lists_each_broken_line(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ serialises the rest of the transaction) and on PostgreSQL (whose row lock does).
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -54,11 +55,12 @@ from ashyq.db.models import (
     Upload,
     utcnow,
 )
-from ashyq.errors import InputError
+from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_, Lang
 from ashyq.index.engine import BodyInput, Fact, Provenance, compute_index
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.limits import INPUT_LIMITS
 from ashyq.numbers import parse_decimal
 
 __all__ = [
@@ -453,11 +455,35 @@ def upload_source_data(
                 named, methodology, load_bodies(), require_all_bodies=False, indicators=own
             )
         except InputError as error:
-            # Problems name the file as sent, never the temporary copy on the server.
-            as_sent = [replace(p, file=checked.filename) for p in error.problems]
-            problems = [{**p.as_dict(lang), "message": p.render(lang)} for p in as_sent]
-            upload.report = {"problems": problems, "indicators": own}
-            upload.values_rejected = len(problems)
+            # A broken file can hold a million problems: the report keeps the first ones in
+            # full and counts every one by kind. Problems name the file as sent, never the
+            # temporary copy on the server.
+            kept = INPUT_LIMITS.problems_stored
+            found = len(error.problems)
+            by_code = Counter(p.code for p in error.problems)
+            listed = [replace(p, file=checked.filename) for p in error.problems[:kept]]
+            if found > kept:
+                counts = ", ".join(f"{code} {count}" for code, count in by_code.items())
+                listed.append(
+                    InputProblem(
+                        "problems_not_listed",
+                        checked.filename,
+                        None,
+                        None,
+                        Message(N_("at most {limit} problems listed in full"), {"limit": kept}),
+                        Message(
+                            N_("{count} more problems, not listed; all of them by kind: {counts}"),
+                            {"count": found - kept, "counts": counts},
+                        ),
+                    )
+                )
+            upload.report = {
+                "problems": [p.as_dict(lang) for p in listed],
+                "problems_found": found,
+                "problems_by_code": dict(by_code),
+                "indicators": own,
+            }
+            upload.values_rejected = found
             session.add(upload)
             session.flush()
             audit(session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload))
