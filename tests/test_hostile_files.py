@@ -17,6 +17,7 @@ import tempfile
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from ashyq.tabular import CsvBrokenLine, open_csv, read_table
 from tests.portal_support import SeededPortal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "hostile"
+DOCS = Path(__file__).parents[1] / "docs" / "data-formats.md"
 PERIOD = Period.parse("2025")
 MiB = 1024 * 1024
 
@@ -490,6 +492,18 @@ def test_an_upload_with_thousands_of_problems_keeps_the_first_ones_and_every_cou
     finally:
         session.rollback()
         session.close()
+
+
+# --- the limits are documented -------------------------------------------------------------
+
+
+def test_every_limit_is_documented_with_its_value() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for spec in fields(InputLimits):
+        value = getattr(INPUT_LIMITS, spec.name)
+        assert f"`{spec.name}`" in text, spec.name
+        shown = f"{value:,}".replace(",", " ")
+        assert shown in text or f"{value // MiB} MiB" in text, (spec.name, value)
 
 
 def test_quarantine_file_lists_each_broken_line(tmp_path: Path) -> None:
