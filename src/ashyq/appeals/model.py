@@ -308,6 +308,8 @@ APPEALS: Final = RecordKind(
         ),
     ),
     checks=_APPEAL_CHECKS,
+    # e-Otinish numbers appeals nationally: a number filed under another body is a correction.
+    key_scope="period",
 )
 
 BOOKINGS: Final = RecordKind(

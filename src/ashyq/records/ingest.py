@@ -28,6 +28,7 @@ from ashyq.records.model import RecordKind
 from ashyq.records.sources import ROW_COLUMN, Progress, Source, read_source
 from ashyq.records.store import RecordStore, WriteResult
 from ashyq.records.validate import expected_message, validate
+from ashyq.storage.atomic import replacing
 
 __all__ = ["QUARANTINE_COLUMNS", "IngestReport", "detect_kind", "ingest"]
 
@@ -152,7 +153,7 @@ def _quarantine(
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     path = directory / f"{kind.name}-{Path(source.file).stem}-{stamp}.csv"
-    with path.open("w", newline="", encoding="utf-8") as handle:
+    with replacing(path) as temporary, temporary.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(QUARANTINE_COLUMNS)
         for problem in listed:
@@ -191,7 +192,10 @@ def ingest(
     bodies resolve against ``registry``, by default the kind's own (``RecordKind.bodies``)
     or the 49 evaluated bodies. Raises
     InputError when the file cannot be read at all, or its columns are not the format's;
-    problems of single records never raise: they are quarantined and reported.
+    problems of single records never raise: they are quarantined and reported. The
+    records land in one atomic run of the store (``RecordStore.run``): when the ingest
+    fails or is killed, the store stays as it was. Raises StorageFullError when the disk
+    fills up.
     """
     store = store or RecordStore()
 
@@ -249,7 +253,14 @@ def ingest(
         if on_stage is not None:
             on_stage("store", len(written), total_bodies)
 
-    results = store.write(con, kind, period, landed, on_body)
+    published = False
+    try:
+        results = store.write(con, kind, period, landed, on_body)
+        published = True
+    finally:
+        # The quarantine file reports a run; a run that did not land leaves no report.
+        if not published and quarantine_file is not None:
+            quarantine_file.unlink(missing_ok=True)
     quarantined = len(source.unsplit) + len(set(problems.column(ROW_COLUMN).to_pylist()))
     con.disconnect()
     return IngestReport(

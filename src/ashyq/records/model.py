@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pyarrow as pa
 
@@ -32,6 +32,7 @@ __all__ = [
     "Choice",
     "FieldSpec",
     "FieldType",
+    "KeyScope",
     "RecordKind",
     "bound_text",
     "fold_choice",
@@ -189,6 +190,10 @@ class BodySource:
     expected: str
 
 
+KeyScope = Literal["body", "period"]
+"""Where a kind's key is unique: within each body, or within the whole period."""
+
+
 @dataclass(frozen=True)
 class RecordKind:
     """A kind of record: its fields, the field that identifies a record, and its datetime.
@@ -197,7 +202,10 @@ class RecordKind:
     ``key``; ``dated_by`` places it in a period (None for reference data such as the
     registry of services or the staff list, which is stored under the period it is
     ingested for). Its body field resolves against the registry of the 49 evaluated
-    bodies unless ``bodies`` names another (the bodies a survey covers).
+    bodies unless ``bodies`` names another (the bodies a survey covers). ``key_scope``
+    says where the key is unique: within the body (each body numbers its own records), or
+    within the period (one numbering for every body): then a record that arrives again
+    under another body is a corrected body, and the store moves it there.
     """
 
     name: str
@@ -208,6 +216,7 @@ class RecordKind:
     checks: tuple[Check, ...] = ()
     body_field: str = "body"
     bodies: BodySource | None = None
+    key_scope: KeyScope = "body"
 
     def __post_init__(self) -> None:
         bodies = [spec.name for spec in self.fields if spec.type is FieldType.BODY]

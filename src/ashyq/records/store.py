@@ -1,38 +1,77 @@
-"""The Parquet store of records, partitioned by kind, period and body.
+"""The Parquet store of records, partitioned by kind, period and body; each ingest atomic.
 
 Layout: ``<home>/store/<kind>/<period>/<body>.parquet``, one file per body and period,
 holding typed records (``model.RecordKind.arrow_schema``). A record is identified by its
-body and its key (a registration, booking or delivery number): writing a record that is already
-there replaces it, so re-ingesting a file never duplicates anything. Each partition is
-written to a temporary file and renamed into place, so a reader never sees half a file.
-The directories are plain names (not ``key=value``), so DuckDB and Spark read the files
-the same way, with ``period`` and ``body`` as ordinary columns.
+key: within its body, or within the period when the kind says so (``key_scope``), in which
+case a record that arrives under another body moves there. Writing a record that is already
+there replaces it, so re-ingesting a file never duplicates anything. The directories are
+plain names (not ``key=value``), so DuckDB and Spark read the files the same way, with
+``period`` and ``body`` as ordinary columns.
+
+Each run is atomic for readers. ``<kind>/<period>`` is a symbolic link to a version folder,
+``<home>/store/.versions/<kind>/<period>/<version>/``, and a published version never
+changes. A run (``RecordStore.run``) links the current version's files into a staging
+folder (hard links: nothing is copied), writes each body it changes there as a new file,
+fsyncs them, and publishes by renaming the staging folder to a version and replacing the
+link with one ``os.replace``. A reader that resolves the link therefore reads the period as
+it was before the run or as it is after, never a part of it, and keeps the version it
+resolved. A run that fails removes its staging folder; a killed one leaves it, and the next
+run of the same kind and period removes it. Runs of one kind and period wait for each other
+(``flock`` on a lock file). The version before the current one is kept until the next
+publish, for readers still on it. A period written before versions existed (a plain folder)
+becomes a version at its next run. See docs/architecture.md, "Atomic ingests".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import errno
+import fcntl
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
+import duckdb
 import ibis
 import ibis.expr.types as ir
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
+from ashyq.cycle.errors import StorageFullError
 from ashyq.home import data_home
 from ashyq.periods import Period
 from ashyq.records.model import RecordKind
+from ashyq.storage.atomic import (
+    FULL_DISK_ERRNOS,
+    fsync_directory,
+    fsync_file,
+    refusing_full_disk,
+)
 
-__all__ = ["RecordStore", "WriteResult"]
+__all__ = ["RecordStore", "StoreRun", "WriteResult"]
+
+VERSIONS: Final = ".versions"
+_STAGING: Final = ".staging"
+_RETIRED: Final = ".retired"
+_POINTER: Final = ".pointer-"
+_LOCK: Final = ".lock"
+# Where a hard link cannot be made, the file is copied instead.
+_NO_HARD_LINK: Final = frozenset({errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP})
 
 
 @dataclass(frozen=True)
 class WriteResult:
-    """How many records of one body were new, and how many replaced a stored one."""
+    """How many records of one body were new, how many replaced a stored one, and how many
+    stored ones moved away to another body (a corrected body, for a period-wide key)."""
 
     body: str
     new: int
     replaced: int
+    moved_away: int = 0
 
 
 class RecordStore:
@@ -47,7 +86,7 @@ class RecordStore:
         self.quarantine = self.home / "quarantine"
 
     def directory(self, kind: RecordKind, period: Period) -> Path:
-        """The directory of one kind and period."""
+        """The directory of one kind and period (a link to its current version)."""
         return self.root / kind.name / period.name
 
     def partition(self, kind: RecordKind, period: Period, body: str) -> Path:
@@ -55,9 +94,12 @@ class RecordStore:
         return self.directory(kind, period) / f"{body}.parquet"
 
     def files(self, kind: RecordKind, period: Period) -> list[Path]:
-        """The stored files of one kind and period, by body code; empty if none."""
+        """The stored files of one kind and period, by body code, all of one version (the
+        current one, resolved once); empty if none."""
         directory = self.directory(kind, period)
-        return sorted(directory.glob("*.parquet")) if directory.is_dir() else []
+        if not directory.is_dir():
+            return []
+        return sorted(directory.resolve().glob("*.parquet"))
 
     def periods(self, kind: RecordKind) -> list[Period]:
         """The periods that hold records of ``kind``."""
@@ -67,11 +109,38 @@ class RecordStore:
         return sorted(Period.parse(p.name) for p in directory.iterdir() if any(p.glob("*.parquet")))
 
     def read(self, con: ibis.BaseBackend, kind: RecordKind, period: Period) -> ir.Table | None:
-        """The records of one kind and period as a table of ``con``; None if there are none."""
-        if not self.files(kind, period):
+        """The records of one kind and period as a table of ``con``; None if there are none.
+
+        The table reads the version current at this call, even after a later ingest.
+        """
+        files = self.files(kind, period)
+        if not files:
             return None
         # One glob, not a list: PySpark's reader takes a single path.
-        return con.read_parquet(str(self.directory(kind, period) / "*.parquet"))
+        return con.read_parquet(str(files[0].parent / "*.parquet"))
+
+    @contextmanager
+    def run(self, kind: RecordKind, period: Period) -> Iterator[StoreRun]:
+        """One atomic change of a kind and period: ``StoreRun.write`` as often as needed
+        (batch by batch), published when the block ends without an error, dropped whole
+        when it raises. Raises StorageFullError when the disk fills up."""
+        link = self.directory(kind, period)
+        versions = self.root / VERSIONS / kind.name / period.name
+        with refusing_full_disk():
+            versions.mkdir(parents=True, exist_ok=True)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            with _locked(versions / _LOCK):
+                _recover(link, versions)
+                staging = versions / f"{_version_name()}{_STAGING}"
+                try:
+                    _link_files(link if link.is_dir() else None, staging)
+                    changes = StoreRun(kind, staging)
+                    yield changes
+                    if changes.changed:
+                        _publish(staging, link, versions)
+                finally:
+                    if staging.exists():
+                        shutil.rmtree(staging)
 
     def write(
         self,
@@ -81,34 +150,176 @@ class RecordStore:
         incoming: ir.Table,
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
-        """Merge ``incoming`` (typed records of ``kind``) into the store, body by body.
+        """Merge ``incoming`` (typed records of ``kind``) into the store in one atomic run.
 
-        Returns one result per body written. ``on_body`` is called after each body.
+        Returns one result per body written. ``on_body`` is called after each body that
+        records arrive in; when it raises, nothing of the run is published.
         """
-        directory = self.directory(kind, period)
-        directory.mkdir(parents=True, exist_ok=True)
+        with self.run(kind, period) as changes:
+            return changes.write(con, incoming, on_body)
+
+
+class StoreRun:
+    """The changes of one run to a kind and period, in its staging folder until published."""
+
+    def __init__(self, kind: RecordKind, folder: Path) -> None:
+        self.kind = kind
+        self.folder = folder
+        self.changed = False
+
+    def write(
+        self,
+        con: DuckDBBackend,
+        incoming: ir.Table,
+        on_body: Callable[[str], None] | None = None,
+    ) -> list[WriteResult]:
+        """Merge ``incoming`` into this run's version of the period, body by body.
+
+        A stored record with an arriving record's key is replaced; for a kind whose key is
+        unique within the period, also when it is stored under another body (it moves).
+        Returns one result per body written; ``on_body`` is called after each body that
+        records arrive in. Raises StorageFullError when the disk fills up.
+        """
+        kind = self.kind
         columns = kind.arrow_schema().names
         incoming = incoming.select(*columns)
-        body_field = kind.body_field
-        bodies = sorted(
-            con.to_pyarrow(incoming.select(body_field).distinct())[body_field].to_pylist()
-        )
+        body_field, key = kind.body_field, kind.key
+        arriving = _per_body(con, incoming, body_field)
+        by_key = kind.key_scope == "period"
+        staged = sorted(self.folder.glob("*.parquet"))
+        replaced: dict[str, int] = {}
+        moved_away: dict[str, int] = {}
+        if staged:
+            stored = con.read_parquet([str(path) for path in staged])
+            match = [key] if by_key else [key, body_field]
+            replaced = _per_body(con, incoming.semi_join(stored, match), body_field)
+            if by_key:
+                destinations = incoming.select(key, _to=incoming[body_field])
+                moving = stored.join(destinations, key)
+                moving = moving.filter(moving[body_field] != moving._to)
+                moved_away = _per_body(con, moving, body_field)
         results: list[WriteResult] = []
-        for body in bodies:
-            arriving = incoming.filter(incoming[body_field] == body)
-            target = self.partition(kind, period, body)
-            new = arriving
-            replaced = 0
+        for body in sorted(arriving.keys() | moved_away.keys()):
+            arrivals = incoming.filter(incoming[body_field] == body)
+            target = self.folder / f"{body}.parquet"
+            merged = arrivals
             if target.exists():
-                stored = con.read_parquet(str(target))
-                kept = stored.anti_join(arriving, kind.key)
-                replaced = int(con.execute(stored.count())) - int(con.execute(kept.count()))
-                new = ibis.union(kept.select(*columns), arriving)
-            arriving_count = int(con.execute(arriving.count()))
-            temporary = target.with_suffix(".parquet.tmp")
-            con.to_parquet(new.order_by(kind.key), temporary)
-            temporary.replace(target)
-            results.append(WriteResult(body, arriving_count - replaced, replaced))
-            if on_body is not None:
+                gone = incoming if by_key else arrivals
+                kept = con.read_parquet(str(target)).anti_join(gone, key).select(*columns)
+                merged = ibis.union(kept, arrivals)
+            self._replace(con, merged.order_by(key), target)
+            again = replaced.get(body, 0)
+            results.append(
+                WriteResult(body, arriving.get(body, 0) - again, again, moved_away.get(body, 0))
+            )
+            if on_body is not None and body in arriving:
                 on_body(body)
         return results
+
+    def _replace(self, con: DuckDBBackend, records: ir.Table, target: Path) -> None:
+        """Write ``records`` as a new file at ``target`` (never through the hard link that
+        may be there: that file belongs to a published version); remove it if empty."""
+        self.changed = True
+        if int(con.execute(records.count())) == 0:
+            target.unlink()
+            return
+        temporary = target.with_name(f".{target.name}.part")
+        try:
+            con.to_parquet(records, temporary)
+        except duckdb.IOException as error:
+            if any(os.strerror(code) in str(error) for code in FULL_DISK_ERRNOS):
+                raise StorageFullError() from error
+            raise
+        fsync_file(temporary)
+        temporary.replace(target)
+
+
+def _per_body(con: DuckDBBackend, table: ir.Table, body_field: str) -> dict[str, int]:
+    counted = con.to_pyarrow(table.group_by(body_field).agg(_n=table.count()))
+    return dict(zip(counted[body_field].to_pylist(), counted["_n"].to_pylist(), strict=True))
+
+
+def _version_name() -> str:
+    """A new version's name: sortable by time, unique by a random tail."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (the kernel releases it if the process dies)."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _link_files(source: Path | None, target: Path) -> None:
+    """Make ``target`` with a hard link to each Parquet file of ``source`` (the current
+    version, if any); where links cannot be made, with a copy."""
+    target.mkdir()
+    if source is None:
+        return
+    for path in sorted(source.resolve().glob("*.parquet")):
+        try:
+            (target / path.name).hardlink_to(path)
+        except OSError as error:
+            if error.errno not in _NO_HARD_LINK:
+                raise
+            shutil.copyfile(path, target / path.name)
+            fsync_file(target / path.name)
+
+
+def _point(link: Path, version: Path, versions: Path) -> None:
+    """Make ``link`` point to ``version`` in one atomic step, and make that durable."""
+    pointer = versions / f"{_POINTER}{secrets.token_hex(6)}"
+    # Relative, so that the data home can be moved or restored elsewhere.
+    pointer.symlink_to(os.path.relpath(version, link.parent))
+    pointer.replace(link)
+    fsync_directory(link.parent)
+
+
+def _publish(staging: Path, link: Path, versions: Path) -> None:
+    """Make the staged version the current one, keeping the one it replaces for readers
+    still on it, and remove older ones."""
+    fsync_directory(staging)
+    version = versions / staging.name.removesuffix(_STAGING)
+    staging.rename(version)
+    fsync_directory(versions)
+    previous = link.resolve() if link.is_symlink() else None
+    _point(link, version, versions)
+    keep = {version.name, previous.name if previous is not None else ""}
+    for entry in versions.iterdir():
+        if entry.is_dir() and entry.name not in keep:
+            shutil.rmtree(entry)
+
+
+def _recover(link: Path, versions: Path) -> None:
+    """Before a run: remove what killed runs left, and turn a period written before
+    versions existed (a plain folder) into a version."""
+    for entry in versions.iterdir():
+        if entry.name.endswith((_STAGING, _RETIRED)):
+            shutil.rmtree(entry)
+        elif entry.name.startswith(_POINTER):
+            entry.unlink()
+    if link.is_dir() and not link.is_symlink():
+        # The folder's files become a version (hard links), then the folder makes way for
+        # the link: readers may find the period empty between these two renames, once.
+        version = versions / _version_name()
+        staging = versions / f"{version.name}{_STAGING}"
+        _link_files(link, staging)
+        fsync_directory(staging)
+        staging.rename(version)
+        fsync_directory(versions)
+        retired = versions / f"{_version_name()}{_RETIRED}"
+        link.rename(retired)
+        _point(link, version, versions)
+        shutil.rmtree(retired)
+    elif not link.exists() and not link.is_symlink():
+        # Killed between those two renames: the newest version holds the folder's files.
+        published = sorted(
+            e for e in versions.iterdir() if e.is_dir() and not e.name.startswith(".")
+        )
+        if published:
+            _point(link, published[-1], versions)

@@ -259,10 +259,10 @@ def validate(
     for check in kind.checks:
         found = wide[f"{check.found}__text"]
         problems.append(_problem(wide, check.violated(wide), check.field, check.code, found))
-    # A key used twice in one file: the first record lands, the later ones are quarantined.
-    window = ibis.window(
-        group_by=[wide[kind.body_field], wide[kind.key]], order_by=wide[ROW_COLUMN]
-    )
+    # A key used twice in one file (within a body, or within the period for a period-wide
+    # key): the first record lands, the later ones are quarantined.
+    scope = [] if kind.key_scope == "period" else [wide[kind.body_field]]
+    window = ibis.window(group_by=[*scope, wide[kind.key]], order_by=wide[ROW_COLUMN])
     numbered = wide.mutate(_first=wide[ROW_COLUMN].min().over(window))
     repeated = numbered.filter(numbered._first < numbered[ROW_COLUMN])
     problems.append(
