@@ -471,7 +471,7 @@ def test_an_upload_with_thousands_of_problems_keeps_the_first_ones_and_every_cou
         content = ("\n".join(lines) + "\n").encode()
 
         upload = actions.upload_source_data(
-            session, kpssu, period, "many.csv", content, portal.home / "files"
+            session, kpssu, period, "many.csv", content, portal.home / "files", lang="en"
         )
         limit = INPUT_LIMITS.problems_stored
         assert upload.status == "rejected"
