@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import struct
 import tempfile
 import tracemalloc
@@ -489,6 +490,29 @@ def test_an_upload_with_thousands_of_problems_keeps_the_first_ones_and_every_cou
         (note,) = summary
         assert note["code"] == "problems_not_listed"
         assert f"{found - limit} more problems" in note["message"]
+    finally:
+        session.rollback()
+        session.close()
+
+
+def test_a_zip_bomb_uploaded_on_the_portal_is_rejected_with_a_small_report(
+    portal: SeededPortal, tmp_path: Path
+) -> None:
+    content = zip_bomb(tmp_path / "bomb.xlsx").read_bytes()
+    session = portal.app.state.portal.sessions()
+    try:
+        analyst = Actor.of(
+            session.scalars(select(Account).where(Account.username == "analyst")).one()
+        )
+        period = actions.get_period(session, 2026)
+        upload = actions.upload_source_data(
+            session, analyst, period, "bomb.xlsx", content, portal.home / "files", lang="en"
+        )
+        assert (upload.status, upload.values_rejected) == ("rejected", 1)
+        (problem,) = upload.report["problems"]
+        assert (problem["code"], problem["file"]) == ("too_large", "bomb.xlsx")
+        assert "xl/worksheets/sheet1.xml" in problem["message"]
+        assert len(json.dumps(upload.report)) < 2_000
     finally:
         session.rollback()
         session.close()
