@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
@@ -206,3 +207,24 @@ def test_one_json_error_shape(methodology: Methodology, registry: BodyRegistry) 
     assert shape["code"] == "score_out_of_range" and shape["row"] == 2
     assert shape["column"] == "review_timeliness" and shape["found"] == "4.5"
     assert shape["expected"] == "a score from 0 to 4"
+
+
+def test_an_index_input_of_a_million_rows_is_refused_while_it_is_read(
+    tmp_path: Path, methodology: Methodology, registry: BodyRegistry
+) -> None:
+    # One row per body: a file of a million rows (a broken export, or an attack on the
+    # portal's upload) is refused at the row limit, not read whole into memory.
+    path = tmp_path / "huge.csv"
+    with path.open("w", encoding="utf-8") as out:
+        out.write("body,review_timeliness\n")
+        out.writelines(f"unknown body {n},1\n" for n in range(1_000_000))
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError) as raised:
+            read_index_input(path, methodology, registry, require_all_bodies=False)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 * 1024
+    (problem,) = raised.value.problems
+    assert (problem.code, problem.row) == ("too_large", 1002)  # the header, then 1,000 rows

@@ -9,7 +9,7 @@ row, column, what was expected and what was found.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from ashyq.index.methodology import (
     RateDeduction,
     StepThresholds,
 )
+from ashyq.limits import INPUT_LIMITS
 from ashyq.numbers import parse_decimal
 from ashyq.tabular import Cell, Table, TableRow, read_table
 
@@ -391,6 +392,7 @@ def read_index_input(
     restricts the file to those indicators (an authority's own): only their scores and
     raw counts are columns, and only they are required.
     """
-    table = read_table(path)
+    # One row per body: the row limit is the registry's, not Excel's.
+    table = read_table(path, replace(INPUT_LIMITS, rows=INPUT_LIMITS.index_input_rows))
     validator = _Validator(table, methodology, registry, supplied, indicators)
     return validator.run(require_all_bodies)
