@@ -33,6 +33,10 @@ Scenarios:
 
 With ``--write-docs`` a section with the figures and the machine's description is
 appended to ``docs/benchmarks.md``.
+
+The loads no cache answers (signed-in pages and API reads, bogus session cookies, public
+pages with varied queries; a closed loop of 200 clients and an open loop at a fixed rate)
+are in ``benchmarks/concurrency.py``, which uses this script's servers and generator.
 """
 
 from __future__ import annotations
@@ -131,7 +135,12 @@ def ashyq_app() -> FastAPI:
 
 
 def baseline_app() -> Starlette:
-    """The bare server: the pre-fetched responses, from memory, by path and query."""
+    """The bare server: the pre-fetched responses, from memory, by path and query (or by
+    path alone when the index has no entry for the query).
+
+    An entry of the index may give a ``status`` other than 200 and a ``location``: a
+    redirect is served as Ashyq answered it.
+    """
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import Response
@@ -139,22 +148,29 @@ def baseline_app() -> Starlette:
 
     _worker_setup()
     folder = Path(os.environ[BASELINE_ENV])
-    index: dict[str, dict[str, str]] = json.loads(
+    index: dict[str, dict[str, Any]] = json.loads(
         (folder / "index.json").read_text(encoding="utf-8")
     )
     pages = {
-        target: ((folder / entry["file"]).read_bytes(), entry["type"])
+        target: (
+            (folder / entry["file"]).read_bytes(),
+            entry["type"],
+            int(entry.get("status", 200)),
+            {"Location": entry["location"]} if entry.get("location") else None,
+        )
         for target, entry in index.items()
     }
 
     async def serve(request: Request) -> Response:
-        target = request.scope["raw_path"].decode("ascii")
+        path = request.scope["raw_path"].decode("ascii")
+        target = path
         if request.scope["query_string"]:
             target += "?" + request.scope["query_string"].decode("ascii")
-        found = pages.get(target)
+        found = pages.get(target) or pages.get(path)
         if found is None:
             return Response(status_code=404)
-        return Response(found[0], media_type=found[1])
+        body, media_type, status, headers = found
+        return Response(body, status_code=status, headers=headers, media_type=media_type)
 
     return Starlette(routes=[Route("/{path:path}", serve)])
 
@@ -327,8 +343,9 @@ def fetch(port: int, target: str) -> tuple[int, str, bytes]:
 # --- The portal and the baseline's pages ------------------------------------------------
 
 
-def seed(home: Path) -> str:
-    """Migrate and seed a SQLite portal in ``home``; its database URL."""
+def seed(home: Path) -> tuple[str, dict[str, str]]:
+    """Migrate and seed a SQLite portal in ``home``; its database URL and the demo
+    accounts' passwords by username."""
     from sqlalchemy.orm import sessionmaker
 
     from ashyq.cycle.demo import seed_demo
@@ -338,9 +355,9 @@ def seed(home: Path) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(sessionmaker(engine)) as session:
-        seed_demo(session, home / "portal" / "files")
+        accounts = seed_demo(session, home / "portal" / "files")
     engine.dispose()
-    return url
+    return url, {account.username: account.password for account in accounts}
 
 
 def prefetch(port: int, paths: list[str], folder: Path) -> dict[str, int]:
@@ -394,65 +411,114 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, int, bool]:
     return status, length, close
 
 
-async def _load(port: int, paths: list[str], requests: int, concurrency: int) -> dict[str, Any]:
-    raw = [
+def request_bytes(port: int, target: str, headers: dict[str, str] | None = None) -> bytes:
+    """One HTTP/1.1 keep-alive GET of ``target``, with ``headers`` (a cookie, say) added."""
+    extra = "".join(f"{name}: {value}\r\n" for name, value in (headers or {}).items())
+    return (
         f"GET {target} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: ashyq-bench\r\n"
-        f"Accept: */*\r\n\r\n".encode("ascii")
-        for target in paths
-    ]
+        f"Accept: */*\r\n{extra}\r\n"
+    ).encode("ascii")
+
+
+Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+# What a request that got no answer ends in, besides a timeout.
+_BROKEN = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
+
+async def closed_loop(
+    port: int,
+    raw: list[bytes],
+    requests: int,
+    concurrency: int,
+    *,
+    seconds: float = float("inf"),
+    timeout: float = RESPONSE_SECONDS,
+) -> dict[str, Any]:
+    """``concurrency`` keep-alive connections, each sending its next request (of ``raw``,
+    in turn) when the previous answer is read, until ``requests`` are sent or ``seconds``
+    have passed; a request in flight then still gets ``timeout`` seconds.
+
+    Returns the wall and CPU seconds, the latencies of the answers, their statuses, and
+    the requests that got none: ``timeouts`` (not answered within ``timeout``, the
+    connection is then opened again) and ``failures`` (a refused, reset or garbled one).
+    """
     numbers = iter(range(requests))
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     failures: list[str] = []
+    timeouts = 0
     received = 0
 
-    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        nonlocal received
+    async def client(connection: Connection | None) -> None:
+        nonlocal received, timeouts
         # The iterator is shared: each connection takes the next request number in turn.
         for number in numbers:
             started = time.perf_counter()
+            if started >= deadline:
+                break
             try:
-                async with asyncio.timeout(RESPONSE_SECONDS):
+                async with asyncio.timeout(timeout):
+                    if connection is None:
+                        connection = await asyncio.open_connection(HOST, port)
+                    reader, writer = connection
                     writer.write(raw[number % len(raw)])
                     status, size, close = await _read_response(reader)
-            except (
-                OSError,
-                TimeoutError,
-                asyncio.IncompleteReadError,
-                asyncio.LimitOverrunError,
-            ) as error:
+            except TimeoutError:
+                timeouts += 1
+                _close(connection)
+                connection = None
+                continue
+            except _BROKEN as error:
                 failures.append(type(error).__name__)
-                writer.close()
-                reader, writer = await asyncio.open_connection(HOST, port)
+                _close(connection)
+                connection = None
+                # A refused connection fails at once: do not spin on it.
+                await asyncio.sleep(0.05)
                 continue
             latencies.append(time.perf_counter() - started)
             statuses[status] += 1
             received += size
             if close:
-                writer.close()
-                reader, writer = await asyncio.open_connection(HOST, port)
-        writer.close()
+                _close(connection)
+                connection = None
+        _close(connection)
 
-    connections = await asyncio.gather(
-        *(asyncio.open_connection(HOST, port) for _ in range(concurrency))
-    )
+    connections = await asyncio.gather(*(_connect(port, timeout) for _ in range(concurrency)))
     cpu = time.process_time()
     started = time.perf_counter()
-    await asyncio.gather(*(client(reader, writer) for reader, writer in connections))
-    seconds = time.perf_counter() - started
+    deadline = started + seconds
+    await asyncio.gather(*(client(connection) for connection in connections))
     return {
-        "seconds": seconds,
+        "seconds": time.perf_counter() - started,
         "cpu_seconds": time.process_time() - cpu,
         "latencies": latencies,
         "statuses": {str(code): count for code, count in statuses.items()},
         "failures": len(failures),
+        "timeouts": timeouts,
         "bytes": received,
     }
 
 
+async def _connect(port: int, timeout: float) -> Connection | None:
+    """A connection to the server; None when it is refused or not made within ``timeout``
+    (the client then tries again with its first request, which counts the failure)."""
+    try:
+        async with asyncio.timeout(timeout):
+            return await asyncio.open_connection(HOST, port)
+    except (TimeoutError, OSError):
+        return None
+
+
+def _close(connection: Connection | None) -> None:
+    if connection is not None:
+        connection[1].close()
+
+
 def load(port: int, paths: list[str], requests: int, concurrency: int) -> dict[str, Any]:
     """In the load generator's process: ``requests`` GETs over ``concurrency`` connections."""
-    return asyncio.run(_load(port, paths, requests, concurrency))
+    raw = [request_bytes(port, target) for target in paths]
+    return asyncio.run(closed_loop(port, raw, requests, concurrency))
 
 
 def _percentile(ordered: list[float], share: float) -> float:
@@ -504,7 +570,7 @@ def run_load(
         "p95": _percentile(ordered, 95) * 1000,
         "p99": _percentile(ordered, 99) * 1000,
         "max": ordered[-1] * 1000 if ordered else float("nan"),
-        "errors": done - ok + result["failures"],
+        "errors": done - ok + result["failures"] + result["timeouts"],
         "statuses": result["statuses"],
         "bytes": result["bytes"],
         # CPU per wall second: 1.0 is one core busy.
@@ -829,7 +895,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="ashyq-portal-bench-") as scratch:
         home = Path(scratch) / "home"
         print("seeding the portal …", flush=True)
-        url = seed(home)
+        url, _ = seed(home)
         env = {HOME_ENV: str(home), URL_ENV: url, BASELINE_ENV: str(Path(scratch) / "baseline")}
         server = start_server("ashyq", "1", env)
         try:
