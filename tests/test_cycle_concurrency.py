@@ -29,6 +29,7 @@ from ashyq.db.models import (
     Snapshot,
     SourceValue,
 )
+from ashyq.index.methodology import load_methodology
 from tests.portal_support import NOW, SeededPortal
 
 RACERS = 6
@@ -260,3 +261,63 @@ def test_a_period_holds_each_snapshot_version_once(portal: SeededPortal) -> None
         )
         with pytest.raises(IntegrityError):
             session.flush()
+
+
+def test_an_upload_lands_only_in_the_state_it_was_allowed_in(
+    portal: SeededPortal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is read outside any lock; if the period moves on meanwhile, the values do
+    # not land in a period that no longer takes them.
+    with _session(portal) as session:
+        admin, analyst = _as(session, "admin"), _as(session, "analyst")
+        actions.create_period(session, admin, 2027)
+        actions.move_period(session, analyst, actions.get_period(session, 2027))
+        session.commit()
+    parsed, moved = threading.Event(), threading.Event()
+    original = actions.read_index_input
+
+    def read_then_wait(*args: object, **kwargs: object) -> object:
+        inputs = original(*args, **kwargs)  # type: ignore[arg-type]
+        parsed.set()
+        assert moved.wait(TIMEOUT)
+        return inputs
+
+    monkeypatch.setattr(actions, "read_index_input", read_then_wait)
+    outcome: list[str] = []
+
+    own = [i.id for i in load_methodology("2025").indicators if i.authority.value == "kpssu"]
+    content = f"body;{';'.join(own)}\nmf;{';'.join('0' for _ in own)}\n".encode()
+
+    def upload() -> None:
+        with _session(portal) as session:
+            kpssu, period = _as(session, "kpssu"), actions.get_period(session, 2027)
+            try:
+                actions.upload_source_data(
+                    session,
+                    kpssu,
+                    period,
+                    "kpssu.csv",
+                    content,
+                    portal.home / "files",
+                    now=NOW,
+                )
+                session.commit()
+                outcome.append("loaded")
+            except ConflictError:
+                outcome.append("conflict")
+
+    thread = threading.Thread(target=upload)
+    thread.start()
+    assert parsed.wait(TIMEOUT)
+    with _session(portal) as session:
+        actions.move_period(session, _as(session, "analyst"), actions.get_period(session, 2027))
+        session.commit()
+    moved.set()
+    thread.join(TIMEOUT)
+    assert outcome == ["conflict"]
+    with _session(portal) as session:
+        period = actions.get_period(session, 2027)
+        loaded = session.scalar(
+            select(func.count(SourceValue.id)).where(SourceValue.period_id == period.id)
+        )
+        assert loaded == 0

@@ -62,6 +62,7 @@ from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.limits import INPUT_LIMITS
 from ashyq.numbers import parse_decimal
+from ashyq.storage.atomic import refusing_full_disk
 
 __all__ = [
     "MeasureInput",
@@ -449,7 +450,8 @@ def upload_source_data(
     with tempfile.TemporaryDirectory() as folder:
         # Read under its own name, so every problem names the file the person sent.
         named = Path(folder) / checked.filename
-        named.write_bytes(content)
+        with refusing_full_disk():
+            named.write_bytes(content)
         try:
             inputs = read_index_input(
                 named, methodology, load_bodies(), require_all_bodies=False, indicators=own
@@ -488,6 +490,9 @@ def upload_source_data(
             session.flush()
             audit(session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload))
             return upload
+    # The values land only in the state the upload was allowed in: held from here to the
+    # commit, after the file was read, so reading it holds no lock.
+    _hold(session, period)
     session.add(upload)
     session.flush()
     loaded = load_values(session, period, upload, methodology, inputs)
