@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
 from ashyq.bodies import BodyRegistry, Level
-from ashyq.cli import app
+from ashyq.cli import app, main
 from ashyq.cycle.accounts import authenticate
+from ashyq.cycle.errors import StorageFullError
 from ashyq.db import make_engine
 from ashyq.db.models import ApiKey, Period, Rating
 from ashyq.i18n import translate
@@ -666,3 +668,18 @@ def test_compute_json_errors_use_the_one_error_shape() -> None:
     [error] = payload["errors"]
     assert error["code"] == "unknown_body" and error["row"] == 3 and error["column"] == "body"
     assert error["found"] == "Министерство магии"
+
+
+def test_a_full_disk_is_one_clear_message_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise StorageFullError
+
+    monkeypatch.setattr("ashyq.cli.bodies.load_bodies", full)
+    monkeypatch.setattr("sys.argv", ["ashyq", "bodies", "list"])
+    monkeypatch.setenv("ASHYQ_LANG", "en")
+    with pytest.raises(typer.Exit) as exited:
+        main()
+    assert exited.value.exit_code == 1
+    assert "disk is full" in capsys.readouterr().err

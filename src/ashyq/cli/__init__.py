@@ -6,6 +6,7 @@ import typer
 
 from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
+from ashyq.cli.common import fail, resolve_lang
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
 from ashyq.cli.monitoring import app as monitoring_app
@@ -16,6 +17,7 @@ from ashyq.cli.ratings import app as ratings_app
 from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
+from ashyq.cycle.errors import StorageFullError
 
 __all__ = ["app", "main"]
 
@@ -41,5 +43,12 @@ app.command("serve")(serve)
 
 
 def main() -> None:
-    """Run the command line (the ``ashyq`` console script)."""
-    app()
+    """Run the command line (the ``ashyq`` console script).
+
+    A full disk can meet any command that writes; nothing it wrote is left half-written
+    (``ashyq.storage.atomic``), and the reader gets one clear message, not a traceback.
+    """
+    try:
+        app()
+    except StorageFullError as error:
+        fail(error.render(resolve_lang(None)))
