@@ -11,6 +11,7 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -29,6 +30,7 @@ from ashyq.db.models import (
     Snapshot,
     SourceValue,
 )
+from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import load_methodology
 from tests.portal_support import NOW, SeededPortal
 
@@ -274,10 +276,9 @@ def test_an_upload_lands_only_in_the_state_it_was_allowed_in(
         actions.move_period(session, analyst, actions.get_period(session, 2027))
         session.commit()
     parsed, moved = threading.Event(), threading.Event()
-    original = actions.read_index_input
 
-    def read_then_wait(*args: object, **kwargs: object) -> object:
-        inputs = original(*args, **kwargs)  # type: ignore[arg-type]
+    def read_then_wait(*args: Any, **kwargs: Any) -> object:
+        inputs = read_index_input(*args, **kwargs)
         parsed.set()
         assert moved.wait(TIMEOUT)
         return inputs
