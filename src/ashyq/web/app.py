@@ -199,6 +199,58 @@ async def _server_error(request: Request, error: Exception) -> Response:
     return _error_response(request, 500, "server_error", message)
 
 
+class _Admission:
+    """Lets at most ``inside`` requests into the app at once (``LIMITS.worker_threads``);
+    the others wait their turn, at most ``waiting`` of them for at most ``wait_seconds``,
+    and are otherwise answered 503 with ``Retry-After``.
+
+    Each request takes a worker thread for each of its dependencies and its endpoint, and
+    keeps its database connection from its first query to its end. With no more requests
+    inside than threads, and a connection for every thread (``web/limits.py``), neither
+    can run out: without this, 200 concurrent requests left all 40 threads waiting for
+    connections held by requests that waited for a thread. Static files and the public
+    cache, which need neither, are outside it.
+    """
+
+    def __init__(self, app: ASGIApp, inside: int, waiting: int, wait_seconds: float) -> None:
+        self.app = app
+        self.inside = inside
+        self.waiting = waiting
+        self.wait_seconds = wait_seconds
+        self._slots: anyio.Semaphore | None = None
+        self._waiters = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self._slots is None:
+            self._slots = anyio.Semaphore(self.inside)
+        slots = self._slots
+        admitted = False
+        if slots.value or self._waiters < self.waiting:
+            self._waiters += 1
+            try:
+                with anyio.move_on_after(self.wait_seconds):
+                    await slots.acquire()
+                    admitted = True
+            finally:
+                self._waiters -= 1
+        if not admitted:
+            await _busy(Request(scope, receive))(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            slots.release()
+
+
+def _busy(request: Request) -> Response:
+    lang = request_lang(request)
+    message = translate(N_("The portal is busy. Please try again in a moment."), lang)
+    return _error_response(request, 503, "busy", message, headers={"Retry-After": "2"})
+
+
 class _BodyLimit:
     """Refuses a request body larger than the portal's limit with 413 in the one error
     shape: at once when ``Content-Length`` says so, or as soon as a streamed body passes it.
@@ -361,6 +413,12 @@ def create_app(
     # Every route with its full path, for what must know a route before routing.
     app.state.routes = [route for router in routers for route in router.routes]
     cache = PageCache(LIMITS.page_cache_bytes, LIMITS.page_cache_entry_bytes)
+    app.add_middleware(
+        _Admission,
+        inside=LIMITS.worker_threads,
+        waiting=LIMITS.requests_waiting,
+        wait_seconds=LIMITS.database_wait_seconds,
+    )
     app.add_middleware(PublicCache, cache=cache, stamp=ChangeStamp(engine), routes=app.state.routes)
     app.add_middleware(_BodyLimit, limit=LIMITS.request_bytes, limits=rating_routes.BODY_LIMITS)
     app.add_middleware(_Headers, secure=secure_cookies)

@@ -20,8 +20,14 @@ _MIB: Final = 1024 * 1024
 class PortalLimits:
     """Bounds on what one request, or all requests together, may make the portal hold."""
 
-    # Worker threads that run endpoints (every database call runs in one of them).
+    # Worker threads that run endpoints (every database call runs in one of them), and so
+    # also the requests let into the app at once: a request holds a database connection
+    # from its first query to its end and needs a thread for each step, so more requests
+    # inside than threads could leave every thread waiting for a connection held by a
+    # request waiting for a thread.
     worker_threads: int = 40
+    # Requests waiting for their turn to enter; more are answered 503 at once.
+    requests_waiting: int = 1_000
     # Database connections of one process: one per worker thread, plus the rating writer,
     # the escalation worker and the cache stamp, so no thread waits for a connection.
     database_connections: int = 48
