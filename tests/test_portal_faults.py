@@ -177,3 +177,39 @@ def test_the_page_cache_keeps_to_its_byte_budget() -> None:
     assert cache.get(99) is not None and cache.get(0) is None
     cache.put("big", Cached(200, (), b"x" * 2_001))
     assert cache.get("big") is None
+
+
+def _upload(client: TestClient, filename: str, content: bytes) -> Any:
+    return client.post(
+        "/api/v1/cycle/periods/2026/uploads?lang=en",
+        files={"file": (filename, content, "text/csv")},
+        headers={"X-CSRF-Token": csrf(client)},
+    )
+
+
+def _mf_values(client: TestClient) -> tuple[list[str], list[str]]:
+    draft = client.get("/api/v1/cycle/periods/2026/drafts/mf").json()
+    values = {v["field"]: v["value"] for v in draft["values"]}
+    fields = sorted(values)
+    return fields, [str(values[f]).replace(".", ",") for f in fields]
+
+
+def test_a_windows_1251_csv_from_excel_is_read_and_a_broken_one_names_its_line(
+    portal: SeededPortal,
+) -> None:
+    client = portal.signed_in("analyst")
+    fields, cells = _mf_values(client)
+    lines = [";".join(["body", *fields]), ";".join(["Министерство финансов", *cells])]
+    saved_by_excel = ("\r\n".join(lines) + "\r\n").encode("cp1251")
+    answer = _upload(client, "минфин.csv", saved_by_excel)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["status"] == "loaded"
+    # Windows-1251 on line 2, UTF-8 from line 3: the reader names the line.
+    mixed = saved_by_excel + ";".join(["Министерство финансов", *cells]).encode() + b"\r\n"
+    refused = _upload(client, "mixed.csv", mixed)
+    assert refused.status_code == 201 and refused.json()["status"] == "rejected"
+    report = client.get(f"/api/v1/cycle/uploads/{refused.json()['id']}?lang=en").json()
+    assert any("row 3" in problem["message"] for problem in report["problems"]), report
+    binary = _upload(client, "binary.csv", b"body;x\r\nmf;1\r\n\x00\x01\x02")
+    assert binary.status_code == 422
+    assert "line 3" in binary.json()["error"]["message"]

@@ -97,14 +97,35 @@ def check_file(
             N_("{file}: the content is not a {suffix} file"), file=name, suffix=suffix
         )
     if magic is None:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise InvalidError(N_("{file}: expected UTF-8 text"), file=name) from None
-        if "\x00" in text:
-            raise InvalidError(N_("{file}: expected UTF-8 text"), file=name)
+        _check_text(name, content)
     digest = hashlib.sha256(content).hexdigest()
     return StoredFile(name, content_type, len(content), digest, suffix)
+
+
+def _check_text(name: str, content: bytes) -> None:
+    """Refuse what is not text, naming the line: a NUL byte, or bytes that are neither
+    UTF-8 nor Windows-1251 (what Russian-locale Excel saves CSV as, and what the readers
+    of ``ashyq.tabular`` accept; a file that changes encoding midway is theirs to name)."""
+    nul = content.find(b"\x00")
+    if nul >= 0:
+        line = content.count(b"\n", 0, nul) + 1
+        raise InvalidError(
+            N_("{file}, line {line}: expected text; found a NUL byte (a binary file?)"),
+            file=name,
+            line=line,
+        )
+    try:
+        content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        try:
+            content.decode("cp1251")
+        except UnicodeDecodeError:
+            line = content.count(b"\n", 0, error.start) + 1
+            raise InvalidError(
+                N_("{file}, line {line}: expected UTF-8 or Windows-1251 text; found other bytes"),
+                file=name,
+                line=line,
+            ) from None
 
 
 def store_file(folder: Path, checked: StoredFile, content: bytes) -> Path:
