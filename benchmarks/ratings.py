@@ -81,12 +81,14 @@ SERVERS = ("ashyq", "naive", "bare")
 
 
 def prepare(home: Path, points: int) -> list[str]:
-    """A portal database with ``points`` service points and a key each; the keys."""
+    """A portal database with ``points`` service points and a key each, and in the
+    register the 700 rated services the load names (``_body``); the keys."""
     from sqlalchemy.orm import sessionmaker
 
     from ashyq.bodies import load_bodies
     from ashyq.db import make_engine, session_scope, upgrade
     from ashyq.ratings.keys import add_point, issue_key
+    from ashyq.ratings.services import add_service
 
     engine = make_engine(f"sqlite:///{home / 'portal.sqlite3'}")
     upgrade(engine)
@@ -94,6 +96,11 @@ def prepare(home: Path, points: int) -> list[str]:
     bodies = [body.code for body in registry]
     keys = []
     with session_scope(sessionmaker(engine)) as session:
+        for number in range(700):
+            code = f"{number:05d}"
+            add_service(
+                session, code, f"Государственная услуга {code}", f"{code} мемлекеттік қызметі"
+            )
         for number in range(points):
             code = f"P{number:04d}"
             add_point(session, registry, code, bodies[number % len(bodies)], f"Point {code}")

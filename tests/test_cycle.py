@@ -26,7 +26,7 @@ from ashyq.db import downgrade, make_engine, upgrade
 from ashyq.db.models import Account, AuditEntry, Base, Dispute, Period, Snapshot, SourceValue
 from ashyq.index.engine import IndexResult
 from ashyq.index.methodology import Methodology, Timeline, load_methodology
-from ashyq.ratings import incidents, keys
+from ashyq.ratings import incidents, keys, services
 from ashyq.web.security import LoginLimiter, TooManyAttemptsError
 from tests.portal_support import BACKENDS, SeededPortal, database_for
 
@@ -46,7 +46,7 @@ def test_each_action_has_a_check_of_the_same_name() -> None:
     checked = {name for name in auth.__all__ if inspect.isfunction(getattr(auth, name))}
     performed = {
         name
-        for module in (actions, incidents, keys)
+        for module in (actions, incidents, keys, services)
         for name in module.__all__
         if inspect.isfunction(getattr(module, name))
         and "auth." + name in inspect.getsource(getattr(module, name))

@@ -22,13 +22,14 @@ from typer.testing import CliRunner
 from ashyq.bodies import load_bodies
 from ashyq.cli import app
 from ashyq.db import make_engine, session_scope, upgrade
-from ashyq.db.models import AuditEntry, Incident, Rating
+from ashyq.db.models import AuditEntry, Incident, RatedService, Rating
 from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.ratings.desk import RatingDesk, RatingSettings
 from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.intake import RatingRules, Submission, write_submissions
 from ashyq.ratings.keys import KEY_PATTERN, Directory, add_point, issue_key, revoke_key
 from ashyq.ratings.limits import RateLimiter
+from ashyq.ratings.services import add_service, set_service_active
 from tests.portal_support import NOW, SeededPortal, SeededTemplate, portal_from, post_form
 
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64).decode()
@@ -47,10 +48,30 @@ class Clock:
         self.now += timedelta(**delta)
 
 
+# The rated services the desk registers: code, name in Russian and in Kazakh.
+SERVICES = (
+    (
+        "00101",
+        "Регистрация по месту жительства граждан Республики Казахстан",
+        "Қазақстан Республикасының азаматтарын тұрғылықты жері бойынша тіркеу",
+    ),
+    (
+        "00102",
+        "Выдача документов, удостоверяющих личность",
+        "Жеке басын куәландыратын құжаттарды беру",
+    ),
+    (
+        "00201",
+        "Государственная регистрация рождения ребенка",
+        "Баланың тууын мемлекеттік тіркеу",
+    ),
+)
+
+
 @dataclass
 class Desk:
     """A seeded portal with two service points of the Ministry of Finance (``mf``), one of
-    the Ministry of Health, a key for each and an app's key."""
+    the Ministry of Health, a key for each and an app's key, and three rated services."""
 
     portal: SeededPortal
     clock: Clock
@@ -91,6 +112,8 @@ def desk(portal_template: SeededTemplate, tmp_path: Path) -> Iterator[Desk]:
                 for point in ("MF-AST-1", "MF-ALA-2", "MZ-AST-1")
             }
             keys["app"] = issue_key(session, "eGov mobile", None, "test").key
+            for code, name_ru, name_kk in SERVICES:
+                add_service(session, code, name_ru, name_kk)
         seeded.app.state.ratings.directory.refresh()
         yield Desk(seeded, clock, keys)
 
@@ -427,6 +450,11 @@ def test_the_demo_week_reconciles(tmp_path: Path) -> None:
         resolved = session.scalars(select(Incident).where(Incident.status == "resolved")).all()
         assert all(i.resolved_at is not None and i.resolved_at <= i.due_at for i in resolved)
         bodies = dashboard(session, now - timedelta(days=8), now)
+        # Every rated service is in the register, named in Russian and Kazakh.
+        rated = set(session.scalars(select(Rating.service_code).distinct()))
+        register = {s.code: s for s in session.scalars(select(RatedService))}
+        assert rated and rated <= {code for code, s in register.items() if s.active}
+        assert all(s.name_ru.strip() and s.name_kk.strip() for s in register.values())
     assert sum(b.total.ratings for b in bodies) == seeded.ratings
     assert sum(b.total.escalated_total for b in bodies) == seeded.escalated
     assert {b.body_code for b in bodies} == {body for _, body, _ in DEMO_POINTS}
@@ -521,3 +549,209 @@ def test_the_key_directory_says_when_a_lookup_would_read_the_database(desk: Desk
     expiring = Directory(desk.desk.directory.engine, ttl=0.0)
     expiring.refresh()
     assert expiring.needs_reading(key, None)  # past its time to live
+
+
+# --- the register of rated services ---------------------------------------------------
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ratings"
+
+
+def test_a_rating_names_an_active_service_of_the_register(desk: Desk) -> None:
+    # A code of the right shape that the register does not hold: refused, the field named.
+    unknown = desk.post("MF-AST-1", {"service": "99999", "score": 1})
+    assert unknown.status_code == 422, unknown.text
+    error = unknown.json()["error"]
+    assert error["code"] == "invalid_request"
+    [problem] = error["problems"]
+    assert (problem["field"], problem["code"]) == ("body.service", "unknown_service")
+    assert "99999" in problem["message"]
+    # The same through an app's key, in the reader's language.
+    client = desk.portal.client()
+    english = client.post(
+        "/api/v1/ratings?lang=en",
+        json={"service": "99999", "point": "MZ-AST-1", "score": 4},
+        headers={"Authorization": f"Bearer {desk.keys['app']}"},
+    )
+    assert english.status_code == 422
+    assert "No service 99999 in the register" in english.json()["error"]["problems"][0]["message"]
+    assert desk.post("MF-AST-1", {"service": "00102", "score": 4}).status_code == 201
+    # A service taken out of the register is refused from the next reading of it on.
+    with session_scope(desk.portal.app.state.portal.sessions) as session:
+        set_service_active(session, "00102", active=False)
+    desk.desk.directory.refresh()
+    inactive = desk.post("MF-AST-1", {"service": "00102", "score": 4})
+    assert inactive.status_code == 422, inactive.text
+    [problem] = inactive.json()["error"]["problems"]
+    assert (problem["field"], problem["code"]) == ("body.service", "inactive_service")
+    # Refused ratings store nothing and open no incident.
+    assert (desk.count(Rating), desk.count(Incident)) == (1, 0)
+
+
+def test_the_directory_reads_again_for_an_unknown_service(desk: Desk) -> None:
+    directory = Directory(desk.desk.directory.engine)
+    key = desk.keys["MF-AST-1"]
+    assert directory.needs_reading(key, None, "00101")  # never read
+    directory.refresh()
+    assert not directory.needs_reading(key, None, "00101")
+    assert directory.service("00101") is True
+    # Unknown, but read under a second ago: not again yet.
+    assert not directory.needs_reading(key, None, "00777")
+    assert directory.service("00777") is None
+    with session_scope(desk.portal.app.state.portal.sessions) as session:
+        add_service(session, "00777", "Апостилирование документов", "Құжаттарға апостиль қою")
+    time.sleep(1.05)
+    assert not directory.needs_reading(key, None, "00101")  # known: kept for its ttl
+    assert directory.needs_reading(key, None, "00777")  # unknown: read again
+    directory.refresh()
+    assert directory.service("00777") is True
+
+
+def test_the_administrator_keeps_the_register_of_rated_services(desk: Desk) -> None:
+    admin = desk.portal.signed_in("admin")
+    form = {
+        "code": "00305",
+        "name_ru": "Государственная регистрация прав на недвижимое имущество",
+        "name_kk": "Жылжымайтын мүлікке құқықтарды мемлекеттік тіркеу",
+        "name_en": "",
+    }
+    added = post_form(admin, "/admin/ratings/services", form)
+    assert added.status_code == 303, added.text
+    page = admin.get("/admin/ratings")
+    assert 'action="/admin/ratings/services"' in page.text
+    assert "00305" in page.text and form["name_ru"] in page.text
+    assert desk.post("MF-AST-1", {"service": "00305", "score": 5}).status_code == 201
+    assert post_form(admin, "/admin/ratings/services", form).status_code == 409
+    blank = post_form(admin, "/admin/ratings/services", {**form, "code": "00306", "name_kk": " "})
+    assert blank.status_code == 422
+    off = post_form(admin, "/admin/ratings/services/00305/deactivate", {})
+    assert off.status_code == 303
+    assert desk.post("MF-AST-1", {"service": "00305", "score": 5}).status_code == 422
+    on = post_form(admin, "/admin/ratings/services/00305/activate", {})
+    assert on.status_code == 303
+    assert desk.post("MF-AST-1", {"service": "00305", "score": 5}).status_code == 201
+    # Nobody else manages the register.
+    for username in ("analyst", "mf"):
+        other = desk.portal.signed_in(username)
+        refused = post_form(other, "/admin/ratings/services", {**form, "code": "00411"})
+        assert refused.status_code == 403
+        assert post_form(other, "/admin/ratings/services/00101/deactivate", {}).status_code == 403
+    assert desk.post("MF-AST-1", {"service": "00411", "score": 5}).status_code == 422
+    assert desk.post("MF-AST-1", {"service": "00101", "score": 5}).status_code == 201
+    with desk.portal.app.state.portal.sessions() as session:
+        entries = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.object_type == "rated_service")
+            .order_by(AuditEntry.id)
+        ).all()
+        assert [(e.action, e.actor, e.object_id) for e in entries] == [
+            ("add_rated_service", "admin", "00305"),
+            ("set_rated_service_active", "admin", "00305"),
+            ("set_rated_service_active", "admin", "00305"),
+        ]
+        assert entries[0].after == {
+            "name_ru": form["name_ru"],
+            "name_kk": form["name_kk"],
+            "name_en": None,
+            "active": True,
+        }
+        assert (entries[1].before, entries[1].after) == ({"active": True}, {"active": False})
+
+
+def test_the_incident_shows_the_service_by_name_in_the_readers_language(desk: Desk) -> None:
+    incident = _incident_id(desk.post("MF-AST-1", {"service": "00201", "score": 1}))
+    analyst = desk.portal.signed_in("analyst")
+    _, name_ru, name_kk = SERVICES[2]
+    for lang, name in (("ru", name_ru), ("kk", name_kk), ("en", name_ru)):
+        page = analyst.get(f"/workspace/ratings/incidents/{incident}?lang={lang}")
+        assert page.status_code == 200
+        assert name in page.text, lang
+        listed = analyst.get(f"/workspace/ratings?lang={lang}")
+        assert name in listed.text, lang
+
+
+def test_the_command_line_keeps_the_register_of_rated_services(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ASHYQ_HOME", str(tmp_path))
+    monkeypatch.delenv("ASHYQ_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    good = FIXTURES / "rated_services.csv"
+    first = runner.invoke(app, ["ratings", "service", "import", str(good), "--lang", "en"])
+    assert first.exit_code == 0, first.output
+    assert "4 added, 0 updated, 0 unchanged" in first.output
+    again = runner.invoke(app, ["ratings", "service", "import", str(good), "--lang", "en"])
+    assert "0 added, 0 updated, 4 unchanged" in again.output  # idempotent
+    listed = runner.invoke(app, ["ratings", "service", "list"]).output.splitlines()
+    assert [line.split("\t")[0] for line in listed] == ["00101", "00102", "00305", "00512"]
+    assert listed[2].split("\t")[1:4] == [
+        "Государственная регистрация прав на недвижимое имущество",
+        "Жылжымайтын мүлікке құқықтарды мемлекеттік тіркеу",
+        "",
+    ]
+
+    # One bad row refuses the whole file, naming the file, the row and the field.
+    bad = FIXTURES / "rated_services_bad_row.csv"
+    refused = runner.invoke(app, ["ratings", "service", "import", str(bad), "--lang", "en"])
+    assert refused.exit_code == 2
+    assert f"{bad}, row 4, column «name_kk»: expected" in refused.output
+    as_json = runner.invoke(
+        app, ["ratings", "service", "import", str(bad), "--format", "json", "--lang", "en"]
+    )
+    assert as_json.exit_code == 2
+    [problem] = json.loads(as_json.output)["errors"]
+    assert (problem["file"], problem["row"], problem["column"], problem["found"]) == (
+        str(bad),
+        4,
+        "name_kk",
+        "",
+    )
+    after = runner.invoke(app, ["ratings", "service", "list"]).output
+    assert "00204" not in after and "00411" not in after  # nothing of it was imported
+
+    # One by one, and taken out of the register.
+    added = runner.invoke(
+        app,
+        [
+            "ratings", "service", "add", "00999",
+            "--name-ru", "Выдача апостиля", "--name-kk", "Апостиль қою",
+            "--name-en", "Apostille",
+        ],
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    twice = runner.invoke(
+        app, ["ratings", "service", "add", "00999", "--name-ru", "x", "--name-kk", "y"]
+    )
+    assert twice.exit_code == 1 and "00999" in twice.output
+    malformed = runner.invoke(
+        app, ["ratings", "service", "add", "00 9", "--name-ru", "x", "--name-kk", "y"]
+    )
+    assert malformed.exit_code == 1
+    off = runner.invoke(app, ["ratings", "service", "deactivate", "00999"])
+    assert off.exit_code == 0, off.output
+    last = runner.invoke(app, ["ratings", "service", "list"]).output.splitlines()[-1]
+    assert last.split("\t") == ["00999", "Выдача апостиля", "Апостиль қою", "Apostille", "inactive"]
+
+    # A name changed in the register's file is updated; the change is in the audit log.
+    changed = tmp_path / "changed.csv"
+    changed.write_text(
+        good.read_text(encoding="utf-8").replace(
+            "Issuing identity documents", "Issue of identity documents"
+        ),
+        encoding="utf-8",
+    )
+    updated = runner.invoke(app, ["ratings", "service", "import", str(changed), "--lang", "en"])
+    assert "0 added, 1 updated, 3 unchanged" in updated.output, updated.output
+    engine = make_engine(f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    with sessionmaker(engine)() as session:
+        actions = session.scalars(
+            select(AuditEntry.action)
+            .where(AuditEntry.object_type == "rated_service")
+            .order_by(AuditEntry.id)
+        ).all()
+    engine.dispose()
+    assert actions == [
+        *["import_rated_services"] * 4,
+        "add_rated_service",
+        "set_rated_service_active",
+        "import_rated_services",
+    ]

@@ -68,6 +68,11 @@ def test_an_incident_open_when_the_process_dies_escalates_after_the_restart(
 ) -> None:
     home = tmp_path / "home"
     server.run("ratings", "point", "add", "MF-AST-1", "--body", "mf", "--name", "ЦОН Астана")
+    server.run(
+        "ratings", "service", "add", "00101",
+        "--name-ru", "Регистрация по месту жительства граждан Республики Казахстан",
+        "--name-kk", "Қазақстан Республикасының азаматтарын тұрғылықты жері бойынша тіркеу",
+    )  # fmt: skip
     key = server.run("ratings", "key", "issue", "terminal 1", "--point", "MF-AST-1")
     server.start()
     headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "t1-0001"}

@@ -1,8 +1,10 @@
-"""``ashyq ratings``: service points, their API keys, escalation and the dashboard."""
+"""``ashyq ratings``: service points, their API keys, the register of rated services,
+escalation and the dashboard."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,20 +14,44 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
 from ashyq.bodies import load_bodies
-from ashyq.cli.common import fail, json_text
+from ashyq.cli.common import (
+    LangOption,
+    TextOrJsonOption,
+    fail,
+    fail_input,
+    json_text,
+    resolve_lang,
+    text_or_json_or_exit,
+)
+from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import ActionError
+from ashyq.cycle.roles import Role
 from ashyq.db import database_url, make_engine, session_scope, upgrade
-from ashyq.db.models import ApiKey, ServicePoint, utcnow
+from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
+from ashyq.errors import InputError
+from ashyq.i18n import N_, translate
 from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.keys import add_point, issue_key, revoke_key
+from ashyq.ratings.services import (
+    add_rated_service,
+    import_rated_services,
+    set_rated_service_active,
+)
 
 __all__ = ["app"]
 
 app = typer.Typer(help="Real-time service ratings: service points, API keys, escalation.")
 point_app = typer.Typer(help="Service points: where citizens rate services.")
 key_app = typer.Typer(help="API keys service points and apps submit ratings with.")
+service_app = typer.Typer(help="The register of rated services: the codes a rating may name.")
 app.add_typer(point_app, name="point")
 app.add_typer(key_app, name="key")
+app.add_typer(service_app, name="service")
+
+# Whoever runs the command line on the portal's server administers it; the audit log
+# names the command line as the actor.
+_OPERATOR = Actor(Role.ADMIN, None, "cli")
+_IMPORTED = N_("{file}: {added} added, {updated} updated, {unchanged} unchanged")
 
 
 def _engine() -> Engine:
@@ -103,6 +129,98 @@ def key_list() -> None:
             typer.echo(
                 f"{key.prefix}\t{key.label}\t{point or 'app'}\t{key.created_at:%Y-%m-%d}\t{revoked}"
             )
+
+
+@service_app.command("add")
+def service_add(
+    code: Annotated[str, typer.Argument(help="The service's code in the register, e.g. 00101.")],
+    name_ru: Annotated[str, typer.Option("--name-ru", help="The name in Russian.")],
+    name_kk: Annotated[str, typer.Option("--name-kk", help="The name in Kazakh.")],
+    name_en: Annotated[
+        str | None, typer.Option("--name-en", help="The name in English (optional).")
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Add a service to the register: ratings may name it from now on."""
+    chosen = resolve_lang(lang)
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            service = add_rated_service(session, _OPERATOR, code, name_ru, name_kk, name_en)
+            typer.echo(_service_line(service))
+    except ActionError as error:
+        fail(error.render(chosen))
+
+
+def _service_line(service: RatedService) -> str:
+    state = "" if service.active else "\tinactive"
+    return f"{service.code}\t{service.name_ru}\t{service.name_kk}\t{service.name_en or ''}{state}"
+
+
+@service_app.command("list")
+def service_list() -> None:
+    """The register: code, names in Russian, Kazakh and English, and «inactive» for a
+    service taken out of it."""
+    with session_scope(sessionmaker(_engine())) as session:
+        for service in session.scalars(select(RatedService).order_by(RatedService.code)):
+            typer.echo(_service_line(service))
+
+
+@service_app.command("import")
+def service_import(
+    path: Annotated[
+        Path, typer.Argument(help="A CSV or XLSX file: code, name_ru, name_kk, name_en.")
+    ],
+    output_format: TextOrJsonOption = "text",
+    lang: LangOption = None,
+) -> None:
+    """Import the register from a file: new codes are added, changed names updated, the
+    rest left as it is. A file with any bad row is refused whole (exit status 2), each
+    problem named by file, row and column."""
+    text_or_json_or_exit(output_format)
+    chosen = resolve_lang(lang)
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            report = import_rated_services(session, _OPERATOR, path)
+    except InputError as error:
+        fail_input(error, chosen, as_json=output_format == "json")
+    except ActionError as error:
+        fail(error.render(chosen))
+    counts = {
+        "added": len(report.added),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+    }
+    if output_format == "json":
+        typer.echo(json_text({"file": report.file, **counts, "codes_added": report.added}))
+        return
+    typer.echo(translate(_IMPORTED, chosen, file=report.file, **counts))
+
+
+def _set_active(code: str, lang: str | None, *, active: bool) -> None:
+    chosen = resolve_lang(lang)
+    try:
+        with session_scope(sessionmaker(_engine())) as session:
+            service = set_rated_service_active(session, _OPERATOR, code, active=active)
+            typer.echo(_service_line(service) if active else f"{service.code}\tinactive")
+    except ActionError as error:
+        fail(error.render(chosen))
+
+
+@service_app.command("deactivate")
+def service_deactivate(
+    code: Annotated[str, typer.Argument(help="The service's code.")], lang: LangOption = None
+) -> None:
+    """Take a service out of the register: its ratings stay, new ones are refused (within
+    10 s in running portals)."""
+    _set_active(code, lang, active=False)
+
+
+@service_app.command("activate")
+def service_activate(
+    code: Annotated[str, typer.Argument(help="The service's code.")], lang: LangOption = None
+) -> None:
+    """Put a service taken out of the register back in."""
+    _set_active(code, lang, active=True)
 
 
 @app.command("escalate")

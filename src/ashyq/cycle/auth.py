@@ -19,12 +19,14 @@ from ashyq.i18n import N_
 
 __all__ = [
     "SIGN_IN",
+    "add_rated_service",
     "add_service_point",
     "close_incident",
     "compute_period",
     "create_account",
     "create_period",
     "file_dispute",
+    "import_rated_services",
     "issue_api_key",
     "move_period",
     "publish_period",
@@ -34,6 +36,7 @@ __all__ = [
     "revoke_api_key",
     "set_account_active",
     "set_deadlines",
+    "set_rated_service_active",
     "submit_roadmap",
     "upload_source_data",
     "view_audit_log",
@@ -230,4 +233,19 @@ def issue_api_key(actor: Actor) -> None:
 
 def revoke_api_key(actor: Actor) -> None:
     """The administrator revokes API keys."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)
+
+
+def add_rated_service(actor: Actor) -> None:
+    """The administrator adds services to the register of rated services."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)
+
+
+def set_rated_service_active(actor: Actor) -> None:
+    """The administrator takes a service out of the register and puts it back."""
+    _require(actor, Permission.MANAGE_SERVICE_POINTS)
+
+
+def import_rated_services(actor: Actor) -> None:
+    """The administrator imports the register of rated services from a file."""
     _require(actor, Permission.MANAGE_SERVICE_POINTS)

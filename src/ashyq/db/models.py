@@ -39,6 +39,7 @@ __all__ = [
     "Incident",
     "LoginSession",
     "Period",
+    "RatedService",
     "Rating",
     "Roadmap",
     "RoadmapMeasure",
@@ -328,6 +329,21 @@ class ServicePoint(Base):
     body_code: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(300))
     region: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RatedService(Base):
+    """A public service citizens may rate, by its code in the register of public services;
+    a rating naming a code not here, or one no longer active, is refused."""
+
+    __tablename__ = "rated_services"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_ru: Mapped[str] = mapped_column(String(500))
+    name_kk: Mapped[str] = mapped_column(String(500))
+    name_en: Mapped[str | None] = mapped_column(String(500))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -1,6 +1,7 @@
 """A week of synthetic ratings for the demo portal: service points of a few providers, a
-key each, ratings with their incidents resolved, escalated and closed, and a few still
-open, so that the dashboards have something to show."""
+key each, the rated services in the register, ratings with their incidents resolved,
+escalated and closed, and a few still open, so that the dashboards have something to
+show."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from ashyq.db.models import Account, Incident
 from ashyq.ratings.incidents import close_incident, escalate_due, record_resolution
 from ashyq.ratings.intake import RatingRules, Submission, request_hash, write_submissions
 from ashyq.ratings.keys import add_point, issue_key
+from ashyq.ratings.services import add_service
 
-__all__ = ["DEMO_POINTS", "DemoRatings", "seed_ratings"]
+__all__ = ["DEMO_POINTS", "DEMO_SERVICES", "DemoRatings", "seed_ratings"]
 
 # (code, provider, name): State Corporation offices work on behalf of the providers.
 DEMO_POINTS = (
@@ -33,7 +35,47 @@ DEMO_POINTS = (
     ("MVD-KAR-02", "mvd", "Специализированный ЦОН, Караганда"),
     ("MP-ALA-01", "mp", "Управление образования, Алматы"),
 )
-_SERVICES = ("00101", "00102", "00204", "00305", "00411", "00512")
+# (code, ru, kk, en): services of the State Corporation «Government for Citizens»; the
+# codes are the demo's own.
+DEMO_SERVICES = (
+    (
+        "00101",
+        "Регистрация по месту жительства граждан Республики Казахстан",
+        "Қазақстан Республикасының азаматтарын тұрғылықты жері бойынша тіркеу",
+        "Registration of citizens of the Republic of Kazakhstan at their place of residence",
+    ),
+    (
+        "00102",
+        "Выдача документов, удостоверяющих личность гражданина Республики Казахстан",
+        "Қазақстан Республикасы азаматының жеке басын куәландыратын құжаттарды беру",
+        "Issue of identity documents to citizens of the Republic of Kazakhstan",
+    ),
+    (
+        "00204",
+        "Назначение пенсионных выплат по возрасту",
+        "Жасына байланысты зейнетақы төлемдерін тағайындау",
+        "Granting of old-age pension payments",
+    ),
+    (
+        "00305",
+        "Государственная регистрация прав на недвижимое имущество",
+        "Жылжымайтын мүлікке құқықтарды мемлекеттік тіркеу",
+        "State registration of rights to real estate",
+    ),
+    (
+        "00411",
+        "Регистрация, перерегистрация транспортных средств",
+        "Көлік құралдарын тіркеу, қайта тіркеу",
+        "Registration and re-registration of vehicles",
+    ),
+    (
+        "00512",
+        "Выдача справки о наличии либо отсутствии судимости",
+        "Сотталғандығының болуы не болмауы туралы анықтама беру",
+        "Certificate of a criminal record or its absence",
+    ),
+)
+_SERVICES = tuple(code for code, *_ in DEMO_SERVICES)
 _COMMENTS = (
     "Долгое ожидание в очереди",
     "Потребовали лишние документы",
@@ -59,7 +101,8 @@ class DemoRatings:
 def seed_ratings(
     engine: Engine, registry: BodyRegistry, now: datetime, per_point: int = 300, seed: int = 7
 ) -> DemoRatings:
-    """Seed the points of ``DEMO_POINTS`` and ``per_point`` ratings each over the week before
+    """Seed the services of ``DEMO_SERVICES``, the points of ``DEMO_POINTS`` and
+    ``per_point`` ratings each over the week before
     ``now``: providers resolve most incidents in time, the rest escalate, and the agency has
     closed some of those; the incidents of the last few minutes are still open (the portal's
     worker escalates them when their window ends)."""
@@ -67,6 +110,8 @@ def seed_ratings(
     rules = RatingRules()
     factory = sessionmaker(engine, expire_on_commit=False)
     with session_scope(factory) as session:
+        for rated in DEMO_SERVICES:
+            add_service(session, *rated)
         points = [add_point(session, registry, *point) for point in DEMO_POINTS]
         keys = [issue_key(session, f"{p.code} terminal", p.code, "demo") for p in points]
         point_ids = [(p.id, p.body_code) for p in points]

@@ -5,9 +5,11 @@ whole key is what the database holds, so a copy of the database submits nothing.
 random (256 bits), so a plain SHA-256 is enough; a slow password hash would only cost
 every rating its time.
 
-The rating endpoint checks keys against an in-memory copy of the table, read again when an
-unknown prefix arrives (at most once a second) and at least every ``ttl`` seconds, so a
-revoked key stops working within that time in every process.
+The rating endpoint checks keys, service points and the codes of the register of rated
+services against an in-memory copy of their tables, read again when an unknown prefix,
+point or code arrives (at most once a second) and at least every ``ttl`` seconds, so a
+revoked key or a service taken out of the register stops being accepted within that time
+in every process.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from ashyq.cycle import auth
 from ashyq.cycle.accounts import Actor
 from ashyq.cycle.actions import audit
 from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
-from ashyq.db.models import ApiKey, ServicePoint, utcnow
+from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
 from ashyq.i18n import N_
 
 __all__ = [
@@ -176,8 +178,9 @@ class PointEntry:
 
 
 class Directory:
-    """The valid keys and the service points, kept in memory and read again from the
-    database when something unknown is asked for and at least every ``ttl`` seconds."""
+    """The valid keys, the service points and the rated services, kept in memory and read
+    again from the database when something unknown is asked for and at least every ``ttl``
+    seconds."""
 
     def __init__(self, engine: Engine, ttl: float = 10.0) -> None:
         self.engine = engine
@@ -185,6 +188,7 @@ class Directory:
         self._keys: dict[str, tuple[str, KeyHolder]] = {}
         self._points: dict[str, PointEntry] = {}
         self._points_by_id: dict[int, PointEntry] = {}
+        self._services: dict[str, bool] = {}  # code -> active
         self._read_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -200,6 +204,7 @@ class Directory:
                     ServicePoint.id, ServicePoint.code, ServicePoint.body_code, ServicePoint.active
                 )
             ).all()
+            services = connection.execute(select(RatedService.code, RatedService.active)).all()
         self._keys = {
             row.prefix: (row.key_hash, KeyHolder(row.id, row.prefix, row.service_point_id))
             for row in keys
@@ -207,6 +212,7 @@ class Directory:
         entries = [PointEntry(row.id, row.code, row.body_code, row.active) for row in points]
         self._points = {entry.code: entry for entry in entries}
         self._points_by_id = {entry.id: entry for entry in entries}
+        self._services = {row.code: row.active for row in services}
         self._read_at = time.monotonic()
 
     def _stale(self, known: bool) -> bool:
@@ -219,17 +225,20 @@ class Directory:
         if self._stale(known):
             self._reload()
 
-    def needs_reading(self, key: str, point: str | None) -> bool:
-        """Whether looking up ``key`` and ``point`` would read the database now: a caller
-        on an event loop then calls ``refresh`` in a worker thread first."""
+    def needs_reading(self, key: str, point: str | None, service: str | None = None) -> bool:
+        """Whether looking up ``key``, ``point`` and ``service`` would read the database
+        now: a caller on an event loop then calls ``refresh`` in a worker thread first."""
         match = KEY_PATTERN.match(key)
         with self._lock:
             if match is not None and self._stale(match.group(1) in self._keys):
                 return True
-            return point is not None and self._stale(point in self._points)
+            if point is not None and self._stale(point in self._points):
+                return True
+            return service is not None and self._stale(service in self._services)
 
     def refresh(self) -> None:
-        """Read the keys and points again now (this process has just changed them)."""
+        """Read the keys, points and services again now (this process has just changed
+        them)."""
         with self._lock:
             self._reload()
 
@@ -257,3 +266,10 @@ class Directory:
         with self._lock:
             self._fresh(point_id in self._points_by_id)
             return self._points_by_id.get(point_id)
+
+    def service(self, code: str) -> bool | None:
+        """Whether the rated service of ``code`` is active; None when the register does not
+        hold it."""
+        with self._lock:
+            self._fresh(code in self._services)
+            return self._services.get(code)

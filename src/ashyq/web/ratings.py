@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final
 from fastapi import APIRouter, Form, Header, Query, Request, Response
 from fastapi import Path as FastPath
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select
@@ -23,7 +24,7 @@ from ashyq.cycle import auth
 from ashyq.cycle.accounts import Actor
 from ashyq.cycle.errors import ActionError, NotAllowedError, NotFoundError
 from ashyq.cycle.roles import Permission, may
-from ashyq.db.models import ApiKey, Incident, ServicePoint
+from ashyq.db.models import ApiKey, Incident, RatedService, ServicePoint
 from ashyq.i18n import N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import (
@@ -53,6 +54,12 @@ from ashyq.ratings.keys import (
     issue_api_key,
     revoke_api_key,
 )
+from ashyq.ratings.services import (
+    MAX_NAME_CHARS,
+    add_rated_service,
+    service_names,
+    set_rated_service_active,
+)
 from ashyq.web.api import ErrorBody
 from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, bar_chart
@@ -62,6 +69,7 @@ from ashyq.web.portal import (
     RecordId,
     SessionDep,
     portal_of,
+    request_lang,
     require_signed_in,
 )
 from ashyq.web.security import check_csrf
@@ -144,7 +152,13 @@ JsonInteger = Annotated[int, BeforeValidator(_no_bool_nor_text)]
 class RatingIn(_Model):
     """A citizen's rating of a service, as a service point or an app submits it."""
 
-    service: str = Field(pattern=_CODE, description="The service's code in the register.")
+    service: str = Field(
+        pattern=_CODE,
+        description=(
+            "The service's code in the portal's register of rated services; a code the "
+            "register does not hold, or a service taken out of it, is refused with 422."
+        ),
+    )
     point: str | None = Field(
         default=None,
         pattern=_CODE,
@@ -209,15 +223,16 @@ async def submit_rating(
     """Submit a rating. A score of 1 or 2 opens an incident the provider has 5 minutes to
     resolve. Answers 201 when stored, 200 with the first receipt for a retry."""
     desk = desk_of(request)
-    # The keys and points are served from memory; when that copy is due to be read again,
-    # it is read in a worker thread, not on the event loop.
-    if desk.directory.needs_reading(_bearer(authorization), rating.point):
+    # The keys, points and services are served from memory; when that copy is due to be
+    # read again, it is read in a worker thread, not on the event loop.
+    if desk.directory.needs_reading(_bearer(authorization), rating.point, rating.service):
         await run_in_threadpool(desk.directory.refresh)
     holder = _holder(desk, authorization)
     wait = desk.limiter.take(holder.key_id)
     if wait:
         raise RateLimitedError(wait)
     point = _point_of(desk, holder, rating.point)
+    _check_service(request, desk, rating.service)
     photo = None
     if rating.photo:
         photo = await run_in_threadpool(_stored_photo, desk, rating.photo)
@@ -244,6 +259,25 @@ async def submit_rating(
     )
     receipt = await desk.writer.submit(submission)
     return _receipt(receipt)
+
+
+_UNKNOWN_SERVICE = N_("No service {code} in the register.")
+_INACTIVE_SERVICE = N_(
+    "The service {code} has been taken out of the register; its ratings are not accepted."
+)
+
+
+def _check_service(request: Request, desk: RatingDesk, code: str) -> None:
+    """Refuse a service the register does not hold, or no longer holds active, as the
+    other fields of the rating are refused: 422, the field ``body.service`` named."""
+    active = desk.directory.service(code)
+    if active:
+        return
+    kind, text = ("unknown_service", _UNKNOWN_SERVICE)
+    if active is not None:
+        kind, text = ("inactive_service", _INACTIVE_SERVICE)
+    message = translate(text, request_lang(request), code=code)
+    raise RequestValidationError([{"type": kind, "loc": ("body", "service"), "msg": message}])
 
 
 def _stored_photo(desk: RatingDesk, text: str) -> Photo:
@@ -465,9 +499,11 @@ def dashboard_page(
             value_format=lambda v: f"{v:.1f}",
         )
     incidents = list_incidents(session, body_code=scope, status=status, limit=100)
+    codes = {incident.rating.service_code for incident in incidents}
     context = {
         "bodies": bodies,
         "names": names,
+        "services": service_names(session, codes, lang),
         "chart": chart,
         "incidents": incidents,
         "days": days,
@@ -501,6 +537,7 @@ def incident_page(
         lang,
         incident=incident,
         body=registry.get(incident.body_code),
+        services=service_names(session, {incident.rating.service_code}, lang),
         now=desk_of(request).clock(),
     )
 
@@ -554,7 +591,7 @@ pages.post("/workspace/ratings/incidents/{incident_id}/close", name="close_incid
 )
 
 
-# --- administration: service points and keys ---------------------------------------------
+# --- administration: service points, keys and the register of rated services -----------
 
 
 def _admin_page(
@@ -563,6 +600,7 @@ def _admin_page(
     points = list(session.scalars(select(ServicePoint).order_by(ServicePoint.code)))
     codes = {p.id: p.code for p in points}
     keys = list(session.scalars(select(ApiKey).order_by(ApiKey.id.desc())))
+    services = list(session.scalars(select(RatedService).order_by(RatedService.code)))
     response = _page(
         request,
         "workspace/service_points.html",
@@ -570,6 +608,8 @@ def _admin_page(
         points=points,
         keys=keys,
         codes=codes,
+        services=services,
+        name_limit=MAX_NAME_CHARS,
         bodies=list(portal_of(request).registry),
         **context,
     )
@@ -581,7 +621,8 @@ def _admin_page(
 def service_points_page(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep
 ) -> Response:
-    """Service points and API keys, and the forms to add them."""
+    """Service points, API keys and the register of rated services, and the forms to add
+    them."""
     require_signed_in(actor)
     auth.add_service_point(actor)
     return _admin_page(request, session, actor, lang)
@@ -639,3 +680,52 @@ def revoke_key_form(
     session.commit()
     desk_of(request).directory.refresh()
     return RedirectResponse("/admin/ratings", status_code=303)
+
+
+Name = Annotated[str, Form(max_length=MAX_NAME_CHARS)]
+ServiceCode = Annotated[str, FastPath(pattern=_CODE)]
+
+
+@pages.post("/admin/ratings/services")
+def add_service_form(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    code: Annotated[str, Form(max_length=40)],
+    name_ru: Name,
+    name_kk: Name,
+    name_en: Name = "",
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a service to the register of rated services."""
+    check_csrf(request, csrf_token)
+    add_rated_service(session, actor, code, name_ru, name_kk, name_en or None)
+    session.commit()
+    desk_of(request).directory.refresh()
+    return RedirectResponse("/admin/ratings", status_code=303)
+
+
+def _service_state_form(active: bool, doc: str) -> Callable[..., Response]:
+    def run(
+        request: Request,
+        session: SessionDep,
+        actor: ActorDep,
+        code: ServiceCode,
+        csrf_token: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf_token)
+        set_rated_service_active(session, actor, code, active=active)
+        session.commit()
+        desk_of(request).directory.refresh()
+        return RedirectResponse("/admin/ratings", status_code=303)
+
+    run.__doc__ = doc
+    return run
+
+
+pages.post("/admin/ratings/services/{code}/deactivate", name="deactivate_service_form")(
+    _service_state_form(False, "Take a service out of the register: new ratings of it are refused.")
+)
+pages.post("/admin/ratings/services/{code}/activate", name="activate_service_form")(
+    _service_state_form(True, "Put a service taken out of the register back in.")
+)
