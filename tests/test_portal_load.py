@@ -21,6 +21,7 @@ import pytest
 
 from tests.portal_support import BACKENDS, database_for, seed
 from tests.served import Server
+from tests.test_hostile_files import zip_bomb
 
 pytestmark = pytest.mark.load
 
@@ -69,15 +70,19 @@ def _set_cookies(answer: http.client.HTTPResponse) -> list[str]:
     return [value.split(";", 1)[0] for name, value in answer.getheaders() if name == "set-cookie"]
 
 
+def _set_cookies(answer: http.client.HTTPResponse) -> dict[str, str]:
+    pairs = [v.split(";", 1)[0] for name, v in answer.getheaders() if name == "set-cookie"]
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
 def signed_in_cookie(server: Server, username: str, password: str) -> str:
-    """The Cookie header of a session signed in through the API."""
+    """The Cookie header of a session signed in through the API (with the CSRF cookie
+    issued at sign-in, which replaces the one from before)."""
     first = http.client.HTTPConnection("127.0.0.1", server.port, timeout=ANSWER_SECONDS)
     first.request("GET", "/api/v1/session")
     answer = first.getresponse()
     token = json.loads(answer.read())["csrf_token"]
-    cookies = [
-        value.split(";", 1)[0] for name, value in answer.getheaders() if name == "set-cookie"
-    ]
+    jar = _set_cookies(answer)
     first.close()
     second = http.client.HTTPConnection("127.0.0.1", server.port, timeout=ANSWER_SECONDS)
     second.request(
@@ -87,17 +92,15 @@ def signed_in_cookie(server: Server, username: str, password: str) -> str:
         headers={
             "Content-Type": "application/json",
             "X-CSRF-Token": token,
-            "Cookie": "; ".join(cookies),
+            "Cookie": "; ".join(f"{name}={value}" for name, value in jar.items()),
         },
     )
     answer = second.getresponse()
     answer.read()
     assert answer.status == 200
-    cookies += [
-        value.split(";", 1)[0] for name, value in answer.getheaders() if name == "set-cookie"
-    ]
+    jar |= _set_cookies(answer)
     second.close()
-    return "; ".join(cookies)
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
 
 
 @dataclass
@@ -190,3 +193,43 @@ def test_a_body_larger_than_the_limit_is_refused_before_it_is_read(served: Serve
     connection.close()
     assert answer.status == 413
     assert body["error"]["code"] == "too_large"
+
+
+def _multipart(filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "ashyq-test-boundary"
+    head = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    return head + content + f"\r\n--{boundary}--\r\n".encode(), boundary
+
+
+def test_a_zip_bomb_upload_neither_stalls_readers_nor_swells_the_server(
+    served: Served, tmp_path: Path
+) -> None:
+    server = served.server
+    cookie = signed_in_cookie(server, "analyst", served.passwords["analyst"])
+    token = next(c.split("=", 1)[1] for c in cookie.split("; ") if c.startswith("ashyq_csrf="))
+    body, boundary = _multipart("bomb.xlsx", zip_bomb(tmp_path / "bomb.xlsx").read_bytes())
+    before = server.resident_bytes()
+    headers = {
+        "Cookie": cookie,
+        "X-CSRF-Token": token,
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    with ThreadPoolExecutor(max_workers=41) as pool:
+        upload = pool.submit(
+            request,
+            server,
+            "/api/v1/cycle/periods/2026/uploads",
+            method="POST",
+            headers=headers,
+            body=body,
+        )
+        readers = list(pool.map(lambda n: request(server, f"/rankings?level=MIO&n={n}"), range(40)))
+    _no_hang_no_error(readers, 200)
+    answer = upload.result()
+    assert answer.status == 201
+    report = json.loads(answer.body)
+    assert report["status"] == "rejected"
+    assert server.resident_bytes() - before < 128 * 1024 * 1024
