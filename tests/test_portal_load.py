@@ -66,10 +66,6 @@ def all_at_once(server: Server, paths: list[str], headers: dict[str, str]) -> li
         return list(pool.map(lambda path: request(server, path, headers=headers), paths))
 
 
-def _set_cookies(answer: http.client.HTTPResponse) -> list[str]:
-    return [value.split(";", 1)[0] for name, value in answer.getheaders() if name == "set-cookie"]
-
-
 def _set_cookies(answer: http.client.HTTPResponse) -> dict[str, str]:
     pairs = [v.split(";", 1)[0] for name, v in answer.getheaders() if name == "set-cookie"]
     return dict(pair.split("=", 1) for pair in pairs)
