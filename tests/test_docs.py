@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ashyq.index.inputs import field_specs
 from ashyq.index.methodology import Methodology
+from ashyq.web.limits import LIMITS
 
 ROOT = Path(__file__).parents[1]
 
@@ -105,3 +106,9 @@ def test_violations_doc_lists_every_type_of_the_catalogue() -> None:
         for name in (violation_type.names.ru, violation_type.names.kk, violation_type.names.en):
             assert name in body, (violation_type.id, name)
         assert violation_type.norm.ru in body, violation_type.id
+
+
+def test_every_limit_of_the_portal_is_documented() -> None:
+    text = (ROOT / "docs/security.md").read_text(encoding="utf-8")
+    for name, _value in LIMITS.as_rows():
+        assert f"| `{name}` |" in text, f"{name} is not in docs/security.md"

@@ -135,6 +135,7 @@ def store_file(folder: Path, checked: StoredFile, content: bytes) -> Path:
 
     A file whose request then fails (its database row rolled back) stays: it is whole,
     nobody can reach it without a row naming its SHA-256, and removing it could take the
-    file of a concurrent request for the same content away. See docs/security-storage.md.
+    file of a concurrent request for the same content away (docs/security.md, "Files and
+    the record store").
     """
     return store_once(folder / f"{checked.sha256}{checked.suffix}", content, checked.sha256)
