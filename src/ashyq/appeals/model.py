@@ -170,7 +170,8 @@ APPEALS: Final = RecordKind(
         FieldSpec(
             "registration_number",
             FieldType.TEXT,
-            "Registration number of the appeal card, unique within the receiving body.",
+            "Registration number of the appeal card in e-Otinish, unique within the period: "
+            "a card re-sent with another receiving body (a correction) moves to it.",
             "ЖТ-2025-00012345",
             required=True,
         ),
