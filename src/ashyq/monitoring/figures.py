@@ -88,10 +88,14 @@ class SurveyStore:
 
     def every_year(self) -> ir.Table | None:
         """The answers of every stored year (``period`` tells them apart); None if none."""
-        if not self.years():
-            return None
-        pattern = self.store.root / SURVEY_ANSWERS.name / "*" / "*.parquet"
-        return self.con.read_parquet(str(pattern))
+        # Each year's files of one version (each year's link resolved once), so an ingest
+        # publishing meanwhile cannot mix two versions of a year.
+        files = [
+            str(path)
+            for year in self.years()
+            for path in self.store.files(SURVEY_ANSWERS, Period(year))
+        ]
+        return self.con.read_parquet(files) if files else None
 
 
 def open_survey(

@@ -26,6 +26,7 @@ from ashyq.monitoring.figures import open_survey, survey_years
 from ashyq.monitoring.model import SURVEY_ANSWERS
 from ashyq.monitoring.names import band_names, group_names
 from ashyq.monitoring.published import load_published_monitoring
+from ashyq.periods import Period
 from ashyq.records.store import RecordStore
 from ashyq.reports.model import Report
 from ashyq.reports.monitoring import (
@@ -57,15 +58,19 @@ class SurveyFigures:
         self._lock = threading.Lock()
 
     def _files(self) -> list[Path]:
-        root = self.store.root / SURVEY_ANSWERS.name
-        return sorted(root.glob("*/*.parquet")) if root.is_dir() else []
+        # The files of each year's current version: a new version is a new signature.
+        return [
+            path
+            for year in survey_years(self.store)
+            for path in self.store.files(SURVEY_ANSWERS, Period(year))
+        ]
 
     def signature(self) -> str:
         """The SHA-256 of the stored files' names, sizes and modification times."""
         digest = hashlib.sha256()
         for path in self._files():
             stat = path.stat()
-            digest.update(f"{path.relative_to(self.store.root)}|{stat.st_size}|".encode())
+            digest.update(f"{path}|{stat.st_size}|".encode())
             digest.update(f"{stat.st_mtime_ns}\n".encode())
         return digest.hexdigest()
 
