@@ -192,8 +192,10 @@ def test_import_files_ingest_cleanly_and_detect_the_plan(tmp_path: Path) -> None
 
 def test_same_arguments_write_the_same_bytes(tmp_path: Path) -> None:
     def files(out: Path, seed: int) -> dict[str, bytes]:
-        synthesize_services(2025, TINY, seed, out)
-        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*.parquet"))}
+        made = synthesize_services(2025, TINY, seed, out)
+        # Where readers find them (the store keeps each run in a version folder of its own).
+        written = [*made.files, made.plan]
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(written)}
 
     first = files(tmp_path / "a", 7)
     assert first == files(tmp_path / "b", 7)

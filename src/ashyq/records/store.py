@@ -167,6 +167,22 @@ class StoreRun:
         self.folder = folder
         self.changed = False
 
+    def replace_all(self) -> Path:
+        """Start this run's version empty, for a writer that makes the whole period (the
+        synthetic years): it writes each body's file into the returned folder, and
+        ``finish_files`` before the run ends. Published versions are not touched: the
+        folder held hard links to their files, which are only unlinked here."""
+        for path in self.folder.glob("*.parquet"):
+            path.unlink()
+        self.changed = True
+        return self.folder
+
+    def finish_files(self) -> None:
+        """Flush the files written into ``replace_all``'s folder to disk, before the run
+        publishes them."""
+        for path in self.folder.glob("*.parquet"):
+            fsync_file(path)
+
     def write(
         self,
         con: DuckDBBackend,

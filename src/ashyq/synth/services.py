@@ -14,6 +14,7 @@ finds exactly the plan. The same arguments give the same bytes.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,9 @@ import pyarrow.parquet as pq
 
 from ashyq.bodies import Body, Level, load_bodies
 from ashyq.calendar import WorkingCalendar
+from ashyq.periods import Period
 from ashyq.records.model import RecordKind
+from ashyq.records.store import RecordStore, StoreRun
 from ashyq.services.catalogue import Category, load_catalogue
 from ashyq.services.control import CONTROL_KINDS
 from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
@@ -1455,6 +1458,11 @@ class _Writers:
         self.rows: dict[str, int] = {}
         self.open: dict[tuple[str, str], pq.ParquetWriter] = {}
         self.files: list[Path] = []
+        # In the store layout each kind's year is one atomic run of the store, published
+        # when every file is written (``close``), dropped if the synthesis fails.
+        self.store = RecordStore(out)
+        self.runs = ExitStack()
+        self.folders: dict[str, tuple[StoreRun, Path]] = {}
         # The store's ingest time: when the data for the year is due (20 January).
         self.ingested_at = pa.scalar(datetime(year + 1, 1, 20), pa.timestamp("us"))
 
@@ -1465,16 +1473,22 @@ class _Writers:
         key = (kind.name, body if self.layout == "store" else "")
         if key not in self.open:
             if self.layout == "store":
-                path = self.out / "store" / kind.name / str(self.year) / f"{body}.parquet"
+                if kind.name not in self.folders:
+                    run = self.runs.enter_context(
+                        self.store.run(kind, Period.parse(str(self.year)))
+                    )
+                    self.folders[kind.name] = (run, run.replace_all())
+                path = self.folders[kind.name][1] / f"{body}.parquet"
+                published = self.store.partition(kind, Period.parse(str(self.year)), body)
             else:
-                path = self.out / f"{kind.name}-{self.year}.parquet"
+                path = published = self.out / f"{kind.name}-{self.year}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             schema = self._schema(kind)
             dictionary = [c for c in _DICTIONARY_COLUMNS if c in schema.names]
             self.open[key] = pq.ParquetWriter(
                 path, schema, compression="zstd", use_dictionary=dictionary
             )
-            self.files.append(path)
+            self.files.append(published)
         return self.open[key]
 
     def write(self, kind: RecordKind, body: str, table: pa.Table) -> None:
@@ -1506,11 +1520,23 @@ class _Writers:
             self.open.pop(key).close()
 
     def close(self) -> tuple[Path, ...]:
-        """Close every file; returns the files written, in order."""
+        """Close every file and publish the store's runs; returns the files written (where
+        readers find them), in order."""
         for writer in self.open.values():
             writer.close()
         self.open.clear()
+        for run, _ in self.folders.values():
+            run.finish_files()
+        self.runs.close()
         return tuple(sorted(self.files))
+
+    def abort(self) -> None:
+        """Drop what was written: the store's runs publish nothing."""
+        for writer in self.open.values():
+            writer.close()
+        self.open.clear()
+        error = RuntimeError("the synthesis failed")
+        self.runs.__exit__(RuntimeError, error, None)
 
 
 def synthesize_services(
@@ -1567,70 +1593,76 @@ def synthesize_services(
     )
 
     writers = _Writers(out, year, layout)
-    writers.start((SERVICES, STAFF, LEAVES, DELIVERIES, FINDINGS, *CONTROL_KINDS))
-    services = registry.table
-    body_column = services.column("provider_body")
-    for plan in plans:
-        mine = services.filter(pc.equal(body_column, plan.body.code))
-        writers.write(SERVICES, plan.body.code, mine)
-    plan_path = out / "plan" / f"planned-violations-{year}.parquet"
-    plan_path.parent.mkdir(parents=True, exist_ok=True)
-    by_channel = dict.fromkeys(_CHANNELS, 0)
-    staff_of: list[pa.Table] = []
-    planned_of: list[pa.Table] = []
-    with pq.ParquetWriter(plan_path, _PLAN_SCHEMA, compression="zstd") as plan_writer:
+    try:
+        writers.start((SERVICES, STAFF, LEAVES, DELIVERIES, FINDINGS, *CONTROL_KINDS))
+        services = registry.table
+        body_column = services.column("provider_body")
         for plan in plans:
-            code = plan.body.code
-            staff = _build_staff(plan.body, plan.index, calendar, seed, year)
-            staff_of.append(staff.table)
-            planned: list[pa.Table] = []
-            writers.write(STAFF, code, staff.table)
-            writers.write(LEAVES, code, staff.leaves)
-            body = _Body(plan, registry, calendar, staff, measures[plan.index], seed)
-            findings: list[pa.Table] = []
-            found = 0
-            for number, unit in enumerate(units):
-                if unit.body != plan.index:
-                    continue
-                rng = np.random.default_rng([seed, 2, plan.index, unit.chunk])
-                chunk = _chunk(
-                    body, unit, allocation[:, number], registry, calendar, year, found, rng
+            mine = services.filter(pc.equal(body_column, plan.body.code))
+            writers.write(SERVICES, plan.body.code, mine)
+        plan_path = out / "plan" / f"planned-violations-{year}.parquet"
+        plan_path.parent.mkdir(parents=True, exist_ok=True)
+        by_channel = dict.fromkeys(_CHANNELS, 0)
+        staff_of: list[pa.Table] = []
+        planned_of: list[pa.Table] = []
+        with pq.ParquetWriter(plan_path, _PLAN_SCHEMA, compression="zstd") as plan_writer:
+            for plan in plans:
+                code = plan.body.code
+                staff = _build_staff(plan.body, plan.index, calendar, seed, year)
+                staff_of.append(staff.table)
+                planned: list[pa.Table] = []
+                writers.write(STAFF, code, staff.table)
+                writers.write(LEAVES, code, staff.leaves)
+                body = _Body(plan, registry, calendar, staff, measures[plan.index], seed)
+                findings: list[pa.Table] = []
+                found = 0
+                for number, unit in enumerate(units):
+                    if unit.body != plan.index:
+                        continue
+                    rng = np.random.default_rng([seed, 2, plan.index, unit.chunk])
+                    chunk = _chunk(
+                        body, unit, allocation[:, number], registry, calendar, year, found, rng
+                    )
+                    writers.write(DELIVERIES, code, chunk.deliveries)
+                    plan_writer.write_table(chunk.plan)
+                    planned.append(chunk.plan)
+                    findings.append(chunk.findings)
+                    found += chunk.findings.num_rows
+                    by_channel["egov"] += unit.egov
+                    by_channel["state_corp"] += unit.state_corp
+                    by_channel["provider"] += unit.provider
+                    del chunk
+                if findings:
+                    writers.write(FINDINGS, code, pa.concat_tables(findings))
+                planned_of.append(
+                    pa.concat_tables(planned) if planned else _PLAN_SCHEMA.empty_table()
                 )
-                writers.write(DELIVERIES, code, chunk.deliveries)
-                plan_writer.write_table(chunk.plan)
-                planned.append(chunk.plan)
-                findings.append(chunk.findings)
-                found += chunk.findings.num_rows
-                by_channel["egov"] += unit.egov
-                by_channel["state_corp"] += unit.state_corp
-                by_channel["provider"] += unit.provider
-                del chunk
-            if findings:
-                writers.write(FINDINGS, code, pa.concat_tables(findings))
-            planned_of.append(pa.concat_tables(planned) if planned else _PLAN_SCHEMA.empty_table())
-            writers.finish_body(code)
-            if on_body is not None:
-                on_body(code, plan.index + 1, len(plans))
-    # What the control measures did about the violations: once every body's are known.
-    rules = [rules_of(planned, services) for planned in planned_of]
-    control = plan_control(rules, year, scale)
-    last_day = calendar.epoch_day + calendar.year_end
-    for plan in plans:
-        records = control_records(
-            plan.index,
-            plan.body.code,
-            measures[plan.index],
-            planned_of[plan.index],
-            rules[plan.index],
-            staff_of[plan.index],
-            control,
-            year,
-            last_day,
-            seed,
-        )
-        for kind, table in records.items():
-            writers.write(kind, plan.body.code, table)
-        writers.finish_body(plan.body.code)
+                writers.finish_body(code)
+                if on_body is not None:
+                    on_body(code, plan.index + 1, len(plans))
+        # What the control measures did about the violations: once every body's are known.
+        rules = [rules_of(planned, services) for planned in planned_of]
+        control = plan_control(rules, year, scale)
+        last_day = calendar.epoch_day + calendar.year_end
+        for plan in plans:
+            records = control_records(
+                plan.index,
+                plan.body.code,
+                measures[plan.index],
+                planned_of[plan.index],
+                rules[plan.index],
+                staff_of[plan.index],
+                control,
+                year,
+                last_day,
+                seed,
+            )
+            for kind, table in records.items():
+                writers.write(kind, plan.body.code, table)
+            writers.finish_body(plan.body.code)
+    except BaseException:
+        writers.abort()
+        raise
     files = writers.close()
 
     planned_by_level_and_type = {

@@ -23,7 +23,6 @@ so averages and satisfactions of services, bodies and the nation agree with each
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,7 +36,9 @@ import pyarrow.parquet as pq
 
 from ashyq.monitoring.bodies import region_choices
 from ashyq.monitoring.model import BARRIERS, SURVEY_ANSWERS
+from ashyq.periods import Period
 from ashyq.records.model import CODES_SEPARATOR
+from ashyq.records.store import RecordStore
 from ashyq.services.model import CHANNELS
 from ashyq.synth.arrays import (
     Floats,
@@ -275,8 +276,6 @@ def _write_store(table: pa.Table, home: Path, year: int) -> Path:
     """The answers of ``year`` as ``RecordStore`` keeps them under ``home``: one file per
     body, sorted by the key, with the store's columns (the row of an import file, the
     day the year's data is due as the time of ingest). Returns the year's directory."""
-    directory = home / "store" / SURVEY_ANSWERS.name / str(year)
-    directory.mkdir(parents=True, exist_ok=True)
     rows = table.num_rows
     stored = (
         table.append_column("period", pa.repeat(str(year), rows))
@@ -293,12 +292,16 @@ def _write_store(table: pa.Table, home: Path, year: int) -> Path:
     bodies = ordered.column("body").to_numpy(zero_copy_only=False)
     starts = np.flatnonzero(np.r_[True, bodies[1:] != bodies[:-1]])
     ends = np.r_[starts[1:], len(bodies)]
-    for start, end in zip(starts, ends, strict=True):
-        path = directory / f"{bodies[start]}.parquet"
-        temporary = path.with_suffix(".parquet.tmp")
-        pq.write_table(ordered.slice(start, end - start), temporary)
-        temporary.replace(path)
-    return directory
+    store, period = RecordStore(home), Period.parse(str(year))
+    # One atomic run of the store: a reader sees the year before or after, never a mix.
+    with store.run(SURVEY_ANSWERS, period) as run:
+        directory = run.replace_all()
+        for start, end in zip(starts, ends, strict=True):
+            pq.write_table(
+                ordered.slice(start, end - start), directory / f"{bodies[start]}.parquet"
+            )
+        run.finish_files()
+    return store.directory(SURVEY_ANSWERS, period)
 
 
 @dataclass(frozen=True)
@@ -367,7 +370,6 @@ def synthesize_survey(
         scores = _scores(sample, plan, rng)
         table = _table(design, services, sample, scores, rng)
         if layout == "store":
-            shutil.rmtree(out / "store" / SURVEY_ANSWERS.name / str(year), ignore_errors=True)
             files[year] = _write_store(table, out, year)
         else:
             files[year] = out / f"survey-answers-{year}.parquet"
