@@ -226,7 +226,8 @@ def test_uploads_are_checked_by_suffix_content_and_size() -> None:
         check_file("fake.pdf", b"<html>", ATTACHMENT_TYPES, 1000)
     with pytest.raises(InvalidError, match=r"at most \d+ MB"):
         check_file("big.pdf", b"%PDF-" + b"x" * MAX_ATTACHMENT_BYTES, ATTACHMENT_TYPES, 1000)
-    with pytest.raises(InvalidError, match="UTF-8"):
+    # UTF-16 (what Excel's "Unicode text" saves) is refused, naming the line.
+    with pytest.raises(InvalidError, match="line 1: expected text"):
         check_file("data.csv", "body;x\n".encode("utf-16"), ATTACHMENT_TYPES, 1000)
     assert safe_name('a/b\\c<script>".csv') == "c_script__.csv"
 
