@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, CursorResult, Update, delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ashyq.bodies import BodyRegistry, load_bodies
@@ -567,8 +567,10 @@ def load_values(
 
 def latest_computation(session: Session, period: Period) -> Computation | None:
     """The newest draft results of a period, if it was computed."""
+    # The document (hundreds of KB of JSON) is read only if used: a listing needs none.
     return session.scalar(
         select(Computation)
+        .options(defer(Computation.payload))
         .where(Computation.period_id == period.id)
         .order_by(Computation.id.desc())
         .limit(1)
@@ -579,6 +581,7 @@ def latest_snapshot(session: Session, period: Period) -> Snapshot | None:
     """The newest published version of a period, if it was published."""
     return session.scalar(
         select(Snapshot)
+        .options(defer(Snapshot.payload))
         .where(Snapshot.period_id == period.id)
         .order_by(Snapshot.version.desc())
         .limit(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from ashyq.cycle.auth import SIGN_IN
 from ashyq.cycle.errors import ActionError, InvalidError, SignInRequiredError
 from ashyq.cycle.files import MAX_ATTACHMENT_BYTES
 from ashyq.cycle.workflow import ASTANA
-from ashyq.db.models import Period, Snapshot, utcnow
+from ashyq.db.models import Computation, Period, Snapshot, utcnow
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.limits import LIMITS
@@ -81,6 +82,8 @@ class Portal:
     _last_deadline_check: float = float("-inf")
     _payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
     _deadline_lock: threading.Lock = field(default_factory=threading.Lock)
+    _drafts: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+    _drafts_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -99,6 +102,25 @@ class Portal:
                 raise LookupError(snapshot_id)
             cached = self._payloads[snapshot_id] = loaded
         return cached
+
+    def draft(self, session: Session, computation: Computation) -> dict[str, Any]:
+        """The document of a computation (a draft, never changed once written), parsed once
+        per process for the newest few."""
+        with self._drafts_lock:
+            cached = self._drafts.get(computation.id)
+            if cached is not None:
+                self._drafts.move_to_end(computation.id)
+                return cached
+        loaded: dict[str, Any] | None = session.scalar(
+            select(Computation.payload).where(Computation.id == computation.id)
+        )
+        if loaded is None:
+            raise LookupError(computation.id)
+        with self._drafts_lock:
+            self._drafts[computation.id] = loaded
+            while len(self._drafts) > 8:
+                self._drafts.popitem(last=False)
+        return loaded
 
     def keep_deadlines(self, session: Session) -> None:
         """Move periods whose deadlines passed, at most once a minute per process."""

@@ -104,11 +104,12 @@ def period_page(
                 .order_by(Upload.id.desc())
             )
         )
+    draft = portal_of(request).draft(session, computation) if computation else None
     drafts = {}
-    if computation is not None and may(actor.role, Permission.VIEW_ALL_DRAFTS):
+    if draft is not None and may(actor.role, Permission.VIEW_ALL_DRAFTS):
         for level in ("CGO", "MIO"):
             drafts[level] = ranking_view(
-                computation.payload, methodology, portal_of(request).registry, lang, level=level
+                draft, methodology, portal_of(request).registry, lang, level=level
             )
     own_indicators = [
         i
@@ -118,8 +119,9 @@ def period_page(
     snapshot = actions.latest_snapshot(session, period)
     roadmap_due = False
     if snapshot is not None and actor.role is Role.BODY:
+        published = portal_of(request).payload(session, snapshot.id)
         grade = next(
-            (b["grade"] for b in snapshot.payload["bodies"] if b["code"] == actor.body_code), None
+            (b["grade"] for b in published["bodies"] if b["code"] == actor.body_code), None
         )
         roadmap_due = grade is not None and methodology.needs_roadmap(grade)
     return _render(
@@ -136,7 +138,7 @@ def period_page(
         own_indicators=own_indicators,
         snapshot=snapshot,
         roadmap_due=roadmap_due,
-        incomplete=(computation.payload["incomplete"] if computation else {}),
+        incomplete=(draft["incomplete"] if draft else {}),
     )
 
 
@@ -235,9 +237,10 @@ def draft_page(
     period = actions.get_period(session, year)
     methodology = load_methodology(period.methodology)
     computation = actions.latest_computation(session, period)
+    draft = portal_of(request).draft(session, computation) if computation else None
     view = None
-    if computation is not None:
-        view = body_view(computation.payload, methodology, portal_of(request).registry, code, lang)
+    if draft is not None:
+        view = body_view(draft, methodology, portal_of(request).registry, code, lang)
     values = list(
         session.scalars(
             select(SourceValue)
@@ -256,7 +259,7 @@ def draft_page(
         values=values,
         body=portal_of(request).registry.get(code),
         disputes=disputes,
-        incomplete=(computation.payload["incomplete"].get(code) if computation else None),
+        incomplete=(draft["incomplete"].get(code) if draft else None),
     )
 
 
