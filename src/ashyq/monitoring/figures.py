@@ -88,14 +88,15 @@ class SurveyStore:
 
     def every_year(self) -> ir.Table | None:
         """The answers of every stored year (``period`` tells them apart); None if none."""
-        # Each year's files of one version (each year's link resolved once), so an ingest
-        # publishing meanwhile cannot mix two versions of a year.
-        files = [
-            str(path)
+        # Each year read from its current version (its link resolved once), so an ingest
+        # publishing meanwhile cannot mix two versions of a year; one read per year, as
+        # PySpark's reader takes a single path.
+        tables = [
+            table
             for year in self.years()
-            for path in self.store.files(SURVEY_ANSWERS, Period(year))
+            if (table := self.store.read(self.con, SURVEY_ANSWERS, Period(year))) is not None
         ]
-        return self.con.read_parquet(files) if files else None
+        return ibis.union(*tables) if tables else None
 
 
 def open_survey(
