@@ -92,7 +92,6 @@ from portal import (
     BASELINE_ENV,
     HOME_ENV,
     HOST,
-    ROOT,
     URL_ENV,
     Connection,
     Server,
@@ -103,6 +102,7 @@ from portal import (
     _proc_status,
     _read_response,
     _versions,
+    add_run_options,
     closed_loop,
     request_bytes,
     seed,
@@ -799,17 +799,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", default="1", help="uvicorn workers")
     parser.add_argument("--scenario", action="append", help="only these scenarios")
     parser.add_argument("--load", action="append", choices=LOADS, help="only these loads")
-    parser.add_argument(
-        "--quiet",
-        type=float,
-        default=0.5,
-        help="before each measurement, wait for other work to keep fewer cores busy",
-    )
-    parser.add_argument(
-        "--patience", type=float, default=120.0, help="how long to wait for --quiet (seconds)"
-    )
-    parser.add_argument("--write-docs", action="store_true", help="append to --report")
-    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    add_run_options(parser)
     parser.add_argument("--generate", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

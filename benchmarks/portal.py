@@ -852,6 +852,22 @@ def verdict(results: Results, setups: list[str]) -> str:
     )
 
 
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options every portal benchmark takes: waiting for a quiet machine, and where
+    its figures are appended."""
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=0.5,
+        help="before each measurement, wait for other work to keep fewer cores busy",
+    )
+    parser.add_argument(
+        "--patience", type=float, default=120.0, help="how long to wait for --quiet (seconds)"
+    )
+    parser.add_argument("--write-docs", action="store_true", help="append to --report")
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Seed a portal, measure every scenario on Ashyq and the baseline, report."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -864,17 +880,7 @@ def main(argv: list[str] | None = None) -> None:
         help=f"server setups: uvicorn workers, {NODELAY} to set TCP_NODELAY in them",
     )
     parser.add_argument("--scenario", action="append", help="only these scenarios")
-    parser.add_argument(
-        "--quiet",
-        type=float,
-        default=0.5,
-        help="before each measurement, wait for other work to keep fewer cores busy",
-    )
-    parser.add_argument(
-        "--patience", type=float, default=120.0, help="how long to wait for --quiet (seconds)"
-    )
-    parser.add_argument("--write-docs", action="store_true", help="append to --report")
-    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    add_run_options(parser)
     parser.add_argument("--load-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--load-paths", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
