@@ -14,6 +14,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 from ashyq.cycle.errors import ActionError
 from ashyq.cycle.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, check_file, store_file
 from ashyq.ratings.intake import Photo, store_photo
+from ashyq.web import create_app
 from ashyq.web.reports import ReportFiles
 from tests.portal_support import SeededPortal, csrf, seeded_portal
 
@@ -276,3 +278,18 @@ def test_the_file_of_a_refused_dispute_is_whole_unreachable_and_reused(
     assert filed.status_code == 201, filed.text[:500]
     assert filed.json()["attachments"] == ["letter.pdf", "evidence.pdf"]
     assert orphan.read_bytes() == small
+
+
+def test_the_portal_removes_what_killed_writes_left_when_it_starts(tmp_path: Path) -> None:
+    files = tmp_path / "portal" / "files"
+    files.mkdir(parents=True)
+    stale = files / ".abc.pdf.0123456789ab.part"
+    fresh = files / ".def.pdf.ba9876543210.part"
+    kept = files / "abc.pdf"
+    for path in (stale, fresh, kept):
+        path.write_bytes(b"%PDF-")
+    day_ago = time.time() - 86_400
+    os.utime(stale, (day_ago, day_ago))
+    create_app(tmp_path, url=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    # A fresh one may be another process's write in progress; a stored file is never touched.
+    assert (stale.exists(), fresh.exists(), kept.exists()) == (False, True, True)

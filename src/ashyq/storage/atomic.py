@@ -18,6 +18,7 @@ import errno
 import hashlib
 import os
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ __all__ = [
     "fsync_file",
     "is_full_disk",
     "refusing_full_disk",
+    "remove_leftovers",
     "replacing",
     "store_once",
     "write_file",
@@ -102,6 +104,24 @@ def replacing(path: Path) -> Iterator[Path]:
         finally:
             # Gone after the rename; left by a failure before it, so removed here.
             temporary.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path, older_than: float = 3600.0) -> int:
+    """Remove the temporary files (``.<name>.<random>.part``) under ``folder`` that killed
+    processes left, once older than ``older_than`` seconds (a younger one may be another
+    process's write in progress). Returns how many were removed."""
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    cutoff = time.time() - older_than
+    for path in folder.rglob(".*.part"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile by another process's sweep
+            continue
+    return removed
 
 
 def write_file(path: Path, content: bytes) -> Path:

@@ -31,6 +31,7 @@ from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk, RatingSettings
+from ashyq.storage.atomic import remove_leftovers
 from ashyq.web.cache import ChangeStamp, PageCache, PublicCache, declared_query
 from ashyq.web.limits import LIMITS
 from ashyq.web.portal import LANG_COOKIE, Portal, formatters, request_lang
@@ -367,6 +368,8 @@ def create_app(
     )
     if migrate:
         upgrade(engine)
+    # What killed processes left half-written (never read: only final names are).
+    remove_leftovers(home / "portal")
     desk = RatingDesk(engine, home, ratings or RatingSettings(), clock)
 
     @asynccontextmanager
