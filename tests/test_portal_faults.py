@@ -84,7 +84,9 @@ def test_deadlines_in_year_9999_are_refused_by_the_form_and_the_api(portal: Seed
         headers={"X-CSRF-Token": csrf(client)},
     )
     assert api.status_code == 422
-    assert api.json()["error"]["problems"][0]["field"] == "body.source_data_due"
+    (problem, *_) = api.json()["error"]["problems"]
+    assert problem["field"] == "body.source_data_due"
+    assert problem["message"] == "год с 2000 по 2100"  # in the reader's language (ru)
     form = post_form(
         client, "/admin/periods/2026/deadlines", dict.fromkeys(moments, "9999-12-31T23:59")
     )
@@ -213,3 +215,17 @@ def test_a_windows_1251_csv_from_excel_is_read_and_a_broken_one_names_its_line(
     binary = _upload(client, "binary.csv", b"body;x\r\nmf;1\r\n\x00\x01\x02")
     assert binary.status_code == 422
     assert "line 3" in binary.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"), [("ru", "не длиннее 2000 символов"), ("kk", "ең көбі 2000 таңба")]
+)
+def test_a_field_problem_is_said_in_the_readers_language(
+    portal: SeededPortal, lang: str, said: str
+) -> None:
+    client = portal.signed_in("rep-karaganda")
+    answer = post_form(
+        client, f"/workspace/periods/2025/roadmap?lang={lang}", _roadmap_form("m" * 2001)
+    )
+    assert answer.status_code == 422
+    assert said in answer.text

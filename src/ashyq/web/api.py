@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from ashyq.bodies import Level, UnknownBodyError
@@ -519,7 +520,11 @@ def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> 
 
 def _plan_years(moment: datetime) -> datetime:
     if not PLAN_YEARS[0] <= moment.year <= PLAN_YEARS[1]:
-        raise ValueError(f"expected a year from {PLAN_YEARS[0]} to {PLAN_YEARS[1]}")
+        raise PydanticCustomError(
+            "plan_year",
+            "a year from {first} to {last}",
+            {"first": PLAN_YEARS[0], "last": PLAN_YEARS[1]},
+        )
     return moment
 
 

@@ -10,7 +10,7 @@ from datetime import datetime
 from http import HTTPStatus
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import parse_qsl, quote
 
 import anyio
@@ -160,6 +160,38 @@ def _allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+# Pydantic words its messages in English: the kinds of problem readers meet most are said
+# in their language, what was expected; any other keeps pydantic's own text.
+_FIELD_MESSAGES: Final = {
+    "missing": N_("required"),
+    "extra_forbidden": N_("not a field of this request"),
+    "string_too_short": N_("at least {min_length} characters"),
+    "string_too_long": N_("at most {max_length} characters"),
+    "too_short": N_("at least {min_length} items"),
+    "too_long": N_("at most {max_length} items"),
+    "greater_than_equal": N_("at least {ge}"),
+    "less_than_equal": N_("at most {le}"),
+    "int_type": N_("a whole number"),
+    "int_parsing": N_("a whole number"),
+    "date_parsing": N_("a date such as 2027-03-31"),
+    "date_from_datetime_parsing": N_("a date such as 2027-03-31"),
+    "datetime_parsing": N_("a date and time such as 2027-01-20T23:59:00+05:00"),
+    "datetime_from_date_parsing": N_("a date and time such as 2027-01-20T23:59:00+05:00"),
+    "plan_year": N_("a year from {first} to {last}"),
+}
+
+
+def _field_message(item: Mapping[str, Any], lang: Lang) -> str:
+    template = _FIELD_MESSAGES.get(str(item.get("type")))
+    if template is None:
+        return str(item.get("msg", ""))
+    context = {key: str(value) for key, value in (item.get("ctx") or {}).items()}
+    try:
+        return translate(template, lang, **context)
+    except KeyError:  # a context without the value the text names: pydantic's own words
+        return str(item.get("msg", ""))
+
+
 async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
     lang = request_lang(request)
@@ -167,7 +199,7 @@ async def _validation_error(request: Request, error: Exception) -> Response:
         {
             "code": str(item.get("type", "invalid")),
             "field": ".".join(str(part) for part in item.get("loc", ())),
-            "message": str(item.get("msg", "")),
+            "message": _field_message(item, lang),
         }
         for item in error.errors()
     ]
