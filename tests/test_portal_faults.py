@@ -14,6 +14,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
+from ashyq.cycle.files import MAX_SOURCE_BYTES
 from ashyq.web import create_app
 from ashyq.web.cache import Cached, PageCache
 from tests.portal_support import SeededPortal, csrf, post_form
@@ -229,3 +230,13 @@ def test_a_field_problem_is_said_in_the_readers_language(
     )
     assert answer.status_code == 422
     assert said in answer.text
+
+
+def test_a_file_over_the_limit_is_refused_with_its_real_size(portal: SeededPortal) -> None:
+    client = portal.signed_in("analyst")
+    size = MAX_SOURCE_BYTES + 100  # under the request limit, over the file's
+    answer = _upload(client, "big.csv", b"body;x\n" + b"x" * (size - 7))
+    assert answer.status_code == 422
+    assert answer.json()["error"]["message"] == (
+        f"big.csv: expected at most 20 MB; found {size} bytes"
+    )

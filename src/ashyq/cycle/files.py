@@ -26,6 +26,7 @@ __all__ = [
     "check_file",
     "safe_name",
     "store_file",
+    "too_large",
 ]
 
 MAX_SOURCE_BYTES: Final = 20 * 1024 * 1024
@@ -68,6 +69,16 @@ def safe_name(filename: str) -> str:
     return name[:200] or "file"
 
 
+def too_large(filename: str, max_bytes: int, size: int) -> InvalidError:
+    """The refusal of a file of ``size`` bytes over ``max_bytes``, naming it."""
+    return InvalidError(
+        N_("{file}: expected at most {limit} MB; found {size} bytes"),
+        file=safe_name(filename),
+        limit=max_bytes // (1024 * 1024),
+        size=size,
+    )
+
+
 def check_file(
     filename: str, content: bytes, allowed: dict[str, tuple[str, bytes | None]], max_bytes: int
 ) -> StoredFile:
@@ -85,12 +96,7 @@ def check_file(
     if not content:
         raise InvalidError(N_("{file}: the file is empty"), file=name)
     if len(content) > max_bytes:
-        raise InvalidError(
-            N_("{file}: expected at most {limit} MB; found {size} bytes"),
-            file=name,
-            limit=max_bytes // (1024 * 1024),
-            size=len(content),
-        )
+        raise too_large(name, max_bytes, len(content))
     content_type, magic = allowed[suffix]
     if magic is not None and not content.startswith(magic):
         raise InvalidError(

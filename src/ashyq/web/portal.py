@@ -25,7 +25,7 @@ from ashyq.cycle.accounts import Actor, session_actor
 from ashyq.cycle.actions import sync_deadlines
 from ashyq.cycle.auth import SIGN_IN
 from ashyq.cycle.errors import ActionError, InvalidError, SignInRequiredError
-from ashyq.cycle.files import MAX_ATTACHMENT_BYTES
+from ashyq.cycle.files import MAX_ATTACHMENT_BYTES, too_large
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Computation, Period, Snapshot, utcnow
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
@@ -198,13 +198,16 @@ ActorDep = Annotated[Actor, Depends(_actor)]
 
 
 def read_upload(upload: UploadFile, limit: int) -> bytes:
-    """The bytes of an uploaded file, at most ``limit + 1`` of them: enough for the size
-    check to refuse a larger file without holding all of it in memory.
+    """The bytes of an uploaded file; raises InvalidError, naming the file and its whole
+    size, when it has more than ``limit`` (read no further than that).
 
     Call it from a plain (threaded) endpoint: the spooled file may be on disk.
     """
     upload.file.seek(0)
-    return upload.file.read(limit + 1)
+    content = upload.file.read(limit + 1)
+    if len(content) > limit:
+        raise too_large(upload.filename or "", limit, upload.size or len(content))
+    return content
 
 
 def read_attachments(attachments: list[UploadFile]) -> list[tuple[str, bytes]]:
