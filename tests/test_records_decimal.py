@@ -20,7 +20,7 @@ from ashyq.records.kinds import markdown_fields
 from ashyq.records.model import FieldSpec, FieldType, RecordKind
 from ashyq.records.sources import ROW_COLUMN
 from ashyq.records.store import RecordStore
-from ashyq.records.validate import validate
+from ashyq.records.validate import FLAG_COLUMN, checked_records, record_problems
 
 PERIOD = Period.parse("2025")
 NBSP = "\u00a0"
@@ -170,10 +170,13 @@ def test_parsing_agrees_with_ashyq_numbers(spellings: list[tuple[Decimal, str, s
             "amount": "string",
         },
     )
-    checked = validate(raw, MEASURES, PERIOD, _registry())
+    checked = checked_records(raw, MEASURES, PERIOD, _registry())
     con = ibis.duckdb.connect()
-    assert con.to_pyarrow(checked.problems).num_rows == 0, texts
-    parsed = {row[ROW_COLUMN]: row["amount"] for row in con.to_pyarrow(checked.valid).to_pylist()}
+    problems = con.to_pyarrow(record_problems(raw, MEASURES, PERIOD, _registry()))
+    assert problems.num_rows == 0, (texts, problems.to_pylist())
+    records = con.to_pyarrow(checked).to_pylist()
+    assert not any(row[FLAG_COLUMN] for row in records), texts
+    parsed = {row[ROW_COLUMN]: row["amount"] for row in records}
     for row, text in enumerate(texts, start=1):
         assert parsed[row] == pytest.approx(float(parse_decimal(text)), abs=1e-9), text
 

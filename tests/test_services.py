@@ -225,7 +225,9 @@ def test_cli_synth_services_then_ingest_then_violations(tmp_path: Path) -> None:
         tmp_path / "home", ["services", "ingest", *files, "--period", "2025", "--lang", "en"]
     )
     assert ingested.exit_code == 0, ingested.output
-    assert ingested.output.count("quarantined 0") == len(KINDS)
+    # A line per file, and the total.
+    assert ingested.output.count("quarantined 0") == len(KINDS) + 1
+    assert f"In all, {len(KINDS)} files:" in ingested.output
     listed = _cli(tmp_path / "home", ["services", "violations", "--period", "2025"])
     assert listed.exit_code == 0
     planned = pq.read_table(next((out / "plan").glob("*.parquet")))

@@ -7,7 +7,7 @@ from typing import Any
 
 from ashyq.i18n import N_, Lang, translate
 
-__all__ = ["InputError", "InputProblem", "Message"]
+__all__ = ["InputError", "InputProblem", "LimitError", "Message"]
 
 
 @dataclass(frozen=True)
@@ -94,3 +94,16 @@ class InputError(ValueError):
     def render(self, lang: Lang) -> str:
         """Every problem, one per line, in ``lang``."""
         return "\n".join(problem.render(lang) for problem in self.problems)
+
+
+class LimitError(RuntimeError):
+    """A command needed more of a resource than a setting allows; ``message`` says which
+    setting to raise, in the reader's language. Nothing the command wrote was kept."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.render("en"))
+        self.message = message
+
+    def render(self, lang: Lang) -> str:
+        """The message in ``lang``."""
+        return self.message.render(lang)

@@ -18,6 +18,7 @@ from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 from ashyq.cycle.errors import StorageFullError
+from ashyq.errors import LimitError
 
 __all__ = ["app", "main"]
 
@@ -46,9 +47,10 @@ def main() -> None:
     """Run the command line (the ``ashyq`` console script).
 
     A full disk can meet any command that writes; nothing it wrote is left half-written
-    (``ashyq.storage.atomic``), and the reader gets one clear message, not a traceback.
+    (``ashyq.storage.atomic``), and the reader gets one clear message, not a traceback. So
+    does a command that needs more memory than its setting gives it.
     """
     try:
         app()
-    except StorageFullError as error:
+    except (StorageFullError, LimitError) as error:
         fail(error.render(resolve_lang(None)))

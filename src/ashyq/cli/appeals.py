@@ -21,6 +21,7 @@ from ashyq.appeals.pipeline import (
 )
 from ashyq.appeals.stats import NationalStats, national_stats
 from ashyq.cli.common import (
+    INGEST_PATHS_HELP,
     LangOption,
     OutOption,
     TextOrJsonOption,
@@ -58,7 +59,7 @@ def stored_period_or_exit(text: str, lang: Lang) -> PeriodData:
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="CSV, JSON Lines, Parquet or XLSX files.")],
+    paths: Annotated[list[Path], typer.Argument(help=INGEST_PATHS_HELP)],
     period: PeriodOption,
     kind: Annotated[
         str | None,

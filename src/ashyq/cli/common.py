@@ -11,7 +11,17 @@ from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from ashyq.errors import InputError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
@@ -24,9 +34,11 @@ from ashyq.index.methodology import (
 from ashyq.periods import Period, PeriodError
 from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import RecordKind
+from ashyq.records.sources import source_files
 from ashyq.records.store import RecordStore
 
 __all__ = [
+    "INGEST_PATHS_HELP",
     "LangOption",
     "OutOption",
     "TextOrJsonOption",
@@ -51,6 +63,11 @@ LangOption = Annotated[
     ),
 ]
 
+
+INGEST_PATHS_HELP = (
+    "CSV, JSON Lines, Parquet or XLSX files, directories of them, or glob patterns "
+    "(quoted, such as 'deliveries/*.parquet')."
+)
 
 OutOption = Annotated[
     Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
@@ -96,9 +113,28 @@ _RECONCILIATION = N_(
     "{file}: read {read} = stored {stored} (new {new}, replaced {replaced}) + quarantined "
     "{quarantined}"
 )
+_TOTAL = N_(
+    "In all, {files} files: read {read} = stored {stored} (new {new}, replaced {replaced}) "
+    "+ quarantined {quarantined}"
+)
+_REFUSED = N_("{count} of {files} files were refused whole; the others were ingested")
 _QUARANTINE = N_("Quarantined records and their reasons: {path}")
 _NOT_RECONCILED = N_("The counts do not reconcile: some records were lost")
-_STAGES = {"read": N_("Reading"), "store": N_("Storing")}
+_STAGES = {"read": N_("Reading"), "check": N_("Checking"), "store": N_("Storing")}
+_RATE = N_("{rate} records/s")
+
+
+class _Rate(ProgressColumn):
+    """Records a second, for the stage that counts records."""
+
+    def __init__(self, lang: Lang) -> None:
+        super().__init__()
+        self.lang = lang
+
+    def render(self, task: Task) -> Text:
+        if task.fields.get("unit") != "records" or not task.speed:
+            return Text("")
+        return Text(translate(_RATE, self.lang, rate=f"{task.speed:,.0f}".replace(",", " ")))
 
 
 class _Bar:
@@ -112,7 +148,8 @@ class _Bar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         if stage not in self.tasks:
             label = translate(_STAGES.get(stage, stage), self.lang)
-            self.tasks[stage] = self.progress.add_task(label, total=total or None)
+            unit = "records" if stage == "check" else ""
+            self.tasks[stage] = self.progress.add_task(label, total=total or None, unit=unit)
         self.progress.update(self.tasks[stage], completed=done, total=total or None)
 
 
@@ -135,6 +172,21 @@ def _print_report(report: IngestReport, lang: Lang) -> None:
         typer.echo(translate(_QUARANTINE, lang, path=report.quarantine_file))
 
 
+def _print_total(reports: list[IngestReport], lang: Lang) -> None:
+    typer.echo(
+        translate(
+            _TOTAL,
+            lang,
+            files=len(reports),
+            read=sum(r.read for r in reports),
+            stored=sum(r.stored for r in reports),
+            new=sum(r.new for r in reports),
+            replaced=sum(r.replaced for r in reports),
+            quarantined=sum(r.quarantined for r in reports),
+        )
+    )
+
+
 def ingest_files(
     paths: list[Path],
     period: Period,
@@ -144,26 +196,53 @@ def ingest_files(
 ) -> None:
     """Ingest each file into the store with a progress bar, printing its reconciliation.
 
-    ``kind`` names one of ``kinds`` (else each file's kind is read from its header).
-    Exits with status 2 on a file that cannot be read, 1 when counts do not reconcile.
+    A path may be a file, a directory (its import files) or a glob pattern; the files are
+    taken in a stable order (``records.sources.source_files``), each in a run of its own,
+    and a total is printed when there are several. ``kind`` names one of ``kinds`` (else
+    each file's kind is read from its header). A file refused whole does not stop the
+    others: its problems are printed and the command exits with status 2 at the end; it
+    exits with 1 when counts do not reconcile.
     """
     by_name = {k.name: k for k in kinds}
     if kind is not None and kind not in by_name:
         fail(f"--kind {kind}: use one of {', '.join(by_name)}", code=2)
     candidates = (by_name[kind],) if kind is not None else kinds
+    files: list[Path] = []
+    try:
+        for path in paths:
+            files.extend(p for p in source_files(path) if p not in files)
+    except InputError as error:
+        fail_input(error, lang)
     store = RecordStore()
-    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    for path in paths:
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        _Rate(lang),
+        TimeElapsedColumn(),
+    )
+    reports: list[IngestReport] = []
+    refused: list[InputError] = []
+    for file in files:
         with Progress(*columns, transient=True) as progress:
             try:
                 report = ingest(
-                    path, period, candidates, store=store, lang=lang, on_stage=_Bar(progress, lang)
+                    file, period, candidates, store=store, lang=lang, on_stage=_Bar(progress, lang)
                 )
             except InputError as error:
-                fail_input(error, lang)
+                refused.append(error)
+                typer.echo(error.render(lang), err=True)
+                continue
         _print_report(report, lang)
+        reports.append(report)
         if not report.reconciles:
             fail(translate(_NOT_RECONCILED, lang))
+    if len(files) > 1:
+        _print_total(reports, lang)
+    if refused:
+        if len(files) > 1:
+            typer.echo(translate(_REFUSED, lang, count=len(refused), files=len(files)), err=True)
+        raise typer.Exit(2)
 
 
 def methodology_or_exit(name: str) -> Methodology:

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import (
+    INGEST_PATHS_HELP,
     LangOption,
     OutOption,
     fail,
@@ -51,7 +52,7 @@ _MONITORED = N_("monitored only")
 
 @app.command("import")
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="CSV, JSON Lines, Parquet or XLSX files.")],
+    paths: Annotated[list[Path], typer.Argument(help=INGEST_PATHS_HELP)],
     year: YearOption,
     lang: LangOption = None,
 ) -> None:

@@ -15,6 +15,7 @@ import typer
 
 from ashyq.appeals.stats import Share
 from ashyq.cli.common import (
+    INGEST_PATHS_HELP,
     LangOption,
     OutOption,
     TextOrJsonOption,
@@ -77,7 +78,7 @@ def stored_or_exit(text: str, lang: Lang) -> ServicesPeriod:
 
 @app.command("ingest")
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="CSV, JSON Lines, Parquet or XLSX files.")],
+    paths: Annotated[list[Path], typer.Argument(help=INGEST_PATHS_HELP)],
     period: PeriodOption,
     kind: Annotated[
         str | None,

@@ -15,9 +15,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
+import duckdb
 import ibis
+import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from ashyq.bodies import BodyRegistry, load_bodies
@@ -25,9 +28,18 @@ from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_, Lang
 from ashyq.periods import Period
 from ashyq.records.model import RecordKind
-from ashyq.records.sources import ROW_COLUMN, Progress, Source, read_source
+from ashyq.records.sources import ROW_COLUMN, PlainCsv, Progress, Source, open_source
 from ashyq.records.store import RecordStore, WriteResult
-from ashyq.records.validate import expected_message, validate
+from ashyq.records.validate import (
+    FLAG_COLUMN,
+    PROBLEM_COLUMNS,
+    as_text,
+    checked_records,
+    expected_message,
+    record_problems,
+    repeated_keys,
+)
+from ashyq.records.work import connect, watching, workspace
 from ashyq.storage.atomic import replacing
 
 __all__ = ["QUARANTINE_COLUMNS", "IngestReport", "detect_kind", "ingest"]
@@ -105,18 +117,101 @@ def _check_header(source: Source, kind: RecordKind) -> None:
         raise InputError(problems)
 
 
-def _text_table(source: Source, kind: RecordKind) -> pa.Table:
-    """The source's columns in the format's order, absent optional ones as null text."""
+def _stage(con: DuckDBBackend, source: Source, kind: RecordKind) -> ir.Table:
+    """The records of ``source`` as a table of ``con``: a column per field of ``kind`` (a
+    missing optional one null), and ``_row``. A Parquet file is read in place, typed; the
+    batches of the other formats are appended to a table of text, one at a time."""
+    present = set(source.header)
+    if source.parquet is not None:
+        table = con.read_parquet(source.parquet, file_row_number=True)
+        columns: dict[str, ir.Value] = {
+            spec.name: table[spec.name] if spec.name in present else ibis.null("string")
+            for spec in kind.fields
+        }
+        return table.select(**columns, **{ROW_COLUMN: table.file_row_number + 1})
+    staged = None
+    if source.plain_csv is not None:
+        staged = _stage_plain_csv(con, source.plain_csv)
+    if staged is None:
+        schema = ibis.schema({**dict.fromkeys(source.header, "string"), ROW_COLUMN: "int64"})
+        staged = con.create_table("source_records", schema=schema, overwrite=True)
+        for batch in source.batches:
+            con.insert("source_records", pa.Table.from_batches([batch]))
     columns = {
-        spec.name: (
-            source.table.column(spec.name)
-            if spec.name in source.header
-            else pa.nulls(source.table.num_rows, pa.string())
-        )
+        spec.name: staged[spec.name] if spec.name in present else ibis.null("string")
         for spec in kind.fields
     }
-    columns[ROW_COLUMN] = source.table.column(ROW_COLUMN)
-    return pa.table(columns)
+    return staged.select(**columns, **{ROW_COLUMN: staged[ROW_COLUMN]})
+
+
+def _stage_plain_csv(con: DuckDBBackend, plain: PlainCsv) -> ir.Table | None:
+    """The records of a plain CSV file read by the engine, as text, with their line
+    numbers; None when the engine finds a line it cannot split strictly, or text that is
+    not UTF-8 (the file is then read line by line, which says what is wrong where).
+
+    The engine's reader is several times faster than Python's; it is used only where the
+    two read the same records, which ``PlainCsv`` and strict mode ensure.
+    """
+    columns = ", ".join(f"{_quoted(name)}: 'VARCHAR'" for name in plain.header)
+    reader = (
+        f"read_csv({_literal(str(plain.path))}, header = true, auto_detect = false, "
+        f"delim = {_literal(plain.delimiter)}, quote = '\"', escape = '\"', "
+        f"strict_mode = true, null_padding = false, encoding = 'utf-8', "
+        f"columns = {{{columns}}})"
+    )
+    # Line n is row n: the header is line 1, and each line one record, read in order.
+    try:
+        con.raw_sql("SET preserve_insertion_order = true")
+        con.raw_sql(
+            f"CREATE TABLE source_records AS SELECT *, "
+            f"CAST(row_number() OVER () + 1 AS BIGINT) AS {ROW_COLUMN} FROM {reader}"
+        )
+    except duckdb.InvalidInputException:
+        con.raw_sql("DROP TABLE IF EXISTS source_records")
+        return None
+    finally:
+        con.raw_sql("SET preserve_insertion_order = false")
+    return con.table("source_records")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _views(con: DuckDBBackend, prefix: str) -> Callable[[str, ir.Table], ir.Table]:
+    """Views of ``con`` named with ``prefix``, for the steps of the validation."""
+    return lambda name, table: con.create_view(f"{prefix}_{name}", table, overwrite=True)
+
+
+def _tables(con: DuckDBBackend, prefix: str) -> Callable[[str, ir.Table], ir.Table]:
+    """Tables of ``con`` named with ``prefix``: for a step read more than once."""
+    return lambda name, table: con.create_table(f"{prefix}_{name}", table, overwrite=True)
+
+
+def _partition(
+    con: DuckDBBackend, records: ir.Table, kind: RecordKind, folder: Path
+) -> dict[str, Path]:
+    """Write ``records`` as one Parquet file per body under ``folder``; return the file of
+    each body. (Not sorted: a sort of a national year costs more than the rest of the
+    ingest, and nothing reads the store in file order.)"""
+    body = kind.body_field
+    con.to_parquet(records, folder, partition_by=body, write_partition_columns=True)
+    if not any(folder.glob("*/*.parquet")):
+        return {}
+    files = con.read_parquet(
+        str(folder / "*" / "*.parquet"), filename=True, hive_partitioning=False
+    )
+    found = con.to_pyarrow(files.select(body, "filename").distinct())
+    parts: dict[str, Path] = {}
+    for code, name in zip(found[body].to_pylist(), found["filename"].to_pylist(), strict=True):
+        if code in parts:
+            raise RuntimeError(f"records of body {code} written to two files")
+        parts[code] = Path(name)
+    return parts
 
 
 def _quarantine(
@@ -124,11 +219,12 @@ def _quarantine(
     kind: RecordKind,
     period: Period,
     problems: pa.Table,
-    text: pa.Table,
+    records: pa.Table,
     directory: Path,
     lang: Lang,
 ) -> tuple[Path | None, list[InputProblem]]:
-    """Write every problem, with its whole record, to a CSV file; return it and the problems."""
+    """Write every problem, with its whole record (``records``: the records with a
+    problem, as text), to a CSV file; return it and the problems."""
     listed: list[InputProblem] = [
         InputProblem("unsplit_row", source.file, item.row, None, item.expected, item.found)
         for item in source.unsplit
@@ -143,13 +239,7 @@ def _quarantine(
         )
     if not listed:
         return None, []
-    wanted = {problem.row for problem in listed}
-    by_row = {
-        record[ROW_COLUMN]: record
-        for record in text.filter(
-            pc.is_in(text[ROW_COLUMN], pa.array(sorted(r for r in wanted if r is not None)))
-        ).to_pylist()
-    }
+    by_row = {record[ROW_COLUMN]: record for record in records.to_pylist()}
     directory.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%dT%H%M%S%f")
     path = directory / f"{kind.name}-{Path(source.file).stem}-{stamp}.csv"
@@ -190,12 +280,17 @@ def ingest(
 
     The kind of record is the first of ``kinds`` whose key column the header has; its
     bodies resolve against ``registry``, by default the kind's own (``RecordKind.bodies``)
-    or the 49 evaluated bodies. Raises
-    InputError when the file cannot be read at all, or its columns are not the format's;
-    problems of single records never raise: they are quarantined and reported. The
-    records land in one atomic run of the store (``RecordStore.run``): when the ingest
-    fails or is killed, the store stays as it was. Raises StorageFullError when the disk
-    fills up.
+    or the 49 evaluated bodies. Raises InputError when the file cannot be read at all, or
+    its columns are not the format's; problems of single records never raise: they are
+    quarantined and reported. The records land in one atomic run of the store
+    (``RecordStore.run``): when the ingest fails or is killed, the store stays as it was.
+    Raises StorageFullError when the disk fills up.
+
+    The file is streamed, never held whole: the records go into the engine's database in
+    a scratch folder (``records.work``), which spills to disk beyond
+    ``Settings.memory_limit``; they are parsed and checked there in one pass, written out
+    by body, and the files moved into the store. ``on_stage`` hears of the stages: "read"
+    (bytes of a text file), "check" (records) and "store" (bodies).
     """
     store = store or RecordStore()
 
@@ -204,7 +299,33 @@ def ingest(
             return None
         return lambda done, total: on_stage(stage, done, total)
 
-    source = read_source(path, progress("read"))
+    with open_source(path, progress("read")) as source:
+        kind = _kind_of(source, kinds)
+        _check_header(source, kind)
+        if registry is None:
+            registry = kind.bodies.load() if kind.bodies is not None else load_bodies()
+        with workspace(store.root) as folder:
+            return _ingest_in(folder, source, kind, period, registry, store, lang, on_stage)
+
+
+def _ingest_in(
+    folder: Path,
+    source: Source,
+    kind: RecordKind,
+    period: Period,
+    registry: BodyRegistry,
+    store: RecordStore,
+    lang: Lang,
+    on_stage: Stage | None,
+) -> IngestReport:
+    con = connect(folder)
+    try:
+        return _ingest(con, source, kind, period, registry, store, folder, lang, on_stage)
+    finally:
+        con.disconnect()
+
+
+def _kind_of(source: Source, kinds: Sequence[RecordKind]) -> RecordKind:
     kind = detect_kind(source.header, kinds)
     if kind is None:
         expected = Message(
@@ -218,56 +339,91 @@ def ingest(
                 )
             ]
         )
-    _check_header(source, kind)
-    if registry is None:
-        registry = kind.bodies.load() if kind.bodies is not None else load_bodies()
-    text = _text_table(source, kind)
-    con: DuckDBBackend = ibis.duckdb.connect()
-    # The text table is read in place (no copy); only the parsed records are materialised.
-    raw = ibis.memtable(text)
-    checked = validate(
-        raw,
-        kind,
-        period,
-        registry,
-        lambda wide: con.create_table("parsed_records", wide, temp=True),
-    )
-    problems = con.to_pyarrow(checked.problems)
-    quarantine_dir = store.quarantine / period.name
-    quarantine_file, listed = _quarantine(
-        source, kind, period, problems, text, quarantine_dir, lang
+    return kind
+
+
+def _ingest(
+    con: DuckDBBackend,
+    source: Source,
+    kind: RecordKind,
+    period: Period,
+    registry: BodyRegistry,
+    store: RecordStore,
+    folder: Path,
+    lang: Lang,
+    on_stage: Stage | None,
+) -> IngestReport:
+    raw = _stage(con, source, kind)
+    staged = source.rows if source.rows is not None else int(con.execute(raw.count()))
+    read = staged + len(source.unsplit)
+    checked = checked_records(raw, kind, period, registry, _views(con, "file"))
+    # A key used twice, from the keys and bodies alone (the rest is not parsed for it).
+    repeated = con.create_table(
+        "repeated_keys",
+        repeated_keys(checked.select(ROW_COLUMN, kind.key, kind.body_field), kind),
     )
     stamp = ibis.literal(datetime.now().replace(microsecond=0))
-    valid = checked.valid.mutate(
+    valid = checked.filter(~checked[FLAG_COLUMN]).anti_join(repeated, ROW_COLUMN)
+    landed = valid.mutate(
         period=ibis.literal(period.name),
         source_file=ibis.literal(source.file),
-        source_row=checked.valid[ROW_COLUMN],
+        source_row=valid[ROW_COLUMN],
         ingested_at=stamp,
+    ).select(*kind.arrow_schema().names)
+
+    def checking(done: float) -> None:
+        if on_stage is not None:
+            on_stage("check", round(done * read), read)
+
+    # One pass over the file: every record parsed and checked, the good ones written out
+    # by body. It is the whole of the work when the file is clean.
+    with watching(con, checking):
+        parts = _partition(con, landed, kind, folder / "parts")
+    landing = sum(pq.read_metadata(path).num_rows for path in parts.values())
+    problems: pa.Table = pa.table(
+        {
+            name: pa.array([], pa.int64() if name == ROW_COLUMN else pa.string())
+            for name in PROBLEM_COLUMNS
+        }
     )
-    landed = con.create_table("valid_records", valid, temp=True)
-    total_bodies = int(con.execute(landed[kind.body_field].nunique()))
+    texts = problems.select([ROW_COLUMN])
+    if landing < staged:
+        # Some records broke a rule: read the file again to say what is wrong with each.
+        keep = _tables(con, "broken")
+        rules = record_problems(raw, kind, period, registry, _views(con, "broken"), keep)
+        problems = con.to_pyarrow(ibis.union(rules, repeated))
+        rows = ibis.memtable(pa.table({ROW_COLUMN: pc.unique(problems[ROW_COLUMN])}))
+        quarantined_records = raw.semi_join(rows, ROW_COLUMN)
+        texts = con.to_pyarrow(
+            quarantined_records.select(
+                ROW_COLUMN, **{n: as_text(quarantined_records[n]) for n in kind.names()}
+            )
+        )
+    quarantine_dir = store.quarantine / period.name
+    quarantine_file, listed = _quarantine(
+        source, kind, period, problems, texts, quarantine_dir, lang
+    )
     written: list[str] = []
 
     def on_body(body: str) -> None:
         written.append(body)
         if on_stage is not None:
-            on_stage("store", len(written), total_bodies)
+            on_stage("store", len(written), len(parts))
 
     published = False
     try:
-        results = store.write(con, kind, period, landed, on_body)
+        results = store.write(con, kind, period, parts, on_body)
         published = True
     finally:
         # The quarantine file reports a run; a run that did not land leaves no report.
         if not published and quarantine_file is not None:
             quarantine_file.unlink(missing_ok=True)
     quarantined = len(source.unsplit) + len(set(problems.column(ROW_COLUMN).to_pylist()))
-    con.disconnect()
     return IngestReport(
         file=source.file,
         kind=kind.name,
         period=period.name,
-        read=source.rows_read,
+        read=read,
         new=sum(r.new for r in results),
         replaced=sum(r.replaced for r in results),
         quarantined=quarantined,

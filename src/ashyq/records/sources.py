@@ -1,20 +1,27 @@
 """Read an import file (CSV, JSON Lines, Parquet or XLSX) into a table of text columns.
 
-Every value stays text, exactly as the file holds it (Parquet values are written out as
-text), so the validator can report what it found. Each row keeps the number a person
+Every value stays as the file holds it, text (or, in Parquet, typed), so the validator
+can report what it found. Each row keeps the number a person
 sees in the file: in CSV and XLSX the header is row 1, so the first record is row 2; in
 JSON Lines and Parquet the first record is row 1. A CSV row is a physical line, the one
 an editor shows; a record whose quoted field holds a line break is numbered by its first
 line. Rows the reader cannot split into fields (a CSV line with the wrong number of
 cells, each line a quote left open runs over, a line that is not a JSON object) are
 returned apart, with the reason, so that they are quarantined rather than lost.
+
+A file is read as a stream, never whole: CSV and JSON Lines in batches of text records
+(JSON Lines twice, as its header is every key any line has), and a Parquet file not in
+Python at all, as the engine reads it in place (``Source.parquet``), typed as it is. A
+workbook, bounded by ``ashyq.limits``, is read whole and handed on as one batch.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -27,9 +34,17 @@ import pyarrow.parquet as pq
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_
 from ashyq.limits import INPUT_LIMITS, InputLimits
-from ashyq.tabular import CsvBrokenLine, open_csv, read_table
+from ashyq.tabular import CsvBrokenLine, CsvFile, open_csv, read_table
 
-__all__ = ["ROW_COLUMN", "Progress", "Source", "UnsplitRow", "read_source"]
+__all__ = [
+    "ROW_COLUMN",
+    "PlainCsv",
+    "Progress",
+    "Source",
+    "UnsplitRow",
+    "open_source",
+    "source_files",
+]
 
 ROW_COLUMN: Final = "_row"
 Progress = Callable[[int, int], None]
@@ -63,20 +78,38 @@ class UnsplitRow:
 
 
 @dataclass(frozen=True)
+class PlainCsv:
+    """A CSV file the engine may read itself: every line after the header is one record
+    (line ``n`` is row ``n``), with no line break in a quoted field, no blank line, no line
+    ending but LF or CRLF, no NUL and no line longer than the field limit. Whether each
+    line splits into the header's number of fields, and whether the file is UTF-8, the
+    engine checks as it reads (strictly)."""
+
+    path: Path
+    delimiter: str
+    header: tuple[str, ...]
+
+
+@dataclass
 class Source:
-    """A file read as text: its header, a text table with ``_row``, and unsplit rows."""
+    """A file being read: its header, and its records as batches of text columns with
+    ``_row`` (``batches``), or, for Parquet, the file the engine reads in place
+    (``parquet``, typed as the file holds it; its first record is row 1). A CSV file whose
+    every line is one whole record may also be read by the engine (``plain_csv``); when
+    the engine finds it is not what it seemed, the batches read it as usual.
+
+    ``unsplit`` grows while the batches are read: the rows that could not be split into
+    fields, which count as read.
+    """
 
     file: str
     format: str
     header: tuple[str, ...]
-    table: pa.Table
-    unsplit: tuple[UnsplitRow, ...]
-
-    @property
-    def rows_read(self) -> int:
-        """Every record of the file: the ones split into fields and the ones not."""
-        rows: int = self.table.num_rows
-        return rows + len(self.unsplit)
+    batches: Iterator[pa.RecordBatch] = field(default_factory=lambda: iter(()))
+    parquet: Path | None = None
+    plain_csv: PlainCsv | None = None
+    rows: int | None = None
+    unsplit: list[UnsplitRow] = field(default_factory=list)
 
 
 def _unreadable(file: str, expected: str, found: str, **params: object) -> InputError:
@@ -88,11 +121,6 @@ def _cells_expected(width: int, delimiter: str) -> Message:
     return Message(
         N_("{count} cells separated by «{delimiter}»"), {"count": width, "delimiter": delimiter}
     )
-
-
-def _row_numbers(kept: int, first: int) -> pa.Array:
-    """Row numbers counted from ``first``, for formats with one record per row."""
-    return pa.array(np.arange(first, first + kept, dtype=np.int64), pa.int64())
 
 
 def _text_column(cells: list[str]) -> pa.Array:
@@ -113,74 +141,107 @@ def _text_batch(header: tuple[str, ...], cells: list[str], numbers: list[int]) -
     return pa.RecordBatch.from_arrays(arrays, names=[*header, ROW_COLUMN])
 
 
-def _read_csv(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
+@contextmanager
+def _open_csv(
+    path: Path, file: str, progress: Progress | None, limits: InputLimits
+) -> Iterator[Source]:
     total = path.stat().st_size
     on_bytes = None if progress is None else (lambda done: progress(done, total))
-    unsplit: list[UnsplitRow] = []
-    batches: list[pa.RecordBatch] = []
+    with open_csv(path, limits, on_bytes) as records:
+        source = Source(file, "csv", records.header)
+        source.batches = _csv_batches(records, source.unsplit)
+        if _one_record_a_line(path, limits.field_chars):
+            source.plain_csv = PlainCsv(path, records.delimiter, records.header)
+        yield source
+
+
+_SCAN_BYTES: Final = 1 << 26
+_LF: Final = 10
+_QUOTE: Final = 34
+
+
+def _one_record_a_line(path: Path, max_line: int) -> bool:
+    """Whether each line of the file at ``path`` is one whole record (see ``PlainCsv``).
+
+    Read in blocks at C speed (``bytes`` and NumPy): about a second a gigabyte.
+    """
+    with path.open("rb") as handle:
+        carry = b""
+        while True:
+            block = handle.read(_SCAN_BYTES)
+            data = carry + block if carry else block
+            if not block:
+                return not data or _plain_lines(data + b"\n", max_line)
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) > max_line:
+                    return False
+                carry = data
+                continue
+            if not _plain_lines(data[:cut], max_line):
+                return False
+            carry = data[cut:]
+
+
+def _plain_lines(lines: bytes, max_line: int) -> bool:
+    """Whether ``lines`` (whole lines, each ending with LF) are plain records."""
+    if b"\0" in lines or lines.count(b"\r") != lines.count(b"\r\n"):
+        return False
+    if lines.startswith((b"\n", b"\r\n")) or b"\n\n" in lines or b"\n\r\n" in lines:
+        return False  # a blank line
+    array = np.frombuffer(lines, np.uint8)
+    ends = np.flatnonzero(array == _LF)
+    lengths = np.diff(ends, prepend=-1) - 1
+    if int(lengths.max()) > max_line:
+        return False
+    if b'"' not in lines:
+        return True
+    # An odd number of quotes on a line leaves a quoted field open over its end.
+    quotes_before = np.searchsorted(np.flatnonzero(array == _QUOTE), ends)
+    return not bool((np.diff(quotes_before, prepend=0) & 1).any())
+
+
+def _csv_batches(records: CsvFile, unsplit: list[UnsplitRow]) -> Iterator[pa.RecordBatch]:
+    """The records of a CSV file, a batch at a time; the rows that do not split go to
+    ``unsplit``."""
+    header, width = records.header, len(records.header)
     cells: list[str] = []
     numbers: list[int] = []
     chars = 0
-    with open_csv(path, limits, on_bytes) as source:
-        header, width = source.header, len(source.header)
-        for item in source.records:
-            if isinstance(item, CsvBrokenLine):
-                unsplit.append(UnsplitRow(item.line, item.expected, item.found))
-                continue
-            line, _, values, text = item
-            if len(values) == width:
-                cells.extend(values)
-                numbers.append(line)
-                chars += len(text)
-                if len(numbers) == _BATCH_ROWS or chars > _BATCH_CHARS:
-                    batches.append(_text_batch(header, cells, numbers))
-                    cells, numbers, chars = [], [], 0
-            elif values:  # a blank line holds no record
-                expected = _cells_expected(width, source.delimiter)
-                found = f"{len(values)}: {text.rstrip(chr(13) + chr(10))[:200]}"
-                unsplit.append(UnsplitRow(line, expected, found))
-    batches.append(_text_batch(header, cells, numbers))
-    table = pa.Table.from_batches(batches)
-    return Source(file, "csv", header, table, tuple(unsplit))
+    for item in records.records:
+        if isinstance(item, CsvBrokenLine):
+            unsplit.append(UnsplitRow(item.line, item.expected, item.found))
+            continue
+        line, _, values, text = item
+        if len(values) == width:
+            cells.extend(values)
+            numbers.append(line)
+            chars += len(text)
+            if len(numbers) == _BATCH_ROWS or chars > _BATCH_CHARS:
+                yield _text_batch(header, cells, numbers)
+                cells, numbers, chars = [], [], 0
+        elif values:  # a blank line holds no record
+            expected = _cells_expected(width, records.delimiter)
+            found = f"{len(values)}: {text.rstrip(chr(13) + chr(10))[:200]}"
+            unsplit.append(UnsplitRow(line, expected, found))
+    if numbers:
+        yield _text_batch(header, cells, numbers)
 
 
-def _as_text(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """A column as text: numbers and dates as a person would type them."""
-    kind = column.type
-    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        return column.cast(pa.string())
-    if pa.types.is_null(kind):
-        return pa.chunked_array([pa.nulls(len(column), pa.string())])
-    if pa.types.is_timestamp(kind):
-        return pc.strftime(column, format="%Y-%m-%dT%H:%M:%S")
-    if pa.types.is_boolean(kind) or pa.types.is_integer(kind) or pa.types.is_floating(kind):
-        return column.cast(pa.string())
-    if pa.types.is_date(kind):
-        return column.cast(pa.string())
-    return pa.chunked_array(
-        [pa.array([None if v is None else json.dumps(v, default=str) for v in column.to_pylist()])]
-    )
-
-
-def _as_text_table(table: pa.Table, first_row: int) -> pa.Table:
-    columns = [_as_text(table.column(name)) for name in table.column_names]
-    text = pa.table(columns, names=table.column_names)
-    return text.append_column(ROW_COLUMN, _row_numbers(text.num_rows, first_row))
-
-
-def _read_parquet(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
+@contextmanager
+def _open_parquet(
+    path: Path, file: str, progress: Progress | None, limits: InputLimits
+) -> Iterator[Source]:
     try:
-        parquet = pq.ParquetFile(path)
+        metadata = pq.read_metadata(path)
+        schema = pq.read_schema(path)
     except (pa.ArrowInvalid, OSError) as error:
         raise _unreadable(file, N_("a Parquet file"), str(error)) from error
-    total = parquet.metadata.num_rows
-    batches: list[pa.RecordBatch] = []
-    for batch in parquet.iter_batches(batch_size=1 << 18):
-        batches.append(batch)
-        if progress is not None:
-            progress(sum(b.num_rows for b in batches), total)
-    table = pa.Table.from_batches(batches, schema=parquet.schema_arrow)
-    return Source(file, "parquet", tuple(table.column_names), _as_text_table(table, 1), ())
+    header = tuple(schema.names)
+    if len(set(header)) != len(header):
+        twice = next(name for name in header if header.count(name) > 1)
+        raise _unreadable(file, N_("each column named once"), twice)
+    yield Source(file, "parquet", header, parquet=path, rows=metadata.num_rows)
 
 
 def _json_lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, bytes]]:
@@ -197,34 +258,59 @@ def _json_lines(path: Path, progress: Progress | None) -> Iterator[tuple[int, by
         progress(total, total)
 
 
-def _read_jsonl(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
-    records: list[dict[str, Any]] = []
-    numbers: list[int] = []
+@contextmanager
+def _open_jsonl(
+    path: Path, file: str, progress: Progress | None, limits: InputLimits
+) -> Iterator[Source]:
+    # Two passes: the header is every key any object has, known only at the end; then the
+    # records, a batch at a time.
     unsplit: list[UnsplitRow] = []
     header: dict[str, None] = {}
+    for number, value, line in _json_objects(path, progress):
+        if value is None:
+            found = line[:200].decode(errors="replace")
+            unsplit.append(UnsplitRow(number, Message(N_("a JSON object")), found))
+        else:
+            header.update(dict.fromkeys(value))
+    names = tuple(header)
+    yield Source(file, "jsonl", names, _json_batches(path, names), unsplit=unsplit)
+
+
+def _json_objects(
+    path: Path, progress: Progress | None
+) -> Iterator[tuple[int, dict[str, Any] | None, bytes]]:
+    """Each non-blank line: its number, its object (None when it is not one), its bytes."""
     for number, line in _json_lines(path, progress):
         try:
             value = json.loads(line)
         except (json.JSONDecodeError, UnicodeDecodeError):
             value = None
-        if not isinstance(value, dict):
-            unsplit.append(
-                UnsplitRow(
-                    number, Message(N_("a JSON object")), line[:200].decode(errors="replace")
-                )
-            )
-            continue
-        header.update(dict.fromkeys(value))
-        records.append(value)
-        numbers.append(number)
-    names = list(header)
-    columns = {
-        name: pa.array([_cell_text(record.get(name)) for record in records], pa.string())
+        yield number, value if isinstance(value, dict) else None, line
+
+
+def _json_batches(path: Path, names: tuple[str, ...]) -> Iterator[pa.RecordBatch]:
+    records: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    for number, value, _ in _json_objects(path, None):
+        if value is not None:
+            records.append(value)
+            numbers.append(number)
+        if len(numbers) == _BATCH_ROWS:
+            yield _json_batch(names, records, numbers)
+            records, numbers = [], []
+    if numbers:
+        yield _json_batch(names, records, numbers)
+
+
+def _json_batch(
+    names: tuple[str, ...], records: list[dict[str, Any]], numbers: list[int]
+) -> pa.RecordBatch:
+    arrays = [
+        pa.array([_cell_text(record.get(name)) for record in records], pa.string())
         for name in names
-    }
-    table = pa.table(columns) if names else pa.table({})
-    table = table.append_column(ROW_COLUMN, pa.array(numbers, pa.int64()))
-    return Source(file, "jsonl", tuple(names), table, tuple(unsplit))
+    ]
+    arrays.append(pa.array(numbers, pa.int64()))
+    return pa.RecordBatch.from_arrays(arrays, names=[*names, ROW_COLUMN])
 
 
 def _cell_text(value: object) -> str | None:
@@ -244,7 +330,10 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
-def _read_xlsx(path: Path, file: str, progress: Progress | None, limits: InputLimits) -> Source:
+@contextmanager
+def _open_xlsx(
+    path: Path, file: str, progress: Progress | None, limits: InputLimits
+) -> Iterator[Source]:
     table = read_table(path, limits)  # the first sheet, as the index inputs are read
     rows = [row for row in table.rows if not row.is_empty()]
     columns = {
@@ -256,17 +345,19 @@ def _read_xlsx(path: Path, file: str, progress: Progress | None, limits: InputLi
     )
     if progress is not None:
         progress(len(rows), len(rows))
-    return Source(file, "xlsx", table.header, text, ())
+    yield Source(file, "xlsx", table.header, iter(text.to_batches()))
 
 
-def read_source(
+@contextmanager
+def open_source(
     path: Path, progress: Progress | None = None, limits: InputLimits = INPUT_LIMITS
-) -> Source:
-    """Read ``path`` as text, choosing the reader by its extension.
+) -> Iterator[Source]:
+    """Open ``path`` for reading, choosing the reader by its extension.
 
     Raises InputError when the file is missing, of an unknown type, unreadable as a
-    whole, names a column twice, or passes ``limits`` (see ``ashyq.limits``). Rows that
-    cannot be split into fields are returned in ``Source.unsplit``, one per line of the
+    whole, names a column twice, or passes ``limits`` (see ``ashyq.limits``); a CSV file
+    may also raise it while its batches are read (a line over the limit, binary data).
+    Rows that cannot be split into fields land in ``Source.unsplit``, one per line of the
     file, so that they are quarantined rather than lost.
     """
     file = str(path)
@@ -277,9 +368,40 @@ def read_source(
         expected = N_("a .csv, .jsonl, .parquet or .xlsx file")
         raise _unreadable(file, expected, f"a {path.suffix or 'nameless'} file")
     readers = {
-        "csv": _read_csv,
-        "jsonl": _read_jsonl,
-        "parquet": _read_parquet,
-        "xlsx": _read_xlsx,
+        "csv": _open_csv,
+        "jsonl": _open_jsonl,
+        "parquet": _open_parquet,
+        "xlsx": _open_xlsx,
     }
-    return readers[kind](path, file, progress, limits)
+    with readers[kind](path, file, progress, limits) as source:
+        yield source
+
+
+def source_files(path: Path) -> list[Path]:
+    """The import files ``path`` names, in a stable order: the file itself; the files of a
+    directory that have a supported extension (not its subdirectories, nor hidden files);
+    or the files a glob pattern (``*``, ``?``, ``[…]``, ``**``) matches, likewise.
+
+    Raises InputError when ``path`` is none of these, or names no import file.
+    """
+    if path.is_file():
+        return [path]
+    file = str(path)
+    if path.is_dir():
+        found = [p for p in path.iterdir() if p.is_file()]
+    elif glob.has_magic(file):
+        root, pattern = (
+            (Path(path.anchor), file[len(path.anchor) :]) if path.anchor else (Path(), file)
+        )
+        found = [p for p in root.glob(pattern) if p.is_file()]
+    else:
+        raise _unreadable(file, N_("an existing file, directory or pattern"), "no such file")
+    chosen = sorted(
+        (p for p in found if p.suffix.lower() in _FORMATS and not p.name.startswith(".")),
+        key=lambda p: str(p),
+    )
+    if not chosen:
+        raise _unreadable(
+            file, N_("a .csv, .jsonl, .parquet or .xlsx file in it"), "no import file"
+        )
+    return chosen

@@ -29,7 +29,7 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +39,7 @@ from typing import Final
 import duckdb
 import ibis
 import ibis.expr.types as ir
+import pyarrow.parquet as pq
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from ashyq.cycle.errors import StorageFullError
@@ -147,16 +148,17 @@ class RecordStore:
         con: DuckDBBackend,
         kind: RecordKind,
         period: Period,
-        incoming: ir.Table,
+        parts: Mapping[str, Path],
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
-        """Merge ``incoming`` (typed records of ``kind``) into the store in one atomic run.
+        """Merge ``parts`` (a Parquet file of typed records of ``kind`` per body) into the
+        store in one atomic run; the files are moved or removed.
 
         Returns one result per body written. ``on_body`` is called after each body that
         records arrive in; when it raises, nothing of the run is published.
         """
         with self.run(kind, period) as changes:
-            return changes.write(con, incoming, on_body)
+            return changes.write(con, parts, on_body)
 
 
 class StoreRun:
@@ -186,26 +188,30 @@ class StoreRun:
     def write(
         self,
         con: DuckDBBackend,
-        incoming: ir.Table,
+        parts: Mapping[str, Path],
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
-        """Merge ``incoming`` into this run's version of the period, body by body.
+        """Merge ``parts`` into this run's version of the period, body by body.
 
-        A stored record with an arriving record's key is replaced; for a kind whose key is
+        ``parts`` maps a body to a Parquet file of its arriving records, in the stored
+        schema and sorted by key, on the store's file system; such a file is moved into
+        place as it is when the body has no stored records, else merged and removed. A
+        stored record with an arriving record's key is replaced; for a kind whose key is
         unique within the period, also when it is stored under another body (it moves).
         Returns one result per body written; ``on_body`` is called after each body that
         records arrive in. Raises StorageFullError when the disk fills up.
         """
         kind = self.kind
         columns = kind.arrow_schema().names
-        incoming = incoming.select(*columns)
         body_field, key = kind.body_field, kind.key
-        arriving = _per_body(con, incoming, body_field)
+        arriving = {body: pq.read_metadata(path).num_rows for body, path in parts.items()}
         by_key = kind.key_scope == "period"
         staged = sorted(self.folder.glob("*.parquet"))
         replaced: dict[str, int] = {}
         moved_away: dict[str, int] = {}
-        if staged:
+        incoming: ir.Table | None = None
+        if staged and parts:
+            incoming = con.read_parquet([str(path) for path in parts.values()])
             stored = con.read_parquet([str(path) for path in staged])
             match = [key] if by_key else [key, body_field]
             replaced = _per_body(con, incoming.semi_join(stored, match), body_field)
@@ -216,14 +222,16 @@ class StoreRun:
                 moved_away = _per_body(con, moving, body_field)
         results: list[WriteResult] = []
         for body in sorted(arriving.keys() | moved_away.keys()):
-            arrivals = incoming.filter(incoming[body_field] == body)
             target = self.folder / f"{body}.parquet"
-            merged = arrivals
-            if target.exists():
-                gone = incoming if by_key else arrivals
+            part = parts.get(body)
+            if incoming is None or not target.exists():
+                assert part is not None  # without stored records, nothing moves away
+                self._move(part, target)
+            else:
+                gone = incoming if by_key else con.read_parquet(str(part))
                 kept = con.read_parquet(str(target)).anti_join(gone, key).select(*columns)
-                merged = ibis.union(kept, arrivals)
-            self._replace(con, merged.order_by(key), target)
+                merged = kept if part is None else ibis.union(kept, con.read_parquet(str(part)))
+                self._replace(con, merged.order_by(key), target)
             again = replaced.get(body, 0)
             results.append(
                 WriteResult(body, arriving.get(body, 0) - again, again, moved_away.get(body, 0))
@@ -231,6 +239,12 @@ class StoreRun:
             if on_body is not None and body in arriving:
                 on_body(body)
         return results
+
+    def _move(self, part: Path, target: Path) -> None:
+        """Put the new file ``part`` in place at ``target``, durably."""
+        self.changed = True
+        fsync_file(part)
+        part.replace(target)
 
     def _replace(self, con: DuckDBBackend, records: ir.Table, target: Path) -> None:
         """Write ``records`` as a new file at ``target`` (never through the hard link that

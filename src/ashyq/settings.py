@@ -1,0 +1,78 @@
+"""Ashyq's settings, read from the environment (``ASHYQ_…``) with their defaults.
+
+Only what the record engine needs lives here so far; see docs/scaling.md.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ashyq.errors import InputError, InputProblem, Message
+from ashyq.i18n import N_
+
+__all__ = ["Settings", "settings"]
+
+_SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
+
+
+_EXPECTED = {
+    "memory_limit": N_("a size such as 1GiB or 512MB"),
+    "threads": N_("a whole number of at least 1"),
+}
+
+
+def _size(text: str) -> str:
+    if not _SIZE.match(text):
+        raise ValueError(f"a size such as 1GiB or 512MB, not {text!r}")
+    return text.strip()
+
+
+Size = Annotated[str, AfterValidator(_size)]
+
+
+class Settings(BaseSettings):
+    """The effective settings: each field is ``ASHYQ_<NAME>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="ASHYQ_", frozen=True, extra="ignore")
+
+    memory_limit: Size = Field(
+        default="1GiB",
+        description=(
+            "The memory the embedded engine may use for one command (DuckDB's "
+            "memory_limit); beyond it, work spills to disk under the data home. The "
+            "process's own peak is about this plus half a gigabyte."
+        ),
+    )
+    threads: int | None = Field(
+        default=None,
+        ge=1,
+        description="Threads of the embedded engine; by default, one per core.",
+    )
+
+
+@cache
+def settings() -> Settings:
+    """The settings of this process, read once.
+
+    Raises InputError naming each variable that holds a value its setting cannot take.
+    """
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [
+            InputProblem(
+                "invalid_setting",
+                "environment",
+                None,
+                f"ASHYQ_{str(item['loc'][0]).upper()}",
+                Message(_EXPECTED.get(str(item["loc"][0]), N_("a valid value"))),
+                str(item.get("input", "")),
+            )
+            for item in error.errors()
+        ]
+        raise InputError(problems) from None

@@ -1,0 +1,294 @@
+"""The ingest of real national files: streamed, typed Parquet read in place, directories and
+patterns, the engine's scratch space and its setting. Issue: "Real national data through
+the front door"."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+from collections.abc import Iterator
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from ashyq.appeals.model import APPEALS, KINDS
+from ashyq.cli import app
+from ashyq.index.methodology import load_methodology
+from ashyq.periods import Period
+from ashyq.records.ingest import IngestReport, ingest
+from ashyq.records.store import RecordStore
+from ashyq.records.work import WORK
+from ashyq.settings import settings
+from ashyq.synth.appeals import synthesize_appeals
+from tests.test_ingest_atomic import BODIES, appeals_file, per_body
+
+PERIOD = Period.parse("2025")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
+
+
+def _runner(home: Path, **env: str) -> CliRunner:
+    return CliRunner(env={"ASHYQ_HOME": str(home), "ASHYQ_LANG": "en", **env})
+
+
+# --- directories and patterns -------------------------------------------------------------
+
+
+def test_a_directory_is_ingested_file_by_file_with_a_total(tmp_path: Path) -> None:
+    folder = tmp_path / "january"
+    folder.mkdir()
+    appeals_file(folder / "b.csv", [(f"ЕО-B{i}", BODIES[i % 3]) for i in range(4)])
+    appeals_file(folder / "a.csv", [(f"ЕО-A{i}", BODIES[i % 3]) for i in range(3)])
+    (folder / "README.md").write_text("not an import file", encoding="utf-8")
+    (folder / ".~lock.a.csv#").write_text("an editor's lock", encoding="utf-8")
+    (folder / "nested").mkdir()
+    appeals_file(folder / "nested" / "c.csv", [("ЕО-C1", BODIES[0])])
+    home = tmp_path / "home"
+    result = _runner(home).invoke(app, ["appeals", "ingest", str(folder), "--period", "2025"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if "read" in line]
+    # In the order of their names, each reconciled, then the total.
+    assert lines == [
+        f"{folder / 'a.csv'}: read 3 = stored 3 (new 3, replaced 0) + quarantined 0",
+        f"{folder / 'b.csv'}: read 4 = stored 4 (new 4, replaced 0) + quarantined 0",
+        "In all, 2 files: read 7 = stored 7 (new 7, replaced 0) + quarantined 0",
+    ]
+    assert sum(per_body(RecordStore(home)).values()) == 7
+
+
+def test_a_glob_pattern_names_the_files(tmp_path: Path) -> None:
+    for month in ("01", "02", "03"):
+        appeals_file(tmp_path / f"appeals-2025-{month}.csv", [(f"ЕО-{month}", BODIES[0])])
+    appeals_file(tmp_path / "other.csv", [("ЕО-X", BODIES[0])])
+    home = tmp_path / "home"
+    pattern = str(tmp_path / "appeals-2025-*.csv")
+    result = _runner(home).invoke(app, ["appeals", "ingest", pattern, "--period", "2025"])
+    assert result.exit_code == 0, result.output
+    assert "In all, 3 files: read 3 = stored 3" in result.stdout
+    assert per_body(RecordStore(home)) == {BODIES[0]: 3}
+
+
+def test_a_file_refused_whole_does_not_stop_the_others(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a-broken.csv").write_text("what;is;this\n1;2;3\n", encoding="utf-8")
+    appeals_file(folder / "b.csv", [("ЕО-1", BODIES[0]), ("ЕО-2", BODIES[1])])
+    home = tmp_path / "home"
+    result = _runner(home).invoke(app, ["appeals", "ingest", str(folder), "--period", "2025"])
+    assert result.exit_code == 2
+    assert "a-broken.csv, row 1: expected a key column" in result.stderr
+    assert "1 of 2 files were refused whole; the others were ingested" in result.stderr
+    assert "In all, 1 files: read 2 = stored 2" in result.stdout
+    assert sum(per_body(RecordStore(home)).values()) == 2
+
+
+@pytest.mark.parametrize("path", ["nowhere", "nowhere/*.csv"])
+def test_a_path_that_names_nothing_says_so(tmp_path: Path, path: str) -> None:
+    result = _runner(tmp_path / "home").invoke(
+        app, ["appeals", "ingest", str(tmp_path / path), "--period", "2025"]
+    )
+    assert result.exit_code == 2
+    assert str(tmp_path / path) in result.stderr
+    assert "Traceback" not in result.output
+
+
+# --- the same strictness from typed Parquet and from text ---------------------------------
+
+
+def _spoiled_year(tmp_path: Path) -> pa.Table:
+    """A small synthetic year with records that break rules of several kinds, typed."""
+    synth = synthesize_appeals(
+        load_methodology("2025"), tmp_path / "synth", period=PERIOD, scale=0.001, seed=5
+    )
+    table = pq.read_table(synth.appeals)
+    rows = table.to_pylist()
+    rows[3]["registered_at"] = rows[3]["registered_at"].replace(year=2024)  # outside the period
+    rows[5]["body"] = "Министерство магии"  # an unknown body
+    rows[7]["appeal_type"] = "petition"  # not a type of appeal
+    rows[9]["registration_number"] = rows[8]["registration_number"]  # a key used twice
+    rows[11]["registration_number"] = None  # a required value missing
+    rows[12]["body"] = "  Министерство  финансов "  # a spelling with spaces, resolved
+    return pa.Table.from_pylist(rows, schema=table.schema)
+
+
+Outcome = tuple[tuple[int, int, int, int], list[tuple[int, str | None, str]], pa.Table]
+
+
+def _outcome(report: IngestReport, store: RecordStore, first_row: int) -> Outcome:
+    con = ibis.duckdb.connect()
+    stored = store.read(con, APPEALS, PERIOD)
+    assert stored is not None
+    records = con.to_pyarrow(stored.drop("source_file", "ingested_at", "source_row"))
+    records = records.sort_by(APPEALS.key)
+    problems = sorted(((p.row or 0) - first_row, p.column, p.code) for p in report.problems)
+    counts = (report.read, report.new, report.replaced, report.quarantined)
+    return counts, problems, records
+
+
+def test_typed_parquet_and_its_text_as_csv_give_the_same_records_and_problems(
+    tmp_path: Path,
+) -> None:
+    table = _spoiled_year(tmp_path)
+    parquet = tmp_path / "appeals.parquet"
+    pq.write_table(table, parquet)
+    text = tmp_path / "appeals.csv"
+    options = pacsv.WriteOptions(quoting_style="needed")
+    as_text = table.set_column(
+        1, "registered_at", pc.strftime(table["registered_at"], "%d.%m.%Y %H:%M:%S")
+    )
+    pacsv.write_csv(as_text, text, options)
+    from_parquet = RecordStore(tmp_path / "one")
+    from_text = RecordStore(tmp_path / "two")
+    typed = _outcome(ingest(parquet, PERIOD, KINDS, store=from_parquet), from_parquet, 1)
+    read = _outcome(ingest(text, PERIOD, KINDS, store=from_text), from_text, 2)
+    assert typed[0] == read[0]
+    assert typed[1] == read[1]
+    assert {(row, code) for row, _, code in typed[1]} >= {
+        (3, "outside_period"),
+        (5, "unknown_body"),
+        (7, "invalid_choice"),
+        (9, "duplicate_key"),
+        (11, "missing_value"),
+    }
+    assert typed[2].equals(read[2])
+    assert typed[0][0] == table.num_rows and typed[0][3] == 5
+
+
+def test_a_typed_parquet_record_is_quarantined_with_its_text(tmp_path: Path) -> None:
+    table = _spoiled_year(tmp_path)
+    parquet = tmp_path / "appeals.parquet"
+    pq.write_table(table, parquet)
+    report = ingest(parquet, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    outside = next(p for p in report.problems if p.code == "outside_period")
+    assert outside.row == 4 and outside.column == "registered_at"
+    assert str(outside.found).startswith("2024-") and "T" in str(outside.found)
+    assert report.quarantine_file is not None
+    with report.quarantine_file.open(encoding="utf-8") as handle:
+        quarantined = {row["row"]: row for row in csv.DictReader(handle)}
+    assert '"registered_at": "2024-' in quarantined["4"]["record"]
+
+
+# --- progress, scratch space, settings -----------------------------------------------------
+
+
+def test_the_check_stage_counts_records(tmp_path: Path) -> None:
+    stages: dict[str, tuple[int, int]] = {}
+
+    def hear(stage: str, done: int, total: int) -> None:
+        stages[stage] = (done, total)
+
+    path = appeals_file(tmp_path / "a.csv", [(f"ЕО-{i}", BODIES[i % 6]) for i in range(12)])
+    ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"), on_stage=hear)
+    assert stages["check"] == (12, 12)
+    assert stages["store"] == (6, 6)
+
+
+def test_the_scratch_folder_of_a_killed_run_is_removed_by_the_next(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "home")
+    killed = store.root / WORK / "20260101T000000-dead"
+    (killed / "parts").mkdir(parents=True)
+    (killed / ".lock").touch()
+    (killed / "work.duckdb").write_bytes(b"\0" * 1024)
+    running = store.root / WORK / "20260101T000001-live"
+    running.mkdir()
+    with (running / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a run still working: its folder stays
+        ingest(appeals_file(tmp_path / "a.csv", [("ЕО-1", BODIES[0])]), PERIOD, KINDS, store=store)
+        assert not killed.exists()
+        assert running.exists()
+
+
+def test_a_bad_memory_setting_is_named_not_a_traceback(tmp_path: Path) -> None:
+    path = appeals_file(tmp_path / "a.csv", [("ЕО-1", BODIES[0])])
+    runner = _runner(tmp_path / "home", ASHYQ_MEMORY_LIMIT="plenty")
+    result = runner.invoke(app, ["appeals", "ingest", str(path), "--period", "2025"])
+    assert result.exit_code == 2
+    assert "column «ASHYQ_MEMORY_LIMIT»" in result.stderr
+    assert "expected a size such as 1GiB or 512MB; found plenty" in result.stderr
+
+
+def test_the_memory_setting_reaches_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ashyq.records.work import connect
+
+    monkeypatch.setenv("ASHYQ_MEMORY_LIMIT", "300MiB")
+    monkeypatch.setenv("ASHYQ_THREADS", "1")
+    con = connect(tmp_path)
+    try:
+        limit = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()
+        threads = con.raw_sql("SELECT current_setting('threads')").fetchone()
+    finally:
+        con.disconnect()
+    assert limit is not None and limit[0] in {"300.0 MiB", "314.5 MB"}
+    assert threads is not None and int(threads[0]) == 1
+
+
+# --- a plain CSV read by the engine --------------------------------------------------------
+
+
+def _as_csv(table: pa.Table, path: Path) -> Path:
+    as_text = table.set_column(
+        1, "registered_at", pc.strftime(table["registered_at"], "%d.%m.%Y %H:%M:%S")
+    )
+    pacsv.write_csv(as_text, path, pacsv.WriteOptions(quoting_style="needed"))
+    return path
+
+
+@pytest.mark.parametrize("twist", ["plain", "a short line", "crlf", "windows-1251"])
+def test_the_engine_and_the_line_reader_read_a_csv_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twist: str
+) -> None:
+    from ashyq.records import sources
+
+    path = _as_csv(_spoiled_year(tmp_path), tmp_path / "appeals.csv")
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert any('"' in line for line in lines)  # quoted fields, as exports have
+    if twist == "a short line":
+        lines[20] = "ЕО-КОРОТКАЯ,2025-01-01\n"  # too few cells: the engine refuses it
+    path.write_bytes(
+        "".join(lines)
+        .replace("\n", "\r\n" if twist == "crlf" else "\n")
+        .encode("cp1251" if twist == "windows-1251" else "utf-8", errors="replace")
+    )
+    # Every twist is plain by its lines; the engine finds the short line and the encoding.
+    assert sources._one_record_a_line(path, 131_072)
+    engine = RecordStore(tmp_path / "engine")
+    by_engine = ingest(path, PERIOD, KINDS, store=engine)
+    monkeypatch.setattr(sources, "_one_record_a_line", lambda path, limit: False)
+    by_lines = RecordStore(tmp_path / "lines")
+    by_line_reader = ingest(path, PERIOD, KINDS, store=by_lines)
+    assert _outcome(by_engine, engine, 0)[:2] == _outcome(by_line_reader, by_lines, 0)[:2]
+    assert _outcome(by_engine, engine, 0)[2].equals(_outcome(by_line_reader, by_lines, 0)[2])
+    found = {(p.row, p.code) for p in by_engine.problems}
+    assert (5, "outside_period") in found and (11, "duplicate_key") in found
+    if twist == "a short line":
+        assert (21, "unsplit_row") in found
+
+
+def test_a_plain_csv_is_recognised(tmp_path: Path) -> None:
+    from ashyq.records.sources import _one_record_a_line
+
+    def plain(text: bytes) -> bool:
+        path = tmp_path / "f.csv"
+        path.write_bytes(text)
+        return _one_record_a_line(path, 100)
+
+    assert plain(b'a,b\n1,"x, y"\n2,"say ""hi"""\n')
+    assert plain(b"a,b\r\n1,2\r\n3,4")  # CRLF, no newline at the end
+    assert not plain(b'a,b\n1,"two\nlines"\n')  # a line break in a quoted field
+    assert not plain(b"a,b\n1,2\n\n3,4\n")  # a blank line
+    assert not plain(b"a,b\n1,2\r3,4\n")  # a lone CR ends a line for Python
+    assert not plain(b"a,b\n1,\x002\n")  # NUL
+    assert not plain(b"a,b\n1," + b"x" * 200 + b"\n")  # longer than the field limit
