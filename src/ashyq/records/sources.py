@@ -155,8 +155,9 @@ def _open_csv(
         yield source
 
 
-_SCAN_BYTES: Final = 1 << 26
+_SCAN_BYTES: Final = 1 << 24
 _LF: Final = 10
+_CR: Final = 13
 _QUOTE: Final = 34
 
 
@@ -185,15 +186,20 @@ def _one_record_a_line(path: Path, max_line: int) -> bool:
 
 def _plain_lines(lines: bytes, max_line: int) -> bool:
     """Whether ``lines`` (whole lines, each ending with LF) are plain records."""
-    if b"\0" in lines or lines.count(b"\r") != lines.count(b"\r\n"):
+    if b"\0" in lines:
         return False
-    if lines.startswith((b"\n", b"\r\n")) or b"\n\n" in lines or b"\n\r\n" in lines:
-        return False  # a blank line
     array = np.frombuffer(lines, np.uint8)
     ends = np.flatnonzero(array == _LF)
     lengths = np.diff(ends, prepend=-1) - 1
-    if int(lengths.max()) > max_line:
-        return False
+    if not lengths.all() or int(lengths.max()) > max_line:
+        return False  # a blank line, or a line over the limit
+    if b"\r" in lines:
+        returns = np.flatnonzero(array == _CR)
+        # Only CRLF: a lone CR ends a line for Python's reader, and not for the engine's.
+        if not bool((array[returns + 1] == _LF).all()):
+            return False
+        if bool((array[ends - 1] == _CR)[lengths == 1].any()):
+            return False  # a blank line ending with CRLF
     if b'"' not in lines:
         return True
     # An odd number of quotes on a line leaves a quoted field open over its end.
