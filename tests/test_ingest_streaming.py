@@ -292,3 +292,22 @@ def test_a_plain_csv_is_recognised(tmp_path: Path) -> None:
     assert not plain(b"a,b\n1,2\r3,4\n")  # a lone CR ends a line for Python
     assert not plain(b"a,b\n1,\x002\n")  # NUL
     assert not plain(b"a,b\n1," + b"x" * 200 + b"\n")  # longer than the field limit
+
+
+def test_a_body_written_to_several_files_lands_as_one(tmp_path: Path) -> None:
+    first = RecordStore(tmp_path / "first")
+    path = appeals_file(tmp_path / "a.csv", [(f"ЕО-{i}", BODIES[0]) for i in range(10)])
+    ingest(path, PERIOD, KINDS, store=first)
+    (stored,) = first.files(APPEALS, PERIOD)
+    table = pq.read_table(stored)
+    store = RecordStore(tmp_path / "second")
+    scratch = store.root / "scratch"
+    scratch.mkdir(parents=True)
+    halves = [scratch / "one.parquet", scratch / "two.parquet"]
+    pq.write_table(table.slice(0, 4), halves[0])
+    pq.write_table(table.slice(4), halves[1])
+    con = ibis.duckdb.connect()
+    (result,) = store.write(con, APPEALS, PERIOD, {BODIES[0]: halves})
+    assert (result.body, result.new, result.replaced) == (BODIES[0], 10, 0)
+    assert [p.name for p in store.files(APPEALS, PERIOD)] == [f"{BODIES[0]}.parquet"]
+    assert per_body(store) == {BODIES[0]: 10}

@@ -117,7 +117,12 @@ def _check_header(source: Source, kind: RecordKind) -> None:
         raise InputError(problems)
 
 
-def _stage(con: DuckDBBackend, source: Source, kind: RecordKind) -> ir.Table:
+def _stage(
+    con: DuckDBBackend,
+    source: Source,
+    kind: RecordKind,
+    reading: Callable[[float], None] | None = None,
+) -> ir.Table:
     """The records of ``source`` as a table of ``con``: a column per field of ``kind`` (a
     missing optional one null), and ``_row``. A Parquet file is read in place, typed; the
     batches of the other formats are appended to a table of text, one at a time."""
@@ -131,7 +136,7 @@ def _stage(con: DuckDBBackend, source: Source, kind: RecordKind) -> ir.Table:
         return table.select(**columns, **{ROW_COLUMN: table.file_row_number + 1})
     staged = None
     if source.plain_csv is not None:
-        staged = _stage_plain_csv(con, source.plain_csv)
+        staged = _stage_plain_csv(con, source.plain_csv, reading)
     if staged is None:
         schema = ibis.schema({**dict.fromkeys(source.header, "string"), ROW_COLUMN: "int64"})
         staged = con.create_table("source_records", schema=schema, overwrite=True)
@@ -144,7 +149,9 @@ def _stage(con: DuckDBBackend, source: Source, kind: RecordKind) -> ir.Table:
     return staged.select(**columns, **{ROW_COLUMN: staged[ROW_COLUMN]})
 
 
-def _stage_plain_csv(con: DuckDBBackend, plain: PlainCsv) -> ir.Table | None:
+def _stage_plain_csv(
+    con: DuckDBBackend, plain: PlainCsv, reading: Callable[[float], None] | None
+) -> ir.Table | None:
     """The records of a plain CSV file read by the engine, as text, with their line
     numbers; None when the engine finds a line it cannot split strictly, or text that is
     not UTF-8 (the file is then read line by line, which says what is wrong where).
@@ -166,10 +173,11 @@ def _stage_plain_csv(con: DuckDBBackend, plain: PlainCsv) -> ir.Table | None:
     con.raw_sql("SET preserve_insertion_order = true")
     try:
         con.raw_sql("ATTACH IF NOT EXISTS ':memory:' AS scratch")
-        con.raw_sql(
-            f"CREATE TABLE scratch.source_records AS SELECT *, "
-            f"CAST(row_number() OVER () + 1 AS BIGINT) AS {ROW_COLUMN} FROM {reader}"
-        )
+        with watching(con, reading):
+            con.raw_sql(
+                f"CREATE TABLE scratch.source_records AS SELECT *, "
+                f"CAST(row_number() OVER () + 1 AS BIGINT) AS {ROW_COLUMN} FROM {reader}"
+            )
     except duckdb.InvalidInputException:
         con.raw_sql("DROP TABLE IF EXISTS scratch.source_records")
         return None
@@ -198,10 +206,10 @@ def _tables(con: DuckDBBackend, prefix: str) -> Callable[[str, ir.Table], ir.Tab
 
 def _partition(
     con: DuckDBBackend, records: ir.Table, kind: RecordKind, folder: Path
-) -> dict[str, Path]:
-    """Write ``records`` as one Parquet file per body under ``folder``; return the file of
-    each body. (Not sorted: a sort of a national year costs more than the rest of the
-    ingest, and nothing reads the store in file order.)"""
+) -> dict[str, list[Path]]:
+    """Write ``records`` by body under ``folder`` (one file each, as a rule); return the
+    files of each body. (Not sorted: a sort of a national year costs more than the rest
+    of the ingest, and nothing reads the store in file order.)"""
     body = kind.body_field
     con.to_parquet(records, folder, partition_by=body, write_partition_columns=True)
     if not any(folder.glob("*/*.parquet")):
@@ -209,12 +217,10 @@ def _partition(
     files = con.read_parquet(
         str(folder / "*" / "*.parquet"), filename=True, hive_partitioning=False
     )
-    found = con.to_pyarrow(files.select(body, "filename").distinct())
-    parts: dict[str, Path] = {}
+    found = con.to_pyarrow(files.select(body, "filename").distinct().order_by("filename"))
+    parts: dict[str, list[Path]] = {}
     for code, name in zip(found[body].to_pylist(), found["filename"].to_pylist(), strict=True):
-        if code in parts:
-            raise RuntimeError(f"records of body {code} written to two files")
-        parts[code] = Path(name)
+        parts.setdefault(code, []).append(Path(name))
     return parts
 
 
@@ -357,7 +363,12 @@ def _ingest(
     lang: Lang,
     on_stage: Stage | None,
 ) -> IngestReport:
-    raw = _stage(con, source, kind)
+    def reading(done: float) -> None:
+        if on_stage is not None and source.plain_csv is not None:
+            size = source.plain_csv.path.stat().st_size
+            on_stage("read", round(done * size), size)
+
+    raw = _stage(con, source, kind, reading)
     staged = source.rows if source.rows is not None else int(con.execute(raw.count()))
     read = staged + len(source.unsplit)
     checked = checked_records(raw, kind, period, registry, _views(con, "file"))
@@ -383,7 +394,7 @@ def _ingest(
     # by body. It is the whole of the work when the file is clean.
     with watching(con, checking):
         parts = _partition(con, landed, kind, folder / "parts")
-    landing = sum(pq.read_metadata(path).num_rows for path in parts.values())
+    landing = sum(pq.read_metadata(path).num_rows for files in parts.values() for path in files)
     problems: pa.Table = pa.table(
         {
             name: pa.array([], pa.int64() if name == ROW_COLUMN else pa.string())

@@ -29,7 +29,7 @@ import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -148,10 +148,10 @@ class RecordStore:
         con: DuckDBBackend,
         kind: RecordKind,
         period: Period,
-        parts: Mapping[str, Path],
+        parts: Mapping[str, Sequence[Path]],
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
-        """Merge ``parts`` (a Parquet file of typed records of ``kind`` per body) into the
+        """Merge ``parts`` (Parquet files of typed records of ``kind``, by body) into the
         store in one atomic run; the files are moved or removed.
 
         Returns one result per body written. ``on_body`` is called after each body that
@@ -188,14 +188,15 @@ class StoreRun:
     def write(
         self,
         con: DuckDBBackend,
-        parts: Mapping[str, Path],
+        parts: Mapping[str, Sequence[Path]],
         on_body: Callable[[str], None] | None = None,
     ) -> list[WriteResult]:
         """Merge ``parts`` into this run's version of the period, body by body.
 
-        ``parts`` maps a body to a Parquet file of its arriving records, in the stored
-        schema and sorted by key, on the store's file system; such a file is moved into
-        place as it is when the body has no stored records, else merged and removed. A
+        ``parts`` maps a body to the Parquet files of its arriving records, in the stored
+        schema, on the store's file system; a body's one file is moved into place as it
+        is when the body has no stored records, else the files are merged (and removed
+        with the scratch folder). A
         stored record with an arriving record's key is replaced; for a kind whose key is
         unique within the period, also when it is stored under another body (it moves).
         Returns one result per body written; ``on_body`` is called after each body that
@@ -204,14 +205,17 @@ class StoreRun:
         kind = self.kind
         columns = kind.arrow_schema().names
         body_field, key = kind.body_field, kind.key
-        arriving = {body: pq.read_metadata(path).num_rows for body, path in parts.items()}
+        arriving = {
+            body: sum(pq.read_metadata(path).num_rows for path in files)
+            for body, files in parts.items()
+        }
         by_key = kind.key_scope == "period"
         staged = sorted(self.folder.glob("*.parquet"))
         replaced: dict[str, int] = {}
         moved_away: dict[str, int] = {}
         incoming: ir.Table | None = None
         if staged and parts:
-            incoming = con.read_parquet([str(path) for path in parts.values()])
+            incoming = con.read_parquet([str(path) for files in parts.values() for path in files])
             stored = con.read_parquet([str(path) for path in staged])
             match = [key] if by_key else [key, body_field]
             replaced = _per_body(con, incoming.semi_join(stored, match), body_field)
@@ -223,14 +227,18 @@ class StoreRun:
         results: list[WriteResult] = []
         for body in sorted(arriving.keys() | moved_away.keys()):
             target = self.folder / f"{body}.parquet"
-            part = parts.get(body)
-            if incoming is None or not target.exists():
-                assert part is not None  # without stored records, nothing moves away
-                self._move(part, target)
+            files = [str(path) for path in parts.get(body, ())]
+            arrivals = con.read_parquet(files).select(*columns) if files else None
+            if len(files) == 1 and not target.exists():
+                self._move(Path(files[0]), target)
+            elif not target.exists():
+                assert arrivals is not None  # without stored records, nothing moves away
+                self._replace(con, arrivals, target)
             else:
-                gone = incoming if by_key else con.read_parquet(str(part))
+                gone = incoming if by_key or arrivals is None else arrivals
+                assert gone is not None
                 kept = con.read_parquet(str(target)).anti_join(gone, key).select(*columns)
-                merged = kept if part is None else ibis.union(kept, con.read_parquet(str(part)))
+                merged = kept if arrivals is None else ibis.union(kept, arrivals)
                 self._replace(con, merged.order_by(key), target)
             again = replaced.get(body, 0)
             results.append(
