@@ -92,17 +92,15 @@ def as_text(value: ir.Value) -> ir.StringValue:
 def _blank_to_null(value: ir.StringValue) -> ir.StringValue:
     """The cell trimmed (a no-break space counts as a space), null when blank.
 
-    Most cells need nothing done and are kept as they are: checking their ends is several
-    times cheaper than trimming them (5.9 M titles of the national year: 0.25 s against
-    1.4 s on the benchmark machine).
+    Most cells need nothing done and are kept as they are, which is found by comparing
+    their ends (5.9 M titles of the national year: compared in 1.0 s, their first and
+    last characters cut out and looked up in 2.2 s, trimmed in 4.2 s).
     """
-    edges = ibis.literal(_STRIPPED)
-    clean = (
-        (value != "")
-        & ~value.contains("\u00a0")
-        & ~edges.contains(value.left(1))
-        & ~edges.contains(value.right(1))
+    padded = functools.reduce(
+        operator.or_,
+        (value.startswith(c) | value.endswith(c) for c in _STRIPPED),
     )
+    clean = (value != "") & ~value.contains("\u00a0") & ~padded
     slow = value.replace("\u00a0", " ").strip().nullif("")
     return clean.ifelse(value, slow)
 
