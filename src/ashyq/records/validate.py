@@ -415,11 +415,20 @@ def record_problems(
 def repeated_keys(records: ir.Table, kind: RecordKind) -> ir.Table:
     """The problems of a key used earlier in the file (within a body, or within the period
     for a period-wide key): the first record keeps it, each later one is a problem.
-    ``records`` are ``checked_records``, every one of them (flagged or not)."""
-    scope = [] if kind.key_scope == "period" else [records[kind.body_field]]
-    window = ibis.window(group_by=[*scope, records[kind.key]], order_by=records[ROW_COLUMN])
-    numbered = records.mutate(_first=records[ROW_COLUMN].min().over(window))
-    repeated = numbered.filter(numbered._first < numbered[ROW_COLUMN])
+    ``records`` are ``checked_records``, every one of them (flagged or not).
+
+    The keys used more than once are found by a grouping, which the engine spills to
+    disk for a national file (a window over every record would hold them all), and only
+    their records are looked at again. A missing key or body groups with the other
+    missing ones, as a repeated key.
+    """
+    columns = ([] if kind.key_scope == "period" else [kind.body_field]) + [kind.key]
+    groups = records.group_by(columns).agg(
+        _first=records[ROW_COLUMN].min(), _count=records[ROW_COLUMN].count()
+    )
+    groups = groups.filter(groups._count > 1)
+    joined = records.join(groups, [records[name].identical_to(groups[name]) for name in columns])
+    repeated = joined.filter(joined[ROW_COLUMN] > joined._first)
     return repeated.select(
         repeated[ROW_COLUMN],
         field=ibis.literal(kind.key),
