@@ -22,6 +22,7 @@ from ashyq.cli import app
 from ashyq.index.methodology import load_methodology
 from ashyq.periods import Period
 from ashyq.records.ingest import IngestReport, ingest
+from ashyq.records.model import KeyScope
 from ashyq.records.store import RecordStore
 from ashyq.records.work import WORK
 from ashyq.settings import settings
@@ -311,3 +312,27 @@ def test_a_body_written_to_several_files_lands_as_one(tmp_path: Path) -> None:
     assert (result.body, result.new, result.replaced) == (BODIES[0], 10, 0)
     assert [p.name for p in store.files(APPEALS, PERIOD)] == [f"{BODIES[0]}.parquet"]
     assert per_body(store) == {BODIES[0]: 10}
+
+
+@pytest.mark.parametrize("scope", ["period", "body"])
+def test_repeated_keys_by_hash_and_by_key_agree(scope: KeyScope) -> None:
+    from dataclasses import replace
+
+    from ashyq.records.validate import repeated_keys
+
+    kind = replace(APPEALS, key_scope=scope)
+    keys = ["A", "B", "A", None, "C", None, "B", "A", "D"]
+    bodies = ["mf", "mf", "mf", "mf", None, "mf", "mz", None, None]
+    table = ibis.memtable(
+        {"_row": list(range(2, 2 + len(keys))), "registration_number": keys, "body": bodies},
+        schema={"_row": "int64", "registration_number": "string", "body": "string"},
+    )
+    con = ibis.duckdb.connect()
+
+    def rows(by_hash: bool) -> list[tuple[int, str]]:
+        found = con.to_pyarrow(repeated_keys(table, kind, by_hash=by_hash)).to_pylist()
+        return sorted((row["_row"], row["found"]) for row in found)
+
+    assert rows(True) == rows(False)
+    expected = {"period": [4, 7, 8, 9], "body": [4, 7]}[scope]
+    assert [row for row, _ in rows(True)] == expected

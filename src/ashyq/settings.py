@@ -9,7 +9,7 @@ import re
 from functools import cache
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, ValidationError
+from pydantic import AfterValidator, ByteSize, Field, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ashyq.errors import InputError, InputProblem, Message
@@ -20,6 +20,7 @@ __all__ = ["Settings", "settings"]
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
 
+_BYTES: TypeAdapter[ByteSize] = TypeAdapter(ByteSize)
 _EXPECTED = {
     "memory_limit": N_("a size such as 1GiB or 512MB"),
     "threads": N_("a whole number of at least 1"),
@@ -53,6 +54,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Threads of the embedded engine; by default, one per core.",
     )
+
+    @property
+    def memory_bytes(self) -> int:
+        """``memory_limit`` in bytes."""
+        return int(_BYTES.validate_python(self.memory_limit.replace(" ", "")))
 
 
 @cache

@@ -78,7 +78,7 @@ def services_command(
         typer.Option(
             "--layout",
             help="import: files for «ashyq services ingest»; store: a data home to use as "
-            "ASHYQ_HOME directly (the national year is too large to ingest file by file).",
+            "ASHYQ_HOME directly, without the ingest (11 minutes for the national year).",
         ),
     ] = "import",
     lang: LangOption = None,

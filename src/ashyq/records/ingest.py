@@ -40,10 +40,14 @@ from ashyq.records.validate import (
     repeated_keys,
 )
 from ashyq.records.work import connect, watching, workspace
+from ashyq.settings import settings
 from ashyq.storage.atomic import replacing
 
 __all__ = ["QUARANTINE_COLUMNS", "IngestReport", "detect_kind", "ingest"]
 
+# What grouping one record by its key takes in the engine, at most: a key of a few dozen
+# bytes, its body, the first row and a count (5.9 M appeals grouped within 1 GiB).
+_GROUPED_KEY_BYTES: Final = 128
 QUARANTINE_COLUMNS: Final = ("file", "row", "field", "code", "expected", "found", "record")
 
 Stage = Callable[[str, int, int], None]
@@ -372,10 +376,17 @@ def _ingest(
     staged = source.rows if source.rows is not None else int(con.execute(raw.count()))
     read = staged + len(source.unsplit)
     checked = checked_records(raw, kind, period, registry, _views(con, "file"))
-    # A key used twice, from the keys and bodies alone (the rest is not parsed for it).
+    # A key used twice, from the keys and bodies alone (the rest is not parsed for it);
+    # by their hashes first when grouping the keys themselves might not fit in memory.
+    by_hash = staged * _GROUPED_KEY_BYTES > settings().memory_bytes
     repeated = con.create_table(
         "repeated_keys",
-        repeated_keys(checked.select(ROW_COLUMN, kind.key, kind.body_field), kind),
+        repeated_keys(
+            checked.select(ROW_COLUMN, kind.key, kind.body_field),
+            kind,
+            _tables(con, "keys"),
+            by_hash=by_hash,
+        ),
     )
     stamp = ibis.literal(datetime.now().replace(microsecond=0))
     valid = checked.filter(~checked[FLAG_COLUMN]).anti_join(repeated, ROW_COLUMN)
