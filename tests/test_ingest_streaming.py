@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import fcntl
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -200,14 +201,18 @@ def test_the_scratch_folder_of_a_killed_run_is_removed_by_the_next(tmp_path: Pat
     killed = store.root / WORK / "20260101T000000-dead"
     (killed / "parts").mkdir(parents=True)
     (killed / ".lock").touch()
+    os.utime(killed / ".lock", (1e9, 1e9))  # made long ago
     (killed / "work.duckdb").write_bytes(b"\0" * 1024)
+    starting = store.root / WORK / "20260101T000002-starting"
+    starting.mkdir()
+    (starting / ".lock").touch()  # just made, not locked yet: its run is starting
     running = store.root / WORK / "20260101T000001-live"
     running.mkdir()
     with (running / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # a run still working: its folder stays
         ingest(appeals_file(tmp_path / "a.csv", [("ЕО-1", BODIES[0])]), PERIOD, KINDS, store=store)
         assert not killed.exists()
-        assert running.exists()
+        assert running.exists() and starting.exists()
 
 
 def test_a_bad_memory_setting_is_named_not_a_traceback(tmp_path: Path) -> None:

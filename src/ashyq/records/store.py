@@ -196,9 +196,9 @@ class StoreRun:
         ``parts`` maps a body to the Parquet files of its arriving records, in the stored
         schema, on the store's file system; a body's one file is moved into place as it
         is when the body has no stored records, else the files are merged (and removed
-        with the scratch folder). A
-        stored record with an arriving record's key is replaced; for a kind whose key is
-        unique within the period, also when it is stored under another body (it moves).
+        with the scratch folder). A stored record with an arriving record's key is
+        replaced; for a kind whose key is unique within the period, also when it is
+        stored under another body (it moves).
         Returns one result per body written; ``on_body`` is called after each body that
         records arrive in. Raises StorageFullError when the disk fills up.
         """

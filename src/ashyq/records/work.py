@@ -16,6 +16,7 @@ import os
 import secrets
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ _OUT_OF_MEMORY: Final = N_(
 )
 _LOCK: Final = ".lock"
 _POLL_SECONDS: Final = 0.25
+_GRACE_SECONDS: Final = 60
 
 
 @contextmanager
@@ -55,7 +57,8 @@ def workspace(store_root: Path) -> Iterator[Path]:
         root.mkdir(parents=True, exist_ok=True)
         _sweep(root)
         folder = root / f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
-        folder.mkdir()
+        # With its parents: another run may just have removed an empty .work.
+        folder.mkdir(parents=True)
     try:
         with (folder / _LOCK).open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -74,10 +77,16 @@ def workspace(store_root: Path) -> Iterator[Path]:
 
 
 def _sweep(root: Path) -> None:
-    """Remove the folders of runs that were killed: their lock is free."""
+    """Remove the folders of runs that were killed: their lock is free. A folder younger
+    than ``_GRACE_SECONDS`` is left alone: its run may have made its lock file and not yet
+    locked it."""
+    now = time.time()
     for folder in root.iterdir():
         lock = folder / _LOCK
-        if not lock.exists():
+        try:
+            if now - lock.stat().st_mtime < _GRACE_SECONDS:
+                continue
+        except FileNotFoundError:
             continue
         with lock.open("a") as handle:
             try:
