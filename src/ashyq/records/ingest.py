@@ -28,7 +28,7 @@ from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_, Lang
 from ashyq.periods import Period
 from ashyq.records.model import RecordKind
-from ashyq.records.sources import ROW_COLUMN, PlainCsv, Progress, Source, open_source
+from ashyq.records.sources import ROW_COLUMN, Progress, Source, is_plain_csv, open_source
 from ashyq.records.store import RecordStore, WriteResult
 from ashyq.records.validate import (
     FLAG_COLUMN,
@@ -139,8 +139,8 @@ def _stage(
         }
         return table.select(**columns, **{ROW_COLUMN: table.file_row_number + 1})
     staged = None
-    if source.plain_csv is not None:
-        staged = _stage_plain_csv(con, source.plain_csv, reading)
+    if is_plain_csv(source):
+        staged = _stage_plain_csv(con, source, reading)
     if staged is None:
         schema = ibis.schema({**dict.fromkeys(source.header, "string"), ROW_COLUMN: "int64"})
         staged = con.create_table("source_records", schema=schema, overwrite=True)
@@ -154,19 +154,19 @@ def _stage(
 
 
 def _stage_plain_csv(
-    con: DuckDBBackend, plain: PlainCsv, reading: Callable[[float], None] | None
+    con: DuckDBBackend, source: Source, reading: Callable[[float], None] | None
 ) -> ir.Table | None:
     """The records of a plain CSV file read by the engine, as text, with their line
     numbers; None when the engine finds a line it cannot split strictly, or text that is
     not UTF-8 (the file is then read line by line, which says what is wrong where).
 
     The engine's reader is several times faster than Python's; it is used only where the
-    two read the same records, which ``PlainCsv`` and strict mode ensure.
+    two read the same records, which ``is_plain_csv`` and strict mode ensure.
     """
-    columns = ", ".join(f"{_quoted(name)}: 'VARCHAR'" for name in plain.header)
+    columns = ", ".join(f"{_quoted(name)}: 'VARCHAR'" for name in source.header)
     reader = (
-        f"read_csv({_literal(str(plain.path))}, header = true, auto_detect = false, "
-        f"delim = {_literal(plain.delimiter)}, quote = '\"', escape = '\"', "
+        f"read_csv({_literal(source.file)}, header = true, auto_detect = false, "
+        f"delim = {_literal(source.delimiter or ',')}, quote = '\"', escape = '\"', "
         f"strict_mode = true, null_padding = false, encoding = 'utf-8', "
         f"columns = {{{columns}}})"
     )
@@ -368,8 +368,8 @@ def _ingest(
     on_stage: Stage | None,
 ) -> IngestReport:
     def reading(done: float) -> None:
-        if on_stage is not None and source.plain_csv is not None:
-            size = source.plain_csv.path.stat().st_size
+        if on_stage is not None:
+            size = Path(source.file).stat().st_size
             on_stage("read", round(done * size), size)
 
     raw = _stage(con, source, kind, reading)
