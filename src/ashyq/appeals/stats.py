@@ -91,7 +91,8 @@ class NationalStats:
 
 
 def _shares(con: ibis.BaseBackend, table: ir.Table, column: str, total: int) -> list[Share]:
-    counted = table.group_by(column).aggregate(n=table.count()).order_by(ibis.desc("n"))
+    # Equal counts in the order of their keys: the same list on every engine and every run.
+    counted = table.group_by(column).aggregate(n=table.count()).order_by(ibis.desc("n"), column)
     rows = con.to_pyarrow(counted).to_pylist()
     return [Share(str(r[column]), int(r["n"]), percent(int(r["n"]), total)) for r in rows]
 
