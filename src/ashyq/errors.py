@@ -7,7 +7,7 @@ from typing import Any
 
 from ashyq.i18n import N_, Lang, translate
 
-__all__ = ["InputError", "InputProblem", "LimitError", "Message"]
+__all__ = ["EngineError", "InputError", "InputProblem", "LimitError", "Message", "SetupError"]
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,9 @@ class InputError(ValueError):
         return "\n".join(problem.render(lang) for problem in self.problems)
 
 
-class LimitError(RuntimeError):
-    """A command needed more of a resource than a setting allows; ``message`` says which
-    setting to raise, in the reader's language. Nothing the command wrote was kept."""
+class SetupError(RuntimeError):
+    """A command cannot go on until its reader changes a setting or starts a service;
+    ``message`` says what to change, in the reader's language."""
 
     def __init__(self, message: Message) -> None:
         super().__init__(message.render("en"))
@@ -107,3 +107,12 @@ class LimitError(RuntimeError):
     def render(self, lang: Lang) -> str:
         """The message in ``lang``."""
         return self.message.render(lang)
+
+
+class LimitError(SetupError):
+    """A command needed more of a resource than a setting allows; the message says which
+    setting to raise. Nothing the command wrote was kept."""
+
+
+class EngineError(SetupError):
+    """The record engine the settings choose cannot be reached or started."""

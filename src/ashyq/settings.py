@@ -1,13 +1,14 @@
 """Ashyq's settings, read from the environment (``ASHYQ_…``) with their defaults.
 
-Only what the record engine needs lives here so far; see docs/scaling.md.
+Only what the record engines need lives here so far; see docs/scaling.md. A command-line
+option that overrides a setting for one run goes through ``override()``.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, ByteSize, Field, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,7 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_
 
-__all__ = ["Settings", "settings"]
+__all__ = ["Settings", "override", "settings"]
 
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
@@ -24,7 +25,10 @@ _BYTES: TypeAdapter[ByteSize] = TypeAdapter(ByteSize)
 _EXPECTED = {
     "memory_limit": N_("a size such as 1GiB or 512MB"),
     "threads": N_("a whole number of at least 1"),
+    "engine": N_("duckdb or spark"),
+    "spark_master": N_("a Spark master URL such as spark://host:7077 or local[*]"),
 }
+_overrides: dict[str, Any] = {}
 
 
 def _size(text: str) -> str:
@@ -55,6 +59,23 @@ class Settings(BaseSettings):
         description="Threads of the embedded engine; by default, one per core.",
     )
 
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description=(
+            "The engine of the record analytics: the embedded DuckDB, or Spark at "
+            "spark_master. Ingest always validates on the embedded engine, on the machine "
+            "that has the files, and writes to the store the cluster reads."
+        ),
+    )
+    spark_master: str = Field(
+        default="local[*]",
+        min_length=1,
+        description=(
+            "Where Spark runs when engine is spark: local[*] (a session inside this "
+            "process), spark://host:7077 (a standalone cluster), yarn or k8s://…"
+        ),
+    )
+
     @property
     def memory_bytes(self) -> int:
         """``memory_limit`` in bytes."""
@@ -68,7 +89,7 @@ def settings() -> Settings:
     Raises InputError naming each variable that holds a value its setting cannot take.
     """
     try:
-        return Settings()
+        return Settings(**_overrides)
     except ValidationError as error:
         problems = [
             InputProblem(
@@ -82,3 +103,15 @@ def settings() -> Settings:
             for item in error.errors()
         ]
         raise InputError(problems) from None
+
+
+def override(**values: Any) -> None:
+    """Use ``values`` instead of the environment's for the rest of this process (a
+    command-line option such as ``--engine``); a value of None goes back to the
+    environment's. Validated when the settings are next read."""
+    for name, value in values.items():
+        if value is None:
+            _overrides.pop(name, None)
+        else:
+            _overrides[name] = value
+    settings.cache_clear()

@@ -27,6 +27,7 @@ from ashyq.index.engine import Fact, Provenance
 from ashyq.index.inputs import field_specs
 from ashyq.index.methodology import Methodology
 from ashyq.periods import Period
+from ashyq.records import engine
 from ashyq.records.backend import small_table
 from ashyq.records.store import RecordStore
 
@@ -63,8 +64,9 @@ class PeriodData:
 def open_period(
     period: Period, con: ibis.BaseBackend | None = None, store: RecordStore | None = None
 ) -> PeriodData:
-    """Read ``period``'s records from ``store`` on ``con`` (a new DuckDB by default)."""
-    con = con if con is not None else ibis.duckdb.connect()
+    """Read ``period``'s records from ``store`` on ``con`` (by default, a new connection of
+    the engine the settings choose)."""
+    con = con if con is not None else engine.backend()
     store = store or RecordStore()
     tables = calendar_tables(period)
     suffix = period.name.lower()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
 import typer
 
 from ashyq.cli.appeals import app as appeals_app
 from ashyq.cli.bodies import app as bodies_app
-from ashyq.cli.common import fail, resolve_lang
+from ashyq.cli.common import resolve_lang
 from ashyq.cli.demo import demo
 from ashyq.cli.index import app as index_app
 from ashyq.cli.monitoring import app as monitoring_app
@@ -18,7 +21,8 @@ from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 from ashyq.cycle.errors import StorageFullError
-from ashyq.errors import LimitError
+from ashyq.errors import InputError, SetupError
+from ashyq.settings import override
 
 __all__ = ["app", "main"]
 
@@ -29,6 +33,33 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
+
+
+class Engine(StrEnum):
+    """The record engines (``Settings.engine``)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
+@app.callback()
+def _options(
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            "--engine",
+            help=(
+                "The engine of the record analytics: the embedded duckdb (the default), or "
+                "spark at ASHYQ_SPARK_MASTER. Overrides ASHYQ_ENGINE."
+            ),
+            case_sensitive=False,
+        ),
+    ] = None,
+) -> None:
+    """Ashyq: the Openness Index of Kazakhstan's government bodies, computed and published."""
+    override(engine=engine.value if engine is not None else None)
+
+
 app.add_typer(bodies_app, name="bodies")
 app.add_typer(index_app, name="index")
 app.add_typer(appeals_app, name="appeals")
@@ -48,9 +79,19 @@ def main() -> None:
 
     A full disk can meet any command that writes; nothing it wrote is left half-written
     (``ashyq.storage.atomic``), and the reader gets one clear message, not a traceback. So
-    does a command that needs more memory than its setting gives it.
+    does a command that needs more memory than its setting gives it, or whose engine
+    cannot be reached, and a setting the environment gives a value it cannot take.
     """
     try:
         app()
-    except (StorageFullError, LimitError) as error:
-        fail(error.render(resolve_lang(None)))
+    except (StorageFullError, SetupError) as error:
+        _exit(error.render(resolve_lang(None)), 1)
+    except InputError as error:
+        _exit(error.render(resolve_lang(None)), 2)
+
+
+def _exit(message: str, code: int) -> NoReturn:
+    """Print ``message`` to standard error and end the process with ``code``; outside the
+    command, where ``typer.Exit`` would be a traceback, not an exit."""
+    typer.echo(message, err=True)
+    raise SystemExit(code)

@@ -30,6 +30,7 @@ from ashyq.monitoring.model import SURVEY_ANSWERS
 from ashyq.monitoring.published import load_published_monitoring
 from ashyq.monitoring.stats import scale_bands, weighted_summary
 from ashyq.periods import Period
+from ashyq.records import engine
 from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
 
@@ -102,9 +103,9 @@ class SurveyStore:
 def open_survey(
     con: ibis.BaseBackend | None = None, store: RecordStore | None = None
 ) -> SurveyStore:
-    """The stored answers of a data home (``$ASHYQ_HOME`` by default) on ``con`` (an
-    embedded DuckDB by default)."""
-    return SurveyStore(con if con is not None else ibis.duckdb.connect(), store or RecordStore())
+    """The stored answers of a data home (``$ASHYQ_HOME`` by default) on ``con`` (by
+    default, a new connection of the engine the settings choose)."""
+    return SurveyStore(con if con is not None else engine.backend(), store or RecordStore())
 
 
 def band(average: ir.NumericValue) -> ir.StringValue:

@@ -27,6 +27,7 @@ import pyarrow as pa
 from ashyq.calendar import WorkingCalendar
 from ashyq.i18n import Lang
 from ashyq.periods import Period
+from ashyq.records import engine
 from ashyq.records.backend import small_table
 from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
@@ -109,8 +110,9 @@ def _calendar(period: Period) -> pa.Table:
 def open_period(
     period: Period, con: ibis.BaseBackend | None = None, store: RecordStore | None = None
 ) -> ServicesPeriod:
-    """Read ``period``'s service records from ``store`` on ``con`` (a new DuckDB by default)."""
-    con = con if con is not None else ibis.duckdb.connect()
+    """Read ``period``'s service records from ``store`` on ``con`` (by default, a new
+    connection of the engine the settings choose)."""
+    con = con if con is not None else engine.backend()
     store = store or RecordStore()
     days = small_table(con, f"service_calendar_{period.name.lower()}", _calendar(period))
     return ServicesPeriod(
