@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,3 +84,13 @@ def read_only_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seede
         yield seeded
     finally:
         seeded.close()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collecting the tests starts nothing: a thread left running by a module's import (a
+    portal's escalation worker, an event loop) would run through every later test, and on
+    Python 3.11 a traceback it formats races the parser of the next module collected."""
+    del session
+    running = sorted(t.name for t in threading.enumerate() if t is not threading.main_thread())
+    if running:
+        raise pytest.UsageError(f"threads started while collecting the tests: {running}")
