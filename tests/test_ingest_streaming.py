@@ -341,3 +341,48 @@ def test_repeated_keys_by_hash_and_by_key_agree(scope: KeyScope) -> None:
     assert rows(True) == rows(False)
     expected = {"period": [4, 7, 8, 9], "body": [4, 7]}[scope]
     assert [row for row, _ in rows(True)] == expected
+
+
+# --- a year delivered month by month ------------------------------------------------------
+
+
+def test_a_later_month_is_added_beside_the_stored_files_not_merged_into_them(
+    tmp_path: Path,
+) -> None:
+    store = RecordStore(tmp_path / "home")
+    january = [(f"ЖТ-01-{n:04d}", BODIES[n % 3]) for n in range(30)]
+    february = [(f"ЖТ-02-{n:04d}", BODIES[n % 3]) for n in range(20)]
+    ingest(appeals_file(tmp_path / "january.csv", january), PERIOD, KINDS, store=store)
+    first = {path.name: path.stat().st_ino for path in store.files(APPEALS, PERIOD)}
+
+    report = ingest(appeals_file(tmp_path / "february.csv", february), PERIOD, KINDS, store=store)
+
+    assert (report.stored, report.quarantined) == (20, 0)
+    assert report.replaced == 0
+    after = {path.name: path.stat().st_ino for path in store.files(APPEALS, PERIOD)}
+    # January's files are the very same files (hard links), and February is a segment each.
+    assert {name: after[name] for name in first} == first
+    assert len(after) == 2 * len(first)
+    assert per_body(store) == {BODIES[0]: 17, BODIES[1]: 17, BODIES[2]: 16}
+    # Provenance names every file of the body.
+    assert store.source(APPEALS, PERIOD, BODIES[0]).endswith(f"{BODIES[0]}.*parquet")
+
+
+def test_replacing_a_stored_record_rewrites_the_body_into_one_file(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "home")
+    january = [(f"ЖТ-01-{n:04d}", BODIES[0]) for n in range(10)]
+    february = [(f"ЖТ-02-{n:04d}", BODIES[0]) for n in range(5)]
+    ingest(appeals_file(tmp_path / "january.csv", january), PERIOD, KINDS, store=store)
+    ingest(appeals_file(tmp_path / "february.csv", february), PERIOD, KINDS, store=store)
+    assert len(store.files(APPEALS, PERIOD)) == 2
+
+    # January again, with one record moved to another body: it replaces, never duplicates.
+    again = [*january[:9], (january[9][0], BODIES[1])]
+    report = ingest(appeals_file(tmp_path / "january-2.csv", again), PERIOD, KINDS, store=store)
+
+    assert (report.new, report.replaced) == (0, 10)
+    assert per_body(store) == {BODIES[0]: 14, BODIES[1]: 1}
+    assert sorted(path.name for path in store.files(APPEALS, PERIOD)) == sorted(
+        f"{body}.parquet" for body in BODIES[:2]
+    )
+    assert store.source(APPEALS, PERIOD, BODIES[0]).endswith(f"/{BODIES[0]}.parquet")

@@ -111,15 +111,13 @@ def index_counts(
         for name, value in values.items():
             if name not in INDEX_FIELDS:
                 continue
-            source = data.store.partition(count_spec(name).kind, data.period, body)
-            provenance = Provenance(str(source), None, name, authorities.get(name))
+            source = data.store.source(count_spec(name).kind, data.period, body)
+            provenance = Provenance(source, None, name, authorities.get(name))
             facts[name] = Fact(Decimal(value), provenance)
         share = satisfaction_pct(values.get("ratings_satisfied", 0), values.get("ratings_total", 0))
         if share is not None:
-            source = data.store.partition(APPEALS, data.period, body)
-            provenance = Provenance(
-                str(source), None, "rating", authorities.get("satisfaction_pct")
-            )
+            source = data.store.source(APPEALS, data.period, body)
+            provenance = Provenance(source, None, "rating", authorities.get("satisfaction_pct"))
             facts["satisfaction_pct"] = Fact(share, provenance)
         result[body] = facts
     return result

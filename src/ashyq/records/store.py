@@ -1,7 +1,11 @@
 """The Parquet store of records, partitioned by kind, period and body; each ingest atomic.
 
 Layout: ``<home>/store/<kind>/<period>/<body>.parquet``, one file per body and period,
-holding typed records (``model.RecordKind.arrow_schema``). A record is identified by its
+holding typed records (``model.RecordKind.arrow_schema``), and beside it the body's later
+segments, ``<body>.<segment>.parquet``: records that arrived in a later run and replaced
+none of the body's stored ones (the next month of a year) are added as a segment, so a
+year delivered month by month is written once, not rewritten with each month. A run that
+replaces some of a body's records rewrites that body's files into one. A record is identified by its
 key: within its body, or within the period when the kind says so (``key_scope``), in which
 case a record that arrives under another body moves there. Writing a record that is already
 there replaces it, so re-ingesting a file never duplicates anything. The directories are
@@ -53,7 +57,7 @@ from ashyq.storage.atomic import (
     refusing_full_disk,
 )
 
-__all__ = ["RecordStore", "StoreRun", "WriteResult"]
+__all__ = ["RecordStore", "StoreRun", "WriteResult", "body_files"]
 
 VERSIONS: Final = ".versions"
 _STAGING: Final = ".staging"
@@ -93,6 +97,14 @@ class RecordStore:
     def partition(self, kind: RecordKind, period: Period, body: str) -> Path:
         """The file of one body's records of one kind and period."""
         return self.directory(kind, period) / f"{body}.parquet"
+
+    def source(self, kind: RecordKind, period: Period, body: str) -> str:
+        """Where one body's records of one kind and period are, for provenance: its file,
+        or the glob of its files when it has later segments."""
+        files = body_files(self.directory(kind, period), body)
+        if len(files) > 1:
+            return str(self.directory(kind, period) / f"{body}.*parquet")
+        return str(self.partition(kind, period, body))
 
     def files(self, kind: RecordKind, period: Period) -> list[Path]:
         """The stored files of one kind and period, by body code, all of one version (the
@@ -194,11 +206,12 @@ class StoreRun:
         """Merge ``parts`` into this run's version of the period, body by body.
 
         ``parts`` maps a body to the Parquet files of its arriving records, in the stored
-        schema, on the store's file system; a body's one file is moved into place as it
-        is when the body has no stored records, else the files are merged (and removed
-        with the scratch folder). A stored record with an arriving record's key is
-        replaced; for a kind whose key is unique within the period, also when it is
-        stored under another body (it moves).
+        schema, on the store's file system. When they replace none of the body's stored
+        records, they are added beside them as one file: moved into place when they are
+        one file, else written together (the parts are removed with the scratch folder).
+        Otherwise the body's files and its arrivals are rewritten into one file: a
+        stored record with an arriving record's key is replaced; for a kind whose key is
+        unique within the period, also when it is stored under another body (it moves).
         Returns one result per body written; ``on_body`` is called after each body that
         records arrive in. Raises StorageFullError when the disk fills up.
         """
@@ -227,19 +240,26 @@ class StoreRun:
         results: list[WriteResult] = []
         for body in sorted(arriving.keys() | moved_away.keys()):
             target = self.folder / f"{body}.parquet"
+            present = body_files(self.folder, body)
             files = [str(path) for path in parts.get(body, ())]
-            arrivals = con.read_parquet(files).select(*columns) if files else None
-            if len(files) == 1 and not target.exists():
-                self._move(Path(files[0]), target)
-            elif not target.exists():
-                assert arrivals is not None  # without stored records, nothing moves away
-                self._replace(con, arrivals, target)
+            if not replaced.get(body) and not moved_away.get(body):
+                # Nothing stored is replaced: the arrivals are added beside, as one file.
+                added = _free_name(self.folder, body, target)
+                if len(files) == 1:
+                    self._move(Path(files[0]), added)
+                else:
+                    self._replace(con, con.read_parquet(files).select(*columns), added, ())
             else:
+                arrivals = con.read_parquet(files).select(*columns) if files else None
                 gone = incoming if by_key or arrivals is None else arrivals
                 assert gone is not None
-                kept = con.read_parquet(str(target)).anti_join(gone, key).select(*columns)
-                merged = kept if arrivals is None else ibis.union(kept, arrivals)
-                self._replace(con, merged.order_by(key), target)
+                merged = arrivals
+                if present:  # else the replaced records are another body's (they move)
+                    stored_here = con.read_parquet([str(path) for path in present])
+                    kept = stored_here.anti_join(gone, key).select(*columns)
+                    merged = kept if arrivals is None else ibis.union(kept, arrivals)
+                assert merged is not None  # a body with nothing stored has arrivals
+                self._replace(con, merged.order_by(key), target, present)
             again = replaced.get(body, 0)
             results.append(
                 WriteResult(body, arriving.get(body, 0) - again, again, moved_away.get(body, 0))
@@ -254,22 +274,41 @@ class StoreRun:
         fsync_file(part)
         part.replace(target)
 
-    def _replace(self, con: DuckDBBackend, records: ir.Table, target: Path) -> None:
-        """Write ``records`` as a new file at ``target`` (never through the hard link that
-        may be there: that file belongs to a published version); remove it if empty."""
+    def _replace(
+        self, con: DuckDBBackend, records: ir.Table, target: Path, present: Sequence[Path]
+    ) -> None:
+        """Write ``records`` as a new file at ``target`` in place of the body's ``present``
+        files (never through the hard links that may be there: those files belong to a
+        published version); no file at all if there are no records."""
         self.changed = True
-        if int(con.execute(records.count())) == 0:
-            target.unlink()
-            return
+        empty = int(con.execute(records.count())) == 0
         temporary = target.with_name(f".{target.name}.part")
-        try:
-            con.to_parquet(records, temporary)
-        except duckdb.IOException as error:
-            if any(os.strerror(code) in str(error) for code in FULL_DISK_ERRNOS):
-                raise StorageFullError() from error
-            raise
-        fsync_file(temporary)
-        temporary.replace(target)
+        if not empty:
+            try:
+                con.to_parquet(records, temporary)
+            except duckdb.IOException as error:
+                if any(os.strerror(code) in str(error) for code in FULL_DISK_ERRNOS):
+                    raise StorageFullError() from error
+                raise
+            fsync_file(temporary)
+        for path in present:
+            path.unlink()
+        if not empty:
+            temporary.replace(target)
+
+
+def body_files(folder: Path, body: str) -> list[Path]:
+    """The files of ``body`` in a version ``folder``: ``<body>.parquet`` and its segments
+    ``<body>.<segment>.parquet``, in the order they were added."""
+    found = [path for path in folder.glob(f"{body}.*parquet") if path.name.split(".")[0] == body]
+    return sorted(found, key=lambda path: (path.name != f"{body}.parquet", path.name))
+
+
+def _free_name(folder: Path, body: str, first: Path) -> Path:
+    """Where a body's next file goes: its first file, or a new segment after the others."""
+    if not first.exists():
+        return first
+    return folder / f"{body}.{_version_name()}.parquet"
 
 
 def _per_body(con: DuckDBBackend, table: ir.Table, body_field: str) -> dict[str, int]:
