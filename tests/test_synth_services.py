@@ -190,6 +190,29 @@ def test_import_files_ingest_cleanly_and_detect_the_plan(tmp_path: Path) -> None
     assert sorted(_detected(store)) == sorted(planned)
 
 
+def test_a_year_in_monthly_files_lands_once_and_detects_the_plan(tmp_path: Path) -> None:
+    result = synthesize_services(2025, TINY, 0, tmp_path / "files", layout="monthly")
+    months = [f"deliveries-2025-{month:02d}.parquet" for month in range(1, 13)]
+    others = {f"{k.name}-2025.parquet" for k in KINDS if k is not DELIVERIES}
+    assert {p.name for p in result.files} == others | set(months)
+    assert sum(pq.read_metadata(tmp_path / "files" / name).num_rows for name in months) == (
+        result.deliveries
+    )
+    store = RecordStore(tmp_path / "home")
+    first: dict[str, int] = {}
+    for name in months:
+        report = ingest(tmp_path / "files" / name, PERIOD, KINDS, store=store)
+        assert (report.replaced, report.quarantined) == (0, 0)
+        # A month adds files beside the stored ones: those are the same files as before.
+        now = {p.name: p.stat().st_ino for p in store.files(DELIVERIES, PERIOD)}
+        assert {name: now[name] for name in first} == first
+        first = now
+    for path in sorted(set(result.files) - {tmp_path / "files" / name for name in months}):
+        ingest(path, PERIOD, KINDS, store=store)
+    planned = _violations(pq.read_table(result.plan))
+    assert sorted(_detected(store)) == sorted(planned)
+
+
 def test_same_arguments_write_the_same_bytes(tmp_path: Path) -> None:
     def files(out: Path, seed: int) -> dict[str, bytes]:
         made = synthesize_services(2025, TINY, seed, out)

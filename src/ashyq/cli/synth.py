@@ -11,7 +11,7 @@ from rich.progress import Progress
 from ashyq.cli.common import LangOption, fail, methodology_or_exit, period_or_exit, resolve_lang
 from ashyq.i18n import N_, translate
 from ashyq.synth.appeals import synthesize_appeals
-from ashyq.synth.services import synthesize_services
+from ashyq.synth.services import LAYOUTS, synthesize_services
 from ashyq.synth.survey import synthesize_survey
 from ashyq.synth.survey_plan import CalibrationError
 
@@ -77,7 +77,8 @@ def services_command(
         str,
         typer.Option(
             "--layout",
-            help="import: files for «ashyq services ingest»; store: a data home to use as "
+            help="import: files for «ashyq services ingest»; monthly: the same, with the "
+            "deliveries in twelve files by month; store: a data home to use as "
             "ASHYQ_HOME directly, without the ingest (11 minutes for the national year).",
         ),
     ] = "import",
@@ -88,8 +89,8 @@ def services_command(
     chosen = resolve_lang(lang)
     if scale <= 0:
         fail("--scale must be positive", code=2)
-    if layout not in ("import", "store"):
-        fail(f"--layout {layout}: use import or store", code=2)
+    if layout not in LAYOUTS:
+        fail(f"--layout {layout}: use {', '.join(LAYOUTS)}", code=2)
     with Progress(transient=True) as progress:
         task = progress.add_task("synth", total=None)
 
@@ -101,7 +102,7 @@ def services_command(
             scale,
             seed,
             out,
-            layout="store" if layout == "store" else "import",
+            layout=next(known for known in LAYOUTS if known == layout),
             on_body=on_body,
         )
     typer.echo(

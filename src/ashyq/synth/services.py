@@ -55,8 +55,14 @@ from ashyq.synth.control import (
     rules_of,
 )
 
+# Where the files go: a data home's store; one import file per kind; or the same with the
+# deliveries in one file per month.
+Layout = Literal["store", "import", "monthly"]
+LAYOUTS: Final[tuple[Layout, ...]] = ("store", "import", "monthly")
+
 __all__ = [
     "CHUNK_ROWS",
+    "LAYOUTS",
     "TARGETS_2025",
     "ServiceTargets",
     "ServicesSynthesis",
@@ -400,7 +406,7 @@ class ServicesSynthesis:
     """
 
     home: Path
-    layout: Literal["store", "import"]
+    layout: Layout
     year: int
     files: tuple[Path, ...]
     plan: Path
@@ -1448,10 +1454,12 @@ _SOURCE_FILE: Final = "synthetic"
 
 
 class _Writers:
-    """Parquet writers for one layout: a store partition per kind and body, or one import
-    file per kind; numbers the rows of each kind as an import file would."""
+    """Parquet writers for one layout: a store partition per kind and body; one import
+    file per kind; or, ``monthly``, the deliveries in one import file per month of
+    submission and the other kinds in one each. Numbers the rows of each kind as an import
+    file would."""
 
-    def __init__(self, out: Path, year: int, layout: Literal["store", "import"]) -> None:
+    def __init__(self, out: Path, year: int, layout: Layout) -> None:
         self.out = out
         self.year = year
         self.layout = layout
@@ -1469,8 +1477,13 @@ class _Writers:
     def _schema(self, kind: RecordKind) -> pa.Schema:
         return kind.arrow_schema() if self.layout == "store" else kind.record_schema()
 
+    def _monthly(self, kind: RecordKind) -> bool:
+        return self.layout == "monthly" and kind is DELIVERIES
+
     def _writer(self, kind: RecordKind, body: str) -> pq.ParquetWriter:
-        key = (kind.name, body if self.layout == "store" else "")
+        """The writer of ``body``'s partition (store), of the month ``body`` (monthly
+        deliveries), or of the kind's one import file."""
+        key = (kind.name, body if self.layout == "store" or self._monthly(kind) else "")
         if key not in self.open:
             if self.layout == "store":
                 if kind.name not in self.folders:
@@ -1480,6 +1493,8 @@ class _Writers:
                     self.folders[kind.name] = (run, run.replace_all())
                 path = self.folders[kind.name][1] / f"{body}.parquet"
                 published = self.store.partition(kind, Period.parse(str(self.year)), body)
+            elif self._monthly(kind):
+                path = published = self.out / f"{kind.name}-{self.year}-{body}.parquet"
             else:
                 path = published = self.out / f"{kind.name}-{self.year}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -1506,13 +1521,22 @@ class _Writers:
                 .append_column("source_row", pa.array(rows))
                 .append_column("ingested_at", pa.repeat(self.ingested_at, n))
             )
+        if self._monthly(kind):
+            months = pc.month(table.column(kind.dated_by))
+            for month in range(1, 13):
+                part = table.filter(pc.equal(months, month))
+                if part.num_rows:
+                    self._writer(kind, f"{month:02d}").write_table(part.cast(self._schema(kind)))
+            return
         self._writer(kind, body).write_table(table.cast(self._schema(kind)))
 
     def start(self, kinds: Sequence[RecordKind]) -> None:
         """Open the import files of ``kinds`` at once, so that each exists even if empty."""
-        if self.layout == "import":
-            for kind in kinds:
-                self._writer(kind, "")
+        if self.layout == "store":
+            return
+        for kind in kinds:
+            for part in [f"{m:02d}" for m in range(1, 13)] if self._monthly(kind) else [""]:
+                self._writer(kind, part)
 
     def finish_body(self, body: str) -> None:
         """Close the store partitions of ``body``."""
@@ -1545,7 +1569,7 @@ def synthesize_services(
     seed: int,
     out: Path,
     *,
-    layout: Literal["store", "import"] = "store",
+    layout: Layout = "store",
     on_body: Callable[[str, int, int], None] | None = None,
 ) -> ServicesSynthesis:
     """Write a synthetic year of public services to ``out``; returns what was written.
@@ -1556,7 +1580,9 @@ def synthesize_services(
     (every type at least once when the total allows); every other record is clean. With
     ``layout="store"`` the files form a data home (``out/store/<kind>/<year>/<body>.parquet``
     as ``RecordStore`` reads them); with ``layout="import"`` they are the import files
-    ``out/<kind>-<year>.parquet``. The plan is written to
+    ``out/<kind>-<year>.parquet``; with ``layout="monthly"`` the same, except that the
+    deliveries are twelve files ``out/deliveries-<year>-<MM>.parquet`` by the month they
+    were submitted in, as a year delivered month by month would be. The plan is written to
     ``out/plan/planned-violations-<year>.parquet``. ``on_body(body, index, total)`` is
     called after each body. Same arguments, same bytes.
 
@@ -1571,8 +1597,8 @@ def synthesize_services(
     """
     if scale <= 0:
         raise ValueError("the scale must be positive")
-    if layout not in ("store", "import"):
-        raise ValueError(f"unknown layout {layout!r}: store or import")
+    if layout not in LAYOUTS:
+        raise ValueError(f"unknown layout {layout!r}: {', '.join(LAYOUTS)}")
     targets = TARGETS_2025
     registry = _build_registry(seed, targets)
     calendar = _Calendar(year)
