@@ -25,6 +25,14 @@ parent, so that the page cache holds it for the baseline and Ashyq alike.
 - ``bare-csv``, ``ashyq-csv``: the same on the CSV copy.
 - ``ashyq-year-YYYY``: the ten years ingested one after another, a child for each, into
   one data home that grows; the target is that the peak memory stays flat.
+- ``bare-deliveries``, ``ashyq-deliveries`` (``--only deliveries``): the national year of
+  public-service deliveries (292.5 M records at scale 1.0) as twelve monthly Parquet
+  files, ``DATA/scale-X/deliveries/deliveries-2025-MM.parquet`` from ``ashyq synth
+  services --layout monthly`` (written once). The baseline copies the twelve files to
+  one Parquet file per body in one COPY; Ashyq ingests them one after another, each an
+  atomic run, into one data home. Then ``detect-deliveries`` ingests the other kinds
+  (registry, staff, findings…) into that home and counts the violation registry on it,
+  which must equal the synthesis plan.
 
 With ``--report`` a section with the figures, the targets and the machine's description
 is appended to ``docs/benchmarks.md``.
@@ -52,11 +60,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PERIOD_NAME = "2025"
 YEAR = 2025
 DECADE = tuple(range(2016, 2026))
-GROUPS = ("parquet", "csv", "decade")
+GROUPS = ("parquet", "csv", "decade", "deliveries")
 DECADE_HOME = "decade-home"
 # The targets of the ingest (the project's issue).
 TARGET_RATIO = 3.0
 TARGET_PEAK_GIB = 2.0
+TARGET_DELIVERIES_PEAK_GIB = 4.0
+DELIVERIES_HOME = "deliveries-home"
 TARGET_FLAT = 1.25
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"
 
@@ -78,6 +88,17 @@ def _year_csv(directory: Path) -> Path:
 
 def _decade_file(directory: Path, year: int) -> Path:
     return directory / "decade" / f"appeals-{year}.parquet"
+
+
+def _deliveries_dir(directory: Path) -> Path:
+    return directory / "deliveries"
+
+
+def _months(directory: Path) -> list[Path]:
+    return [
+        _deliveries_dir(directory) / f"deliveries-{YEAR}-{month:02d}.parquet"
+        for month in range(1, 13)
+    ]
 
 
 def _work(directory: Path) -> Path:
@@ -150,7 +171,128 @@ def write_decade(parquet: Path, directory: Path) -> dict[str, Any]:
     return {"seconds": [time.perf_counter() - started]}
 
 
+def synthesize_deliveries(directory: Path, scale: float) -> dict[str, Any]:
+    """The year of public services, the deliveries in monthly files (``--layout monthly``)."""
+    from ashyq.synth.services import synthesize_services
+
+    started = time.perf_counter()
+    result = synthesize_services(YEAR, scale, 0, directory, layout="monthly")
+    return {"seconds": [time.perf_counter() - started], "deliveries": result.deliveries}
+
+
 # --- The variants, each in a child ------------------------------------------------------
+
+
+def bare_deliveries(directory: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """DuckDB with its defaults: the twelve monthly files to one Parquet file per body, in
+    one COPY; each run into a new folder that is removed afterwards."""
+    import duckdb
+
+    files = "[" + ", ".join(_quoted(path) for path in _months(directory)) + "]"
+    seconds: list[float] = []
+    copied: list[int] = []
+    expected = 0
+    for _ in range(repeat):
+        con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        counted = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
+        expected = int((counted or (-1,))[0])
+        scratch = Path(tempfile.mkdtemp(prefix="bare-", dir=work))
+        try:
+            started = time.perf_counter()
+            row = con.execute(
+                f"COPY (SELECT * FROM read_parquet({files})) TO {_quoted(scratch / 'out')} "
+                "(FORMAT parquet, PARTITION_BY (provider_body))"
+            ).fetchone()
+            seconds.append(time.perf_counter() - started)
+        finally:
+            con.close()
+            shutil.rmtree(scratch, ignore_errors=True)
+        copied.append(int(row[0]) if row else -1)
+    if any(count != expected for count in copied):
+        raise SystemExit(f"the bare copy of the deliveries wrote {copied} rows, not {expected}")
+    return {
+        "seconds": seconds,
+        "rows": expected,
+        "memory_limit": "DuckDB's default",
+        "threads": os.cpu_count(),
+    }
+
+
+def ashyq_deliveries(directory: Path, work: Path, repeat: int) -> dict[str, Any]:
+    """The twelve monthly files ingested one after another into one data home; the last
+    run's home is kept for ``detect-deliveries``."""
+    import pyarrow.parquet as pq
+
+    from ashyq.periods import Period
+    from ashyq.records.ingest import ingest
+    from ashyq.services.model import KINDS
+    from ashyq.settings import settings
+
+    months = _months(directory)
+    rows = sum(pq.read_metadata(path).num_rows for path in months)
+    home = work / DELIVERIES_HOME
+    seconds: list[float] = []
+    per_month: list[float] = []
+    totals: dict[str, int] = {}
+    for _ in range(repeat):
+        shutil.rmtree(home, ignore_errors=True)
+        os.environ["ASHYQ_HOME"] = str(home)
+        totals = {"read": 0, "stored": 0, "quarantined": 0, "replaced": 0}
+        per_month = []
+        started = time.perf_counter()
+        for path in months:
+            began = time.perf_counter()
+            report = ingest(path, Period.parse(PERIOD_NAME), KINDS)
+            per_month.append(time.perf_counter() - began)
+            if not report.reconciles:
+                raise SystemExit(f"{path}: the counts do not reconcile")
+            totals["read"] += report.read
+            totals["stored"] += report.stored
+            totals["quarantined"] += report.quarantined
+            totals["replaced"] += report.replaced
+        seconds.append(time.perf_counter() - started)
+    if totals["read"] != rows or totals["stored"] != rows:
+        raise SystemExit(f"the deliveries: {totals}, not {rows} records read and stored")
+    config = settings()
+    return {
+        "seconds": seconds,
+        "rows": rows,
+        **totals,
+        "per_month": per_month,
+        "memory_limit": config.memory_limit,
+        "threads": config.threads or os.cpu_count(),
+    }
+
+
+def detect_deliveries(directory: Path, work: Path) -> dict[str, Any]:
+    """The other kinds ingested into the deliveries' home, then the violation registry
+    counted there; it must equal the synthesis plan."""
+    import pyarrow.parquet as pq
+
+    from ashyq.periods import Period
+    from ashyq.records.ingest import ingest
+    from ashyq.services.detect import detect, open_period
+    from ashyq.services.model import KINDS
+
+    home = work / DELIVERIES_HOME
+    os.environ["ASHYQ_HOME"] = str(home)
+    period = Period.parse(PERIOD_NAME)
+    months = set(_months(directory))
+    for path in sorted(_deliveries_dir(directory).glob("*.parquet")):
+        if path not in months:
+            ingest(path, period, KINDS)
+    planned = pq.read_metadata(
+        _deliveries_dir(directory) / "plan" / f"planned-violations-{YEAR}.parquet"
+    ).num_rows
+    started = time.perf_counter()
+    data = open_period(period)
+    found = int(data.con.execute(detect(data, "en").count()))
+    seconds = time.perf_counter() - started
+    shutil.rmtree(home, ignore_errors=True)
+    if found != planned:
+        raise SystemExit(f"detection found {found} violations, the plan has {planned}")
+    return {"seconds": [seconds], "violations": found}
 
 
 def bare_copy(source: Path, work: Path, repeat: int, csv: bool) -> dict[str, Any]:
@@ -262,6 +404,14 @@ def measure(name: str, target: Path, args: argparse.Namespace) -> dict[str, Any]
         return bare_copy(target, work, args.repeat, csv=name == "bare-csv")
     if name in ("ashyq-parquet", "ashyq-csv"):
         return ashyq_ingest(target, PERIOD_NAME, work, args.repeat, home=None)
+    if name == "synthesize-deliveries":
+        return synthesize_deliveries(target, args.scale)
+    if name == "bare-deliveries":
+        return bare_deliveries(target, work, args.repeat)
+    if name == "ashyq-deliveries":
+        return ashyq_deliveries(target, work, args.repeat)
+    if name == "detect-deliveries":
+        return detect_deliveries(target, work)
     if name.startswith("ashyq-year-"):
         return ashyq_ingest(target, str(args.year), work, 1, home=work / DECADE_HOME)
     raise SystemExit(f"unknown step {name}")
@@ -290,13 +440,17 @@ def prepare(directory: Path, groups: set[str], args: argparse.Namespace) -> list
     """The year, its CSV copy and the ten years, each made once; what was made now."""
     made: list[str] = []
     parquet = _year_parquet(directory)
-    if not parquet.exists():
+    if groups & {"parquet", "csv", "decade"} and not parquet.exists():
         directory.mkdir(parents=True, exist_ok=True)
         done = run_child("synthesize", directory, args)
         made.append(f"the year synthesised in {done['median']:.1f} s")
     if "csv" in groups and not _year_csv(directory).exists():
         done = run_child("csv", parquet, args)
         made.append(f"its CSV copy written in {done['median']:.1f} s")
+    if "deliveries" in groups and not all(path.exists() for path in _months(directory)):
+        _deliveries_dir(directory).mkdir(parents=True, exist_ok=True)
+        done = run_child("synthesize-deliveries", _deliveries_dir(directory), args)
+        made.append(f"the deliveries' year synthesised in {done['median']:.1f} s")
     if "decade" in groups and not all(_decade_file(directory, y).exists() for y in DECADE):
         done = run_child("decade", parquet, args)
         made.append(f"the ten years written in {done['median']:.1f} s")
@@ -347,6 +501,14 @@ def _limit(results: dict[str, Any], args: argparse.Namespace) -> str:
     return f"{found} (Ashyq's default)"
 
 
+def _years_title(results: dict[str, Any], years: dict[int, dict[str, Any]]) -> str:
+    appeals = years or "ashyq-parquet" in results or "ashyq-csv" in results
+    deliveries = "ashyq-deliveries" in results
+    if appeals and deliveries:
+        return "appeals and deliveries years"
+    return "deliveries year" if deliveries else "appeals year"
+
+
 def report(
     command: str,
     args: argparse.Namespace,
@@ -356,7 +518,7 @@ def report(
 ) -> str:
     """The Markdown section: the method, the targets, the ten years and the machine."""
     now = datetime.now()
-    runs = {n: r for n, r in results.items() if n.startswith("ashyq")}
+    runs = {n: r for n, r in results.items() if n.startswith("ashyq") and "threads" in r}
     runs.update({f"ashyq-year-{y}": r for y, r in years.items()})
     threads = {r["threads"] for r in runs.values()}
     inputs = []
@@ -369,9 +531,21 @@ def report(
             f"as {len(years)} years ({min(years)}–{max(years)}) made from it by shifting "
             "every date and timestamp by whole years"
         )
+    described = []
+    if inputs:
+        described.append(
+            "the synthetic national year of appeals (`benchmarks/appeals.py`'s, seed 0) "
+            + "; ".join(inputs)
+        )
+    if "ashyq-deliveries" in results:
+        described.append(
+            "the synthetic national year of public-service deliveries as twelve monthly "
+            'Parquet files (`synthesize_services(…, layout="monthly")`, seed 0), ingested '
+            "one after another into one data home (the baseline copies the twelve in one "
+            "COPY partitioned by `provider_body`)"
+        )
     method = (
-        f"`{command}`, run {now:%Y-%m-%d %H:%M}: the synthetic national year "
-        f"(`benchmarks/appeals.py`'s, seed 0) {'; '.join(inputs)}. "
+        f"`{command}`, run {now:%Y-%m-%d %H:%M}: {'; and '.join(described)}. "
         "Each variant runs in a child process of its own; "
         "its peak memory is that child's peak resident set size (`ru_maxrss` from "
         "`wait4`). Ingest writes, so there is no warm-up: each timed run "
@@ -387,9 +561,10 @@ def report(
     )
     if made:
         method += " Made by this run before the measurements: " + "; ".join(made) + "."
+    title = _years_title(results, years)
     lines = [
         "",
-        f"## Ingest of the national appeals year (streaming, bounded memory), {now:%Y-%m-%d}",
+        f"## Ingest of the national {title} (streaming, bounded memory), {now:%Y-%m-%d}",
         "",
         method,
         "",
@@ -415,6 +590,28 @@ def report(
             f"Ashyq runs {_runs(ashyq)} s, peak {gib(peak)} (VmHWM "
             f"{gib(ashyq['high_water_mark'])}); read {ashyq['read']:,}, stored "
             f"{ashyq['stored']:,}, quarantined {ashyq['quarantined']:,}."
+        )
+    if "ashyq-deliveries" in results:
+        bare, ashyq = results["bare-deliveries"], results["ashyq-deliveries"]
+        ratio = ashyq["median"] / bare["median"]
+        peak = ashyq["peak_rss"]
+        ok = ratio <= TARGET_RATIO and peak <= TARGET_DELIVERIES_PEAK_GIB * 2**30
+        lines.append(
+            f"| Ingest of the national deliveries year, twelve monthly Parquet files "
+            f"({ashyq['rows']:,} records) | {bare['median']:.2f} s | {ashyq['median']:.2f} s "
+            f"| {ratio:.2f}× | {gib(peak)} | completes; ≤ {TARGET_RATIO:g}× the bare copy; "
+            f"≤ {TARGET_DELIVERIES_PEAK_GIB:g} GiB peak | {met(ok)} |"
+        )
+        months = ", ".join(f"{s:.0f}" for s in ashyq["per_month"])
+        detected = results["detect-deliveries"]
+        notes.append(
+            f"deliveries: bare copy runs {_runs(bare)} s, peak {gib(bare['peak_rss'])}; "
+            f"Ashyq runs {_runs(ashyq)} s (the months of the last run: {months} s), peak "
+            f"{gib(peak)}; read {ashyq['read']:,}, stored {ashyq['stored']:,}, replaced "
+            f"{ashyq['replaced']:,}, quarantined {ashyq['quarantined']:,}. Detection on "
+            f"what was ingested (after the other kinds were ingested too): "
+            f"{detected['violations']:,} violations, as planned, in {detected['median']:.1f} s "
+            f"at a peak of {gib(detected['peak_rss'])}."
         )
     if years:
         peaks = [r["peak_rss"] for r in years.values()]
@@ -466,7 +663,9 @@ def main(argv: list[str] | None = None) -> None:
         "--memory-limit", help="ASHYQ_MEMORY_LIMIT for Ashyq's children (default: Ashyq's)"
     )
     parser.add_argument(
-        "--only", default=",".join(GROUPS), help="a comma-separated subset of parquet,csv,decade"
+        "--only",
+        default="parquet,csv,decade",
+        help="a comma-separated subset of parquet,csv,decade,deliveries",
     )
     parser.add_argument(
         "--report", action="store_true", help="append a section to docs/benchmarks.md"
@@ -496,6 +695,12 @@ def main(argv: list[str] | None = None) -> None:
     for label in ("parquet", "csv"):
         if label in groups:
             results[f"bare-{label}"], results[f"ashyq-{label}"] = pair(label, sources[label], args)
+    if "deliveries" in groups:
+        for path in _months(directory):
+            warm(path)
+        results["bare-deliveries"] = run_child("bare-deliveries", directory, args)
+        results["ashyq-deliveries"] = run_child("ashyq-deliveries", directory, args)
+        results["detect-deliveries"] = run_child("detect-deliveries", directory, args)
     years = decade(directory, args) if "decade" in groups else {}
     with contextlib.suppress(OSError):
         _work(directory).rmdir()  # unless a run left something behind
