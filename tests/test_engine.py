@@ -209,3 +209,12 @@ def test_the_console_script_ends_a_refused_setting_without_a_traceback(tmp_path:
     assert done.stderr.strip() == (
         "environment, column «ASHYQ_ENGINE»: expected duckdb or spark; found oops"
     )
+
+
+def test_ingest_says_it_validates_on_the_embedded_engine(home: Path, tmp_path: Path) -> None:
+    runner = CliRunner(env={"ASHYQ_LANG": "en", "ASHYQ_HOME": str(tmp_path / "home")})
+    source = home.parent / "srv" / "survey-answers-2025.parquet"
+    args = ["monitoring", "import", str(source), "--year", "2025"]
+    result = invoke(runner, ["--engine", "spark", *args])
+    assert "Ingest validates on the embedded engine" in result.stderr
+    assert "Ingest validates" not in invoke(runner, args).stderr

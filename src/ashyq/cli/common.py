@@ -36,6 +36,7 @@ from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import RecordKind
 from ashyq.records.sources import source_files
 from ashyq.records.store import RecordStore
+from ashyq.settings import settings
 
 __all__ = [
     "INGEST_PATHS_HELP",
@@ -187,6 +188,12 @@ def _print_total(reports: list[IngestReport], lang: Lang) -> None:
     )
 
 
+_INGEST_EMBEDDED = N_(
+    "Ingest validates on the embedded engine, on this machine; the cluster reads the "
+    "records it stores."
+)
+
+
 def ingest_files(
     paths: list[Path],
     period: Period,
@@ -214,6 +221,8 @@ def ingest_files(
     except InputError as error:
         fail_input(error, lang)
     store = RecordStore()
+    if settings().engine != "duckdb":
+        typer.echo(translate(_INGEST_EMBEDDED, lang), err=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
