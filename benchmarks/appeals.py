@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import gib, machine, met
+from harness import gib, machine_table, met
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD_NAME = "2025"
@@ -462,9 +462,7 @@ def report(
         "",
         method,
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in machine().items()],
+        *machine_table(),
         "",
     ]
     when = "built by this run" if not built.get("reused") else f"built {built['built']}"

@@ -86,7 +86,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from harness import machine, met
+from harness import machine, machine_table, met
 from portal import (
     _BROKEN,
     BASELINE_ENV,
@@ -743,9 +743,7 @@ def report(
         "",
         method,
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in described.items()],
+        *machine_table(described),
         "",
         *scenario_lines,
         "",

@@ -65,7 +65,7 @@ from urllib.parse import urlsplit
 
 import appeals as appeals_bench
 import harness
-from harness import gib, machine
+from harness import gib, machine, machine_table
 
 if TYPE_CHECKING:
     import ibis
@@ -543,9 +543,7 @@ def report(
         "",
         method,
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in details.items()],
+        *machine_table(details),
         "",
         header,
         "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|",

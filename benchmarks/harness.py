@@ -18,7 +18,15 @@ from typing import Any, TypeVar
 
 Result = TypeVar("Result")
 
-__all__ = ["gib", "high_water_mark", "machine", "met", "run_child", "timed_runs"]
+__all__ = [
+    "gib",
+    "high_water_mark",
+    "machine",
+    "machine_table",
+    "met",
+    "run_child",
+    "timed_runs",
+]
 
 
 def high_water_mark() -> int:
@@ -66,6 +74,12 @@ def machine() -> dict[str, str]:
         "Python": platform.python_version(),
         "Versions": ", ".join(f"{name} {version}" for name, version in versions.items()),
     }
+
+
+def machine_table(described: dict[str, str] | None = None) -> list[str]:
+    """The Markdown table of the machine (``machine()`` unless ``described`` is given)."""
+    rows = described if described is not None else machine()
+    return ["| Machine | |", "|---|---|", *[f"| {key} | {value} |" for key, value in rows.items()]]
 
 
 def gib(size: float) -> str:

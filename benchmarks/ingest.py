@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import gib, machine, met
+from harness import gib, machine_table, met
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD_NAME = "2025"
@@ -185,38 +185,9 @@ def synthesize_deliveries(directory: Path, scale: float) -> dict[str, Any]:
 
 def bare_deliveries(directory: Path, work: Path, repeat: int) -> dict[str, Any]:
     """DuckDB with its defaults: the twelve monthly files to one Parquet file per body, in
-    one COPY; each run into a new folder that is removed afterwards."""
-    import duckdb
-
-    files = "[" + ", ".join(_quoted(path) for path in _months(directory)) + "]"
-    seconds: list[float] = []
-    copied: list[int] = []
-    expected = 0
-    for _ in range(repeat):
-        con = duckdb.connect()
-        con.execute("set enable_progress_bar = false")
-        counted = con.execute(f"SELECT count(*) FROM read_parquet({files})").fetchone()
-        expected = int((counted or (-1,))[0])
-        scratch = Path(tempfile.mkdtemp(prefix="bare-", dir=work))
-        try:
-            started = time.perf_counter()
-            row = con.execute(
-                f"COPY (SELECT * FROM read_parquet({files})) TO {_quoted(scratch / 'out')} "
-                "(FORMAT parquet, PARTITION_BY (provider_body))"
-            ).fetchone()
-            seconds.append(time.perf_counter() - started)
-        finally:
-            con.close()
-            shutil.rmtree(scratch, ignore_errors=True)
-        copied.append(int(row[0]) if row else -1)
-    if any(count != expected for count in copied):
-        raise SystemExit(f"the bare copy of the deliveries wrote {copied} rows, not {expected}")
-    return {
-        "seconds": seconds,
-        "rows": expected,
-        "memory_limit": "DuckDB's default",
-        "threads": os.cpu_count(),
-    }
+    one COPY."""
+    files = "read_parquet([" + ", ".join(_quoted(path) for path in _months(directory)) + "])"
+    return _bare(files, files, "provider_body", work, repeat, "the deliveries")
 
 
 def ashyq_deliveries(directory: Path, work: Path, repeat: int) -> dict[str, Any]:
@@ -296,28 +267,36 @@ def detect_deliveries(directory: Path, work: Path) -> dict[str, Any]:
 
 
 def bare_copy(source: Path, work: Path, repeat: int, csv: bool) -> dict[str, Any]:
-    """DuckDB with its defaults: ``source`` to one Parquet file per body; only the COPY
-    is timed, each run into a new folder that is removed afterwards."""
-    import duckdb
-
+    """DuckDB with its defaults: ``source`` to one Parquet file per body."""
     parquet = source.with_suffix(".parquet")
     reader = (
         f"read_csv({_quoted(source)}, header = true)" if csv else f"read_parquet({_quoted(source)})"
     )
+    return _bare(reader, f"read_parquet({_quoted(parquet)})", "body", work, repeat, str(source))
+
+
+def _bare(
+    reader: str, counter: str, body: str, work: Path, repeat: int, what: str
+) -> dict[str, Any]:
+    """``COPY (SELECT * FROM reader) … PARTITION_BY (body)`` ``repeat`` times, each into a
+    new folder removed afterwards; only the COPY is timed. Every run must write as many
+    rows as ``counter`` (a typed read of the same records) holds."""
+    import duckdb
+
     seconds: list[float] = []
     copied: list[int] = []
     expected = 0
     for _ in range(repeat):
         con = duckdb.connect()
         con.execute("set enable_progress_bar = false")
-        counted = con.execute(f"SELECT count(*) FROM read_parquet({_quoted(parquet)})")
-        expected = int((counted.fetchone() or (-1,))[0])
+        counted = con.execute(f"SELECT count(*) FROM {counter}").fetchone()
+        expected = int((counted or (-1,))[0])
         scratch = Path(tempfile.mkdtemp(prefix="bare-", dir=work))
         try:
             started = time.perf_counter()
             row = con.execute(
                 f"COPY (SELECT * FROM {reader}) TO {_quoted(scratch / 'out')} "
-                "(FORMAT parquet, PARTITION_BY (body))"
+                f"(FORMAT parquet, PARTITION_BY ({body}))"
             ).fetchone()
             seconds.append(time.perf_counter() - started)
         finally:
@@ -325,7 +304,7 @@ def bare_copy(source: Path, work: Path, repeat: int, csv: bool) -> dict[str, Any
             shutil.rmtree(scratch, ignore_errors=True)
         copied.append(int(row[0]) if row else -1)
     if any(count != expected for count in copied):
-        raise SystemExit(f"the bare copy of {source} wrote {copied} rows, not {expected}")
+        raise SystemExit(f"the bare copy of {what} wrote {copied} rows, not {expected}")
     return {
         "seconds": seconds,
         "rows": expected,
@@ -646,9 +625,7 @@ def report(
             )
     lines += [
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in machine().items()],
+        *machine_table(),
     ]
     return "\n".join(lines) + "\n"
 

@@ -63,7 +63,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import machine, met
+from harness import machine, machine_table, met
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -760,9 +760,7 @@ def report(
         "",
         method,
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in described.items()],
+        *machine_table(described),
         "",
         *scenario_lines,
         "",

@@ -55,7 +55,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from harness import machine, met
+from harness import machine, machine_table, met
 from portal import Server, _free_port, _percentile, _read_response, settle
 
 if TYPE_CHECKING:
@@ -514,10 +514,7 @@ def report(
             "after commit); `bare` answers without storing."
         ),
         "",
-        "| Machine | |",
-        "|---|---|",
-        *(f"| {k} | {v} |" for k, v in machine().items()),
-        f"| Server stack | {_versions()} |",
+        *machine_table({**machine(), "Server stack": _versions()}),
         "",
         (
             "| Server | Rate sent | Acknowledged / s | p50 | p95 | p99 | max | Errors | "

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import harness
-from harness import gib, machine, met
+from harness import gib, machine_table, met
 
 ROOT = Path(__file__).resolve().parents[1]
 YEAR = 2025
@@ -524,9 +524,7 @@ def report(
         "",
         method,
         "",
-        "| Machine | |",
-        "|---|---|",
-        *[f"| {key} | {value} |" for key, value in machine().items()],
+        *machine_table(),
         "",
         building,
         "",
