@@ -5,12 +5,13 @@ holding typed records (``model.RecordKind.arrow_schema``), and beside it the bod
 segments, ``<body>.<segment>.parquet``: records that arrived in a later run and replaced
 none of the body's stored ones (the next month of a year) are added as a segment, so a
 year delivered month by month is written once, not rewritten with each month. A run that
-replaces some of a body's records rewrites that body's files into one. A record is identified by its
-key: within its body, or within the period when the kind says so (``key_scope``), in which
-case a record that arrives under another body moves there. Writing a record that is already
-there replaces it, so re-ingesting a file never duplicates anything. The directories are
-plain names (not ``key=value``), so DuckDB and Spark read the files the same way, with
-``period`` and ``body`` as ordinary columns.
+replaces some of a body's records rewrites that body's files into one.
+
+A record is identified by its key: within its body, or within the period when the kind
+says so (``key_scope``), in which case a record that arrives under another body moves
+there. Writing a record that is already there replaces it, so re-ingesting a file never
+duplicates anything. The directories are plain names (not ``key=value``), so DuckDB and
+Spark read the files the same way, with ``period`` and ``body`` as ordinary columns.
 
 Each run is atomic for readers. ``<kind>/<period>`` is a symbolic link to a version folder,
 ``<home>/store/.versions/<kind>/<period>/<version>/``, and a published version never
