@@ -556,9 +556,7 @@ def main(argv: list[str] | None = None) -> None:
         default=20.0,
         help="run pandas on ten years only if ten times its one-year peak fits in this",
     )
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    harness.child_options(parser)
     args = parser.parse_args(argv)
     if args.measure:
         result = measure(args.measure, args.target, args.repeat, args.scale)

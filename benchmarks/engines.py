@@ -621,9 +621,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / ".data")
     parser.add_argument("--report", type=Path, default=ROOT / "docs" / "benchmarks.md")
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    harness.child_options(parser)
     args = parser.parse_args(argv)
     if args.measure:
         result = measure(

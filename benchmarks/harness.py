@@ -3,6 +3,7 @@ memory, and describing the machine the figures were measured on."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.metadata
 import json
 import os
@@ -19,6 +20,7 @@ from typing import Any, TypeVar
 Result = TypeVar("Result")
 
 __all__ = [
+    "child_options",
     "gib",
     "high_water_mark",
     "machine",
@@ -88,6 +90,14 @@ def gib(size: float) -> str:
 
 def met(ok: bool) -> str:
     return "met" if ok else "**not met**"
+
+
+def child_options(parser: argparse.ArgumentParser) -> None:
+    """The hidden options ``run_child`` starts a child with: ``--measure NAME --target PATH
+    --out FILE``."""
+    parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
 
 
 def run_child(script: Path, name: str, target: Path, *options: str) -> dict[str, Any]:

@@ -647,10 +647,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--report", action="store_true", help="append a section to docs/benchmarks.md"
     )
-    parser.add_argument("--measure", help=argparse.SUPPRESS)
-    parser.add_argument("--target", type=Path, help=argparse.SUPPRESS)
+    harness.child_options(parser)
     parser.add_argument("--year", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.data = args.data.resolve()
     if args.measure:
