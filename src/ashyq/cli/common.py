@@ -218,10 +218,11 @@ def ingest_files(
     try:
         for path in paths:
             files.extend(p for p in source_files(path) if p not in files)
+        elsewhere = settings().engine != "duckdb"  # a spoiled setting is an input problem
     except InputError as error:
         fail_input(error, lang)
     store = RecordStore()
-    if settings().engine != "duckdb":
+    if elsewhere:
         typer.echo(translate(_INGEST_EMBEDDED, lang), err=True)
     columns = (
         TextColumn("{task.description}"),
