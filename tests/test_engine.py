@@ -220,3 +220,25 @@ def test_ingest_says_it_validates_on_the_embedded_engine(home: Path, tmp_path: P
     result = invoke(runner, ["--engine", "spark", *args])
     assert "Ingest validates on the embedded engine" in result.stderr
     assert "Ingest validates" not in invoke(runner, args).stderr
+
+
+def test_statistics_for_a_report_run_on_the_engine_they_are_given(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ashyq.records.store import RecordStore
+    from ashyq.reports.sources import appeal_statistics
+
+    def no_spark(master: str) -> None:
+        raise AssertionError(f"Spark was started at {master}")
+
+    monkeypatch.setenv("ASHYQ_ENGINE", "spark")
+    monkeypatch.setattr(engine, "spark_session", no_spark)
+    settings.cache_clear()
+    try:
+        store = RecordStore(tmp_path)  # 2026 is not published and has no stored appeals
+        # The portal passes its embedded engine: ASHYQ_ENGINE does not reach it.
+        assert appeal_statistics(2026, store=store, con=engine.embedded()) is None
+        with pytest.raises(AssertionError, match="Spark was started"):
+            appeal_statistics(2026, store=store)  # a command follows the setting
+    finally:
+        settings.cache_clear()

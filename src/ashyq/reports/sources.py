@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import ibis
+
 from ashyq.appeals.pipeline import open_period
 from ashyq.appeals.stats import national_stats
 from ashyq.bodies import BodyRegistry, load_bodies
@@ -45,15 +47,21 @@ def _computed_facts(result: IndexResult) -> Facts:
 
 
 def appeal_statistics(
-    period: int, *, registry: BodyRegistry | None = None, store: RecordStore | None = None
+    period: int,
+    *,
+    registry: BodyRegistry | None = None,
+    store: RecordStore | None = None,
+    con: ibis.BaseBackend | None = None,
 ) -> AppealStatistics | None:
     """The national appeal figures of ``period``: the published ones if its report ships
-    with Ashyq, else those computed from its stored e-Otinish records, else None."""
+    with Ashyq, else those computed from its stored e-Otinish records (on ``con``, by
+    default the engine the settings choose), else None."""
     published = published_statistics(period, registry)
     if published is not None:
         return published
     try:
-        stats = national_stats(open_period(Period.parse(str(period)), store=store), registry)
+        data = open_period(Period.parse(str(period)), con=con, store=store)
+        stats = national_stats(data, registry)
     except LookupError:  # no appeals stored for the period
         return None
     return computed_statistics(stats, registry)
@@ -132,9 +140,11 @@ def snapshot_openness(
     previous: dict[str, Any] | None = None,
     registry: BodyRegistry | None = None,
     store: RecordStore | None = None,
+    con: ibis.BaseBackend | None = None,
 ) -> OpennessData:
     """Version ``version`` of a published snapshot as report data; ``previous`` is the
-    document of the period published before it.
+    document of the period published before it; ``con`` computes the appeal statistics
+    when they were not published (``appeal_statistics``).
 
     Each indicator enters as the score the snapshot published, and its facts (raw counts
     and their sources) come with it, so the report states exactly the published figures.
@@ -169,6 +179,6 @@ def snapshot_openness(
         facts=facts,
         previous=previous_of(previous) if previous else None,
         previous_period=str(previous_period) if previous_period is not None else None,
-        statistics=appeal_statistics(period, registry=registry, store=store),
+        statistics=appeal_statistics(period, registry=registry, store=store, con=con),
         source=source,
     )

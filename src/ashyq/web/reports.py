@@ -23,6 +23,7 @@ from ashyq.bodies import BodyRegistry, UnknownBodyError
 from ashyq.cycle.errors import NotFoundError
 from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology
+from ashyq.records import engine
 from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.storage.atomic import write_file
@@ -113,6 +114,8 @@ def _data(
         version=snapshot.version,
         previous=previous,
         registry=registry,
+        # The portal reads on the embedded engine whatever ASHYQ_ENGINE says.
+        con=engine.embedded(),
     )
 
 

@@ -24,6 +24,7 @@ from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
 from ashyq.db.models import Account, AuditEntry, Period, Roadmap, SourceValue, Upload
 from ashyq.i18n import N_, Lang
 from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.records import engine
 from ashyq.web.api import MAX_MEASURES, Deadlines, MeasureIn, RoadmapIn, max_lengths
 from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
@@ -436,7 +437,11 @@ def _drafted_measures(
     if snapshot is None or body_code is None:
         return []
     data = snapshot_openness(
-        snapshot.payload, methodology, version=snapshot.version, registry=portal.registry
+        snapshot.payload,
+        methodology,
+        version=snapshot.version,
+        registry=portal.registry,
+        con=engine.embedded(),  # the portal's engine, whatever ASHYQ_ENGINE says
     )
     try:
         result = data.result.for_body(body_code)
