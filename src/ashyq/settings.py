@@ -7,8 +7,9 @@ option that overrides a setting for one run goes through ``override()``.
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, ByteSize, Field, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,7 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from ashyq.errors import InputError, InputProblem, Message
 from ashyq.i18n import N_
 
-__all__ = ["Settings", "override", "settings"]
+__all__ = ["Engine", "Settings", "override", "settings"]
 
 _SIZE = re.compile(r"^\s*\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$", re.IGNORECASE)
 
@@ -40,6 +41,13 @@ def _size(text: str) -> str:
 Size = Annotated[str, AfterValidator(_size)]
 
 
+class Engine(StrEnum):
+    """The engines of the record analytics (``Settings.engine``)."""
+
+    DUCKDB = "duckdb"
+    SPARK = "spark"
+
+
 class Settings(BaseSettings):
     """The effective settings: each field is ``ASHYQ_<NAME>`` in the environment."""
 
@@ -59,8 +67,8 @@ class Settings(BaseSettings):
         description="Threads of the embedded engine; by default, one per core.",
     )
 
-    engine: Literal["duckdb", "spark"] = Field(
-        default="duckdb",
+    engine: Engine = Field(
+        default=Engine.DUCKDB,
         description=(
             "The engine of the record analytics: the embedded DuckDB, or Spark at "
             "spark_master. Ingest always validates on the embedded engine, on the machine "

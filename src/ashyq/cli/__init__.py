@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, NoReturn
 
 import typer
@@ -22,7 +21,7 @@ from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
 from ashyq.cycle.errors import StorageFullError
 from ashyq.errors import InputError, SetupError
-from ashyq.settings import override
+from ashyq.settings import Engine, override
 
 __all__ = ["app", "main"]
 
@@ -33,13 +32,6 @@ app = typer.Typer(
     add_completion=False,
     rich_markup_mode=None,
 )
-
-
-class Engine(StrEnum):
-    """The record engines (``Settings.engine``)."""
-
-    DUCKDB = "duckdb"
-    SPARK = "spark"
 
 
 @app.callback()

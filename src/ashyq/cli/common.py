@@ -36,7 +36,7 @@ from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import RecordKind
 from ashyq.records.sources import source_files
 from ashyq.records.store import RecordStore
-from ashyq.settings import settings
+from ashyq.settings import Engine, settings
 
 __all__ = [
     "INGEST_PATHS_HELP",
@@ -218,7 +218,7 @@ def ingest_files(
     try:
         for path in paths:
             files.extend(p for p in source_files(path) if p not in files)
-        elsewhere = settings().engine != "duckdb"  # a spoiled setting is an input problem
+        elsewhere = settings().engine != Engine.DUCKDB  # a spoiled setting is an input problem
     except InputError as error:
         fail_input(error, lang)
     store = RecordStore()

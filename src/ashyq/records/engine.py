@@ -26,7 +26,7 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from ashyq.errors import EngineError, Message
 from ashyq.i18n import N_
-from ashyq.settings import settings
+from ashyq.settings import Engine, settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -52,7 +52,7 @@ _LOG_CONFIG: Final = Path(__file__).with_name("spark-log4j2.properties").as_uri(
 def backend() -> ibis.BaseBackend:
     """A connection of the engine the settings choose, for one command's analytics."""
     config = settings()
-    if config.engine == "spark":
+    if config.engine == Engine.SPARK:
         return ibis.pyspark.connect(spark_session(config.spark_master))
     return embedded()
 
@@ -72,7 +72,12 @@ def embedded() -> DuckDBBackend:
 
 @cache
 def _spill_folder() -> str:
-    folder = tempfile.mkdtemp(prefix="ashyq-spill-")
+    return _scratch_folder("ashyq-spill-")
+
+
+def _scratch_folder(prefix: str) -> str:
+    """A new temporary folder, removed when the process ends."""
+    folder = tempfile.mkdtemp(prefix=prefix)
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
@@ -101,7 +106,7 @@ def spark_session(master: str) -> SparkSession:
         # Spark logs errors only; its start-up chatter would bury Ashyq's own output.
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_LOG_CONFIG}")
         # Temporary views only: nothing is written to a warehouse, not even an empty one.
-        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="ashyq-spark-"))
+        .config("spark.sql.warehouse.dir", _scratch_folder("ashyq-spark-"))
     )
     try:
         session = builder.getOrCreate()
