@@ -386,3 +386,47 @@ def test_replacing_a_stored_record_rewrites_the_body_into_one_file(tmp_path: Pat
         f"{body}.parquet" for body in BODIES[:2]
     )
     assert store.source(APPEALS, PERIOD, BODIES[0]).endswith(f"/{BODIES[0]}.parquet")
+
+
+def _keyed_file(path: Path, keys: list[str], *, statistics: bool = True) -> Path:
+    pq.write_table(pa.table({"registration_number": keys}), path, write_statistics=statistics)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("anywhere", "expected"),
+    [(False, ["mf.parquet", "mz.later.parquet", "mz.parquet"]), (True, None)],
+)
+def test_only_the_stored_files_a_key_may_meet_are_read_for_the_replacement_check(
+    tmp_path: Path, anywhere: bool, expected: list[str] | None
+) -> None:
+    from ashyq.records.store import _may_hold
+
+    files = [
+        _keyed_file(tmp_path / "mf.parquet", ["A-001", "A-050"]),
+        _keyed_file(tmp_path / "mf.later.parquet", ["A-100", "A-150"]),
+        _keyed_file(tmp_path / "mz.parquet", ["B-001", "B-009"], statistics=False),
+        _keyed_file(tmp_path / "mz.later.parquet", ["B-010", "B-020"]),
+        _keyed_file(tmp_path / "mt.parquet", ["A-040", "A-060"]),
+    ]
+    # mf's arrivals reach into its first file only; mz's into its later one, and its first
+    # file has no statistics, so it may hold anything; mt has no arrivals.
+    ranges = {"mf": ("A-020", "A-060"), "mz": ("B-015", "B-016"), "mk": ("C-1", "C-2")}
+    chosen = sorted(
+        path.name for path in _may_hold(files, "registration_number", ranges, anywhere=anywhere)
+    )
+    # A key unique in the period may be stored under any body: mt's file holds A-040..A-060.
+    assert chosen == (expected or ["mf.parquet", "mt.parquet", "mz.later.parquet", "mz.parquet"])
+    # A month after every stored key reads nothing at all.
+    assert _may_hold(files, "registration_number", {"mf": ("A-200", "A-300")}, anywhere=False) == []
+
+
+def test_a_later_month_still_replaces_a_record_it_repeats(tmp_path: Path) -> None:
+    store = RecordStore(tmp_path / "home")
+    january = [(f"ЖТ-01-{n:04d}", BODIES[0]) for n in range(10)]
+    ingest(appeals_file(tmp_path / "january.csv", january), PERIOD, KINDS, store=store)
+    # February's keys come after January's, but one January record is sent again.
+    february = [(f"ЖТ-02-{n:04d}", BODIES[0]) for n in range(5)] + [january[3]]
+    report = ingest(appeals_file(tmp_path / "february.csv", february), PERIOD, KINDS, store=store)
+    assert (report.new, report.replaced) == (5, 1)
+    assert per_body(store) == {BODIES[0]: 15}

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import duckdb
 import ibis
@@ -228,9 +228,15 @@ class StoreRun:
         replaced: dict[str, int] = {}
         moved_away: dict[str, int] = {}
         incoming: ir.Table | None = None
+        candidates: list[Path] = []
         if staged and parts:
             incoming = con.read_parquet([str(path) for files in parts.values() for path in files])
-            stored = con.read_parquet([str(path) for path in staged])
+            # Only the stored files whose keys may meet an arriving one are read: a month
+            # that follows the stored ones costs the month, not the year so far.
+            ranges = _key_ranges(con, incoming, body_field, key)
+            candidates = _may_hold(staged, key, ranges, anywhere=by_key)
+        if incoming is not None and candidates:
+            stored = con.read_parquet([str(path) for path in candidates])
             match = [key] if by_key else [key, body_field]
             replaced = _per_body(con, incoming.semi_join(stored, match), body_field)
             if by_key:
@@ -310,6 +316,53 @@ def _free_name(folder: Path, body: str, first: Path) -> Path:
     if not first.exists():
         return first
     return folder / f"{body}.{_version_name()}.parquet"
+
+
+# A key's type depends on the kind (text, number, date); only its order matters here.
+KeyRange = tuple[Any, Any]
+
+
+def _key_ranges(
+    con: DuckDBBackend, table: ir.Table, body_field: str, key: str
+) -> dict[str, KeyRange]:
+    """The smallest and largest key of ``table``'s records, by body."""
+    keys = table[key]
+    found = con.to_pyarrow(
+        table.group_by(body_field).agg(_lo=keys.min(), _hi=keys.max())
+    ).to_pylist()
+    return {row[body_field]: (row["_lo"], row["_hi"]) for row in found if row["_lo"] is not None}
+
+
+def _may_hold(
+    files: Sequence[Path], key: str, ranges: Mapping[str, KeyRange], *, anywhere: bool
+) -> list[Path]:
+    """The ``files`` that may hold a record whose key is in one of ``ranges``: those of the
+    ranges' bodies (of any body when ``anywhere``, for a key unique in the period) with a
+    row group whose keys, by the file's own statistics, reach into a range. A row group
+    without statistics (or of keys of another type) may hold any key."""
+    chosen = []
+    for path in files:
+        body = path.name.split(".")[0]
+        wanted = list(ranges.values()) if anywhere else [ranges[body]] if body in ranges else []
+        if wanted and _reaches(path, key, wanted):
+            chosen.append(path)
+    return chosen
+
+
+def _reaches(path: Path, key: str, ranges: Sequence[KeyRange]) -> bool:
+    metadata = pq.read_metadata(path)
+    column = metadata.schema.names.index(key)
+    for group in range(metadata.num_row_groups):
+        statistics = metadata.row_group(group).column(column).statistics
+        if statistics is None or not statistics.has_min_max:
+            return True
+        low, high = statistics.min, statistics.max
+        for first, last in ranges:
+            if type(low) is not type(first) or type(high) is not type(last):
+                return True
+            if first <= high and low <= last:
+                return True
+    return False
 
 
 def _per_body(con: DuckDBBackend, table: ir.Table, body_field: str) -> dict[str, int]:
