@@ -658,6 +658,20 @@ _RAW: Final = [
         _case(set(), "prepared and signed on day 2 of 2", near={"signing_deadline_breach"}),
     ),
     (
+        # No weekend in between: three calendar days are three working days, one too many.
+        _delivery(
+            "S31",
+            "ADR",
+            "2025-05-12 10:00",
+            provider_body="mt",
+            signed_by="E-MT-HEAD",
+            employee_id="E-MT",
+            decision_at="2025-05-15 10:00",
+            signed_at="2025-05-15 11:00",
+        ),
+        _case({"review_deadline_breach"}, "prepared and signed on day 3 of 2, a Thursday"),
+    ),
+    (
         _delivery(
             "N22",
             "LANDGRANT",

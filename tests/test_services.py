@@ -268,3 +268,23 @@ def test_detection_over_one_body_finds_that_bodys_violations_exactly(detected: D
             return str(row["violation_id"])
 
         assert sorted(rows, key=key) == sorted(expected, key=key)
+
+
+def _flagged(table: pa.Table) -> dict[str, list[str]]:
+    flags = [c for c in table.column_names if c.startswith("_is_")]
+    rows = table.select(["delivery_id", *flags]).to_pylist()
+    found = {row["delivery_id"]: sorted(f for f in flags if row[f]) for row in rows}
+    return {key: value for key, value in found.items() if value}
+
+
+def test_records_left_before_the_calendar_hold_no_violation(detected: Detected) -> None:
+    """Detection looks up working days only for records that may be late by calendar days;
+    on every seed case and near miss, that drops no flag."""
+    from ashyq.services.detect import flag_deliveries
+
+    data = open_period(PERIOD, store=detected.store)
+    every = data.con.to_pyarrow(flag_deliveries(data, every=True))
+    candidates = data.con.to_pyarrow(flag_deliveries(data))
+    assert candidates.num_rows < every.num_rows
+    assert _flagged(candidates) == _flagged(every)
+    assert len(_flagged(every)) >= len(CASES) // 2

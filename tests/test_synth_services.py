@@ -230,3 +230,23 @@ def test_same_arguments_write_the_same_bytes(tmp_path: Path) -> None:
 def test_a_non_positive_scale_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="scale"):
         synthesize_services(2025, 0, 0, tmp_path)
+
+
+def test_records_left_before_the_calendar_hold_no_violation_in_a_year(year: Year) -> None:
+    """Over a synthetic year (every type, weekends, holidays, hours-based terms), the
+    records dropped before the working-day calendar is looked up carry no flag."""
+    from ashyq.services.detect import flag_deliveries
+
+    data = open_period(PERIOD, store=RecordStore(year.result.home))
+
+    def flagged(every: bool) -> set[tuple[str, str]]:
+        table = data.con.to_pyarrow(flag_deliveries(data, every=every))
+        flags = [c for c in table.column_names if c.startswith("_is_")]
+        return {
+            (row["delivery_id"], flag)
+            for row in table.select(["delivery_id", *flags]).to_pylist()
+            for flag in flags
+            if row[flag]
+        }
+
+    assert flagged(every=False) == flagged(every=True)

@@ -180,9 +180,16 @@ def _day_numbers(table: ir.Table, days: ir.Table, column: str) -> ir.Table:
     return joined.drop(f"_date_{column}")
 
 
-def flag_deliveries(data: ServicesPeriod) -> ir.Table:
-    """Every delivery with its registry entry, its stage durations and one boolean column
-    per violation type found in the record itself (all but the queue order).
+def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
+    """The deliveries that may hold a violation (``every``: all of them), with their
+    registry entry, their stage durations and one boolean column per violation type found
+    in the record itself (all but the queue order).
+
+    The working-day calendar is joined only to the deliveries that need it. A stage that
+    took no more calendar days than its term cannot have taken more working days, so a
+    record that no check without the calendar flags and that was refused by no decision
+    and kept every term in calendar days holds no violation; it is dropped before the
+    calendar (and the findings) are looked up, which most records are.
 
     Raises LookupError when no deliveries or no registry are stored for the period.
     """
@@ -203,6 +210,74 @@ def flag_deliveries(data: ServicesPeriod) -> ir.Table:
     )
     d = data.deliveries
     d = d.left_join(registry, d.service_code == registry._service).drop("_service")
+    # The signer's staff record and leave: checked on every signed record.
+    d = _with_signer(d, data)
+
+    def hours(column: str) -> ir.FloatingValue:
+        seconds = d[column].epoch_seconds() - d.submitted_at.epoch_seconds()
+        value: ir.FloatingValue = seconds / 3600.0
+        return value
+
+    def calendar_days(column: str) -> ir.IntegerValue:
+        value: ir.IntegerValue = d[column].date().delta(d.submitted_at.date(), unit="day")
+        return value
+
+    refused = (d.decision == "refused").fill_null(False)
+    basis = d.refusal_legal_basis
+    concrete = basis.notnull() & basis.re_search(_CONCRETE_BASIS) & d.refusal_reasons.notnull()
+    d = d.mutate(
+        _refused=refused,
+        _issued=(d.decision == "issued").fill_null(False),
+        _by_days=d.deadline_days.notnull(),
+        excess_at_registration=_outside(d.documents_requested, d._checklist),
+        excess_at_review=_outside(d.review_documents_requested, d._checklist),
+        # Only recorded packages are checked: no split at all for the rest.
+        missing_documents=_outside(d._checklist, d.documents_submitted),
+        _concrete=concrete.fill_null(False),
+    )
+    # The checks that need neither the calendar nor the findings.
+    plain: dict[str, ir.BooleanValue] = {
+        "routing_failure": (d.routed_ok == False).fill_null(False),  # noqa: E712
+        "paper_not_in_monitoring": (
+            (d.form == "paper") & (d.registered_in_monitoring == False)  # noqa: E712
+        ).fill_null(False),
+        "excess_documents_at_registration": d.excess_at_registration.notnull(),
+        "excess_documents_at_review": d.excess_at_review.notnull(),
+        "incomplete_package_granted": (
+            d._issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
+        ),
+        "refusal_without_hearing": (
+            d._refused
+            & d._hearing_required.fill_null(False)
+            & (d.hearing_held_at.isnull() | (d.hearing_held_at > d.decision_at)).fill_null(True)
+        ),
+        "refusal_without_reasons": d._refused & ~d._concrete,
+        "third_party_signature": d.signer_status.notnull(),
+    }
+    d = d.mutate(**{f"_is_{name}": flag for name, flag in plain.items()})
+    if not every:
+        # Written inline, so that each is computed only for the records it concerns.
+        last = ibis.greatest(
+            calendar_days("signed_at").fill_null(calendar_days("decision_at")),
+            calendar_days("decision_at").fill_null(calendar_days("signed_at")),
+        )
+        slowest = ibis.greatest(
+            hours("signed_at").fill_null(hours("decision_at")),
+            hours("decision_at").fill_null(hours("signed_at")),
+        )
+        may_be_late = (
+            (d.registered_at.date() > d.submitted_at.date())
+            | d._by_days.ifelse(last > d.deadline_days, slowest > d._deadline_hours)
+            | (
+                d.rejected_incomplete_at.notnull()
+                & (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
+            )
+        ).fill_null(False)
+        candidate = may_be_late | d._refused
+        for name in plain:
+            candidate = candidate | d[f"_is_{name}"]
+        d = d.filter(candidate)
+
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
         d = _day_numbers(d, data.days, column)
     d = _day_numbers(d, data.days, "rejected_incomplete_at")
@@ -218,21 +293,16 @@ def flag_deliveries(data: ServicesPeriod) -> ir.Table:
         value: ir.IntegerValue = (days < 0).ifelse(0, days)
         return value
 
-    def hours(column: str) -> ir.FloatingValue:
-        seconds = d[column].epoch_seconds() - d.submitted_at.epoch_seconds()
-        value: ir.FloatingValue = seconds / 3600.0
-        return value
-
     d = d.mutate(
+        _registration_hours=hours("registered_at"),
+        _decision_hours=hours("decision_at").fill_null(hours("signed_at")),
+        _result_hours=hours("signed_at").fill_null(hours("decision_at")),
         registration_days=elapsed("registered_at"),
         decision_days=elapsed("decision_at").fill_null(elapsed("signed_at")),
         result_days=elapsed("signed_at").fill_null(elapsed("decision_at")),
         refusal_days=elapsed("rejected_incomplete_at"),
-        _registration_hours=hours("registered_at"),
-        _decision_hours=hours("decision_at").fill_null(hours("signed_at")),
-        _result_hours=hours("signed_at").fill_null(hours("decision_at")),
     )
-    by_days = d.deadline_days.notnull()
+    by_days = d._by_days
     breach = by_days.ifelse(
         d.result_days > d.deadline_days, d._result_hours > d._deadline_hours
     ).fill_null(False)
@@ -244,61 +314,35 @@ def flag_deliveries(data: ServicesPeriod) -> ir.Table:
         d._result_hours - d._registration_hours <= d._deadline_hours,
     ).fill_null(False)
     late_registration = (d.registration_days > 0).fill_null(False)
+    registration_breach = breach & late_registration & after_registration_in_time
+    # Any finding of an unjustified refusal.
     d = d.mutate(
         _breach=breach,
         _decision_late=decision_late,
         _late_registration=late_registration,
-        _registration_breach=breach & late_registration & after_registration_in_time,
-        _refused=(d.decision == "refused").fill_null(False),
-        _issued=(d.decision == "issued").fill_null(False),
-        _by_days=by_days,
-    )
-    # The signer's staff record and leave, and any finding of an unjustified refusal.
-    d = _with_signer(d, data)
-    d = _with_findings(d, data)
-    breach, decision_late, by_days = d._breach, d._decision_late, d._by_days
-    late_registration, registration_breach = d._late_registration, d._registration_breach
-    refused, issued = d._refused, d._issued
-
-    basis = d.refusal_legal_basis
-    concrete = basis.notnull() & basis.re_search(_CONCRETE_BASIS) & d.refusal_reasons.notnull()
-    d = d.mutate(
-        excess_at_registration=_outside(d.documents_requested, d._checklist),
-        excess_at_review=_outside(d.review_documents_requested, d._checklist),
-        # Only recorded packages are checked: no split at all for the rest.
-        missing_documents=_outside(d._checklist, d.documents_submitted),
+        _registration_breach=registration_breach,
         days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
     )
-    flags: dict[str, ir.BooleanValue] = {
+    d = _with_findings(d, data)
+    breach, decision_late = d._breach, d._decision_late
+    late_registration, registration_breach = d._late_registration, d._registration_breach
+    timed: dict[str, ir.BooleanValue] = {
         "late_registration": late_registration & ~registration_breach,
         "registration_deadline_breach": registration_breach,
-        "routing_failure": (d.routed_ok == False).fill_null(False),  # noqa: E712
-        "paper_not_in_monitoring": (
-            (d.form == "paper") & (d.registered_in_monitoring == False)  # noqa: E712
-        ).fill_null(False),
-        "excess_documents_at_registration": d.excess_at_registration.notnull(),
-        "excess_documents_at_review": d.excess_at_review.notnull(),
-        "incomplete_package_granted": (
-            issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
-        ),
         "review_deadline_breach": breach & ~registration_breach & decision_late,
         "late_incomplete_refusal": (d.refusal_days > d.refusal_deadline_days).fill_null(False),
-        "unjustified_refusal": refused & d.finding_id.notnull(),
-        "refusal_without_hearing": (
-            refused
-            & d._hearing_required.fill_null(False)
-            & (d.hearing_held_at.isnull() | (d.hearing_held_at > d.decision_at)).fill_null(True)
-        ),
-        "refusal_without_reasons": refused & ~concrete.fill_null(False),
+        "unjustified_refusal": d._refused & d.finding_id.notnull(),
         "signing_deadline_breach": breach & ~registration_breach & ~decision_late,
-        "third_party_signature": d.signer_status.notnull(),
     }
-    return d.mutate(**{f"_is_{name}": flag for name, flag in flags.items()})
+    return d.mutate(**{f"_is_{name}": flag for name, flag in timed.items()})
 
 
 def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     """Add ``signer_status``: on_leave, not_authorised or unknown_signer (null when the
-    signer was entitled to sign); null for every record of a body without a staff list."""
+    signer was entitled to sign); null for every record of a body without a staff list.
+
+    One join per record: each signer's staff record carries the days of their leave, and
+    the bodies with a staff list are a list of codes."""
     if data.staff is None:
         return d.mutate(signer_status=ibis.null("string"))
     staff = data.staff
@@ -309,33 +353,30 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
         _can_sign_from=staff.can_sign_from,
         _can_sign_until=staff.can_sign_until,
     )
-    listed = staff.select(_listed_body=staff.body).distinct()
+    leave_days = _leave_days(data)
+    if leave_days is not None:
+        on_leave_days = leave_days.group_by("_leave_body", "_leave_employee").aggregate(
+            _leave_days=leave_days._leave_day.collect()
+        )
+        signers = signers.left_join(
+            on_leave_days,
+            (signers._staff_body == on_leave_days._leave_body)
+            & (signers._staff_employee == on_leave_days._leave_employee),
+        ).drop("_leave_body", "_leave_employee")
+    else:
+        signers = signers.mutate(_leave_days=ibis.null("array<date>"))
+    listed = sorted(data.con.to_pyarrow(staff.select("body").distinct())["body"].to_pylist())
     d = d.left_join(
         signers, (d.provider_body == signers._staff_body) & (d.signed_by == signers._staff_employee)
     )
-    d = d.left_join(listed, d.provider_body == listed._listed_body)
     signed_on = d.signed_at.date()
-    d = d.mutate(
-        _authorised=(
-            d._can_sign
-            & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
-            & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
-        ),
-        _signed_on=signed_on,
+    authorised = (
+        d._can_sign
+        & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
+        & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
     )
-    leave_days = _leave_days(data)
-    if leave_days is not None:
-        d = d.left_join(
-            leave_days,
-            (d.provider_body == leave_days._leave_body)
-            & (d.signed_by == leave_days._leave_employee)
-            & (d._signed_on == leave_days._leave_day),
-        )
-        on_leave = d._leave_day.notnull()
-    else:
-        on_leave = ibis.literal(False)
-    authorised = d._authorised
-    checked = d.signed_by.notnull() & d._listed_body.notnull()
+    on_leave = d._leave_days.contains(signed_on).fill_null(False)
+    checked = d.signed_by.notnull() & d.provider_body.isin(listed)
     status = ibis.cases(
         (d._staff_employee.isnull(), "unknown_signer"),
         (on_leave, "on_leave"),
