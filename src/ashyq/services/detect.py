@@ -256,18 +256,15 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
     }
     d = d.mutate(**{f"_is_{name}": flag for name, flag in plain.items()})
     if not every:
-        # Written inline, so that each is computed only for the records it concerns.
-        last = ibis.greatest(
-            calendar_days("signed_at").fill_null(calendar_days("decision_at")),
-            calendar_days("decision_at").fill_null(calendar_days("signed_at")),
-        )
-        slowest = ibis.greatest(
-            hours("signed_at").fill_null(hours("decision_at")),
-            hours("decision_at").fill_null(hours("signed_at")),
-        )
+        # The later of decision and signature (greatest skips a null on DuckDB and Spark);
+        # written inline, so that each is computed only for the records it concerns.
+        last = ibis.greatest(d.signed_at, d.decision_at)
+        day = d.submitted_at.date()
+        last_days = last.date().delta(day, unit="day")
+        last_hours = (last.epoch_seconds() - d.submitted_at.epoch_seconds()) / 3600.0
         may_be_late = (
-            (d.registered_at.date() > d.submitted_at.date())
-            | d._by_days.ifelse(last > d.deadline_days, slowest > d._deadline_hours)
+            (d.registered_at.date() > day)
+            | d._by_days.ifelse(last_days > d.deadline_days, last_hours > d._deadline_hours)
             | (
                 d.rejected_incomplete_at.notnull()
                 & (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
@@ -512,7 +509,20 @@ def detect(
     any_flag = ibis.literal(False)
     for column in flag_columns:
         any_flag = any_flag | flagged_all[column]
-    keep = [c for c in flagged_all.columns if not c.startswith("_")] + flag_columns
+    # The flagged records keep only what the registry reads: fewer columns read and cached.
+    needed = {
+        "provider_body",
+        "provider_unit",
+        "delivery_id",
+        "service_code",
+        "source_file",
+        "source_row",
+    }
+    for violation_type in catalogue.types:
+        needed.add(violation_type.responsible)
+        aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
+        needed.update(aliases.get(name, name) for name in violation_type.evidence)
+    keep = [c for c in flagged_all.columns if c in needed] + flag_columns
     flagged = flagged_all.filter(any_flag).select(*keep)
     flagged = flagged.cache()
     queue = _queue_violations(data)
