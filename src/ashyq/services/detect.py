@@ -262,17 +262,17 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         day = d.submitted_at.date()
         last_days = last.date().delta(day, unit="day")
         last_hours = (last.epoch_seconds() - d.submitted_at.epoch_seconds()) / 3600.0
-        may_be_late = (
-            (d.registered_at.date() > day)
-            | d._by_days.ifelse(last_days > d.deadline_days, last_hours > d._deadline_hours)
-            | (
-                d.rejected_incomplete_at.notnull()
-                & (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
-            )
-        ).fill_null(False)
-        candidate = may_be_late | d._refused
+        # A filter drops a null as false, so no term needs filling: the engine then stops
+        # at the first term that holds, the record's own flags first.
+        candidate: ir.BooleanValue = d._refused
         for name in plain:
             candidate = candidate | d[f"_is_{name}"]
+        candidate = (
+            candidate
+            | (d.registered_at.date() > day)
+            | d._by_days.ifelse(last_days > d.deadline_days, last_hours > d._deadline_hours)
+            | (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
+        )
         d = d.filter(candidate)
 
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
