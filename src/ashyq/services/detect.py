@@ -312,7 +312,6 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
     ).fill_null(False)
     late_registration = (d.registration_days > 0).fill_null(False)
     registration_breach = breach & late_registration & after_registration_in_time
-    # Any finding of an unjustified refusal.
     d = d.mutate(
         _breach=breach,
         _decision_late=decision_late,
@@ -320,6 +319,7 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         _registration_breach=registration_breach,
         days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
     )
+    # Any finding of an unjustified refusal.
     d = _with_findings(d, data)
     breach, decision_late = d._breach, d._decision_late
     late_registration, registration_breach = d._late_registration, d._registration_breach
