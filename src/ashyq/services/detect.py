@@ -419,8 +419,9 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     or served to an official of the provider; with the first position left waiting."""
     if data.deliveries is None:
         return None
-    d = data.deliveries
-    q = d.filter(d.queue_list.notnull())
+    # The queue-based records are few, and the check reads them twice: read the year once.
+    d = data.deliveries.filter(data.deliveries.queue_list.notnull()).cache()
+    q = d
     # A position leaves the list when it is decided (served or refused); until then it waits.
     left_at = q.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00"))
     q = q.mutate(_left_at=left_at)
@@ -442,7 +443,7 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     q = q.mutate(applicant_is_official=official.fill_null(False), _out_of_order=out_of_order)
     q = q.filter(q._out_of_order | (served & q.applicant_is_official))
     # The first position still waiting when the record was served: only the flagged few.
-    waiting = d.filter(d.queue_list.notnull()).select(
+    waiting = d.select(
         _w_body=d.provider_body,
         _w_list=d.queue_list,
         _w_position=d.queue_position,
