@@ -1,11 +1,12 @@
 """Find violations in the delivery records, as Ibis expressions (DuckDB or PySpark).
 
 One scan of the deliveries joins each record to the small tables it needs (the registry
-entry of its service, the working-day number of each of its dates, its signer's staff
-record and leave, the findings about it) and sets one flag per violation type of the
-catalogue. Only flagged records are kept and cached; each type then becomes rows of the
-violation registry with its evidence. The queue check, which compares records of one
-waiting list with each other, runs over the few queue-based records apart.
+entry of its service, its signer's staff record and leave; then, for the records that may
+be late or were refused, the working-day number of each of its dates and the findings
+about it) and sets one flag per violation type of the catalogue. Only flagged records
+are kept and cached; each type then becomes rows of the violation registry with its
+evidence. The queue check, which compares records of one waiting list with each other,
+runs over the few queue-based records apart, read once.
 
 Working days: the day an application is received is day zero when it arrives on a
 working day before the end of working hours; otherwise day zero is the next working day.
@@ -511,14 +512,7 @@ def detect(
     for column in flag_columns:
         any_flag = any_flag | flagged_all[column]
     # The flagged records keep only what the registry reads: fewer columns read and cached.
-    needed = {
-        "provider_body",
-        "provider_unit",
-        "delivery_id",
-        "service_code",
-        "source_file",
-        "source_row",
-    }
+    needed = set(REGISTRY_COLUMNS)
     for violation_type in catalogue.types:
         needed.add(violation_type.responsible)
         aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
