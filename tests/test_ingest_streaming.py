@@ -252,27 +252,46 @@ def _as_csv(table: pa.Table, path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("twist", ["plain", "a short line", "crlf", "windows-1251"])
+TWISTS = [
+    "plain",
+    "a short line",
+    "crlf",
+    "windows-1251",
+    "a blank line",
+    "a line break in a quoted field",
+    "a long line",
+]
+
+
+@pytest.mark.parametrize("twist", TWISTS)
 def test_the_engine_and_the_line_reader_read_a_csv_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, twist: str
 ) -> None:
+    from ashyq.limits import INPUT_LIMITS
     from ashyq.records import sources
 
     path = _as_csv(_spoiled_year(tmp_path), tmp_path / "appeals.csv")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     assert any('"' in line for line in lines)  # quoted fields, as exports have
+    quoted = next(n for n, line in enumerate(lines) if n > 30 and ',"' in line)
     if twist == "a short line":
         lines[20] = "ЕО-КОРОТКАЯ,2025-01-01\n"  # too few cells: the engine refuses it
+    elif twist == "a blank line":
+        lines.insert(20, "\n")  # the engine skips it: its lines and records disagree
+    elif twist == "a line break in a quoted field":
+        lines[quoted] = lines[quoted].replace(',"', ',"две\nстроки ', 1)
+    elif twist == "a long line":
+        lines[quoted] = lines[quoted].replace(',"', ',"' + "я" * INPUT_LIMITS.field_chars, 1)
     path.write_bytes(
         "".join(lines)
         .replace("\n", "\r\n" if twist == "crlf" else "\n")
         .encode("cp1251" if twist == "windows-1251" else "utf-8", errors="replace")
     )
-    # Every twist is plain by its lines; the engine finds the short line and the encoding.
-    assert sources._one_record_a_line(path, 131_072)
+    # Only the twists the engine cannot see are kept from it; it finds the rest.
+    assert sources._line_count(path) is not None
     engine = RecordStore(tmp_path / "engine")
     by_engine = ingest(path, PERIOD, KINDS, store=engine)
-    monkeypatch.setattr(sources, "_one_record_a_line", lambda path, limit: False)
+    monkeypatch.setattr(sources, "_line_count", lambda path: None)
     by_lines = RecordStore(tmp_path / "lines")
     by_line_reader = ingest(path, PERIOD, KINDS, store=by_lines)
     assert _outcome(by_engine, engine, 0)[:2] == _outcome(by_line_reader, by_lines, 0)[:2]
@@ -281,23 +300,47 @@ def test_the_engine_and_the_line_reader_read_a_csv_alike(
     assert (5, "outside_period") in found and (11, "duplicate_key") in found
     if twist == "a short line":
         assert (21, "unsplit_row") in found
+    if twist == "a long line":
+        assert (quoted + 1, "unsplit_row") in found
+    # Each stored record names its line, the last one the file's last line.
+    rows = _stored_rows(engine)
+    assert rows == _stored_rows(by_lines)
+    assert rows[-1] == path.read_bytes().count(b"\n")
 
 
-def test_a_plain_csv_is_recognised(tmp_path: Path) -> None:
-    from ashyq.records.sources import _one_record_a_line
+def _stored_rows(store: RecordStore) -> list[int]:
+    """The line of each stored record, in order."""
+    con = ibis.duckdb.connect()
+    stored = store.read(con, APPEALS, PERIOD)
+    assert stored is not None
+    return sorted(con.to_pyarrow(stored.select("source_row"))["source_row"].to_pylist())
 
-    def plain(text: bytes) -> bool:
+
+@pytest.mark.parametrize("block", [1, 2, 3, 5, 1 << 24])
+def test_a_plain_csv_is_recognised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: int
+) -> None:
+    from ashyq.records import sources
+
+    monkeypatch.setattr(sources, "_SCAN_BYTES", block)  # every way a block can end
+
+    def lines(text: bytes) -> int | None:
         path = tmp_path / "f.csv"
         path.write_bytes(text)
-        return _one_record_a_line(path, 100)
+        return sources._line_count(path)
 
-    assert plain(b'a,b\n1,"x, y"\n2,"say ""hi"""\n')
-    assert plain(b"a,b\r\n1,2\r\n3,4")  # CRLF, no newline at the end
-    assert not plain(b'a,b\n1,"two\nlines"\n')  # a line break in a quoted field
-    assert not plain(b"a,b\n1,2\n\n3,4\n")  # a blank line
-    assert not plain(b"a,b\n1,2\r3,4\n")  # a lone CR ends a line for Python
-    assert not plain(b"a,b\n1,\x002\n")  # NUL
-    assert not plain(b"a,b\n1," + b"x" * 200 + b"\n")  # longer than the field limit
+    assert lines(b'a,b\n1,"x, y"\n2,"say ""hi"""\n') == 3
+    assert lines(b"a,b\r\n1,2\r\n3,4") == 3  # CRLF, no newline at the end
+    assert lines(b"a,b\r\n\r\n1,2\r\n") == 3
+    # The engine sees these, and its records are fewer than the lines after the header:
+    assert lines(b'a,b\n1,"two\nlines"\n') == 3  # a line break in a quoted field
+    assert lines(b"a,b\n1,2\n\n3,4\n") == 4  # a blank line
+    assert lines(b"a,b\n1," + b"x" * 200 + b"\n") == 2  # a line over the limit: refused
+    # These it cannot see:
+    assert lines(b"a,b\n1,2\r3,4\n") is None  # a lone CR ends a line for Python
+    assert lines(b"a,b\r\n1,2\r\r\n") is None
+    assert lines(b"a,b\n1,2\r") is None  # and at the end of the file
+    assert lines(b"a,b\n1,\x002\n") is None  # NUL
 
 
 def test_a_body_written_to_several_files_lands_as_one(tmp_path: Path) -> None:
@@ -433,3 +476,38 @@ def test_a_later_month_still_replaces_a_record_it_repeats(tmp_path: Path) -> Non
     report = ingest(appeals_file(tmp_path / "february.csv", february), PERIOD, KINDS, store=store)
     assert (report.new, report.replaced) == (5, 1)
     assert per_body(store) == {BODIES[0]: 15}
+
+
+def test_a_csv_read_in_parallel_blocks_keeps_each_record_on_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The engine reads a large CSV in blocks, several at once; each stored record still
+    names the line it came from, and each problem its line."""
+    from ashyq.records import ingest as ingesting
+
+    monkeypatch.setattr(ingesting, "_CSV_BUFFER_BYTES", 1 << 17)
+    monkeypatch.setenv("ASHYQ_THREADS", "2")
+    rows = [(f"ЕО-{i:06d}", BODIES[i % len(BODIES)]) for i in range(60_000)]
+    path = appeals_file(tmp_path / "appeals.csv", rows)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(path.read_bytes()) > 20 * (1 << 17)  # many blocks
+    broken = {len(lines) // 3: "petition", len(lines) - 1: "petition"}
+    for line, value in broken.items():
+        lines[line] = lines[line].replace(";complaint;", f";{value};", 1)
+        assert value in lines[line]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = RecordStore(tmp_path / "store")
+    report = ingest(path, PERIOD, KINDS, store=store)
+    assert {(p.row, p.code) for p in report.problems} == {
+        (line + 1, "invalid_choice") for line in broken
+    }
+    con = ibis.duckdb.connect()
+    stored = store.read(con, APPEALS, PERIOD)
+    assert stored is not None
+    numbered = con.to_pyarrow(stored.select(APPEALS.key, "source_row"))
+    keys, rows = numbered[APPEALS.key].to_pylist(), numbered["source_row"].to_pylist()
+    by_key = dict(zip(keys, rows, strict=True))
+    expected = {line.split(";", 1)[0]: n for n, line in enumerate(lines, 1) if n > 1}
+    for line in broken:
+        del expected[lines[line].split(";", 1)[0]]
+    assert by_key == expected
