@@ -61,8 +61,6 @@ _RUSSIAN_DATE: Final = r"^(\d{1,2})\.(\d{1,2})\.(\d{4})"
 # too, as a Parquet double is written out as text ("1e-05").
 _GROUP_SEPARATORS: Final = " \u202f\u2009"
 _DECIMAL: Final = rf"^[+-]?(\d{{1,3}}([{_GROUP_SEPARATORS}]\d{{3}})+|\d+)([.,]\d+)?([eE][+-]?\d+)?$"
-# What ``StringValue.strip`` removes from either end of a cell.
-_STRIPPED: Final = " \t\n\r\v\f"
 _TEXT_FORMAT: Final = "%Y-%m-%dT%H:%M:%S"
 
 
@@ -92,14 +90,13 @@ def as_text(value: ir.Value) -> ir.StringValue:
 def _blank_to_null(value: ir.StringValue) -> ir.StringValue:
     """The cell trimmed (a no-break space counts as a space), null when blank.
 
-    Most cells need nothing done and are kept as they are, which is found by comparing
-    their ends (5.9 M titles of the national year: compared in 1.0 s, their first and
-    last characters cut out and looked up in 2.2 s, trimmed in 4.2 s).
+    Most cells need nothing done and are kept as they are, which is found from their
+    first and last characters: every character ``strip`` removes is at most a space, so
+    a cell whose ends are above it, and that holds no no-break space, is kept (every
+    column of the national appeals year: compared so in 2.5 s; by six prefixes and six
+    suffixes in 4.7 s; trimmed, a copy of each, in more).
     """
-    padded = functools.reduce(
-        operator.or_,
-        (value.startswith(c) | value.endswith(c) for c in _STRIPPED),
-    )
+    padded = (value.ascii_str() <= 32) | (value.right(1) <= " ")
     clean = (value != "") & ~value.contains("\u00a0") & ~padded
     slow = value.replace("\u00a0", " ").strip().nullif("")
     return clean.ifelse(value, slow)
@@ -186,7 +183,7 @@ def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanV
     if spec.type is FieldType.TEXT:
         return text, ibis.literal(False)
     if spec.type is FieldType.LIST:
-        return _parse_list(text), ibis.literal(False)
+        return _if_present(text, _parse_list(text)), ibis.literal(False)
     if spec.type is FieldType.DATETIME:
         parsed: ir.Value = _parse_datetime(text)
     elif spec.type is FieldType.DATE:
@@ -201,8 +198,17 @@ def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanV
         parsed = _parse_choice(text, spec)
     else:
         codes, valid = _parse_codes(text, spec)
-        return codes, present & ~valid
+        return _if_present(text, codes), present & ~_if_present(text, valid)
+    parsed = _if_present(text, parsed)
     return parsed, present & parsed.isnull()
+
+
+def _if_present(text: ir.StringValue, value: ir.Value) -> ir.Value:
+    """``value`` where ``text`` is not blank, null elsewhere, computed only where it is
+    not: the engine evaluates a branch of a CASE for its own rows alone, and most
+    optional cells are blank (the national appeals year: its column of distortions, 0.4 %
+    filled, parsed in 1.1 s before, all of it on blank cells)."""
+    return text.isnull().ifelse(ibis.null(value.type()), value)
 
 
 def _typed(spec: FieldSpec, column: ir.Value) -> tuple[ir.Value, ir.BooleanValue] | None:
