@@ -645,6 +645,44 @@ _RAW: Final = [
         _case(set(), "refusal citing a paragraph («п. 9»)", near={"refusal_without_reasons"}),
     ),
     (
+        # Seed 002's own citation, in Kazakh: the point in the dative after the article.
+        _delivery(
+            "N28",
+            "APZ",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            refusal_reasons="топографиялық түсірілім ұсынылмаған",
+            refusal_legal_basis="Заңның 19-1-бабының 1-тармағына сәйкес",
+        ),
+        _case(set(), "refusal citing «1-тармағына» (seed 002)", near={"refusal_without_reasons"}),
+    ),
+    (
+        _delivery(
+            "N29",
+            "APZ",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            refusal_reasons="топографиялық түсірілім ұсынылмаған",
+            refusal_legal_basis="Қағидалардың 9-тармағының 2) тармақшасы",
+        ),
+        _case(set(), "refusal citing a subpoint in Kazakh", near={"refusal_without_reasons"}),
+    ),
+    (
+        # «в части» is also "as regards": no number, no point. Flagged, and said so.
+        _delivery(
+            "S32",
+            "APZ",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            refusal_reasons="неполный пакет",
+            refusal_legal_basis="ст. 19-1 Закона в части неполноты документов",
+        ),
+        _case({"refusal_without_reasons"}, "refusal citing an article «в части …», no point"),
+    ),
+    (
         _delivery(
             "N21",
             "ADR",

@@ -105,6 +105,9 @@ def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected)
     assert evidence("S02", "registration_deadline_breach")["registration_days"] == "4"
     assert evidence("S02", "registration_deadline_breach")["deadline_days"] == "3"
     assert evidence("S09", "review_deadline_breach")["days_late"] == "3"
+    # How the basis of a refusal was read: the article alone, or a unit with no number.
+    assert evidence("S12", "refusal_without_reasons")["basis_reading"] == "article_only"
+    assert evidence("S32", "refusal_without_reasons")["basis_reading"] == "ambiguous"
     assert evidence("S14", "signing_deadline_breach")["decision_days"] == "2"
     assert evidence("S14", "signing_deadline_breach")["result_days"] == "4"
     assert evidence("S10", "late_incomplete_refusal")["refusal_days"] == "5"

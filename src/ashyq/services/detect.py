@@ -33,6 +33,7 @@ from ashyq.records.backend import small_table
 from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
 from ashyq.services.catalogue import ViolationCatalogue, load_catalogue
+from ashyq.services.citation import BasisReading, basis_reading
 from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
 
 __all__ = [
@@ -51,14 +52,6 @@ END_OF_WORKING_DAY: Final = (18, 30)
 _CALENDAR_BEFORE: Final = timedelta(days=31)
 _CALENDAR_AFTER: Final = timedelta(days=366)
 _DEFAULT_REFUSAL_DAYS: Final = 2
-# A legal basis is concrete when it names a point below the article: a paragraph or
-# subparagraph (п., пп., пункт, тармақ, тармақша, "3)"), not an article as a whole. No
-# \b: DuckDB's \b knows only ASCII letters; a space or bracket before "п." does the job
-# the same way in DuckDB, Spark and Python.
-_CONCRETE_BASIS: Final = (
-    r"(?i)(?:(?:^|[\s,;(])пп?\.|пункт|тармақ|тарм\.|(?:^|[\s,;(])para|clause|\d+\))"
-)
-
 REGISTRY_COLUMNS: Final = (
     "violation_id",
     "violation_type",
@@ -224,8 +217,12 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         return value
 
     refused = (d.decision == "refused").fill_null(False)
-    basis = d.refusal_legal_basis
-    concrete = basis.notnull() & basis.re_search(_CONCRETE_BASIS) & d.refusal_reasons.notnull()
+    # What the legal basis cites (services.citation): concrete when a unit below the
+    # article, with its number; said in the evidence when it is not.
+    d = d.mutate(
+        basis_reading=refused.ifelse(basis_reading(d.refusal_legal_basis), ibis.null("string"))
+    )
+    concrete = (d.basis_reading == BasisReading.POINT.value) & d.refusal_reasons.notnull()
     d = d.mutate(
         _refused=refused,
         _issued=(d.decision == "issued").fill_null(False),
