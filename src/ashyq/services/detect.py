@@ -412,13 +412,37 @@ def _with_findings(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     )
 
 
+# What the queue check and the registry read of a queue-based delivery (the registry's
+# columns, the responsible signer and the evidence are checked against the catalogue).
+_QUEUE_COLUMNS: Final = frozenset(
+    {
+        "provider_body",
+        "provider_unit",
+        "delivery_id",
+        "service_code",
+        "source_file",
+        "source_row",
+        "queue_list",
+        "queue_position",
+        "decision",
+        "decision_at",
+        "applicant_id",
+        "employee_id",
+        "signed_by",
+    }
+)
+
+
 def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     """Issued queue-based deliveries served before an earlier position that still waited,
     or served to an official of the provider; with the first position left waiting."""
     if data.deliveries is None:
         return None
-    # The queue-based records are few, and the check reads them twice: read the year once.
-    d = data.deliveries.filter(data.deliveries.queue_list.notnull()).cache()
+    # The queue-based records are few, and the check reads them twice: read the year once,
+    # and only the columns the check and the registry read.
+    deliveries = data.deliveries
+    d = deliveries.filter(deliveries.queue_list.notnull())
+    d = d.select(*[c for c in deliveries.columns if c in _QUEUE_COLUMNS]).cache()
     q = d
     # A position leaves the list when it is decided (served or refused); until then it waits.
     left_at = q.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00"))
