@@ -543,6 +543,37 @@ _RAW: Final = [
         _case({"out_of_queue_order"}, "served fourth before the first and second were served"),
     ),
     (
+        # Seed 002 condemns breaking the order of the list; an employee of the body who
+        # waited their turn, and neither reviews nor signs the decision, is served lawfully.
+        _delivery(
+            "N30",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Щучинск",
+            queue_position="1",
+            decision_at="2025-06-05 10:00",
+            applicant_id="E-FORMER",
+        ),
+        _case(
+            set(),
+            "an employee of the body served first on the list, in turn",
+            near={"out_of_queue_order"},
+        ),
+    ),
+    (
+        # In turn, but the applicant reviewed their own application: a conflict of interest.
+        _delivery(
+            "S33",
+            "HOUSING",
+            "2025-06-02 10:00",
+            queue_list="Щучинск-2",
+            queue_position="1",
+            decision_at="2025-06-05 10:00",
+            applicant_id="E-CLERK",
+        ),
+        _case({"out_of_queue_order"}, "served in turn, the applicant reviewing their own case"),
+    ),
+    (
         _delivery(
             "N15",
             "ECOLICENCE",

@@ -117,6 +117,9 @@ def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected)
     )
     assert evidence("S06", "out_of_queue_order")["first_waiting"] == "1"
     assert evidence("S06", "out_of_queue_order")["applicant_is_official"] == "true"
+    assert evidence("S06", "out_of_queue_order")["applicant_on_staff"] == "true"
+    assert evidence("N14", "out_of_queue_order")["applicant_is_official"] == "false"
+    assert evidence("S33", "out_of_queue_order")["applicant_is_official"] == "true"
     assert evidence("S15-01", "third_party_signature")["signer_status"] == "on_leave"
     assert evidence("N23", "third_party_signature")["signer_status"] == "not_authorised"
     assert evidence("S11", "unjustified_refusal")["established_by"] == "unplanned_inspection"

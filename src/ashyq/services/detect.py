@@ -435,7 +435,8 @@ _QUEUE_COLUMNS: Final = frozenset(
 
 def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     """Issued queue-based deliveries served before an earlier position that still waited,
-    or served to an official of the provider; with the first position left waiting."""
+    or served to an applicant who reviews or signs that very decision; with the first
+    position left waiting (``docs/violations.md``, ``out_of_queue_order``)."""
     if data.deliveries is None:
         return None
     # The queue-based records are few, and the check reads them twice: read the year once,
@@ -455,14 +456,22 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     q = q.mutate(_latest_earlier_left=q._left_at.max().over(earlier))
     served = (q.decision == "issued").fill_null(False)
     out_of_order = served & (q.decision_at < q._latest_earlier_left).fill_null(False)
-    official = (q.applicant_id == q.employee_id) | (q.applicant_id == q.signed_by)
+    # The applicant decides their own case: they review it or sign its decision. Being on
+    # the provider's staff is not it (an employee served in their turn is lawful); it is
+    # kept as evidence of a position served out of order.
+    decides = (q.applicant_id == q.employee_id) | (q.applicant_id == q.signed_by)
+    on_staff: ir.BooleanValue = ibis.literal(False)
     if data.staff is not None:
         staff = data.staff.select(_official_body=data.staff.body, _official=data.staff.employee_id)
         q = q.left_join(
             staff, (q.provider_body == staff._official_body) & (q.applicant_id == staff._official)
         )
-        official = official | q._official.notnull()
-    q = q.mutate(applicant_is_official=official.fill_null(False), _out_of_order=out_of_order)
+        on_staff = q._official.notnull()
+    q = q.mutate(
+        applicant_is_official=decides.fill_null(False),
+        applicant_on_staff=on_staff,
+        _out_of_order=out_of_order,
+    )
     q = q.filter(q._out_of_order | (served & q.applicant_is_official))
     # The first position still waiting when the record was served: only the flagged few.
     waiting = d.select(
