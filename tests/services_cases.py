@@ -664,6 +664,54 @@ _RAW: Final = [
         _case({"refusal_without_hearing"}, "refused before the hearing it had called"),
     ),
     (
+        # APPK, art. 73: a position stated in writing is a hearing held.
+        _delivery(
+            "N31",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            hearing_notice_at="2025-04-15 10:00",
+            hearing_held_at="2025-04-16 15:30",
+            hearing_form="письменное возражение",
+            **CONCRETE,
+        ),
+        _case(set(), "refused after a written objection", near={"refusal_without_hearing"}),
+    ),
+    (
+        # Notified, and did not come: the hearing is held (APPK, art. 73).
+        _delivery(
+            "N32",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            hearing_notice_at="2025-04-15 10:00",
+            hearing_held_at="2025-04-17 10:00",
+            hearing_form="not_attended",
+            **CONCRETE,
+        ),
+        _case(
+            set(),
+            "refused after a hearing the notified applicant missed",
+            near={"refusal_without_hearing"},
+        ),
+    ),
+    (
+        # Not attended, but never notified: no hearing was held.
+        _delivery(
+            "S34",
+            "SKETCH",
+            "2025-04-14 10:00",
+            decision="refused",
+            decision_at="2025-04-18 10:00",
+            hearing_held_at="2025-04-17 10:00",
+            hearing_form="неявка",
+            **CONCRETE,
+        ),
+        _case({"refusal_without_hearing"}, "a hearing not attended, with no notice of it"),
+    ),
+    (
         _delivery(
             "N27",
             "APZ",

@@ -108,6 +108,7 @@ def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected)
     # How the basis of a refusal was read: the article alone, or a unit with no number.
     assert evidence("S12", "refusal_without_reasons")["basis_reading"] == "article_only"
     assert evidence("S32", "refusal_without_reasons")["basis_reading"] == "ambiguous"
+    assert evidence("S34", "refusal_without_hearing")["hearing_form"] == "not_attended"
     assert evidence("S14", "signing_deadline_breach")["decision_days"] == "2"
     assert evidence("S14", "signing_deadline_breach")["result_days"] == "4"
     assert evidence("S10", "late_incomplete_refusal")["refusal_days"] == "5"
@@ -294,3 +295,19 @@ def test_records_left_before_the_calendar_hold_no_violation(detected: Detected) 
     assert candidates.num_rows < every.num_rows
     assert _flagged(candidates) == _flagged(every)
     assert len(_flagged(every)) >= len(CASES) // 2
+
+
+def test_a_period_stored_before_a_field_was_added_is_still_read(tmp_path: Path) -> None:
+    """Deliveries stored before ``hearing_form`` existed: detection reads it as blank."""
+    import ibis
+
+    store = ingest_cases(tmp_path)
+    for path in store.files(DELIVERIES, PERIOD):
+        older = pq.read_table(path).drop_columns(["hearing_form"])
+        path.unlink()  # a hard link into the store's versions: replace, not overwrite
+        pq.write_table(older, path)
+    con = ibis.duckdb.connect()
+    data = open_period(PERIOD, con, store)
+    assert data.deliveries is not None and "hearing_form" in data.deliveries.columns
+    found = con.to_pyarrow(detect(data).select("delivery_id", "violation_type")).to_pylist()
+    assert {"delivery_id": "S13", "violation_type": "refusal_without_hearing"} in found

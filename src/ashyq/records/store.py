@@ -123,7 +123,8 @@ class RecordStore:
         return sorted(Period.parse(p.name) for p in directory.iterdir() if any(p.glob("*.parquet")))
 
     def read(self, con: ibis.BaseBackend, kind: RecordKind, period: Period) -> ir.Table | None:
-        """The records of one kind and period as a table of ``con``; None if there are none.
+        """The records of one kind and period as a table of ``con``, with every field of the
+        kind; None if there are none.
 
         The table reads the version current at this call, even after a later ingest.
         """
@@ -131,7 +132,14 @@ class RecordStore:
         if not files:
             return None
         # One glob, not a list: PySpark's reader takes a single path.
-        return con.read_parquet(str(files[0].parent / "*.parquet"))
+        table = con.read_parquet(str(files[0].parent / "*.parquet"))
+        # A period stored before a field was added to the kind reads it as missing.
+        missing = {
+            field.name: ibis.null(ibis.dtype(field.type))
+            for field in kind.arrow_schema()
+            if field.name not in table.columns
+        }
+        return table.mutate(**missing) if missing else table
 
     @contextmanager
     def run(self, kind: RecordKind, period: Period) -> Iterator[StoreRun]:

@@ -233,6 +233,13 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         missing_documents=_outside(d._checklist, d.documents_submitted),
         _concrete=concrete.fill_null(False),
     )
+    # A hearing before the decision, in person or by written objection, or one the
+    # applicant did not come to after being notified of it (APPK, art. 73).
+    notified = d.hearing_notice_at.notnull() & (d.hearing_notice_at <= d.hearing_held_at)
+    heard = (
+        (d.hearing_held_at <= d.decision_at)
+        & ((d.hearing_form != "not_attended") | d.hearing_form.isnull() | notified)
+    ).fill_null(False)
     # The checks that need neither the calendar nor the findings.
     plain: dict[str, ir.BooleanValue] = {
         "routing_failure": (d.routed_ok == False).fill_null(False),  # noqa: E712
@@ -244,11 +251,7 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         "incomplete_package_granted": (
             d._issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
         ),
-        "refusal_without_hearing": (
-            d._refused
-            & d._hearing_required.fill_null(False)
-            & (d.hearing_held_at.isnull() | (d.hearing_held_at > d.decision_at)).fill_null(True)
-        ),
+        "refusal_without_hearing": d._refused & d._hearing_required.fill_null(False) & ~heard,
         "refusal_without_reasons": d._refused & ~d._concrete,
         "third_party_signature": d.signer_status.notnull(),
     }

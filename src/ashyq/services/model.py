@@ -71,6 +71,27 @@ _PERMIT_CATEGORIES: Final = (
     Choice("second", "разрешение второй категории", "екінші санаттағы рұқсат", "second", ("2",)),
 )
 
+# How a hearing before a refusal took place; each counts as held (APPK, art. 73: the
+# applicant states a position orally or in writing, and one who was notified and did
+# not come does not stop the procedure).
+_HEARING_FORMS: Final = (
+    Choice("in_person", "очное", "бетпе-бет", "in person", ("устное", "ауызша")),
+    Choice(
+        "written",
+        "письменное возражение",
+        "жазбаша қарсылық",
+        "written objection",
+        ("письменное", "жазбаша"),
+    ),
+    Choice(
+        "not_attended",
+        "неявка после уведомления",
+        "хабарланғаннан кейін келмеу",
+        "not attended after notice",
+        ("неявка", "келмеу"),
+    ),
+)
+
 _DECISIONS: Final = (
     Choice("issued", "результат выдан", "нәтиже берілді", "issued", ("выдано", "оказано")),
     Choice("refused", "мотивированный отказ", "дәлелді бас тарту", "refused", ("отказ",)),
@@ -300,7 +321,19 @@ DELIVERIES: Final = RecordKind(
             "2025-03-18T09:00",
         ),
         FieldSpec(
-            "hearing_held_at", FieldType.DATETIME, "When the hearing was held.", "2025-03-20T11:00"
+            "hearing_held_at",
+            FieldType.DATETIME,
+            "When the hearing was held: the applicant heard, their written objection received,"
+            " or the appointed time they did not come to.",
+            "2025-03-20T11:00",
+        ),
+        FieldSpec(
+            "hearing_form",
+            FieldType.CHOICE,
+            "How the hearing took place: in person (when blank), a written objection, or not"
+            " attended after notice (counts as held only with hearing_notice_at).",
+            "written",
+            choices=_HEARING_FORMS,
         ),
         FieldSpec(
             "decision",

@@ -1328,6 +1328,7 @@ class _ChunkBuilder:
                 "queue_position": pa.array(self.position, pa.int64(), mask=self.position == 0),
                 "hearing_notice_at": stamps(self.notice, self.has_notice),
                 "hearing_held_at": stamps(self.held, self.has_held),
+                "hearing_form": pa.nulls(self.n, pa.string()),  # every hearing in person
                 "decision": taken(pa.array(["issued", "refused"]), self.decision - 1),
                 "decision_at": stamps(self.decided, self.has_decision),
                 "refusal_reasons": taken(pa.array([*_REASONS, _VAGUE_REASON]), self.reason),
