@@ -158,7 +158,9 @@ SCANNED = (
     "rejected_incomplete_at",
     "queue_list",
     "queue_position",
+    "hearing_notice_at",
     "hearing_held_at",
+    "hearing_form",
     "decision",
     "decision_at",
     "refusal_reasons",
@@ -172,12 +174,22 @@ SCANNED = (
 )
 
 
+def _scanned(home: Path) -> list[str]:
+    """The scanned columns the stored deliveries hold: a data home written before a field
+    was added lacks it, and Ashyq reads it as blank (``RecordStore.read``)."""
+    import pyarrow.parquet as pq
+
+    first = min((home / "store" / "deliveries" / str(YEAR)).glob("*.parquet"))
+    names = set(pq.read_schema(first).names)
+    return [column for column in SCANNED if column in names]
+
+
 def bare_scan(home: Path) -> Counts:
     """Read and hash every scanned column of every delivery: the engine's ceiling."""
     import duckdb
 
     glob = str(home / "store" / "deliveries" / str(YEAR) / "*.parquet")
-    hashed = " + ".join(f"hash({column}) % 1000" for column in SCANNED)
+    hashed = " + ".join(f"hash({column}) % 1000" for column in _scanned(home))
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
     rows, checksum = con.execute(
@@ -389,7 +401,7 @@ def pandas_detect(home: Path) -> Counts:
 
     d = pd.concat(
         [
-            pd.read_parquet(f, columns=list(SCANNED))
+            pd.read_parquet(f, columns=_scanned(home))
             for f in sorted((store / "deliveries" / period).glob("*.parquet"))
         ],
         ignore_index=True,
@@ -464,15 +476,23 @@ def pandas_detect(home: Path) -> Counts:
         found[np.flatnonzero(mask.to_numpy())] = [bool(set(a) - set(b)) for a, b in pairs]
         return found
 
-    basis = d["refusal_legal_basis"]
-    from ashyq.services.detect import _CONCRETE_BASIS
+    # A basis cites a unit below the article with its number (services.citation's
+    # grammar of Russian and Kazakh case forms), matched on the text in lower case.
+    from ashyq.services.citation import POINT
 
+    basis = d["refusal_legal_basis"]
     concrete = (
         basis.notna()
-        & basis.fillna("").str.contains(_CONCRETE_BASIS.removeprefix("(?i)"), case=False)
+        & basis.fillna("").str.lower().str.contains(POINT)
         & d["refusal_reasons"].notna()
     ).to_numpy()
-    hearing_missing = d["hearing_held_at"].isna() | (d["hearing_held_at"] > d["decision_at"])
+    # Heard in person or in writing before the decision, or notified and did not come.
+    if "hearing_form" not in d:
+        d["hearing_form"] = None
+    held, notice, form = d["hearing_held_at"], d["hearing_notice_at"], d["hearing_form"]
+    notified = notice.notna() & (notice <= held)
+    heard = (held <= d["decision_at"]) & ((form != "not_attended") | form.isna() | notified)
+    hearing_missing = ~heard.fillna(False).astype(bool)
 
     flags: dict[str, Any] = {
         "late_registration": late & ~registration_breach,
@@ -553,13 +573,8 @@ def pandas_detect(home: Path) -> Counts:
         )
         served = q["decision"] == "issued"
         out_of_order = served & (q["decision_at"] < earlier)
+        # The applicant reviews or signs their own case (staff membership alone is lawful).
         official = (q["applicant_id"] == q["employee_id"]) | (q["applicant_id"] == q["signed_by"])
-        if staff is not None:
-            members = set(zip(staff["body"], staff["employee_id"], strict=True))
-            official = official | pd.Series(
-                [k in members for k in zip(q["provider_body"], q["applicant_id"], strict=True)],
-                index=q.index,
-            )
         flagged = q.loc[out_of_order | (served & official), "provider_body"].value_counts()
         for body, count in flagged.items():
             counts[f"out_of_queue_order@{body}"] = int(count)
