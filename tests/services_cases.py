@@ -679,7 +679,7 @@ _RAW: Final = [
         _case(set(), "refused after a written objection", near={"refusal_without_hearing"}),
     ),
     (
-        # Notified, and did not come: the hearing is held (APPK, art. 73).
+        # Notified, and did not come: the hearing was given (docs/methodology.md).
         _delivery(
             "N32",
             "SKETCH",

@@ -233,8 +233,8 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         missing_documents=_outside(d._checklist, d.documents_submitted),
         _concrete=concrete.fill_null(False),
     )
-    # A hearing before the decision, in person or by written objection, or one the
-    # applicant did not come to after being notified of it (APPK, art. 73).
+    # A hearing before the decision, in person or by written objection (APPK, art. 73), or
+    # one the applicant did not come to after being notified of it (docs/methodology.md).
     notified = d.hearing_notice_at.notnull() & (d.hearing_notice_at <= d.hearing_held_at)
     heard = (
         (d.hearing_held_at <= d.decision_at)

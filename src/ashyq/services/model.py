@@ -72,8 +72,8 @@ _PERMIT_CATEGORIES: Final = (
 )
 
 # How a hearing before a refusal took place; each counts as held (APPK, art. 73: the
-# applicant states a position orally or in writing, and one who was notified and did
-# not come does not stop the procedure).
+# right to be heard, orally or in writing; an applicant notified who did not come was
+# given the hearing, an assumption in docs/methodology.md).
 _HEARING_FORMS: Final = (
     Choice("in_person", "очное", "бетпе-бет", "in person", ("устное", "ауызша")),
     Choice(
