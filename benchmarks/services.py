@@ -514,15 +514,6 @@ def pandas_detect(home: Path) -> Counts:
         "refusal_without_reasons": refused & ~concrete,
         "signing_deadline_breach": breach & ~registration_breach & ~decision_late,
     }
-    if findings is not None:
-        unjustified = findings[findings["violation_type"] == "unjustified_refusal"]
-        keys = set(zip(unjustified["provider_body"], unjustified["delivery_id"], strict=True))
-        found = np.fromiter(
-            (k in keys for k in zip(d["provider_body"], d["delivery_id"], strict=True)),
-            dtype=bool,
-            count=len(d),
-        )
-        flags["unjustified_refusal"] = refused & found
     if staff is not None:
         signers = staff.rename(columns={"body": "provider_body", "employee_id": "signed_by"})
         signers = signers[
@@ -555,13 +546,9 @@ def pandas_detect(home: Path) -> Counts:
         checked = (m["signed_by"].notna() & m["provider_body"].isin(listed)).to_numpy()
         # An unknown signer has no staff row, so no authority: ~authorised covers it.
         flags["third_party_signature"] = checked & (on_leave | ~authorised.to_numpy())
-    counts: Counts = {}
-    for name, flag in flags.items():
-        bodies = d.loc[np.asarray(flag, dtype=bool), "provider_body"].value_counts()
-        for body, count in bodies.items():
-            counts[f"{name}@{body}"] = int(count)
 
     # Queue order: a running maximum of earlier positions' decision times per list.
+    queued = np.zeros(len(d), dtype=bool)
     q = d[d["queue_list"].notna()].sort_values(["provider_body", "queue_list", "queue_position"])
     if len(q):
         left_at = q["decision_at"].fillna(pd.Timestamp.max)
@@ -575,9 +562,27 @@ def pandas_detect(home: Path) -> Counts:
         out_of_order = served & (q["decision_at"] < earlier)
         # The applicant reviews or signs their own case (staff membership alone is lawful).
         official = (q["applicant_id"] == q["employee_id"]) | (q["applicant_id"] == q["signed_by"])
-        flagged = q.loc[out_of_order | (served & official), "provider_body"].value_counts()
-        for body, count in flagged.items():
-            counts[f"out_of_queue_order@{body}"] = int(count)
+        queued[d.index.get_indexer(q.index[out_of_order | (served & official)])] = True
+    flags["out_of_queue_order"] = queued
+
+    counts: Counts = {}
+
+    def count(name: str, bodies: pd.Series) -> None:
+        for body, n in bodies.value_counts().items():
+            counts[f"{name}@{body}"] = counts.get(f"{name}@{body}", 0) + int(n)
+
+    # Every finding names a violation of its type: one entry with the record's own flag, and
+    # an entry of its own when the record is not stored.
+    keys = pd.MultiIndex.from_arrays([d["provider_body"], d["delivery_id"]])
+    if findings is None:
+        findings = pd.DataFrame(columns=["provider_body", "delivery_id", "violation_type"])
+    named = findings.drop_duplicates(["provider_body", "delivery_id", "violation_type"])
+    for name in sorted(set(flags) | set(named["violation_type"])):
+        of_type = named[named["violation_type"] == name]
+        found = pd.MultiIndex.from_arrays([of_type["provider_body"], of_type["delivery_id"]])
+        flag = np.asarray(flags.get(name, np.zeros(len(d), dtype=bool)), dtype=bool)
+        count(name, d.loc[flag | keys.isin(found), "provider_body"])
+        count(name, of_type.loc[~found.isin(keys), "provider_body"])
     return counts
 
 

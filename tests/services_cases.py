@@ -200,6 +200,15 @@ _RAW: Final = [
             seed=True,
         ),
     ),
+    (
+        # Seed 002: the branch asked for ID copies; only the inspection of the branch shows
+        # it, the record lists no documents requested.
+        _delivery("S35", "LANDID", "2025-04-09 10:00", channel="state_corp"),
+        _case(
+            {"excess_documents_at_registration"},
+            "ID copies demanded at a State Corporation branch, found by its inspection",
+        ),
+    ),
     # --- Review stage ---------------------------------------------------------------------
     (
         _delivery(
@@ -638,6 +647,25 @@ _RAW: Final = [
         ),
     ),
     (
+        # A finding of one type is not a finding of another: no unjustified refusal here.
+        _delivery(
+            "S37",
+            "SAFETY",
+            "2025-03-04 10:00",
+            provider_body="mchs",
+            signed_by="",
+            employee_id="E-MCHS",
+            decision="refused",
+            decision_at="2025-03-11 10:00",
+            **CONCRETE,
+        ),
+        _case(
+            {"refusal_without_hearing"},
+            "refused without hearing the applicant, as remote monitoring established",
+            near={"unjustified_refusal"},
+        ),
+    ),
+    (
         _delivery(
             "N19",
             "SKETCH",
@@ -789,6 +817,20 @@ _RAW: Final = [
         _case({"review_deadline_breach"}, "prepared and signed on day 3 of 2, a Thursday"),
     ),
     (
+        # Late by the record and by an appeal: one violation, established by the appeal.
+        _delivery(
+            "S36",
+            "ADR",
+            "2025-05-12 10:00",
+            provider_body="mt",
+            signed_by="E-MT-HEAD",
+            employee_id="E-MT",
+            decision_at="2025-05-16 10:00",
+            signed_at="2025-05-16 11:00",
+        ),
+        _case({"review_deadline_breach"}, "signed on day 4 of 2, and upheld on appeal"),
+    ),
+    (
         _delivery(
             "N22",
             "LANDGRANT",
@@ -844,10 +886,27 @@ FINDINGS: Final[list[dict[str, str]]] = [
     {
         "finding_id": "АДГС-2025-0050/1",
         "provider_body": "mchs",
-        "delivery_id": "N18",
+        "delivery_id": "S37",
         "violation_type": "refusal_without_hearing",
         "established_by": "remote_monitoring",
         "established_at": "05.10.2025",
+    },
+    {
+        "finding_id": "АДГС-2025-0061/4",
+        "provider_body": "akmola",
+        "delivery_id": "S35",
+        "violation_type": "excess_documents_at_registration",
+        "established_by": "плановая проверка",
+        "established_at": "14.11.2025",
+        "control_measure_id": "АДГС-2025-0061",
+    },
+    {
+        "finding_id": "Ж-2025-0117",
+        "provider_body": "mt",
+        "delivery_id": "S36",
+        "violation_type": "review_deadline_breach",
+        "established_by": "appeal",
+        "established_at": "20.06.2025",
     },
 ]
 

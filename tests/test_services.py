@@ -311,3 +311,55 @@ def test_a_period_stored_before_a_field_was_added_is_still_read(tmp_path: Path) 
     assert data.deliveries is not None and "hearing_form" in data.deliveries.columns
     found = con.to_pyarrow(detect(data).select("delivery_id", "violation_type")).to_pylist()
     assert {"delivery_id": "S13", "violation_type": "refusal_without_hearing"} in found
+
+
+def test_findings_of_every_type_enter_the_registry_once(detected: Detected) -> None:
+    """A finding names a violation the records may not show (excess documents demanded at a
+    branch); where the records show it too, the two are one entry of the registry."""
+    rows = {(r["delivery_id"], r["violation_type"]): r for r in detected.registry}
+    ids = [r["violation_id"] for r in detected.registry]
+    assert len(ids) == len(set(ids))
+    branch = rows[("S35", "excess_documents_at_registration")]
+    assert (branch["established_by"], branch["finding_id"]) == (
+        "planned_inspection",
+        "АДГС-2025-0061/4",
+    )
+    assert branch["provider_unit"] == "Отдел" and branch["service_code"] == "LANDID"
+    assert branch["responsible_employee"] == "E-CLERK"
+    both = [r for r in detected.registry if r["delivery_id"] == "S36"]
+    assert [(r["violation_type"], r["established_by"], r["finding_id"]) for r in both] == [
+        ("review_deadline_breach", "appeal", "Ж-2025-0117")
+    ]
+    assert json.loads(str(both[0]["evidence"]))["days_late"] == "2"
+    monitored = rows[("S37", "refusal_without_hearing")]
+    assert monitored["established_by"] == "remote_monitoring"
+    # Found in the record alone.
+    assert (rows[("S05", "excess_documents_at_registration")]["established_by"], None) == (
+        "records",
+        rows[("S05", "excess_documents_at_registration")]["finding_id"],
+    )
+
+
+def test_a_finding_about_no_stored_delivery_still_enters_the_registry(tmp_path: Path) -> None:
+    """An inspection's finding about a delivery missing from the records is kept, traced to
+    the findings file, not dropped without a word."""
+    from ashyq.services.model import FINDINGS
+    from tests.services_cases import FINDINGS as FINDING_ROWS
+
+    store = ingest_cases(tmp_path)
+    orphan = {**FINDING_ROWS[1], "finding_id": "АДГС-2025-0099/1", "delivery_id": "ГУ-404"}
+    path = write_csv(tmp_path / "more-findings.csv", FINDINGS, [*FINDING_ROWS, orphan])
+    assert ingest(path, PERIOD, KINDS, store=store).stored == len(FINDING_ROWS) + 1
+    data = open_period(PERIOD, store=store)
+    found = data.con.to_pyarrow(detect(data, "en")).to_pylist()
+    [row] = [r for r in found if r["delivery_id"] == "ГУ-404"]
+    assert row["violation_id"] == "mchs/ГУ-404/refusal_without_hearing"
+    assert (row["established_by"], row["finding_id"]) == ("remote_monitoring", "АДГС-2025-0099/1")
+    assert row["provider_unit"] is None and row["service_code"] is None
+    assert str(row["source_file"]).endswith("more-findings.csv")
+    assert row["source_row"] == len(FINDING_ROWS) + 2
+    show = ["services", "show", row["violation_id"], "--period", "2025", "--lang", "en"]
+    shown = _cli(tmp_path / "home", show)
+    assert shown.exit_code == 0, shown.output
+    assert "АДГС-2025-0099/1" in shown.output
+    assert "ГУ-404" in shown.output and "not stored" in shown.output

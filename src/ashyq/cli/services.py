@@ -64,6 +64,9 @@ _DECISION_KINDS: Final = {
     PROTOCOLS.name: N_("administrative protocol"),
 }
 _RECORD = N_("Delivery record ({file}, row {row}):")
+_ESTABLISHED = N_("Established by: {how}, finding {finding}")
+_FOUND_IN_RECORD = N_("Established by: the delivery record")
+_NO_RECORD = N_("Delivery record {id} is not stored for {period}; the finding: {file}, row {row}")
 _FORMATS = ("csv", "json", "parquet")
 
 
@@ -169,20 +172,31 @@ def show_command(
     deliveries = data.deliveries
     if deliveries is None:  # stored_or_exit has exited already
         raise typer.Exit(2)
-    record = data.con.to_pyarrow(
+    records = data.con.to_pyarrow(
         deliveries.filter(
             (deliveries.provider_body == row["provider_body"])
             & (deliveries.delivery_id == row["delivery_id"])
         )
-    ).to_pylist()[0]
+    ).to_pylist()
     typer.echo(f"{violation_id}: {violation_type.names[chosen]}")
     typer.echo(violation_type.describe(evidence, chosen))
     typer.echo(f"{violation_type.norm[chosen]}")
-    where = {"file": record["source_file"], "row": record["source_row"]}
-    typer.echo(translate(_RECORD, chosen, **where))
-    for name in DELIVERIES.names():
-        if record.get(name) is not None:
-            typer.echo(f"  {name:<28} {record[name]}")
+    if row["finding_id"] is None:
+        typer.echo(translate(_FOUND_IN_RECORD, chosen))
+    else:
+        how = _choice(FINDINGS, "established_by", chosen).get(row["established_by"])
+        how = how or row["established_by"]
+        typer.echo(translate(_ESTABLISHED, chosen, how=how, finding=row["finding_id"]))
+    where = {"file": row["source_file"], "row": row["source_row"]}
+    if not records:
+        # A finding about a delivery missing from the period's records.
+        typer.echo(translate(_NO_RECORD, chosen, id=row["delivery_id"], period=period, **where))
+    else:
+        record = records[0]
+        typer.echo(translate(_RECORD, chosen, **where))
+        for name in DELIVERIES.names():
+            if record.get(name) is not None:
+                typer.echo(f"  {name:<28} {record[name]}")
     _show_liability(data, row, chosen)
 
 

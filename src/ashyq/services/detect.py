@@ -32,12 +32,13 @@ from ashyq.records import engine
 from ashyq.records.backend import small_table
 from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
-from ashyq.services.catalogue import ViolationCatalogue, load_catalogue
+from ashyq.services.catalogue import ViolationCatalogue, ViolationType, load_catalogue
 from ashyq.services.citation import BasisReading, basis_reading
 from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
 
 __all__ = [
     "END_OF_WORKING_DAY",
+    "FOUND_IN_RECORDS",
     "REGISTRY_COLUMNS",
     "ServicesPeriod",
     "detect",
@@ -64,9 +65,14 @@ REGISTRY_COLUMNS: Final = (
     "responsible_employee",
     "norm",
     "evidence",
+    "established_by",
+    "finding_id",
     "source_file",
     "source_row",
 )
+# ``established_by`` of a violation found in the delivery record alone; otherwise the
+# finding's own (how the inspection, monitoring, appeal or court established it).
+FOUND_IN_RECORDS: Final = "records"
 
 
 @dataclass(frozen=True)
@@ -87,12 +93,16 @@ class ServicesPeriod:
         """The same period with only ``body``'s deliveries.
 
         Every check compares a delivery only with records of its own body (its waiting
-        list, its staff, its findings), so the violations found are the body's exactly.
+        list, its staff, its findings), so the violations found are the body's exactly;
+        the findings are the body's too, since each one enters the registry.
         """
         if self.deliveries is None:
             return self
         deliveries = self.deliveries.filter(self.deliveries.provider_body == body)
-        return replace(self, deliveries=deliveries)
+        findings = self.findings
+        if findings is not None:
+            findings = findings.filter(findings.provider_body == body)
+        return replace(self, deliveries=deliveries, findings=findings)
 
 
 def _calendar(period: Period) -> pa.Table:
@@ -274,6 +284,9 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
             | d._by_days.ifelse(last_days > d.deadline_days, last_hours > d._deadline_hours)
             | (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
         )
+        if data.findings is not None:
+            # A record a finding names (by its id alone: a superset, matched exactly below).
+            candidate = candidate | d.delivery_id.isin(data.findings.delivery_id)
         d = d.filter(candidate)
 
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
@@ -320,8 +333,7 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         _registration_breach=registration_breach,
         days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
     )
-    # Any finding of an unjustified refusal.
-    d = _with_findings(d, data)
+    d = _with_finding_mark(d, data)
     breach, decision_late = d._breach, d._decision_late
     late_registration, registration_breach = d._late_registration, d._registration_breach
     timed: dict[str, ir.BooleanValue] = {
@@ -329,7 +341,6 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         "registration_deadline_breach": registration_breach,
         "review_deadline_breach": breach & ~registration_breach & decision_late,
         "late_incomplete_refusal": (d.refusal_days > d.refusal_deadline_days).fill_null(False),
-        "unjustified_refusal": d._refused & d.finding_id.notnull(),
         "signing_deadline_breach": breach & ~registration_breach & ~decision_late,
     }
     return d.mutate(**{f"_is_{name}": flag for name, flag in timed.items()})
@@ -384,35 +395,89 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     return d.mutate(signer_status=checked.ifelse(status, ibis.null("string")))
 
 
-def _with_findings(d: ir.Table, data: ServicesPeriod) -> ir.Table:
-    """Add the first finding of an unjustified refusal about each record (or nulls)."""
-    columns = {
-        "finding_id": ibis.null("string"),
-        "established_by": ibis.null("string"),
-        "established_at": ibis.null("date"),
-    }
+def _with_finding_mark(d: ir.Table, data: ServicesPeriod) -> ir.Table:
+    """Add ``_has_finding``: whether a finding names the record (its body and id)."""
     if data.findings is None:
-        return d.mutate(**columns)
-    f = data.findings.filter(data.findings.violation_type == "unjustified_refusal")
-    first = f.group_by(_finding_body=f.provider_body, _finding_delivery=f.delivery_id).aggregate(
-        _first_finding=f.finding_id.min()
+        return d.mutate(_has_finding=ibis.literal(False))
+    f = data.findings
+    named = f.select(_named_body=f.provider_body, _named_delivery=f.delivery_id).distinct()
+    d = d.left_join(
+        named, (d.provider_body == named._named_body) & (d.delivery_id == named._named_delivery)
     )
+    return d.mutate(_has_finding=d._named_delivery.notnull()).drop("_named_body", "_named_delivery")
+
+
+def _first_findings(data: ServicesPeriod) -> ir.Table | None:
+    """The first finding (by its number) of each violation type about each delivery: one
+    violation, however many inspections, appeals or courts established it."""
+    if data.findings is None:
+        return None
+    f = data.findings
+    first = f.group_by(
+        _first_body=f.provider_body,
+        _first_delivery=f.delivery_id,
+        _first_type=f.violation_type,
+    ).aggregate(_first_finding=f.finding_id.min())
     chosen = f.join(
         first,
-        (f.provider_body == first._finding_body)
-        & (f.delivery_id == first._finding_delivery)
+        (f.provider_body == first._first_body)
+        & (f.delivery_id == first._first_delivery)
+        & (f.violation_type == first._first_type)
         & (f.finding_id == first._first_finding),
-    ).select(
-        "_finding_body",
-        "_finding_delivery",
-        "finding_id",
-        "established_by",
-        "established_at",
     )
-    return d.left_join(
-        chosen,
-        (d.provider_body == chosen._finding_body) & (d.delivery_id == chosen._finding_delivery),
+    return chosen.select(
+        _finding_body=chosen.provider_body,
+        _finding_delivery=chosen.delivery_id,
+        _finding_type=chosen.violation_type,
+        finding_id=chosen.finding_id,
+        _finding_established_by=chosen.established_by,
+        established_at=chosen.established_at,
+        _finding_file=chosen.source_file,
+        _finding_row=chosen.source_row,
+    ).cache()
+
+
+def _with_finding(source: ir.Table, findings: ir.Table | None, type_id: str) -> ir.Table:
+    """``source`` (flagged records) with the first finding of ``type_id`` about each (or
+    nulls), and ``established_by``: the finding's, else ``FOUND_IN_RECORDS``."""
+    if findings is None:
+        return source.mutate(
+            finding_id=ibis.null("string"),
+            established_at=ibis.null("date"),
+            established_by=ibis.literal(FOUND_IN_RECORDS),
+        )
+    of_type = findings.filter(findings._finding_type == type_id)
+    joined = source.left_join(
+        of_type,
+        (source.provider_body == of_type._finding_body)
+        & (source.delivery_id == of_type._finding_delivery),
     )
+    return joined.mutate(
+        established_by=joined._finding_established_by.fill_null(FOUND_IN_RECORDS)
+    ).drop(*[c for c in of_type.columns if c.startswith("_finding")])
+
+
+def _findings_without_record(findings: ir.Table, flagged: ir.Table, type_id: str) -> ir.Table:
+    """The findings of ``type_id`` about a delivery not stored for the period, shaped as
+    flagged records: traced to the findings file, every field of the delivery blank."""
+    of_type = findings.filter(findings._finding_type == type_id)
+    kept = flagged.select(_kept_body=flagged.provider_body, _kept_delivery=flagged.delivery_id)
+    missing = of_type.anti_join(
+        kept,
+        (of_type._finding_body == kept._kept_body)
+        & (of_type._finding_delivery == kept._kept_delivery),
+    )
+    given = {
+        "provider_body": missing._finding_body,
+        "delivery_id": missing._finding_delivery,
+        "source_file": missing._finding_file,
+        "source_row": missing._finding_row,
+        "finding_id": missing.finding_id,
+        "established_at": missing.established_at,
+        "established_by": missing._finding_established_by,
+    }
+    blank = {name: ibis.null(flagged[name].type()) for name in flagged.columns if name not in given}
+    return missing.select(**given, **blank)
 
 
 # What the queue check and the registry read of a queue-based delivery (the registry's
@@ -499,7 +564,10 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
 
 
 def _json_object(table: ir.Table, names: tuple[str, ...]) -> ir.StringValue:
-    """A JSON object of the named columns as text (null columns left out)."""
+    """A JSON object of the named columns as text (null or absent columns left out)."""
+    names = tuple(name for name in names if name in table.columns)
+    if not names:
+        return ibis.literal("{}")
 
     def quoted(value: ir.StringValue) -> ir.StringValue:
         escaped = value.replace("\\", "\\\\").replace('"', '\\"')
@@ -526,6 +594,39 @@ _EVIDENCE_ALIASES: Final = {
 }
 
 
+def _registry_rows(source: ir.Table, violation_type: ViolationType, lang: Lang) -> ir.Table:
+    """The registry's rows (``REGISTRY_COLUMNS``) of one type from its source records."""
+    aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
+    source = source.mutate(**{name: source[column] for name, column in aliases.items()})
+    # A finding about a record the check did not read has no column of its evidence.
+    responsible = (
+        source[violation_type.responsible]
+        if violation_type.responsible in source.columns
+        else ibis.null("string")
+    )
+    return source.select(
+        violation_id=source.provider_body
+        + "/"
+        + source.delivery_id
+        + "/"
+        + ibis.literal(violation_type.id),
+        violation_type=ibis.literal(violation_type.id),
+        stage=ibis.literal(violation_type.stage.value),
+        category=ibis.literal(violation_type.category.value),
+        provider_body=source.provider_body,
+        provider_unit=source.provider_unit,
+        delivery_id=source.delivery_id,
+        service_code=source.service_code,
+        responsible_employee=responsible,
+        norm=ibis.literal(violation_type.norm[lang]),
+        evidence=_json_object(source, violation_type.evidence),
+        established_by=source.established_by,
+        finding_id=source.finding_id,
+        source_file=source.source_file,
+        source_row=source.source_row,
+    )
+
+
 def detect(
     data: ServicesPeriod,
     lang: Lang = "ru",
@@ -550,44 +651,39 @@ def detect(
         needed.add(violation_type.responsible)
         aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
         needed.update(aliases.get(name, name) for name in violation_type.evidence)
+    # The finding columns come from the findings, not from the record.
+    needed -= {"finding_id", "established_at", "established_by"}
     keep = [c for c in flagged_all.columns if c in needed] + flag_columns
-    flagged = flagged_all.filter(any_flag).select(*keep)
+    flagged = flagged_all.filter(any_flag | flagged_all._has_finding).select(*keep)
     flagged = flagged.cache()
+    findings = _first_findings(data)
     queue = _queue_violations(data)
     parts: list[ir.Table] = []
     for violation_type in catalogue.types:
-        if violation_type.id == "out_of_queue_order":
-            if queue is None:
-                continue
-            source = queue
+        type_id = violation_type.id
+        flag = f"_is_{type_id}"
+        if type_id == "out_of_queue_order":
+            # The queue check runs over its own records; a finding about another record
+            # of a waiting list is taken from the flagged ones.
+            sources = [] if queue is None else [_with_finding(queue, findings, type_id)]
+            if findings is not None:
+                named = _with_finding(flagged, findings, type_id)
+                if queue is not None:
+                    queued = queue.select(_q_body=queue.provider_body, _q_id=queue.delivery_id)
+                    named = named.anti_join(
+                        queued,
+                        (named.provider_body == queued._q_body)
+                        & (named.delivery_id == queued._q_id),
+                    )
+                sources.append(named.filter(named.finding_id.notnull()))
         else:
-            source = flagged.filter(flagged[f"_is_{violation_type.id}"])
-        aliases = _EVIDENCE_ALIASES.get(violation_type.id, {})
-        source = source.mutate(**{name: source[column] for name, column in aliases.items()})
-        responsible = (
-            source[violation_type.responsible]
-            if violation_type.responsible != "none"
-            else ibis.null("string")
-        )
-        parts.append(
-            source.select(
-                violation_id=source.provider_body
-                + "/"
-                + source.delivery_id
-                + "/"
-                + ibis.literal(violation_type.id),
-                violation_type=ibis.literal(violation_type.id),
-                stage=ibis.literal(violation_type.stage.value),
-                category=ibis.literal(violation_type.category.value),
-                provider_body=source.provider_body,
-                provider_unit=source.provider_unit,
-                delivery_id=source.delivery_id,
-                service_code=source.service_code,
-                responsible_employee=responsible,
-                norm=ibis.literal(violation_type.norm[lang]),
-                evidence=_json_object(source, violation_type.evidence),
-                source_file=source.source_file,
-                source_row=source.source_row,
-            )
-        )
+            # A finding names the violation, the record shows it, or both (one entry).
+            # Some types (an unjustified refusal) no record shows by itself: no flag.
+            named = _with_finding(flagged, findings, type_id)
+            shown = named[flag] if flag in named.columns else ibis.literal(False)
+            sources = [named.filter(shown | named.finding_id.notnull())]
+        if findings is not None:
+            sources.append(_findings_without_record(findings, flagged, type_id))
+        for source in sources:
+            parts.append(_registry_rows(source, violation_type, lang))
     return ibis.union(*parts)

@@ -274,7 +274,8 @@ def _cases(data: ServicesPeriod, chosen: list[dict[str, Any]]) -> dict[str, list
         key = (row["provider_body"], row["delivery_id"])
         evidence = json.loads(row["evidence"])
         known = secrets[key] | {row["delivery_id"]}
-        known |= {str(v) for v in (row["responsible_employee"], evidence.get("finding_id")) if v}
+        named = (row["responsible_employee"], row["finding_id"], evidence.get("finding_id"))
+        known |= {str(v) for v in named if v}
         name_ru, name_kk = names.get(row["service_code"], (row["service_code"],) * 2)
         number_in_type = len(by_type[row["violation_type"]]) + 1
         by_type[row["violation_type"]].append(
