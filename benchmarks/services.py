@@ -388,7 +388,7 @@ def pandas_detect(home: Path) -> Counts:
     import pandas as pd
 
     from ashyq.calendar import WorkingCalendar
-    from ashyq.services.detect import END_OF_WORKING_DAY
+    from ashyq.services.model import ACCEPTANCE_ENDS
 
     period = str(YEAR)
     store = home / "store"
@@ -420,6 +420,11 @@ def pandas_detect(home: Path) -> Counts:
         ]
     ].rename(columns={"refusal_days": "refusal_deadline_days", "documents": "checklist"})
     registry["refusal_deadline_days"] = registry["refusal_deadline_days"].fillna(2)
+    # The end of acceptance, in minutes after midnight (a registry written before the field
+    # existed has the default).
+    until = services.get("accepts_until", pd.Series(index=services.index, dtype=object))
+    until = until.fillna(ACCEPTANCE_ENDS).str.split(":", expand=True).astype(int)
+    registry["accepts_until"] = until[0] * 60 + until[1]
     d = d.merge(registry, on="service_code", how="left")
 
     first = pd.Timestamp(f"{YEAR}-01-01") - pd.Timedelta(days=31)
@@ -431,9 +436,7 @@ def pandas_detect(home: Path) -> Counts:
     def day_number(column: str) -> Any:
         return d[column].dt.floor("D").map(wd)
 
-    after = d["submitted_at"].dt.hour * 60 + d["submitted_at"].dt.minute >= (
-        END_OF_WORKING_DAY[0] * 60 + END_OF_WORKING_DAY[1]
-    )
+    after = d["submitted_at"].dt.hour * 60 + d["submitted_at"].dt.minute >= d["accepts_until"]
     not_working = ~d["submitted_at"].dt.floor("D").map(working).astype(bool)
     start = day_number("submitted_at") + (after | not_working).astype(int)
 

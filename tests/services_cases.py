@@ -58,6 +58,8 @@ SERVICES: Final[list[dict[str, str]]] = [
     {"service_code": "ADR", "deadline_days": "2", "provider_body": "mt"},
     {"service_code": "LANDGRANT", "deadline_days": "10", "permit_category": "second"},
     {"service_code": "HOURLY", "deadline_hours": "4", "form": "electronic"},
+    # A branch that stops accepting at 17:00 (its rules' hours, not the usual 18:30).
+    {"service_code": "UNTIL17", "deadline_days": "1", "accepts_until": "17.00"},
 ]
 
 STAFF: Final[list[dict[str, str]]] = [
@@ -859,6 +861,20 @@ _RAW: Final = [
             signed_by="E-FORMER",
         ),
         _case({"third_party_signature"}, "signed after the signer's authority ended"),
+    ),
+    (
+        # After the service's 17:00: day zero is Wednesday, Thursday is day 1 of 1.
+        _delivery("N33", "UNTIL17", "2025-05-13 17:30", decision_at="2025-05-15 10:00"),
+        _case(
+            set(),
+            "received after the service's acceptance ends at 17:00, delivered in 1 day",
+            near={"review_deadline_breach", "late_registration"},
+        ),
+    ),
+    (
+        # Before 17:00: day zero is Tuesday, Thursday is day 2 of 1.
+        _delivery("S38", "UNTIL17", "2025-05-13 16:30", decision_at="2025-05-15 10:00"),
+        _case({"review_deadline_breach"}, "received before 17:00, delivered on day 2 of 1"),
     ),
     (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),

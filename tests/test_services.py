@@ -264,6 +264,31 @@ def test_bad_deliveries_are_quarantined_with_their_reasons(tmp_path: Path) -> No
     assert "expected signed_by given with signed_at" in message
 
 
+def test_hours_of_acceptance_are_read_as_a_time_of_day(tmp_path: Path) -> None:
+    """«9.00», «17:00» and «18:30:00» are times of day; «25:00» and «18:30:15» are refused
+    with the file, row and field; a blank cell has the usual 18:30."""
+    given = ["9.00", "17:00", "18:30:00", "", "25:00", "18:30:15", "полшестого"]
+    rows = [
+        service_row({**SERVICE_ROWS[0], "service_code": f"T{n}", "accepts_until": text})
+        for n, text in enumerate(given)
+    ]
+    path = write_csv(tmp_path / "hours.csv", SERVICES, rows)
+    store = RecordStore(tmp_path / "home")
+    report = ingest(path, PERIOD, KINDS, store=store)
+    assert (report.read, report.stored, report.quarantined) == (7, 4, 3)
+    problems = {(p.row, p.column, p.code) for p in report.problems}
+    assert problems == {(n, "accepts_until", "invalid_time") for n in (6, 7, 8)}
+    message = next(p for p in report.problems if p.row == 6).render("ru")
+    assert "hours.csv" in message and "строка 6" in message and "25:00" in message
+    stored = pq.read_table(store.files(SERVICES, PERIOD)[0]).to_pydict()
+    assert dict(zip(stored["service_code"], stored["accepts_until"], strict=True)) == {
+        "T0": "09:00",
+        "T1": "17:00",
+        "T2": "18:30",
+        "T3": "18:30",
+    }
+
+
 def test_detection_over_one_body_finds_that_bodys_violations_exactly(detected: Detected) -> None:
     data = open_period(PERIOD, store=detected.store)
     for body in ("akmola", "mchs"):

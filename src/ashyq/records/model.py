@@ -52,6 +52,7 @@ class FieldType(StrEnum):
     BODY = "body"
     CODES = "codes"
     LIST = "list"
+    TIME = "time"
 
 
 def fold_choice(text: str) -> str:
@@ -140,6 +141,8 @@ _ARROW_TYPES: Final[dict[FieldType, pa.DataType]] = {
     FieldType.BODY: pa.string(),
     FieldType.CODES: pa.string(),
     FieldType.LIST: pa.string(),
+    # A time of day, stored as its text "HH:MM": Spark has no type for it.
+    FieldType.TIME: pa.string(),
 }
 
 _TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
@@ -153,6 +156,7 @@ _TABLE_SCHEMA_TYPES: Final[dict[FieldType, str]] = {
     FieldType.BODY: "string",
     FieldType.CODES: "string",
     FieldType.LIST: "string",
+    FieldType.TIME: "time",
 }
 
 # Columns the store adds to every record: where it came from and which period it is in.
@@ -267,7 +271,7 @@ class RecordKind:
                 constraints[bound] = _bound_json(spec.minimum)
             if spec.maximum is not None:
                 constraints["maximum"] = _bound_json(spec.maximum)
-            if spec.type is FieldType.DATETIME:
+            if spec.type in (FieldType.DATETIME, FieldType.TIME):
                 entry["format"] = "any"
             if spec.default is not None:
                 entry["x-ashyq-default"] = spec.default

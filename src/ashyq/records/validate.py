@@ -174,6 +174,17 @@ def _parse_boolean(value: ir.StringValue) -> ir.BooleanValue:
     return (value == "true").ifelse(True, (value == "false").ifelse(False, slow))
 
 
+# A time of day: 9:00, 09:00, 18.30 or 18:30:00 (seconds only when zero).
+_TIME: Final = r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])(:00)?$"
+
+
+def _parse_time(value: ir.StringValue) -> ir.StringValue:
+    """``9.00`` → ``09:00``; null when the text is no time of day."""
+    hour = value.re_extract(_TIME, 1).lpad(2, "0")
+    minute = value.re_extract(_TIME, 2)
+    return value.re_search(_TIME).ifelse(hour + ":" + minute, ibis.null("string"))
+
+
 def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanValue]:
     """The typed value of a field and whether a non-blank text failed to parse.
 
@@ -196,6 +207,8 @@ def _parse(spec: FieldSpec, text: ir.StringValue) -> tuple[ir.Value, ir.BooleanV
         parsed = _parse_decimal(text)
     elif spec.type is FieldType.CHOICE:
         parsed = _parse_choice(text, spec)
+    elif spec.type is FieldType.TIME:
+        parsed = _parse_time(text)
     else:
         codes, valid = _parse_codes(text, spec)
         return _if_present(text, codes), present & ~_if_present(text, valid)
@@ -244,6 +257,7 @@ _INVALID_CODES: Final[dict[FieldType, str]] = {
     FieldType.CHOICE: "invalid_choice",
     FieldType.BODY: "unknown_body",
     FieldType.CODES: "invalid_codes",
+    FieldType.TIME: "invalid_time",
 }
 
 
@@ -470,6 +484,7 @@ _EXPECTED: Final[dict[str, str]] = {
     "invalid_boolean": N_("yes or no: да/нет, иә/жоқ, true/false, 1/0"),
     "invalid_integer": N_("a whole number"),
     "invalid_decimal": N_("a number such as 0,85 or 1 234,5"),
+    "invalid_time": N_("a time of day such as 18:30 or 9.00"),
     "out_of_range": N_("a whole number from {minimum} to {maximum}"),
     "below_minimum": N_("a whole number of at least {minimum}"),
     "above_maximum": N_("a whole number of at most {maximum}"),

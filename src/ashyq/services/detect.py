@@ -34,10 +34,16 @@ from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
 from ashyq.services.catalogue import ViolationCatalogue, ViolationType, load_catalogue
 from ashyq.services.citation import BasisReading, basis_reading
-from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
+from ashyq.services.model import (
+    ACCEPTANCE_ENDS,
+    DELIVERIES,
+    FINDINGS,
+    LEAVES,
+    SERVICES,
+    STAFF,
+)
 
 __all__ = [
-    "END_OF_WORKING_DAY",
     "FOUND_IN_RECORDS",
     "REGISTRY_COLUMNS",
     "ServicesPeriod",
@@ -46,9 +52,6 @@ __all__ = [
     "open_period",
 ]
 
-# Applications received after 18:30 (Astana time) count from the next working day: the
-# usual end of the working day of state bodies (Labour Code schedule 9:00–18:30).
-END_OF_WORKING_DAY: Final = (18, 30)
 # Decisions and signatures may come long after the period: the calendar reaches this far.
 _CALENDAR_BEFORE: Final = timedelta(days=31)
 _CALENDAR_AFTER: Final = timedelta(days=366)
@@ -184,6 +187,13 @@ def _day_numbers(table: ir.Table, days: ir.Table, column: str) -> ir.Table:
     return joined.drop(f"_date_{column}")
 
 
+def _minute_of_day(time: ir.StringValue) -> ir.IntegerValue:
+    """``HH:MM`` (a stored time of day) as minutes after midnight."""
+    hours: ir.IntegerValue = time.substr(0, 2).cast("int64")
+    minutes: ir.IntegerValue = time.substr(3, 2).cast("int64")
+    return hours * 60 + minutes
+
+
 def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
     """The deliveries that may hold a violation (``every``: all of them), with their
     registry entry, their stage durations and one boolean column per violation type found
@@ -211,6 +221,8 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         _hearing_required=s.hearing_required,
         _queue_based=s.queue_based,
         _permit_category=s.permit_category,
+        # A registry stored before the field existed has the usual hours.
+        _accepts_until=_minute_of_day(s.accepts_until.fill_null(ACCEPTANCE_ENDS)),
     )
     d = data.deliveries
     d = d.left_join(registry, d.service_code == registry._service).drop("_service")
@@ -293,9 +305,7 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         d = _day_numbers(d, data.days, column)
     d = _day_numbers(d, data.days, "rejected_incomplete_at")
 
-    after_hours = (d.submitted_at.hour() * 60 + d.submitted_at.minute()) >= (
-        END_OF_WORKING_DAY[0] * 60 + END_OF_WORKING_DAY[1]
-    )
+    after_hours = (d.submitted_at.hour() * 60 + d.submitted_at.minute()) >= d._accepts_until
     start = d._wd_submitted_at + ((~d._working_submitted_at) | after_hours).ifelse(1, 0)
 
     def elapsed(column: str) -> ir.IntegerValue:

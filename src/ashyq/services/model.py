@@ -23,6 +23,7 @@ from ashyq.services.catalogue import violation_choices
 from ashyq.services.control import CONTROL_KINDS, MEASURE_KINDS
 
 __all__ = [
+    "ACCEPTANCE_ENDS",
     "CHANNELS",
     "DELIVERIES",
     "FINDINGS",
@@ -98,6 +99,11 @@ _DECISIONS: Final = (
 )
 
 # A violation is established by a control measure, or else on an appeal or by a court.
+# The usual end of the working day of state bodies (Labour Code schedule 9:00–18:30): an
+# application received later counts from the next working day, unless the service's rules
+# set other hours of acceptance (``accepts_until``).
+ACCEPTANCE_ENDS: Final = "18:30"
+
 _ESTABLISHED_BY: Final = (
     *MEASURE_KINDS,
     Choice("appeal", "жалоба услугополучателя", "қызмет алушының шағымы", "recipient's complaint"),
@@ -184,6 +190,14 @@ SERVICES: Final = RecordKind(
             FieldType.BOOLEAN,
             "A hearing of the applicant is required before a refusal.",
             "true",
+        ),
+        FieldSpec(
+            "accepts_until",
+            FieldType.TIME,
+            "End of the day's acceptance, Astana time: an application received later counts "
+            "from the next working day (18:30 unless the service's rules set another).",
+            "17:00",
+            default=ACCEPTANCE_ENDS,
         ),
     ),
     checks=(

@@ -33,7 +33,14 @@ from ashyq.records.model import RecordKind
 from ashyq.records.store import RecordStore, StoreRun
 from ashyq.services.catalogue import Category, load_catalogue
 from ashyq.services.control import CONTROL_KINDS
-from ashyq.services.model import DELIVERIES, FINDINGS, LEAVES, SERVICES, STAFF
+from ashyq.services.model import (
+    ACCEPTANCE_ENDS,
+    DELIVERIES,
+    FINDINGS,
+    LEAVES,
+    SERVICES,
+    STAFF,
+)
 from ashyq.synth.arrays import (
     Bools,
     Floats,
@@ -676,6 +683,7 @@ def _build_registry(seed: int, targets: ServiceTargets = TARGETS_2025) -> _Regis
             ),
             "queue_based": pa.array(queue[by_code]),
             "hearing_required": pa.array(hearing[by_code]),
+            "accepts_until": pa.repeat(ACCEPTANCE_ENDS, len(by_code)),
         },
         schema=SERVICES.record_schema(),
     )
