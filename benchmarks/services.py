@@ -163,6 +163,8 @@ SCANNED = (
     "hearing_form",
     "decision",
     "decision_at",
+    "extended_at",
+    "extended_until",
     "refusal_reasons",
     "refusal_legal_basis",
     "signed_at",
@@ -451,17 +453,32 @@ def pandas_detect(home: Path) -> Counts:
     result = elapsed("signed_at").fillna(elapsed("decision_at"))
     refusal = elapsed("rejected_incomplete_at")
     by_days = d["deadline_days"].notna()
+    # A term extended within it ends on extended_until (never earlier than it would).
+    for column in ("extended_at", "extended_until"):
+        if column not in d:
+            d[column] = pd.NaT
+    until = pd.to_datetime(d["extended_until"]).dt.floor("D")
+    extended = (
+        until.notna()
+        & np.where(
+            by_days,
+            elapsed("extended_at") <= d["deadline_days"],
+            hours("extended_at") <= d["deadline_hours"],
+        )
+    ).to_numpy()
+    result_on = d["signed_at"].fillna(d["decision_at"]).dt.floor("D")
+    decision_on = d["decision_at"].fillna(d["signed_at"]).dt.floor("D")
     breach = np.where(
         by_days,
         result > d["deadline_days"],
         hours("signed_at").fillna(hours("decision_at")) > d["deadline_hours"],
-    )
+    ) & (~extended | (result_on > until).to_numpy())
     decision_late = np.where(
         by_days,
         decision > d["deadline_days"],
         hours("decision_at").fillna(hours("signed_at")) > d["deadline_hours"],
-    )
-    after_registration = np.where(
+    ) & (~extended | (decision_on > until).to_numpy())
+    after_registration = ~extended & np.where(
         by_days,
         (result - registration) <= d["deadline_days"],
         (hours("signed_at").fillna(hours("decision_at")) - hours("registered_at"))

@@ -80,6 +80,10 @@ LEAVES: Final[list[dict[str, str]]] = [
 ]
 
 
+# Where the service's rules allow the term to be extended (a request to another body).
+EXTENSION_BASIS: Final = "п. 12 Правил оказания государственной услуги (запрос в иной орган)"
+
+
 @dataclass(frozen=True)
 class Case:
     """One delivery record, what it must be flagged for, and why."""
@@ -875,6 +879,49 @@ _RAW: Final = [
         # Before 17:00: day zero is Tuesday, Thursday is day 2 of 1.
         _delivery("S38", "UNTIL17", "2025-05-13 16:30", decision_at="2025-05-15 10:00"),
         _case({"review_deadline_breach"}, "received before 17:00, delivered on day 2 of 1"),
+    ),
+    (
+        # Extended on day 2 of 5, with its basis: the term's last day is 20 June.
+        _delivery(
+            "N34",
+            "ADV5",
+            "2025-06-02 10:00",
+            decision_at="2025-06-16 10:00",
+            extended_at="2025-06-04 11:00",
+            extended_until="2025-06-20",
+            extension_basis=EXTENSION_BASIS,
+        ),
+        _case(
+            set(),
+            "delivered on working day 9 of a term of 5 lawfully extended to 20 June",
+            near={"review_deadline_breach", "signing_deadline_breach"},
+        ),
+    ),
+    (
+        # An extension made on day 7 of 5 comes after the term ran out: it excuses nothing.
+        _delivery(
+            "S39",
+            "ADV5",
+            "2025-06-02 10:00",
+            decision_at="2025-06-16 10:00",
+            extended_at="2025-06-12 11:00",
+            extended_until="2025-06-20",
+            extension_basis=EXTENSION_BASIS,
+        ),
+        _case({"review_deadline_breach"}, "a term extended only after it had run out"),
+    ),
+    (
+        # Lawfully extended to 10 June, and delivered two working days after it.
+        _delivery(
+            "S40",
+            "ADV5",
+            "2025-06-02 10:00",
+            decision_at="2025-06-12 10:00",
+            extended_at="2025-06-04 11:00",
+            extended_until="2025-06-10",
+            extension_basis=EXTENSION_BASIS,
+        ),
+        _case({"review_deadline_breach"}, "delivered after the last day of an extended term"),
     ),
     (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),

@@ -124,6 +124,12 @@ def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected)
     assert evidence("S15-01", "third_party_signature")["signer_status"] == "on_leave"
     assert evidence("N23", "third_party_signature")["signer_status"] == "not_authorised"
     assert evidence("S11", "unjustified_refusal")["established_by"] == "unplanned_inspection"
+    # An extension: honoured when made within the term, and days late counted from its end.
+    assert evidence("S39", "review_deadline_breach")["extension_honoured"] == "false"
+    assert evidence("S40", "review_deadline_breach")["extension_honoured"] == "true"
+    assert evidence("S40", "review_deadline_breach")["days_late"] == "2"
+    assert evidence("S40", "review_deadline_breach")["extended_until"] == "2025-06-10"
+    assert "extended_until" not in evidence("S09", "review_deadline_breach")
 
 
 def test_seed_002_land_plots_signed_on_leave_are_twelve_violations(detected: Detected) -> None:
@@ -262,6 +268,32 @@ def test_bad_deliveries_are_quarantined_with_their_reasons(tmp_path: Path) -> No
     message = next(p for p in report.problems if p.code == "signer_missing").render("en")
     assert "bad_deliveries.csv, row 4, column «signed_by»" in message
     assert "expected signed_by given with signed_at" in message
+
+
+def test_an_extension_needs_its_end_and_its_legal_basis(tmp_path: Path) -> None:
+    base = CASES["N34"].delivery
+    rows = [
+        {**base, "delivery_id": "X1", "extension_basis": ""},
+        {**base, "delivery_id": "X2", "extended_until": ""},
+        {**base, "delivery_id": "X3", "extended_at": ""},
+        {**base, "delivery_id": "X4", "extended_until": "2025-06-03"},
+        base,
+    ]
+    path = write_csv(tmp_path / "extended.csv", DELIVERIES, [_blank(r) for r in rows])
+    report = ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert (report.read, report.stored, report.quarantined) == (5, 1, 4)
+    assert {(p.row, p.column, p.code) for p in report.problems} == {
+        (2, "extension_basis", "extension_basis_missing"),
+        (3, "extended_until", "extension_incomplete"),
+        (4, "extended_at", "extension_incomplete"),
+        (5, "extended_until", "before_extension"),
+    }
+    message = next(p for p in report.problems if p.row == 2).render("en")
+    assert "extended.csv, row 2, column «extension_basis»" in message
+
+
+def _blank(row: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in row.items() if value != ""}
 
 
 def test_hours_of_acceptance_are_read_as_a_time_of_day(tmp_path: Path) -> None:

@@ -183,7 +183,9 @@ def _day_numbers(table: ir.Table, days: ir.Table, column: str) -> ir.Table:
             f"_working_{column}": days.is_working,
         }
     )
-    joined = table.left_join(day, table[column].date() == day[f"_date_{column}"])
+    value = table[column]
+    on = value if value.type().is_date() else value.date()
+    joined = table.left_join(day, on == day[f"_date_{column}"])
     return joined.drop(f"_date_{column}")
 
 
@@ -303,7 +305,8 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
 
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
         d = _day_numbers(d, data.days, column)
-    d = _day_numbers(d, data.days, "rejected_incomplete_at")
+    for column in ("rejected_incomplete_at", "extended_at", "extended_until"):
+        d = _day_numbers(d, data.days, column)
 
     after_hours = (d.submitted_at.hour() * 60 + d.submitted_at.minute()) >= d._accepts_until
     start = d._wd_submitted_at + ((~d._working_submitted_at) | after_hours).ifelse(1, 0)
@@ -324,24 +327,47 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         refusal_days=elapsed("rejected_incomplete_at"),
     )
     by_days = d._by_days
-    breach = by_days.ifelse(
-        d.result_days > d.deadline_days, d._result_hours > d._deadline_hours
+    # An extension or suspension made within the term moves its last day to
+    # extended_until; it never shortens the term, and one made after the term ran out
+    # excuses nothing (docs/methodology.md).
+    extended = (
+        d.extended_until.notnull()
+        & by_days.ifelse(
+            elapsed("extended_at") <= d.deadline_days,
+            hours("extended_at") <= d._deadline_hours,
+        )
     ).fill_null(False)
-    decision_late = by_days.ifelse(
-        d.decision_days > d.deadline_days, d._decision_hours > d._deadline_hours
+    result_on = d.signed_at.fill_null(d.decision_at).date()
+    decision_on = d.decision_at.fill_null(d.signed_at).date()
+    breach = (
+        by_days.ifelse(d.result_days > d.deadline_days, d._result_hours > d._deadline_hours)
+        & (~extended | (result_on > d.extended_until))
     ).fill_null(False)
-    after_registration_in_time = by_days.ifelse(
-        d.result_days - d.registration_days <= d.deadline_days,
-        d._result_hours - d._registration_hours <= d._deadline_hours,
+    decision_late = (
+        by_days.ifelse(d.decision_days > d.deadline_days, d._decision_hours > d._deadline_hours)
+        & (~extended | (decision_on > d.extended_until))
+    ).fill_null(False)
+    # A breach of an extended term is not put down to a late registration.
+    after_registration_in_time = (
+        ~extended
+        & by_days.ifelse(
+            d.result_days - d.registration_days <= d.deadline_days,
+            d._result_hours - d._registration_hours <= d._deadline_hours,
+        )
     ).fill_null(False)
     late_registration = (d.registration_days > 0).fill_null(False)
     registration_breach = breach & late_registration & after_registration_in_time
+    result_wd = d._wd_signed_at.fill_null(d._wd_decision_at)
     d = d.mutate(
         _breach=breach,
         _decision_late=decision_late,
         _late_registration=late_registration,
         _registration_breach=registration_breach,
-        days_late=by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
+        days_late=extended.ifelse(
+            result_wd - d._wd_extended_until,
+            by_days.ifelse(d.result_days - d.deadline_days, ibis.null("int64")),
+        ),
+        extension_honoured=d.extended_until.notnull().ifelse(extended, ibis.null("boolean")),
     )
     d = _with_finding_mark(d, data)
     breach, decision_late = d._breach, d._decision_late

@@ -1339,6 +1339,10 @@ class _ChunkBuilder:
                 "hearing_form": pa.nulls(self.n, pa.string()),  # every hearing in person
                 "decision": taken(pa.array(["issued", "refused"]), self.decision - 1),
                 "decision_at": stamps(self.decided, self.has_decision),
+                # No term is extended in the synthetic year: every delay is a breach.
+                "extended_at": pa.nulls(self.n, pa.timestamp("us")),
+                "extended_until": pa.nulls(self.n, pa.date32()),
+                "extension_basis": pa.nulls(self.n, pa.string()),
                 "refusal_reasons": taken(pa.array([*_REASONS, _VAGUE_REASON]), self.reason),
                 "refusal_legal_basis": taken(
                     pa.array([*_CONCRETE_BASES, *_WHOLE_ARTICLES]), self.basis
