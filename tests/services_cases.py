@@ -924,6 +924,16 @@ _RAW: Final = [
         _case({"review_deadline_breach"}, "delivered after the last day of an extended term"),
     ),
     (
+        # Five working days span a weekend: seven calendar days are never more than five.
+        _delivery("N35", "ADV5", "2025-06-09 10:00", decision_at="2025-06-16 10:00"),
+        _case(set(), "delivered on day 5 of 5, a week later", near={"review_deadline_breach"}),
+    ),
+    (
+        # Eight calendar days from a Monday are six working days: the fewest that breach.
+        _delivery("S41", "ADV5", "2025-06-09 10:00", decision_at="2025-06-17 10:00"),
+        _case({"review_deadline_breach"}, "delivered on day 6 of 5, eight days later"),
+    ),
+    (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),
         _case(set(), "a 4-hour service delivered in 3.5 hours", near={"review_deadline_breach"}),
     ),

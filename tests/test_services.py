@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -352,6 +353,26 @@ def test_records_left_before_the_calendar_hold_no_violation(detected: Detected) 
     assert candidates.num_rows < every.num_rows
     assert _flagged(candidates) == _flagged(every)
     assert len(_flagged(every)) >= len(CASES) // 2
+
+
+@pytest.mark.parametrize("period", ["2025", "2025H1", "2026"])
+def test_the_calendar_day_bound_of_each_term_is_safe_and_tight(period: str) -> None:
+    """No stage of ``on_time_days(term)`` calendar days takes more than the term in working
+    days, received on any day of the period; one day more can."""
+    from ashyq.calendar import WorkingCalendar
+    from ashyq.services.detect import on_time_days
+
+    when = Period.parse(period)
+    bounds = on_time_days(when, range(31))
+    table = WorkingCalendar.build(when.first, when.last.replace(year=when.last.year + 1)).table()
+    wd = dict(zip(table["date"].to_pylist(), table["wd"].to_pylist(), strict=True))
+    received = [day for day in wd if when.first <= day <= when.last]
+    for term, bound in bounds.items():
+        assert bound >= term
+        spans = [wd[day + timedelta(days=bound)] - wd[day] for day in received]
+        assert max(spans) <= term, term
+        longer = [wd[day + timedelta(days=bound + 1)] - wd[day] for day in received]
+        assert max(longer) > term, term
 
 
 def test_a_period_stored_before_a_field_was_added_is_still_read(tmp_path: Path) -> None:

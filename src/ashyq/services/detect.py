@@ -16,6 +16,7 @@ A stage took ``n`` working days when its date's working-day number is day zero's
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Final
@@ -135,6 +136,33 @@ def open_period(
     )
 
 
+def on_time_days(period: Period, terms: Iterable[int]) -> dict[int, int]:
+    """For each term of ``terms`` working days, the most calendar days from receipt that a
+    stage can take without taking more than the term, whatever day of ``period`` it was
+    received on.
+
+    A stage is late only when the working-day number of its date exceeds that of the day
+    of receipt by more than the term (day zero is never before the day of receipt). The
+    fewest calendar days in which that can happen, over every day of the period, less one,
+    is the bound: a five-day term always spans a weekend, so a stage of up to seven
+    calendar days is never late, whichever day it started.
+    """
+    calendar = _calendar(period)
+    dates = calendar.column("date").to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    wd = calendar.column("wd").to_numpy()
+    first, last = np.datetime64(period.first, "D"), np.datetime64(period.last, "D")
+    received = np.flatnonzero((dates >= first) & (dates <= last))
+    bounds: dict[int, int] = {}
+    for term in sorted(set(terms)):
+        # The first day whose working-day number exceeds the receipt's by more than the term.
+        late = np.searchsorted(wd, wd[received] + term, side="right")
+        reachable = late < len(wd)
+        if not reachable.all():
+            raise ValueError(f"a term of {term} working days runs past the calendar")
+        bounds[term] = int((late - received).min()) - 1
+    return bounds
+
+
 def _leave_days(data: ServicesPeriod) -> ir.Table | None:
     """One row per (body, employee, day) of leave: an equality join, not a range join."""
     if data.leaves is None:
@@ -226,6 +254,13 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         # A registry stored before the field existed has the usual hours.
         _accepts_until=_minute_of_day(s.accepts_until.fill_null(ACCEPTANCE_ENDS)),
     )
+    if not every:
+        # The calendar days each term can take without a breach (on_time_days).
+        terms = data.con.to_pyarrow(s.select("deadline_days").distinct())["deadline_days"]
+        bounds = on_time_days(data.period, (t for t in terms.to_pylist() if t is not None))
+        days = registry.deadline_days
+        on_time = days.cases(*bounds.items(), else_=days) if bounds else days
+        registry = registry.mutate(_on_time_days=on_time)
     d = data.deliveries
     d = d.left_join(registry, d.service_code == registry._service).drop("_service")
     # The signer's staff record and leave: checked on every signed record.
@@ -295,7 +330,7 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         candidate = (
             candidate
             | (d.registered_at.date() > day)
-            | d._by_days.ifelse(last_days > d.deadline_days, last_hours > d._deadline_hours)
+            | d._by_days.ifelse(last_days > d._on_time_days, last_hours > d._deadline_hours)
             | (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
         )
         if data.findings is not None:
