@@ -21,6 +21,7 @@ from ashyq.services.model import DELIVERIES, KINDS
 from ashyq.services.model import FINDINGS as FINDINGS_KIND
 from ashyq.services.model import LEAVES as LEAVES_KIND
 from ashyq.services.model import SERVICES as SERVICES_KIND
+from ashyq.services.model import SIGNING_AUTHORITY as SIGNING_KIND
 from ashyq.services.model import STAFF as STAFF_KIND
 
 PERIOD: Final = Period.parse("2025")
@@ -68,6 +69,25 @@ STAFF: Final[list[dict[str, str]]] = [
     {"employee_id": "E-AKIM", "can_sign": "да", "is_manager": "да", "is_first_head": "да"},
     {"employee_id": "E-HOUSING-HEAD", "can_sign": "да", "is_manager": "да"},
     {"employee_id": "E-FORMER", "can_sign": "да", "can_sign_until": "31.05.2025"},
+    # Signs only when an order makes them acting akim: twice in 2025.
+    {"employee_id": "E-DEPUTY", "can_sign": "нет", "position": "заместитель акима"},
+]
+
+SIGNING_AUTHORITY: Final[list[dict[str, str]]] = [
+    {
+        "order_id": "45-к",
+        "employee_id": "E-DEPUTY",
+        "on_behalf_of": "E-AKIM",
+        "valid_from": "01.07.2025",
+        "valid_until": "24.07.2025",
+    },
+    {
+        "order_id": "71-к",
+        "employee_id": "E-DEPUTY",
+        "on_behalf_of": "E-AKIM",
+        "valid_from": "01.10.2025",
+        "valid_until": "10.10.2025",
+    },
 ]
 
 LEAVES: Final[list[dict[str, str]]] = [
@@ -934,6 +954,43 @@ _RAW: Final = [
         _case({"review_deadline_breach"}, "delivered on day 6 of 5, eight days later"),
     ),
     (
+        # The deputy acting for the akim on leave, by order 45-к (1–24 July).
+        _delivery(
+            "N36",
+            "LANDGRANT",
+            "2025-07-07 10:00",
+            decision_at="2025-07-10 10:00",
+            signed_by="E-DEPUTY",
+        ),
+        _case(
+            set(),
+            "signed by the acting akim within the order's window",
+            near={"third_party_signature"},
+        ),
+    ),
+    (
+        # A second acting period of the same person, by order 71-к (1–10 October).
+        _delivery(
+            "N37",
+            "LANDGRANT",
+            "2025-10-01 10:00",
+            decision_at="2025-10-06 10:00",
+            signed_by="E-DEPUTY",
+        ),
+        _case(set(), "signed in the deputy's second acting period", near={"third_party_signature"}),
+    ),
+    (
+        # Between the two orders the deputy signs for no one.
+        _delivery(
+            "S42",
+            "LANDGRANT",
+            "2025-08-04 10:00",
+            decision_at="2025-08-06 10:00",
+            signed_by="E-DEPUTY",
+        ),
+        _case({"third_party_signature"}, "signed by the deputy between two acting periods"),
+    ),
+    (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),
         _case(set(), "a 4-hour service delivered in 3.5 hours", near={"review_deadline_breach"}),
     ),
@@ -1013,6 +1070,7 @@ def ingest_cases(root: Path) -> RecordStore:
         SERVICES_KIND: [service_row(row) for row in SERVICES],
         STAFF_KIND: [{"body": "akmola", **row} for row in STAFF],
         LEAVES_KIND: [{"body": "akmola", **row} for row in LEAVES],
+        SIGNING_KIND: [{"body": "akmola", **row} for row in SIGNING_AUTHORITY],
         FINDINGS_KIND: FINDINGS,
         DELIVERIES: [case.delivery for case in CASES.values()],
     }

@@ -364,6 +364,7 @@ def test_the_six_control_kinds_are_registered_in_header_order() -> None:
         "findings",
         *(kind.name for kind in CONTROL_KINDS),
         "leaves",
+        "signing_authority",
         "deliveries",
         "staff",
         "services",
@@ -458,6 +459,22 @@ def _bad(base: int, bad: Bad) -> dict[str, str]:
 
 
 BAD: Final = {
+    "raw_iin_sanctioned": Bad(
+        "disciplinary",
+        {"employee_id": "850312300123"},
+        "employee_id",
+        "raw_iin",
+        "850312300123",
+        "a pseudonymised identifier, not a raw IIN or BIN (12 digits)",
+    ),
+    "raw_iin_fined": Bad(
+        "protocols",
+        {"employee_id": "850312 300123"},
+        "employee_id",
+        "raw_iin",
+        "850312 300123",
+        "a pseudonymised identifier, not a raw IIN or BIN (12 digits)",
+    ),
     "complaint_missing": Bad(
         "control_measures",
         {"kind": "внеплановая проверка по жалобе", "complaint_id": ""},
@@ -642,7 +659,7 @@ def test_every_cross_field_check_of_the_control_kinds_has_a_case() -> None:
         (bad.kind, bad.code, bad.field) for bad in BAD.values() if bad.code != "invalid_choice"
     }
     assert cases == checks
-    assert len(checks) == 11
+    assert len(checks) == 13
 
 
 def test_counts_reconcile_over_a_mixed_file(tmp_path: Path) -> None:

@@ -112,3 +112,37 @@ def test_every_limit_of_the_portal_is_documented() -> None:
     text = (ROOT / "docs/security.md").read_text(encoding="utf-8")
     for name, _value in LIMITS.as_rows():
         assert f"| `{name}` |" in text, f"{name} is not in docs/security.md"
+
+
+def test_the_public_service_examples_ingest_and_detect_as_documented(tmp_path: Path) -> None:
+    """Every complete CSV example of docs/data-formats.md's public-service section lands
+    whole, and detection finds in them what the text says it finds."""
+    import ibis
+
+    from ashyq.periods import Period
+    from ashyq.records.ingest import ingest
+    from ashyq.records.store import RecordStore
+    from ashyq.services.detect import detect, open_period
+    from ashyq.services.model import KINDS
+
+    text = (ROOT / "docs/data-formats.md").read_text(encoding="utf-8")
+    section = text[
+        text.index("## Public-service records") : text.index("## The violation registry")
+    ]
+    blocks = [b for b in re.findall(r"```csv\n(.*?)```", section, flags=re.DOTALL) if "…" not in b]
+    assert len(blocks) >= 4
+    store, period = RecordStore(tmp_path / "home"), Period.parse("2025")
+    # The registry first: deliveries find their service in it.
+    blocks.sort(key=lambda block: not block.startswith("service_code"))
+    for number, block in enumerate(blocks):
+        path = tmp_path / f"example-{number}.csv"
+        path.write_text(block, encoding="utf-8")
+        report = ingest(path, period, KINDS, store=store)
+        assert report.problems == (), [p.render("en") for p in report.problems]
+        assert report.stored == block.count("\n") - 1
+    con = ibis.duckdb.connect()
+    found = con.to_pyarrow(detect(open_period(period, con, store))).to_pylist()
+    assert sorted((row["delivery_id"], row["violation_type"]) for row in found) == [
+        ("ГУ-2025-0000802", "incomplete_package_granted"),
+        ("ГУ-2025-0004411", "excess_documents_at_registration"),
+    ]

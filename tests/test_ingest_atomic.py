@@ -296,7 +296,8 @@ def test_a_key_unique_only_within_its_body_is_not_moved(tmp_path: Path) -> None:
     # Employee numbers are each body's own: the same number in two bodies is two people.
     store = RecordStore(tmp_path / "home")
     path = tmp_path / "staff.csv"
-    path.write_text(f"employee_id;body\nE-1;{BODIES[0]}\nE-1;{BODIES[1]}\n", encoding="utf-8")
+    rows = f"E-1;{BODIES[0]};нет\nE-1;{BODIES[1]};да\n"
+    path.write_text(f"employee_id;body;can_sign\n{rows}", encoding="utf-8")
     report = ingest(path, PERIOD, (STAFF,), store=store)
     assert report.new == 2
     assert per_body(store, STAFF) == {BODIES[0]: 1, BODIES[1]: 1}

@@ -187,7 +187,8 @@ def test_cli_violations_lists_the_registry_in_csv_json_and_parquet(
         ],
     )
     listed = json.loads(one_type.stdout)
-    assert len(listed) == 14  # the 12 land plots of seed 002, an unauthorised and a former signer
+    # The 12 land plots of seed 002, an unauthorised, a former and a no-longer-acting signer.
+    assert len(listed) == 15
     assert listed[0]["evidence"]["signed_by"]
     out = tmp_path / "violations.parquet"
     as_parquet = _cli(
@@ -291,6 +292,66 @@ def test_an_extension_needs_its_end_and_its_legal_basis(tmp_path: Path) -> None:
     }
     message = next(p for p in report.problems if p.row == 2).render("en")
     assert "extended.csv, row 2, column «extension_basis»" in message
+
+
+def test_people_are_named_by_pseudonyms_never_by_a_raw_iin(tmp_path: Path) -> None:
+    """A raw IIN (twelve digits, spaced or not) in a field naming a person is refused; the
+    pseudonyms the conflict-of-interest check matches pass."""
+    from ashyq.services.model import STAFF
+
+    base = CASES["N34"].delivery
+    rows = [
+        {**base, "delivery_id": "I1", "applicant_id": "850312300123"},
+        {**base, "delivery_id": "I2", "signed_by": "850312 300123"},
+        {**base, "delivery_id": "I3", "employee_id": "8503123001234"},
+        {**base, "delivery_id": "I4", "applicant_id": "P-3f9a0c7be21d4e58"},
+    ]
+    path = write_csv(tmp_path / "people.csv", DELIVERIES, [_blank(r) for r in rows])
+    report = ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert {(p.row, p.column, p.code) for p in report.problems} == {
+        (2, "applicant_id", "raw_iin"),
+        (3, "signed_by", "raw_iin"),
+    }
+    message = next(p for p in report.problems if p.row == 2).render("en")
+    assert "people.csv, row 2, column «applicant_id»" in message and "raw IIN" in message
+    staff = write_csv(
+        tmp_path / "staff.csv",
+        STAFF,
+        [{"body": "akmola", "employee_id": "850312300123", "can_sign": "да"}],
+    )
+    staffed = ingest(staff, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert [(p.column, p.code) for p in staffed.problems] == [("employee_id", "raw_iin")]
+
+
+def test_a_blank_signing_authority_is_refused_not_read_as_no(tmp_path: Path) -> None:
+    """A staff row without can_sign would flag every signature of that person: refused."""
+    from ashyq.services.model import STAFF
+
+    rows = [
+        {"body": "akmola", "employee_id": "E-1", "can_sign": ""},
+        {"body": "akmola", "employee_id": "E-2", "can_sign": "нет"},
+    ]
+    path = write_csv(tmp_path / "staff.csv", STAFF, rows)
+    report = ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert (report.stored, report.quarantined) == (1, 1)
+    assert [(p.row, p.column, p.code) for p in report.problems] == [
+        (2, "can_sign", "missing_value")
+    ]
+
+
+def test_signing_authority_orders_are_recognised_and_checked(tmp_path: Path) -> None:
+    from ashyq.services.model import SIGNING_AUTHORITY
+    from tests.services_cases import SIGNING_AUTHORITY as ORDERS
+
+    rows = [{"body": "akmola", **row} for row in ORDERS]
+    rows.append({**rows[0], "order_id": "46-к", "valid_until": "30.06.2025"})
+    path = write_csv(tmp_path / "orders.csv", SIGNING_AUTHORITY, rows)
+    report = ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert report.kind == "signing_authority"
+    assert (report.stored, report.quarantined) == (2, 1)
+    assert [(p.row, p.column, p.code) for p in report.problems] == [
+        (4, "valid_until", "ends_before_start")
+    ]
 
 
 def _blank(row: dict[str, str]) -> dict[str, str]:

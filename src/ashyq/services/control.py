@@ -15,11 +15,15 @@ their own dates: a sanction imposed in January 2026 for a 2025 violation belongs
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
 
 from ashyq.i18n import N_
 from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
 from ashyq.services.catalogue import violation_choices
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
 
 __all__ = [
     "CONTROL_KINDS",
@@ -30,6 +34,7 @@ __all__ = [
     "PROTOCOLS",
     "REPRESENTATIONS",
     "RIGHTS_RESTORED",
+    "pseudonym_checks",
 ]
 
 MEASURE_KINDS: Final = (
@@ -107,8 +112,29 @@ _VIOLATION_IDS: Final = FieldSpec(
     "Violations it concerns: ids of the violation registry separated by '|'.",
     "akmola/ГУ-2025-0000001/late_registration",
 )
+# A raw IIN or BIN: twelve digits, perhaps spaced. People are named by one pseudonym of
+# their IIN in every file (docs/data-formats.md, *Identifiers of people*), never by the
+# number itself.
+_RAW_IIN: Final = r"^\s*[0-9](\s*[0-9]){11}\s*$"
+
+
+def pseudonym_checks(*fields: str) -> tuple[Check, ...]:
+    """That each of ``fields``, an identifier of a person, is a pseudonym and not a raw IIN
+    or BIN: the conflict-of-interest check matches applicants with officials by it."""
+
+    def raw(name: str) -> Callable[[ir.Table], ir.BooleanValue]:
+        return lambda t: t[name].re_search(_RAW_IIN)
+
+    expected = N_("a pseudonymised identifier, not a raw IIN or BIN (12 digits)")
+    return tuple(Check("raw_iin", name, name, expected, raw(name)) for name in fields)
+
+
 _EMPLOYEE: Final = FieldSpec(
-    "employee_id", FieldType.TEXT, "Employee held liable (staff employee_id).", "E-000123", True
+    "employee_id",
+    FieldType.TEXT,
+    "Employee held liable (staff employee_id).",
+    "P-7c1e4b09a2d35f86",
+    True,
 )
 _POSITION: Final = FieldSpec(
     "position", FieldType.TEXT, "Position held when liable.", "руководитель отдела"
@@ -266,6 +292,7 @@ DISCIPLINARY: Final = RecordKind(
         _MEASURE_ID,
         _RULE,
     ),
+    checks=pseudonym_checks("employee_id"),
 )
 
 PROTOCOLS: Final = RecordKind(
@@ -330,6 +357,7 @@ PROTOCOLS: Final = RecordKind(
         _RULE,
     ),
     checks=(
+        *pseudonym_checks("employee_id"),
         Check(
             "fine_missing",
             "fine_mci",

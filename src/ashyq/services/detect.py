@@ -41,6 +41,7 @@ from ashyq.services.model import (
     FINDINGS,
     LEAVES,
     SERVICES,
+    SIGNING_AUTHORITY,
     STAFF,
 )
 
@@ -92,6 +93,7 @@ class ServicesPeriod:
     leaves: ir.Table | None
     findings: ir.Table | None
     days: ir.Table
+    authorities: ir.Table | None = None
 
     def of_body(self, body: str) -> ServicesPeriod:
         """The same period with only ``body``'s deliveries.
@@ -133,6 +135,7 @@ def open_period(
         store.read(con, LEAVES, period),
         store.read(con, FINDINGS, period),
         days,
+        store.read(con, SIGNING_AUTHORITY, period),
     )
 
 
@@ -163,25 +166,26 @@ def on_time_days(period: Period, terms: Iterable[int]) -> dict[int, int]:
     return bounds
 
 
-def _leave_days(data: ServicesPeriod) -> ir.Table | None:
-    """One row per (body, employee, day) of leave: an equality join, not a range join."""
-    if data.leaves is None:
-        return None
-    leaves = data.con.to_pyarrow(data.leaves.select("body", "employee_id", "starts_on", "ends_on"))
-    starts = leaves.column("starts_on").to_numpy(zero_copy_only=False).astype("datetime64[D]")
-    ends = leaves.column("ends_on").to_numpy(zero_copy_only=False).astype("datetime64[D]")
-    lengths = (ends - starts).astype(np.int64) + 1
-    rows = np.repeat(np.arange(len(leaves)), lengths)
+def _days_of(data: ServicesPeriod, table: ir.Table, starts: str, ends: str, name: str) -> ir.Table:
+    """One row per (body, employee, day) from ``starts`` to ``ends`` of each row of
+    ``table`` (an open end: the calendar's last day): an equality join, not a range join."""
+    rows_of = data.con.to_pyarrow(table.select("body", "employee_id", starts, ends))
+    last = np.datetime64(data.period.last + _CALENDAR_AFTER, "D")
+    first = rows_of.column(starts).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    until = rows_of.column(ends).to_numpy(zero_copy_only=False).astype("datetime64[D]")
+    until = np.where(np.isnat(until), last, np.minimum(until, last))
+    lengths = np.maximum((until - first).astype(np.int64) + 1, 0)
+    rows = np.repeat(np.arange(len(rows_of)), lengths)
     offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     expanded = pa.table(
         {
-            "_leave_body": leaves.column("body").take(pa.array(rows)),
-            "_leave_employee": leaves.column("employee_id").take(pa.array(rows)),
-            "_leave_day": pa.array(starts[rows] + offsets.astype("timedelta64[D]"), pa.date32()),
+            "_day_body": rows_of.column("body").take(pa.array(rows, pa.int64())),
+            "_day_employee": rows_of.column("employee_id").take(pa.array(rows, pa.int64())),
+            "_day": pa.array(first[rows] + offsets.astype("timedelta64[D]"), pa.date32()),
         }
     )
-    name = f"service_leave_days_{data.period.name.lower()}"
-    return small_table(data.con, name, expanded).distinct()
+    named = f"service_{name}_days_{data.period.name.lower()}"
+    return small_table(data.con, named, expanded).distinct()
 
 
 # Spark splits on a regular expression, in which "|" is special: split on a plain
@@ -421,8 +425,10 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     """Add ``signer_status``: on_leave, not_authorised or unknown_signer (null when the
     signer was entitled to sign); null for every record of a body without a staff list.
 
-    One join per record: each signer's staff record carries the days of their leave, and
-    the bodies with a staff list are a list of codes."""
+    A signer is entitled in their own right (staff ``can_sign`` within its dates) or on
+    a day an order of ``signing_authority`` covers (an acting period; one person may have
+    several). One join per record: each signer's staff record carries the days of their
+    leave and of their orders, and the bodies with a staff list are a list of codes."""
     if data.staff is None:
         return d.mutate(signer_status=ibis.null("string"))
     staff = data.staff
@@ -433,28 +439,34 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
         _can_sign_from=staff.can_sign_from,
         _can_sign_until=staff.can_sign_until,
     )
-    leave_days = _leave_days(data)
-    if leave_days is not None:
-        on_leave_days = leave_days.group_by("_leave_body", "_leave_employee").aggregate(
-            _leave_days=leave_days._leave_day.collect()
+    # The days of each signer's leave, and the days an order lets them sign.
+    for column, table, starts, ends, name in (
+        ("_leave_days", data.leaves, "starts_on", "ends_on", "leave"),
+        ("_granted_days", data.authorities, "valid_from", "valid_until", "authority"),
+    ):
+        if table is None:
+            signers = signers.mutate(**{column: ibis.null("array<date>")})
+            continue
+        days = _days_of(data, table, starts, ends, name)
+        per_signer = days.group_by("_day_body", "_day_employee").aggregate(
+            **{column: days._day.collect()}
         )
         signers = signers.left_join(
-            on_leave_days,
-            (signers._staff_body == on_leave_days._leave_body)
-            & (signers._staff_employee == on_leave_days._leave_employee),
-        ).drop("_leave_body", "_leave_employee")
-    else:
-        signers = signers.mutate(_leave_days=ibis.null("array<date>"))
+            per_signer,
+            (signers._staff_body == per_signer._day_body)
+            & (signers._staff_employee == per_signer._day_employee),
+        ).drop("_day_body", "_day_employee")
     listed = sorted(data.con.to_pyarrow(staff.select("body").distinct())["body"].to_pylist())
     d = d.left_join(
         signers, (d.provider_body == signers._staff_body) & (d.signed_by == signers._staff_employee)
     )
     signed_on = d.signed_at.date()
+    # In their own right within its dates, or by an order for that day.
     authorised = (
         d._can_sign
         & (d._can_sign_from.isnull() | (d._can_sign_from <= signed_on))
         & (d._can_sign_until.isnull() | (d._can_sign_until >= signed_on))
-    )
+    ).fill_null(False) | d._granted_days.contains(signed_on).fill_null(False)
     on_leave = d._leave_days.contains(signed_on).fill_null(False)
     checked = d.signed_by.notnull() & d.provider_body.isin(listed)
     status = ibis.cases(

@@ -20,7 +20,7 @@ from typing import Final
 from ashyq.i18n import N_
 from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
 from ashyq.services.catalogue import violation_choices
-from ashyq.services.control import CONTROL_KINDS, MEASURE_KINDS
+from ashyq.services.control import CONTROL_KINDS, MEASURE_KINDS, pseudonym_checks
 
 __all__ = [
     "ACCEPTANCE_ENDS",
@@ -31,6 +31,7 @@ __all__ = [
     "LEAVES",
     "RECORD_KINDS",
     "SERVICES",
+    "SIGNING_AUTHORITY",
     "STAFF",
 ]
 
@@ -399,22 +400,23 @@ DELIVERIES: Final = RecordKind(
             "signed_by",
             FieldType.TEXT,
             "Employee whose signature the result bears (staff employee_id).",
-            "E-000123",
+            "P-7c1e4b09a2d35f86",
         ),
         FieldSpec(
             "applicant_id",
             FieldType.TEXT,
-            "Applicant's identifier (pseudonymised IIN or BIN).",
-            "A-9f2c01",
+            "Applicant's pseudonymised IIN (BIN for a company), the scheme of staff employee_id.",
+            "P-3f9a0c7be21d4e58",
         ),
         FieldSpec(
             "employee_id",
             FieldType.TEXT,
             "Employee who registered and reviewed it (staff employee_id).",
-            "E-000456",
+            "P-b50d2e8f61a97c34",
         ),
     ),
     checks=(
+        *pseudonym_checks("applicant_id", "employee_id", "signed_by"),
         Check(
             "decision_time_missing",
             "decision_at",
@@ -501,7 +503,13 @@ STAFF: Final = RecordKind(
     key="employee_id",
     dated_by=None,
     fields=(
-        FieldSpec("employee_id", FieldType.TEXT, "Employee identifier.", "E-000123", True),
+        FieldSpec(
+            "employee_id",
+            FieldType.TEXT,
+            "Employee's pseudonymised IIN, the scheme of applicant_id.",
+            "P-7c1e4b09a2d35f86",
+            True,
+        ),
         FieldSpec("body", FieldType.BODY, "Evaluated body: code or name.", "akmola", True),
         FieldSpec("unit", FieldType.TEXT, "Unit the employee works in.", "Аппарат акима с.о. Н"),
         FieldSpec("position", FieldType.TEXT, "Position.", "аким сельского округа"),
@@ -515,8 +523,10 @@ STAFF: Final = RecordKind(
         FieldSpec(
             "can_sign",
             FieldType.BOOLEAN,
-            "Authorised to sign results of public services.",
+            "Signs results of public services in their own right: yes or no, never blank "
+            "(acting periods: signing_authority).",
             "true",
+            required=True,
         ),
         FieldSpec(
             "can_sign_from",
@@ -526,6 +536,52 @@ STAFF: Final = RecordKind(
         ),
         FieldSpec(
             "can_sign_until", FieldType.DATE, "Signing authority ends (blank: open).", "2026-12-31"
+        ),
+    ),
+    checks=pseudonym_checks("employee_id"),
+)
+
+SIGNING_AUTHORITY: Final = RecordKind(
+    name="signing_authority",
+    title="Signing authority granted by order (acting periods)",
+    key="order_id",
+    dated_by=None,
+    fields=(
+        FieldSpec(
+            "order_id",
+            FieldType.TEXT,
+            "Number of the order granting it; one row per person and period (suffix the "
+            "number, «45-к/2», when one order grants several).",
+            "45-к",
+            True,
+        ),
+        FieldSpec("body", FieldType.BODY, "Evaluated body: code or name.", "akmola", True),
+        FieldSpec(
+            "employee_id",
+            FieldType.TEXT,
+            "Who may sign (staff employee_id).",
+            "P-b50d2e8f61a97c34",
+            True,
+        ),
+        FieldSpec(
+            "on_behalf_of",
+            FieldType.TEXT,
+            "Whose signature they stand in for (staff employee_id); blank: their own.",
+            "P-7c1e4b09a2d35f86",
+        ),
+        FieldSpec("valid_from", FieldType.DATE, "First day of the authority.", "2025-07-01", True),
+        FieldSpec(
+            "valid_until", FieldType.DATE, "Last day of the authority (blank: open).", "2025-07-24"
+        ),
+    ),
+    checks=(
+        *pseudonym_checks("employee_id", "on_behalf_of"),
+        Check(
+            "ends_before_start",
+            "valid_until",
+            "valid_until",
+            N_("a date not before valid_from"),
+            lambda t: t.valid_until < t.valid_from,
         ),
     ),
 )
@@ -538,11 +594,12 @@ LEAVES: Final = RecordKind(
     fields=(
         FieldSpec("leave_id", FieldType.TEXT, "Leave order number.", "О-2025-117", True),
         FieldSpec("body", FieldType.BODY, "Evaluated body: code or name.", "akmola", True),
-        FieldSpec("employee_id", FieldType.TEXT, "Employee on leave.", "E-000123", True),
+        FieldSpec("employee_id", FieldType.TEXT, "Employee on leave.", "P-7c1e4b09a2d35f86", True),
         FieldSpec("starts_on", FieldType.DATE, "First day of leave.", "2025-07-01", True),
         FieldSpec("ends_on", FieldType.DATE, "Last day of leave.", "2025-07-24", True),
     ),
     checks=(
+        *pseudonym_checks("employee_id"),
         Check(
             "ends_before_start",
             "ends_on",
@@ -603,7 +660,7 @@ FINDINGS: Final = RecordKind(
 
 # In this order a header is recognised: a findings file also holds delivery_id and
 # control_measure_id, the control kinds (ashyq.services.control) delivery_id,
-# control_measure_id or employee_id, a leaves file employee_id, and a deliveries file
-# service_code and employee_id.
-KINDS: Final = (FINDINGS, *CONTROL_KINDS, LEAVES, DELIVERIES, STAFF, SERVICES)
+# control_measure_id or employee_id, a leaves file and a signing-authority file
+# employee_id, and a deliveries file service_code and employee_id.
+KINDS: Final = (FINDINGS, *CONTROL_KINDS, LEAVES, SIGNING_AUTHORITY, DELIVERIES, STAFF, SERVICES)
 RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in KINDS}

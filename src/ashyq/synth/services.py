@@ -39,6 +39,7 @@ from ashyq.services.model import (
     FINDINGS,
     LEAVES,
     SERVICES,
+    SIGNING_AUTHORITY,
     STAFF,
 )
 from ashyq.synth.arrays import (
@@ -745,6 +746,7 @@ class _Staff:
     newcomer_from: int
     table: pa.Table
     leaves: pa.Table
+    authorities: pa.Table
 
 
 def _head_position(body: Body) -> str:
@@ -832,6 +834,20 @@ def _build_staff(body: Body, index: int, calendar: _Calendar, seed: int, year: i
         schema=LEAVES.record_schema(),
     )
 
+    # While the first head is on leave, the second signer acts for them by order (an
+    # authority they hold anyway: no signature changes its verdict).
+    authorities = pa.table(
+        {
+            "order_id": pa.array([f"{year}-{prefix}-АК-1"], pa.string()),
+            "body": pa.array([body.code], pa.string()),
+            "employee_id": staff_ids.take(pa.array([1])),
+            "on_behalf_of": staff_ids.take(pa.array([0])),
+            "valid_from": dates(calendar.epoch_day + first[:1]),
+            "valid_until": dates(calendar.epoch_day + last[:1]),
+        },
+        schema=SIGNING_AUTHORITY.record_schema(),
+    )
+
     days = np.arange(calendar.days)[:, None]
     away = (days >= starts[None, :]) & (days <= (starts + length - 1)[None, :])
     entitled = np.ones((calendar.days, signers), bool)
@@ -853,6 +869,7 @@ def _build_staff(body: Body, index: int, calendar: _Calendar, seed: int, year: i
         newcomer_from=newcomer_from,
         table=table,
         leaves=leaves,
+        authorities=authorities,
     )
 
 
@@ -1633,7 +1650,9 @@ def synthesize_services(
 
     writers = _Writers(out, year, layout)
     try:
-        writers.start((SERVICES, STAFF, LEAVES, DELIVERIES, FINDINGS, *CONTROL_KINDS))
+        writers.start(
+            (SERVICES, STAFF, LEAVES, SIGNING_AUTHORITY, DELIVERIES, FINDINGS, *CONTROL_KINDS)
+        )
         services = registry.table
         body_column = services.column("provider_body")
         for plan in plans:
@@ -1652,6 +1671,7 @@ def synthesize_services(
                 planned: list[pa.Table] = []
                 writers.write(STAFF, code, staff.table)
                 writers.write(LEAVES, code, staff.leaves)
+                writers.write(SIGNING_AUTHORITY, code, staff.authorities)
                 body = _Body(plan, registry, calendar, staff, measures[plan.index], seed)
                 findings: list[pa.Table] = []
                 found = 0
