@@ -563,13 +563,37 @@ def pandas_detect(home: Path) -> Counts:
                 leave_days, on=["provider_body", "signed_by", "day"], how="left"
             )
             on_leave = joined["on_leave"].eq(True).to_numpy()
+        # Or an order lets the signer sign that day (an acting period).
+        orders = read("signing_authority")
+        if orders is not None:
+            until = pd.to_datetime(orders["valid_until"]).fillna(pd.Timestamp(f"{YEAR + 1}-12-31"))
+            granted = [
+                (row.body, row.employee_id, day)
+                for row, last in zip(orders.itertuples(), until, strict=True)
+                for day in pd.date_range(row.valid_from, last)
+            ]
+            grants = pd.DataFrame(granted, columns=["provider_body", "signed_by", "day"])
+            grants = grants.drop_duplicates().assign(granted=True)
+            by_order = m.assign(day=signed_on).merge(
+                grants, on=["provider_body", "signed_by", "day"], how="left"
+            )
+            authorised = authorised.to_numpy() | by_order["granted"].eq(True).to_numpy()
         checked = (m["signed_by"].notna() & m["provider_body"].isin(listed)).to_numpy()
         # An unknown signer has no staff row, so no authority: ~authorised covers it.
-        flags["third_party_signature"] = checked & (on_leave | ~authorised.to_numpy())
+        flags["third_party_signature"] = checked & (on_leave | ~np.asarray(authorised, bool))
 
     # Queue order: a running maximum of earlier positions' decision times per list.
+    # The standing lists' positions wait until they left, unless a delivery holds them.
     queued = np.zeros(len(d), dtype=bool)
-    q = d[d["queue_list"].notna()].sort_values(["provider_body", "queue_list", "queue_position"])
+    keys = ["provider_body", "queue_list", "queue_position"]
+    q = d[d["queue_list"].notna()].assign(_delivery=True)
+    entries = read("queue_entries")
+    if entries is not None:
+        held = pd.MultiIndex.from_frame(q[keys])
+        standing = entries[~pd.MultiIndex.from_frame(entries[keys]).isin(held)]
+        standing = standing[keys].assign(decision_at=standing["left_at"], _delivery=False)
+        q = pd.concat([q, standing])
+    q = q.sort_values(keys)
     if len(q):
         left_at = q["decision_at"].fillna(pd.Timestamp.max)
         earlier = (
@@ -578,7 +602,7 @@ def pandas_detect(home: Path) -> Counts:
             .groupby([q["provider_body"], q["queue_list"]])
             .shift(1)
         )
-        served = q["decision"] == "issued"
+        served = (q["decision"] == "issued") & q["_delivery"].astype(bool)
         out_of_order = served & (q["decision_at"] < earlier)
         # The applicant reviews or signs their own case (staff membership alone is lawful).
         official = (q["applicant_id"] == q["employee_id"]) | (q["applicant_id"] == q["signed_by"])

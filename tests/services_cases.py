@@ -20,6 +20,7 @@ from ashyq.records.store import RecordStore
 from ashyq.services.model import DELIVERIES, KINDS
 from ashyq.services.model import FINDINGS as FINDINGS_KIND
 from ashyq.services.model import LEAVES as LEAVES_KIND
+from ashyq.services.model import QUEUE_ENTRIES as QUEUE_KIND
 from ashyq.services.model import SERVICES as SERVICES_KIND
 from ashyq.services.model import SIGNING_AUTHORITY as SIGNING_KIND
 from ashyq.services.model import STAFF as STAFF_KIND
@@ -991,6 +992,32 @@ _RAW: Final = [
         _case({"third_party_signature"}, "signed by the deputy between two acting periods"),
     ),
     (
+        # The 2nd on the standing list, registered in 2019, still waits (queue_entries).
+        _delivery(
+            "S43",
+            "HOUSING",
+            "2025-03-03 10:00",
+            queue_list="Косшы-жилье",
+            queue_position="7",
+            decision_at="2025-03-12 10:00",
+        ),
+        _case({"out_of_queue_order"}, "served 7th while the 2nd, waiting since 2019, still waits"),
+    ),
+    (
+        # Every earlier position of the standing list left it before this one was served.
+        _delivery(
+            "N38",
+            "HOUSING",
+            "2025-03-03 10:00",
+            queue_list="Акколь-жилье",
+            queue_position="3",
+            decision_at="2025-03-12 10:00",
+        ),
+        _case(
+            set(), "served 3rd after the two before it left the list", near={"out_of_queue_order"}
+        ),
+    ),
+    (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),
         _case(set(), "a 4-hour service delivered in 3.5 hours", near={"review_deadline_breach"}),
     ),
@@ -1001,6 +1028,45 @@ _RAW: Final = [
 ]
 
 CASES: Final[dict[str, Case]] = {row["delivery_id"]: Case(row, *spec) for row, spec in _RAW}
+
+# Waiting lists as they stood on 1 January 2025: positions registered years before.
+QUEUE_ENTRIES: Final[list[dict[str, str]]] = [
+    {
+        "entry_id": "К-2019-1",
+        "queue_list": "Косшы-жилье",
+        "queue_position": "1",
+        "registered_on": "02.04.2019",
+        "left_at": "10.02.2025 10:00",
+    },
+    {
+        "entry_id": "К-2019-2",
+        "queue_list": "Косшы-жилье",
+        "queue_position": "2",
+        "registered_on": "11.05.2019",
+        "applicant_id": "A-WAITING",
+    },
+    {
+        "entry_id": "К-2020-3",
+        "queue_list": "Косшы-жилье",
+        "queue_position": "3",
+        "registered_on": "15.01.2020",
+        "left_at": "20.01.2025 10:00",
+    },
+    {
+        "entry_id": "А-2018-1",
+        "queue_list": "Акколь-жилье",
+        "queue_position": "1",
+        "registered_on": "03.09.2018",
+        "left_at": "01.02.2025 10:00",
+    },
+    {
+        "entry_id": "А-2018-2",
+        "queue_list": "Акколь-жилье",
+        "queue_position": "2",
+        "registered_on": "17.10.2018",
+        "left_at": "15.02.2025 10:00",
+    },
+]
 
 # Findings of control measures: what no record shows by itself.
 FINDINGS: Final[list[dict[str, str]]] = [
@@ -1071,6 +1137,7 @@ def ingest_cases(root: Path) -> RecordStore:
         STAFF_KIND: [{"body": "akmola", **row} for row in STAFF],
         LEAVES_KIND: [{"body": "akmola", **row} for row in LEAVES],
         SIGNING_KIND: [{"body": "akmola", **row} for row in SIGNING_AUTHORITY],
+        QUEUE_KIND: [{"provider_body": "akmola", **row} for row in QUEUE_ENTRIES],
         FINDINGS_KIND: FINDINGS,
         DELIVERIES: [case.delivery for case in CASES.values()],
     }

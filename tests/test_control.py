@@ -365,6 +365,7 @@ def test_the_six_control_kinds_are_registered_in_header_order() -> None:
         *(kind.name for kind in CONTROL_KINDS),
         "leaves",
         "signing_authority",
+        "queue_entries",
         "deliveries",
         "staff",
         "services",

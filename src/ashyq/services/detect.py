@@ -40,6 +40,7 @@ from ashyq.services.model import (
     DELIVERIES,
     FINDINGS,
     LEAVES,
+    QUEUE_ENTRIES,
     SERVICES,
     SIGNING_AUTHORITY,
     STAFF,
@@ -94,6 +95,7 @@ class ServicesPeriod:
     findings: ir.Table | None
     days: ir.Table
     authorities: ir.Table | None = None
+    queue_entries: ir.Table | None = None
 
     def of_body(self, body: str) -> ServicesPeriod:
         """The same period with only ``body``'s deliveries.
@@ -105,10 +107,12 @@ class ServicesPeriod:
         if self.deliveries is None:
             return self
         deliveries = self.deliveries.filter(self.deliveries.provider_body == body)
-        findings = self.findings
+        findings, entries = self.findings, self.queue_entries
         if findings is not None:
             findings = findings.filter(findings.provider_body == body)
-        return replace(self, deliveries=deliveries, findings=findings)
+        if entries is not None:
+            entries = entries.filter(entries.provider_body == body)
+        return replace(self, deliveries=deliveries, findings=findings, queue_entries=entries)
 
 
 def _calendar(period: Period) -> pa.Table:
@@ -136,6 +140,7 @@ def open_period(
         store.read(con, FINDINGS, period),
         days,
         store.read(con, SIGNING_AUTHORITY, period),
+        store.read(con, QUEUE_ENTRIES, period),
     )
 
 
@@ -595,16 +600,20 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     deliveries = data.deliveries
     d = deliveries.filter(deliveries.queue_list.notnull())
     d = d.select(*[c for c in deliveries.columns if c in _QUEUE_COLUMNS]).cache()
-    q = d
     # A position leaves the list when it is decided (served or refused); until then it waits.
-    left_at = q.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00"))
-    q = q.mutate(_left_at=left_at)
+    never = ibis.timestamp("9999-12-31 00:00:00")
+    positions = d.mutate(_left_at=d.decision_at.fill_null(never), _is_delivery=True)
+    standing = _standing_positions(data, d, never)
+    if standing is not None:
+        positions = positions.union(standing)
+    q = positions
     earlier = ibis.window(
         group_by=[q.provider_body, q.queue_list],
         order_by=q.queue_position,
         rows=(None, -1),
     )
     q = q.mutate(_latest_earlier_left=q._left_at.max().over(earlier))
+    q = q.filter(q._is_delivery).drop("_is_delivery")
     served = (q.decision == "issued").fill_null(False)
     out_of_order = served & (q.decision_at < q._latest_earlier_left).fill_null(False)
     # The applicant decides their own case: they review it or sign its decision. Being on
@@ -625,11 +634,11 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     )
     q = q.filter(q._out_of_order | (served & q.applicant_is_official))
     # The first position still waiting when the record was served: only the flagged few.
-    waiting = d.select(
-        _w_body=d.provider_body,
-        _w_list=d.queue_list,
-        _w_position=d.queue_position,
-        _w_left_at=d.decision_at.fill_null(ibis.timestamp("9999-12-31 00:00:00")),
+    waiting = positions.select(
+        _w_body=positions.provider_body,
+        _w_list=positions.queue_list,
+        _w_position=positions.queue_position,
+        _w_left_at=positions._left_at,
     )
     pairs = q.left_join(
         waiting,
@@ -644,6 +653,32 @@ def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
     return q.join(
         first, (q.provider_body == first._key_body) & (q.delivery_id == first._key_delivery)
     )
+
+
+def _standing_positions(data: ServicesPeriod, d: ir.Table, never: ir.Value) -> ir.Table | None:
+    """The positions of the standing waiting lists (``queue_entries``) shaped as the
+    queue-based deliveries ``d``: each waits until it left (``left_at``). A position a
+    delivery of the period holds is that delivery's, not the list's."""
+    if data.queue_entries is None:
+        return None
+    e = data.queue_entries
+    held = d.select(_h_body=d.provider_body, _h_list=d.queue_list, _h_position=d.queue_position)
+    e = e.anti_join(
+        held,
+        (e.provider_body == held._h_body)
+        & (e.queue_list == held._h_list)
+        & (e.queue_position == held._h_position),
+    )
+    given = {
+        "provider_body": e.provider_body,
+        "queue_list": e.queue_list,
+        "queue_position": e.queue_position,
+        "applicant_id": e.applicant_id,
+    }
+    columns = {
+        name: given[name] if name in given else ibis.null(d[name].type()) for name in d.columns
+    }
+    return e.select(**columns, _left_at=e.left_at.fill_null(never), _is_delivery=False)
 
 
 def _json_object(table: ir.Table, names: tuple[str, ...]) -> ir.StringValue:

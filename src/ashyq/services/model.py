@@ -29,6 +29,7 @@ __all__ = [
     "FINDINGS",
     "KINDS",
     "LEAVES",
+    "QUEUE_ENTRIES",
     "RECORD_KINDS",
     "SERVICES",
     "SIGNING_AUTHORITY",
@@ -610,6 +611,55 @@ LEAVES: Final = RecordKind(
     ),
 )
 
+QUEUE_ENTRIES: Final = RecordKind(
+    name="queue_entries",
+    title="Waiting list as it stood at the period's start",
+    key="entry_id",
+    dated_by=None,
+    body_field="provider_body",
+    fields=(
+        FieldSpec(
+            "entry_id",
+            FieldType.TEXT,
+            "Number of the entry in the list's register.",
+            "Ж-2019-0412",
+            True,
+        ),
+        FieldSpec(
+            "provider_body", FieldType.BODY, "Body keeping the list: code or name.", "akmola", True
+        ),
+        FieldSpec("queue_list", FieldType.TEXT, "Waiting list.", "housing-kokshetau", True),
+        FieldSpec(
+            "queue_position", FieldType.INTEGER, "Position on the list.", "12", True, minimum=1
+        ),
+        FieldSpec(
+            "applicant_id",
+            FieldType.TEXT,
+            "Who waits (pseudonymised IIN, the scheme of deliveries).",
+            "P-3f9a0c7be21d4e58",
+        ),
+        FieldSpec(
+            "registered_on", FieldType.DATE, "When the position was registered.", "2019-04-02", True
+        ),
+        FieldSpec(
+            "left_at",
+            FieldType.DATETIME,
+            "When it left the list (served, refused or struck off); blank: still waiting.",
+            "2025-03-14T10:00",
+        ),
+    ),
+    checks=(
+        *pseudonym_checks("applicant_id"),
+        Check(
+            "before_registration",
+            "left_at",
+            "left_at",
+            N_("a date and time not before registered_on"),
+            lambda t: t.left_at.date() < t.registered_on,
+        ),
+    ),
+)
+
 FINDINGS: Final = RecordKind(
     name="findings",
     title="Finding of a control measure",
@@ -661,6 +711,16 @@ FINDINGS: Final = RecordKind(
 # In this order a header is recognised: a findings file also holds delivery_id and
 # control_measure_id, the control kinds (ashyq.services.control) delivery_id,
 # control_measure_id or employee_id, a leaves file and a signing-authority file
-# employee_id, and a deliveries file service_code and employee_id.
-KINDS: Final = (FINDINGS, *CONTROL_KINDS, LEAVES, SIGNING_AUTHORITY, DELIVERIES, STAFF, SERVICES)
+# employee_id, a standing waiting list queue_list, and a deliveries file service_code,
+# queue_list and employee_id.
+KINDS: Final = (
+    FINDINGS,
+    *CONTROL_KINDS,
+    LEAVES,
+    SIGNING_AUTHORITY,
+    QUEUE_ENTRIES,
+    DELIVERIES,
+    STAFF,
+    SERVICES,
+)
 RECORD_KINDS: Final[dict[str, RecordKind]] = {kind.name: kind for kind in KINDS}
