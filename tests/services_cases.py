@@ -331,6 +331,9 @@ _RAW: Final = [
             employee_id="E-MCHS",
             decision="refused",
             decision_at="2025-03-10 10:00",
+            # Seed 002: all were reconsidered after the agency intervened.
+            reconsidered_at="2025-10-09 15:00",
+            reconsidered_by="отменено услугодателем",
             **CONCRETE,
         ),
         _case(

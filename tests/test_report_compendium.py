@@ -471,6 +471,8 @@ def _empty_stats(period: str) -> ServiceStats:
         deliveries=12,
         by_channel=(Share("egov", 12, Decimal(100)),),
         by_form=(Share("electronic", 12, Decimal(100)),),
+        refusals=0,
+        refusals_reconsidered=(),
         violations=0,
         by_level=(Share("CGO", 0, zero), Share("MIO", 0, zero)),
         by_stage=tuple(Share(stage.value, 0, zero) for stage in Stage),

@@ -123,6 +123,9 @@ def test_evidence_carries_the_working_days_of_the_seed_cases(detected: Detected)
     assert evidence("N14", "out_of_queue_order")["applicant_is_official"] == "false"
     assert evidence("S33", "out_of_queue_order")["applicant_is_official"] == "true"
     assert evidence("S43", "out_of_queue_order")["first_waiting"] == "2"
+    assert evidence("S11", "unjustified_refusal")["reconsidered_by"] == "body"
+    assert evidence("S11", "unjustified_refusal")["reconsidered_at"] == "2025-10-09 15:00:00"
+    assert "reconsidered_by" not in evidence("S12", "refusal_without_reasons")
     assert evidence("S15-01", "third_party_signature")["signer_status"] == "on_leave"
     assert evidence("N23", "third_party_signature")["signer_status"] == "not_authorised"
     assert evidence("S11", "unjustified_refusal")["established_by"] == "unplanned_inspection"
@@ -357,6 +360,22 @@ def test_signing_authority_orders_are_recognised_and_checked(tmp_path: Path) -> 
     ]
 
 
+def test_a_reconsideration_needs_who_and_comes_after_the_decision(tmp_path: Path) -> None:
+    base = CASES["S11"].delivery
+    rows = [
+        {**base, "delivery_id": "R1", "reconsidered_by": ""},
+        {**base, "delivery_id": "R2", "reconsidered_at": "2025-03-09 10:00"},
+        {**base, "delivery_id": "R3", "reconsidered_by": "по жалобе"},
+    ]
+    path = write_csv(tmp_path / "reconsidered.csv", DELIVERIES, [_blank(r) for r in rows])
+    report = ingest(path, PERIOD, KINDS, store=RecordStore(tmp_path / "home"))
+    assert (report.stored, report.quarantined) == (1, 2)
+    assert {(p.row, p.column, p.code) for p in report.problems} == {
+        (2, "reconsidered_by", "reconsideration_incomplete"),
+        (3, "reconsidered_at", "before_decision"),
+    }
+
+
 def _blank(row: dict[str, str]) -> dict[str, str]:
     return {key: value for key, value in row.items() if value != ""}
 
@@ -505,3 +524,17 @@ def test_a_finding_about_no_stored_delivery_still_enters_the_registry(tmp_path: 
     assert shown.exit_code == 0, shown.output
     assert "АДГС-2025-0099/1" in shown.output
     assert "ГУ-404" in shown.output and "not stored" in shown.output
+
+
+def test_statistics_count_the_refusals_and_those_reconsidered(detected: Detected) -> None:
+    from ashyq.services.stats import service_stats
+
+    stats = service_stats(open_period(PERIOD, store=detected.store))
+    refused = [c for c in CASES.values() if c.delivery.get("decision") == "refused"]
+    assert stats.refusals == len(refused)
+    assert [(s.key, s.count) for s in stats.refusals_reconsidered] == [("body", 1)]
+    figures = stats.as_dict()["deliveries"]
+    assert (figures["refused"], figures["reconsidered"]) == (len(refused), 1)
+    shown = _cli(detected.store.home, ["services", "stats", "--period", "2025", "--lang", "ru"])
+    assert f"Отказы: {len(refused)}; пересмотрено: 1" in shown.output
+    assert "отменено услугодателем" in shown.output

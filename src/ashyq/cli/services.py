@@ -292,6 +292,7 @@ _LABELS: Final = {
 _STATS_LINES: Final = {
     "title": N_("Public services, {period}"),
     "deliveries": N_("Services delivered: {total} ({electronic}% electronic)"),
+    "refusals": N_("Refusals: {total}; reconsidered: {reconsidered} ({share}%)"),
     "violations": N_("Violations found: {total}; deadline {deadline}%, order of delivery {order}%"),
     "by_type": N_("By type (central / local / total):"),
     "measures": N_("Control measures: {total}; complaints behind them: {complaints}"),
@@ -340,6 +341,15 @@ def _stats_text(stats: ServiceStats, lang: Lang) -> str:
         )
     )
     lines += shares(stats.by_channel, _choice(DELIVERIES, "channel", lang))
+    lines.append(
+        line(
+            "refusals",
+            total=_count(stats.refusals, lang),
+            reconsidered=_count(stats.reconsidered, lang),
+            share=pct(stats.reconsidered_pct),
+        )
+    )
+    lines += shares(stats.refusals_reconsidered, _choice(DELIVERIES, "reconsidered_by", lang))
     lines.append(
         line(
             "violations",

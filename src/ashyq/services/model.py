@@ -100,12 +100,26 @@ _DECISIONS: Final = (
     Choice("refused", "мотивированный отказ", "дәлелді бас тарту", "refused", ("отказ",)),
 )
 
-# A violation is established by a control measure, or else on an appeal or by a court.
 # The usual end of the working day of state bodies (Labour Code schedule 9:00–18:30): an
 # application received later counts from the next working day, unless the service's rules
 # set other hours of acceptance (``accepts_until``).
 ACCEPTANCE_ENDS: Final = "18:30"
 
+_RECONSIDERED_BY: Final = (
+    Choice(
+        "body", "отменено услугодателем", "қызмет берушінің өзі жойды", "revoked by the provider"
+    ),
+    Choice(
+        "complaint",
+        "отменено по жалобе",
+        "шағым бойынша жойылды",
+        "overturned on complaint",
+        ("по жалобе",),
+    ),
+    Choice("court", "отменено судом", "сот жойды", "overturned in court", ("судом",)),
+)
+
+# A violation is established by a control measure, or else on an appeal or by a court.
 _ESTABLISHED_BY: Final = (
     *MEASURE_KINDS,
     Choice("appeal", "жалоба услугополучателя", "қызмет алушының шағымы", "recipient's complaint"),
@@ -395,6 +409,19 @@ DELIVERIES: Final = RecordKind(
             "пп. 3) п. 9 Правил оказания государственной услуги",
         ),
         FieldSpec(
+            "reconsidered_at",
+            FieldType.DATETIME,
+            "When the decision was revoked by the provider or overturned on complaint or in court.",
+            "2025-04-22T15:00",
+        ),
+        FieldSpec(
+            "reconsidered_by",
+            FieldType.CHOICE,
+            "Who reconsidered it; required with reconsidered_at.",
+            "complaint",
+            choices=_RECONSIDERED_BY,
+        ),
+        FieldSpec(
             "signed_at", FieldType.DATETIME, "When the result was signed.", "2025-03-20T10:00"
         ),
         FieldSpec(
@@ -459,6 +486,27 @@ DELIVERIES: Final = RecordKind(
             "signed_at",
             N_("a date and time not before decision_at"),
             lambda t: t.signed_at < t.decision_at,
+        ),
+        Check(
+            "reconsideration_incomplete",
+            "reconsidered_by",
+            "reconsidered_at",
+            N_("reconsidered_at and reconsidered_by given together"),
+            lambda t: t.reconsidered_at.notnull() != t.reconsidered_by.notnull(),
+        ),
+        Check(
+            "before_decision",
+            "reconsidered_at",
+            "reconsidered_at",
+            N_("a date and time not before decision_at"),
+            lambda t: t.reconsidered_at < t.decision_at,
+        ),
+        Check(
+            "reconsidered_without_decision",
+            "reconsidered_at",
+            "reconsidered_at",
+            N_("a decision to reconsider (decision and decision_at)"),
+            lambda t: t.reconsidered_at.notnull() & t.decision.isnull(),
         ),
         Check(
             "extension_incomplete",

@@ -74,6 +74,8 @@ class ServiceStats:
     deliveries: int
     by_channel: tuple[Share, ...]
     by_form: tuple[Share, ...]
+    refusals: int
+    refusals_reconsidered: tuple[Share, ...]
     violations: int
     by_level: tuple[Share, ...]
     by_stage: tuple[Share, ...]
@@ -101,6 +103,16 @@ class ServiceStats:
 
     def _count(self, shares: tuple[Share, ...], key: str) -> int:
         return next((share.count for share in shares if share.key == key), 0)
+
+    @property
+    def reconsidered(self) -> int:
+        """Refusals later revoked by the provider or overturned on complaint or in court."""
+        return sum(share.count for share in self.refusals_reconsidered)
+
+    @property
+    def reconsidered_pct(self) -> Decimal:
+        """Share of refusals reconsidered."""
+        return percent(self.reconsidered, self.refusals)
 
     @property
     def electronic_pct(self) -> Decimal:
@@ -145,6 +157,10 @@ class ServiceStats:
                 "electronic_pct": float(self.electronic_pct),
                 "by_channel": shares(self.by_channel),
                 "by_form": shares(self.by_form),
+                "refused": self.refusals,
+                "reconsidered": self.reconsidered,
+                "reconsidered_pct": float(self.reconsidered_pct),
+                "reconsidered_by": shares(self.refusals_reconsidered),
             },
             "violations": {
                 "total": self.violations,
@@ -269,12 +285,22 @@ def service_stats(
     bodies = registry or load_bodies()
     catalogue = load_catalogue()
     deliveries = data.deliveries
-    split = deliveries.group_by(["channel", "form"]).aggregate(n=deliveries.count())
+    split = deliveries.group_by(["channel", "form", "decision", "reconsidered_by"]).aggregate(
+        n=deliveries.count()
+    )
     by_channel: dict[str, int] = {}
     by_form: dict[str, int] = {}
+    refusals = 0
+    reconsidered: dict[str, int] = {}
     for row in _rows(data.con, split):
-        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + int(row["n"])
-        by_form[row["form"]] = by_form.get(row["form"], 0) + int(row["n"])
+        n = int(row["n"])
+        by_channel[row["channel"]] = by_channel.get(row["channel"], 0) + n
+        by_form[row["form"]] = by_form.get(row["form"], 0) + n
+        if row["decision"] == "refused":
+            refusals += n
+            if row["reconsidered_by"] is not None:
+                who = row["reconsidered_by"]
+                reconsidered[who] = reconsidered.get(who, 0) + n
 
     found = detect(data, lang)
     counted = found.group_by(["provider_body", "violation_type"]).aggregate(n=found.count())
@@ -318,6 +344,8 @@ def service_stats(
         deliveries=sum(by_channel.values()),
         by_channel=_shares(by_channel, ("egov", "state_corp", "provider")),
         by_form=_shares(by_form, ("electronic", "paper")),
+        refusals=refusals,
+        refusals_reconsidered=_shares(reconsidered, ("body", "complaint", "court")),
         violations=violations,
         by_level=_shares(
             {"CGO": sum(central.values()), "MIO": sum(local.values())}, ("CGO", "MIO")

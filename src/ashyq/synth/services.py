@@ -1360,6 +1360,9 @@ class _ChunkBuilder:
                 "extended_at": pa.nulls(self.n, pa.timestamp("us")),
                 "extended_until": pa.nulls(self.n, pa.date32()),
                 "extension_basis": pa.nulls(self.n, pa.string()),
+                # Refusals reconsidered are not drawn: seed 000 gives no count of them.
+                "reconsidered_at": pa.nulls(self.n, pa.timestamp("us")),
+                "reconsidered_by": pa.nulls(self.n, pa.string()),
                 "refusal_reasons": taken(pa.array([*_REASONS, _VAGUE_REASON]), self.reason),
                 "refusal_legal_basis": taken(
                     pa.array([*_CONCRETE_BASES, *_WHOLE_ARTICLES]), self.basis
