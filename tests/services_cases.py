@@ -1020,6 +1020,237 @@ _RAW: Final = [
             set(), "served 3rd after the two before it left the list", near={"out_of_queue_order"}
         ),
     ),
+    # --- More cases of each type, each decided by the rule its comment names ------------
+    (
+        # Same-day registration rule (seed 002, advertising case) and a 3-day term: the
+        # delay is registration's when the rest kept to the term.
+        _delivery(
+            "S45",
+            "LAND3",
+            "2025-11-10 10:00",
+            registered_at="2025-11-13 09:00",
+            decision_at="2025-11-14 10:00",
+        ),
+        _case({"registration_deadline_breach"}, "registered on day 3, delivered on day 4 of 3"),
+    ),
+    (
+        _delivery(
+            "S46",
+            "ADV5",
+            "2025-09-08 10:00",
+            registered_at="2025-09-15 10:00",
+            decision_at="2025-09-16 10:00",
+        ),
+        _case({"registration_deadline_breach"}, "registered on day 5, delivered on day 6 of 5"),
+    ),
+    (
+        # Seed 002 (Bolashak): lost in routing, no fault of the provider.
+        _delivery(
+            "S47",
+            "BOLASHAK",
+            "2025-09-15 11:00",
+            provider_body="mnvo",
+            routed_ok="нет",
+            registered_at="",
+            decision="",
+            decision_at="",
+            signed_by="",
+        ),
+        _case({"routing_failure"}, "a second Bolashak application lost in routing"),
+    ),
+    (
+        _delivery(
+            "S48",
+            "LANDID",
+            "2025-11-11 12:00",
+            channel="state_corp",
+            routed_ok="false",
+            registered_at="",
+            decision="",
+            decision_at="",
+            signed_by="",
+        ),
+        _case({"routing_failure"}, "sent by the State Corporation, never received"),
+    ),
+    (
+        # Law on Public Services, art. 5 para. 2 subpara. 11: paper applications are entered
+        # in the monitoring system.
+        _delivery(
+            "S49",
+            "APOSTILLE",
+            "2025-11-11 10:00",
+            provider_body="mf",
+            channel="provider",
+            form="paper",
+            registered_in_monitoring="нет",
+            signed_by="",
+            employee_id="E-MF",
+        ),
+        _case({"paper_not_in_monitoring"}, "a second paper apostille kept off the system"),
+    ),
+    (
+        _delivery(
+            "S50",
+            "REPLAN",
+            "2025-11-10 10:00",
+            channel="provider",
+            form="paper",
+            registered_in_monitoring="false",
+            decision_at="2025-11-13 10:00",
+        ),
+        _case({"paper_not_in_monitoring"}, "a paper redevelopment application off the system"),
+    ),
+    (
+        # The registry's checklist is the full list (seed 002, excess documents).
+        _delivery(
+            "S51",
+            "ADV5",
+            "2025-11-10 10:00",
+            documents_requested="application|sketch|bank_statement",
+            documents_submitted="application|sketch|bank_statement",
+        ),
+        _case({"excess_documents_at_registration"}, "a bank statement demanded at acceptance"),
+    ),
+    (
+        # Seed 002 (ecological licence): nothing beyond the checklist may be asked in review.
+        _delivery(
+            "S52",
+            "LANDID",
+            "2025-11-10 10:00",
+            documents_submitted="application|title_deed",
+            review_documents_requested="marriage_certificate",
+            decision_at="2025-11-12 10:00",
+        ),
+        _case({"excess_documents_at_review"}, "a marriage certificate demanded in review"),
+    ),
+    (
+        _delivery(
+            "S53",
+            "REPLAN",
+            "2025-11-10 10:00",
+            documents_submitted="application|project|neighbours_consent",
+            review_documents_requested="technical_passport",
+            decision_at="2025-11-14 10:00",
+        ),
+        _case({"excess_documents_at_review"}, "a technical passport demanded in review"),
+    ),
+    (
+        # Asking again, in review, for a document of the checklist is not an excess.
+        _delivery(
+            "N39",
+            "LANDID",
+            "2025-11-10 10:00",
+            documents_submitted="application|title_deed",
+            review_documents_requested="title_deed",
+            decision_at="2025-11-12 10:00",
+        ),
+        _case(set(), "the title deed asked again in review", near={"excess_documents_at_review"}),
+    ),
+    (
+        # Seed 002 (redevelopment): a result issued on a package missing a checklist item.
+        _delivery(
+            "S54",
+            "LANDID",
+            "2025-11-10 10:00",
+            documents_submitted="application",
+            decision_at="2025-11-12 10:00",
+        ),
+        _case({"incomplete_package_granted"}, "land identification issued without the deed"),
+    ),
+    (
+        _delivery(
+            "S55",
+            "INITIAL",
+            "2025-11-10 10:00",
+            documents_submitted="survey",
+            decision_at="2025-11-13 10:00",
+        ),
+        _case({"incomplete_package_granted"}, "issued without the application itself"),
+    ),
+    (
+        # Seed 002: an incomplete package is refused within 2 working days.
+        _delivery(
+            "S56",
+            "LANDID",
+            "2025-11-10 10:00",
+            decision="",
+            decision_at="",
+            signed_by="",
+            rejected_incomplete_at="2025-11-13 10:00",
+        ),
+        _case({"late_incomplete_refusal"}, "incomplete package refused on day 3 of 2"),
+    ),
+    (
+        _delivery(
+            "S57",
+            "ADV5",
+            "2025-11-14 10:00",
+            decision="",
+            decision_at="",
+            signed_by="",
+            rejected_incomplete_at="2025-11-19 10:00",
+        ),
+        _case({"late_incomplete_refusal"}, "refused on day 3 of 2, across a weekend"),
+    ),
+    (
+        # Established by a finding only (seed 002): here an appeal upheld.
+        _delivery(
+            "S58",
+            "APZ",
+            "2025-11-10 10:00",
+            decision="refused",
+            decision_at="2025-11-14 10:00",
+            **CONCRETE,
+        ),
+        _case({"unjustified_refusal"}, "a planning refusal found unjustified on appeal"),
+    ),
+    (
+        _delivery(
+            "S59",
+            "LAND3",
+            "2025-11-10 10:00",
+            decision="refused",
+            decision_at="2025-11-12 10:00",
+            **CONCRETE,
+        ),
+        _case({"unjustified_refusal"}, "a land-plot refusal overturned by a court"),
+    ),
+    (
+        # Reasons, but no legal basis at all: nothing to check them against.
+        _delivery(
+            "S60",
+            "APZ",
+            "2025-11-10 10:00",
+            decision="refused",
+            decision_at="2025-11-14 10:00",
+            refusal_reasons="документы не соответствуют требованиям",
+        ),
+        _case({"refusal_without_reasons"}, "a refusal citing no legal basis"),
+    ),
+    (
+        # Seed 002 (dangerous goods): ready in time, signed after the term.
+        _delivery(
+            "S61",
+            "ADR",
+            "2025-11-10 10:00",
+            provider_body="mt",
+            signed_by="E-MT-HEAD",
+            employee_id="E-MT",
+            decision_at="2025-11-11 10:00",
+            signed_at="2025-11-13 10:00",
+        ),
+        _case({"signing_deadline_breach"}, "prepared on day 1, signed on day 3 of 2"),
+    ),
+    (
+        _delivery(
+            "S62",
+            "LAND3",
+            "2025-09-08 10:00",
+            decision_at="2025-09-10 10:00",
+            signed_at="2025-09-15 10:00",
+        ),
+        _case({"signing_deadline_breach"}, "prepared on day 2, signed on day 5 of 3"),
+    ),
     (
         _delivery("N25", "HOURLY", "2025-05-12 10:00", decision_at="2025-05-12 13:30"),
         _case(set(), "a 4-hour service delivered in 3.5 hours", near={"review_deadline_breach"}),
@@ -1098,6 +1329,22 @@ FINDINGS: Final[list[dict[str, str]]] = [
         "established_by": "плановая проверка",
         "established_at": "14.11.2025",
         "control_measure_id": "АДГС-2025-0061",
+    },
+    {
+        "finding_id": "Ж-2025-0230",
+        "provider_body": "akmola",
+        "delivery_id": "S58",
+        "violation_type": "unjustified_refusal",
+        "established_by": "жалоба услугополучателя",
+        "established_at": "05.12.2025",
+    },
+    {
+        "finding_id": "С-2025-0019",
+        "provider_body": "akmola",
+        "delivery_id": "S59",
+        "violation_type": "unjustified_refusal",
+        "established_by": "решение суда",
+        "established_at": "28.11.2025",
     },
     {
         "finding_id": "Ж-2025-0117",

@@ -62,9 +62,10 @@ from tests.report_support import check_all_formats, plain, report_texts
 from tests.services_cases import CASES, PERIOD, ingest_cases, write_csv
 
 IIN: Final = "880101300123"
-# A refusal citing a whole article, whose reasons name the applicant by IIN.
+# A refusal citing a whole article, whose reasons name the applicant by IIN; numbered to
+# come first among akmola's refusals without reasons, so that it is a typical case.
 EXTRA_DELIVERY: Final = {
-    "delivery_id": "X01",
+    "delivery_id": "C01",
     "service_code": "APZ",
     "provider_body": "akmola",
     "provider_unit": "Отдел",
@@ -384,7 +385,7 @@ def test_typical_cases_carry_no_personal_data(built: Built, lang: Lang) -> None:
     chosen = _chosen_records(built, report)
     types = {row[0].value for row in _sheet(report, "data_typical_cases").rows}
     assert {"third_party_signature", "refusal_without_reasons", "out_of_queue_order"} <= types
-    assert any(record["delivery_id"] == "X01" for record in chosen)
+    assert any(record["delivery_id"] == "C01" for record in chosen)
     personal = {
         str(record[name])
         for record in chosen

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -66,6 +67,9 @@ def test_every_seed_002_type_has_a_worked_case_and_a_near_miss() -> None:
     near = {t for case in CASES.values() for t in case.near_miss}
     assert seeded == set(catalogue.ids())
     assert near == set(catalogue.ids())
+    # At least three records of each type, beside its near misses.
+    found = Counter(t for case in CASES.values() for t in case.expected)
+    assert {t: found[t] for t in catalogue.ids() if found[t] < 3} == {}
 
 
 def test_catalogue_has_five_types_per_stage_in_three_languages() -> None:
