@@ -239,10 +239,10 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
     in the record itself (all but the queue order).
 
     The working-day calendar is joined only to the deliveries that need it. A stage that
-    took no more calendar days than its term cannot have taken more working days, so a
-    record that no check without the calendar flags and that was refused by no decision
-    and kept every term in calendar days holds no violation; it is dropped before the
-    calendar (and the findings) are looked up, which most records are.
+    took no more calendar days than ``on_time_days`` of its term cannot have taken more
+    working days, so a record that no check without the calendar flags, that was refused
+    by no decision, that no finding names and that kept every term so holds no violation;
+    it is dropped before the calendar is looked up, which most records are.
 
     Raises LookupError when no deliveries or no registry are stored for the period.
     """
