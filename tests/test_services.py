@@ -442,6 +442,48 @@ def test_records_left_before_the_calendar_hold_no_violation(detected: Detected) 
     assert len(_flagged(every)) >= len(CASES) // 2
 
 
+def test_a_period_whose_files_differ_in_their_fields_is_read_whole(tmp_path: Path) -> None:
+    """One body's file written before a field existed, another's after: the field of the
+    later file is read, not dropped because the earlier file sorts first."""
+    import ibis
+
+    store = ingest_cases(tmp_path)
+    [first] = [p for p in store.files(DELIVERIES, PERIOD) if p.stem == "akmola"]
+    older = pq.read_table(first).drop_columns(["review_documents_requested"])
+    first.unlink()  # a hard link into the store's versions: replace, not overwrite
+    pq.write_table(older, first)
+    con = ibis.duckdb.connect()
+    found = con.to_pyarrow(detect(open_period(PERIOD, con, store))).to_pylist()
+    # S07 is mepr's, whose file still holds the documents demanded in review.
+    assert {"delivery_id": "S07", "violation_type": "excess_documents_at_review"} in [
+        {key: row[key] for key in ("delivery_id", "violation_type")} for row in found
+    ]
+
+
+def test_records_arriving_after_a_field_was_added_merge_with_older_ones(tmp_path: Path) -> None:
+    """A body's stored file lacks a field added since; a file that replaces one of its
+    records is merged: the other records are kept, with the field blank, and the arrival
+    keeps its value."""
+    store = ingest_cases(tmp_path)
+    [first] = [p for p in store.files(DELIVERIES, PERIOD) if p.stem == "akmola"]
+    stored = pq.read_table(first)
+    older = stored.drop_columns(["hearing_form"])
+    first.unlink()  # a hard link into the store's versions: replace, not overwrite
+    pq.write_table(older, first)
+    again = write_csv(tmp_path / "again.csv", DELIVERIES, [CASES["S34"].delivery])
+    report = ingest(again, PERIOD, KINDS, store=store)
+    assert (report.stored, report.quarantined) == (1, 0)
+    merged = pa.concat_tables(
+        pq.read_table(path) for path in store.files(DELIVERIES, PERIOD) if path.stem == "akmola"
+    )
+    assert merged.num_rows == stored.num_rows
+    forms = dict(
+        zip(merged["delivery_id"].to_pylist(), merged["hearing_form"].to_pylist(), strict=True)
+    )
+    assert forms["S34"] == "not_attended"
+    assert forms["N31"] is None  # stored before the field: read as blank
+
+
 @pytest.mark.parametrize("period", ["2025", "2025H1", "2026"])
 def test_the_calendar_day_bound_of_each_term_is_safe_and_tight(period: str) -> None:
     """No stage of ``on_time_days(term)`` calendar days takes more than the term in working

@@ -139,6 +139,29 @@ def test_pyspark_violation_registry_equals_duckdb(
     assert sorted(spark_rows, key=key) == sorted(duckdb_rows, key=key)
 
 
+def test_pyspark_reads_a_period_whose_files_differ_in_their_fields(
+    spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """One body's file lacks a field the others hold: Spark reads it by name, as DuckDB."""
+    import pyarrow.parquet as pq
+
+    from ashyq.services.model import DELIVERIES
+
+    store = ingest_cases(tmp_path_factory.mktemp("spark-mixed"))
+    [first] = [p for p in store.files(DELIVERIES, PERIOD) if p.stem == "akmola"]
+    older = pq.read_table(first).drop_columns(["review_documents_requested"])
+    first.unlink()
+    pq.write_table(older, first)
+    on_spark = open_services(PERIOD, con=ibis.pyspark.connect(spark), store=store)
+    rows = on_spark.con.to_pyarrow(detect_violations(on_spark)).to_pylist()
+    on_duckdb = open_services(PERIOD, store=store)
+    expected = on_duckdb.con.to_pyarrow(detect_violations(on_duckdb)).to_pylist()
+    assert {"S07/excess_documents_at_review"} <= {
+        f"{row['delivery_id']}/{row['violation_type']}" for row in rows
+    }
+    assert sorted(r["violation_id"] for r in rows) == sorted(r["violation_id"] for r in expected)
+
+
 def test_pyspark_survey_statistics_equal_duckdb(spark: SparkSession) -> None:
     answers = {
         "body": ["mf"] * 5 + ["mvd"] * 4,

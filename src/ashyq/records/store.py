@@ -131,8 +131,11 @@ class RecordStore:
         files = self.files(kind, period)
         if not files:
             return None
-        # One glob, not a list: PySpark's reader takes a single path.
-        table = con.read_parquet(str(files[0].parent / "*.parquet"))
+        # One glob, not a list: PySpark's reader takes a single path. Files written before
+        # and after a field was added to the kind are read by column name; by default both
+        # engines take the first file's columns and drop the others' new ones.
+        merged = {"mergeSchema": "true"} if con.name == "pyspark" else {"union_by_name": True}
+        table = con.read_parquet(str(files[0].parent / "*.parquet"), **merged)
         # A period stored before a field was added to the kind reads it as missing.
         missing = {
             field.name: ibis.null(ibis.dtype(field.type))
@@ -244,7 +247,7 @@ class StoreRun:
             ranges = _key_ranges(con, incoming, body_field, key)
             candidates = _may_hold(staged, key, ranges, anywhere=by_key)
         if incoming is not None and candidates:
-            stored = con.read_parquet([str(path) for path in candidates])
+            stored = self._stored(con, candidates)
             match = [key] if by_key else [key, body_field]
             replaced = _per_body(con, incoming.semi_join(stored, match), body_field)
             if by_key:
@@ -270,7 +273,7 @@ class StoreRun:
                 assert gone is not None
                 merged = arrivals
                 if present:  # else the replaced records are another body's (they move)
-                    stored_here = con.read_parquet([str(path) for path in present])
+                    stored_here = self._stored(con, present)
                     kept = stored_here.anti_join(gone, key).select(*columns)
                     merged = kept if arrivals is None else ibis.union(kept, arrivals)
                 assert merged is not None  # a body with nothing stored has arrivals
@@ -282,6 +285,17 @@ class StoreRun:
             if on_body is not None and body in arriving:
                 on_body(body)
         return results
+
+    def _stored(self, con: DuckDBBackend, paths: Sequence[Path]) -> ir.Table:
+        """The records of stored ``paths`` with every field of the kind: files written
+        before a field was added are read by column name, the field blank."""
+        table = con.read_parquet([str(path) for path in paths], union_by_name=True)
+        missing = {
+            field.name: ibis.null(ibis.dtype(field.type))
+            for field in self.kind.arrow_schema()
+            if field.name not in table.columns
+        }
+        return table.mutate(**missing) if missing else table
 
     def _move(self, part: Path, target: Path) -> None:
         """Put the new file ``part`` in place at ``target``, durably."""
