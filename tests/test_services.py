@@ -492,6 +492,8 @@ def test_the_calendar_day_bound_of_each_term_is_safe_and_tight(period: str) -> N
     from ashyq.services.detect import on_time_days
 
     when = Period.parse(period)
+    # A term longer than the calendar reaches keeps the plain bound, with no error.
+    assert on_time_days(when, [365]) == {365: 365}
     bounds = on_time_days(when, range(31))
     table = WorkingCalendar.build(when.first, when.last.replace(year=when.last.year + 1)).table()
     wd = dict(zip(table["date"].to_pylist(), table["wd"].to_pylist(), strict=True))

@@ -164,10 +164,10 @@ def on_time_days(period: Period, terms: Iterable[int]) -> dict[int, int]:
     for term in sorted(set(terms)):
         # The first day whose working-day number exceeds the receipt's by more than the term.
         late = np.searchsorted(wd, wd[received] + term, side="right")
+        # A term longer than the calendar reaches keeps the plain bound: no more calendar
+        # days than working days (the registry allows terms of up to 365 working days).
         reachable = late < len(wd)
-        if not reachable.all():
-            raise ValueError(f"a term of {term} working days runs past the calendar")
-        bounds[term] = int((late - received).min()) - 1
+        bounds[term] = int((late - received).min()) - 1 if reachable.all() else term
     return bounds
 
 
