@@ -106,6 +106,48 @@ EXTENSION_BASIS: Final = "п. 12 Правил оказания государс�
 
 
 @dataclass(frozen=True)
+class SeedLine:
+    """A line of seed 002 (the compendium, in Kazakh) that decides a case, and words that
+    stand on that line, so that the citation can be checked against the text."""
+
+    line: int
+    words: str
+
+
+# The acts a case may cite by article, as their official titles read.
+ACTS: Final[dict[str, str]] = {
+    "public_services": "Закон РК от 15 апреля 2013 года № 88-V «О государственных услугах»",
+    "holidays": "Закон РК от 13 декабря 2001 года № 267-II «О праздниках в Республике Казахстан»",
+    "labour_code": "Трудовой кодекс РК",
+    "appk": "Административный процедурно-процессуальный кодекс РК",
+    "architecture": (
+        "Закон РК «Об архитектурной, градостроительной и строительной деятельности"
+        " в Республике Казахстан»"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article of law that decides a case: ``act`` is a key of ``ACTS``, ``unit`` the
+    article and, where the case turns on it, its point and subpoint (ст. 5 п. 2 пп. 11))."""
+
+    act: str
+    unit: str
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """Where neither seed 002 nor a law settles a detail, the assumption Ashyq states for
+    it, by words of docs/methodology.md. Never a case's only source."""
+
+    words: str
+
+
+Source = SeedLine | Article | Assumption
+
+
+@dataclass(frozen=True)
 class Case:
     """One delivery record, what it must be flagged for, and why."""
 
@@ -115,6 +157,8 @@ class Case:
     seed: bool = False
     # The types this record is a near miss of (it must not be flagged for them).
     near_miss: frozenset[str] = field(default_factory=frozenset)
+    # What decides the case: the seed 002 line or the article of law, and any assumption.
+    sources: tuple[Source, ...] = ()
 
 
 def _delivery(delivery_id: str, service: str, submitted: str, **fields: str) -> dict[str, str]:
@@ -1261,7 +1305,174 @@ _RAW: Final = [
     ),
 ]
 
-CASES: Final[dict[str, Case]] = {row["delivery_id"]: Case(row, *spec) for row, spec in _RAW}
+# Lines of seed 002 that several cases turn on.
+_SAME_DAY = SeedLine(141, "өтініш түскен күні тіркелуі тиіс")
+_TERM_OF_FIVE = SeedLine(141, "Қызмет көрсету мерзімі 5 жұмыс күні")
+_TERM_OF_THREE = SeedLine(152, "Ал қызмет көрсетудің жалпы мерзімі 3 жұмыс күнін құрайды")
+_TERMS_BY_RULES = SeedLine(
+    86, "Қызмет көрсетудің нақты мерзімдері нормативтік құқықтық актілерде белгіленген"
+)
+_LATE_REGISTRATION = SeedLine(
+    150,
+    "өтініштерді кешіктіріп тіркеу қызмет көрсетудің жалпы мерзімдерінің бұзылуына алып келетін",
+)
+_ROUTING = SeedLine(164, "өтініш қызмет берушінің ақпараттық жүйесіне мүлдем түспегені анықталды")
+_MONITORING = SeedLine(174, "5-бабы 2-тармағының 11) тармақшасына сәйкес")
+_MONITORING_LAW = Article("public_services", "ст. 5 п. 2 пп. 11)")
+_CHECKLIST = SeedLine(186, "қажетті құжаттардың толық тізбесінің болуына қарамастан")
+_QUEUE = SeedLine(225, "кезектіліктің қатаң сақталуымен берілуі тиіс")
+_REVIEW_EXCESS = SeedLine(
+    236,
+    "Қағидаларда көзделмеген құжаттарды талап ету өтініштерді қарау кезеңінде де орын алуы мүмкін",
+)
+_INCOMPLETE = SeedLine(254, "Құжаттар топтамасы толық болмаған кезде мемлекеттік қызмет көрсету")
+_REVIEW_TERM = SeedLine(274, "2 жұмыс күнінен аспауы тиіс")
+_REFUSAL_TERM = SeedLine(286, "өтініштерді қараудан бас тарту үшін 2 жұмыс күні белгіленген")
+_UNJUSTIFIED = SeedLine(351, "бас тарту негізсіз")
+_REASONS = SeedLine(359, "19-1-бабының 1-тармағына сәйкес")
+_REASONS_LAW = Article("public_services", "ст. 19-1 п. 1")
+_HEARING = SeedLine(378, "тыңдау рәсімін өткізбестен")
+_HEARING_LAW = Article("appk", "ст. 73")
+_SIGNING_TERM = SeedLine(392, "2 жұмыс күнін құрайды")
+_SIGNED_LATE = SeedLine(390, "қол қоюшы лауазымды тұлға тарапынан")
+_ON_LEAVE = SeedLine(402, "еңбек демалысында болған кезде ауылдық округ әкімінің атынан")
+_AUTHORISED = SeedLine(
+    416, "уәкілетті тұлғалар ғана мемлекеттік қызмет көрсету нәтижелеріне қол қоюға құқылы"
+)
+# Nauryz (21–23 March, with the days off moved to 24–25 March), 1, 7 and 9 May.
+_HOLIDAYS = Article("holidays", "ст. 5")
+_ACCEPTANCE = Assumption("Where the registry gives no hours of acceptance for a service")
+_EXTENSION = Assumption("It is honoured when it was made within the term")
+_CLOCK_HOURS = Assumption("Hour-based terms are clock hours, not working hours")
+_ACTING = Assumption("acting period, one row per order")
+
+SOURCES: Final[dict[str, tuple[Source, ...]]] = {
+    # Registration stage.
+    "S01": (
+        _SAME_DAY,
+        SeedLine(143, "тіркеу мерзімін кешіктіру мемлекеттік қызмет көрсетудің тәртібін бұзу"),
+    ),
+    "S02": (
+        SeedLine(152, "тек 4-ші жұмыс күні тіркелген"),
+        SeedLine(154, "жалпы мерзімнің бұзылуына алып келген"),
+    ),
+    "S45": (_LATE_REGISTRATION, _TERM_OF_THREE),
+    "S46": (_LATE_REGISTRATION, _TERM_OF_FIVE),
+    "N01": (_SAME_DAY, _TERM_OF_FIVE),
+    "N02": (_TERM_OF_THREE, _HOLIDAYS),
+    "N03": (_TERM_OF_THREE, _HOLIDAYS),
+    "N04": (_SAME_DAY, _ACCEPTANCE),
+    "N05": (_SAME_DAY, _HOLIDAYS),
+    "N06": (_SAME_DAY, _HOLIDAYS),
+    "N07": (_SAME_DAY, _TERM_OF_THREE, _HOLIDAYS),
+    "N33": (_SAME_DAY, _ACCEPTANCE),
+    "S38": (_SAME_DAY, _TERMS_BY_RULES),
+    "S03": (_ROUTING,),
+    "S47": (_ROUTING,),
+    "S48": (_ROUTING,),
+    "S04": (
+        _MONITORING,
+        _MONITORING_LAW,
+        SeedLine(178, "тіркемеген және тиісті деректерді енгізбеген"),
+    ),
+    "S49": (_MONITORING, _MONITORING_LAW),
+    "S50": (_MONITORING, _MONITORING_LAW),
+    "N08": (_MONITORING, _MONITORING_LAW),
+    "S05": (
+        SeedLine(188, "цифрлық құжаттар сервисі арқылы алуға тиіс"),
+        SeedLine(190, "жеке куәліктерінің көшірмелерін талап ететіндігі анықталды"),
+    ),
+    "S35": (SeedLine(190, "Мемкорпорацияның филиалын тексеру кезінде"),),
+    "S51": (_CHECKLIST,),
+    "N09": (_CHECKLIST, _INCOMPLETE),
+    # Review stage.
+    "S06": (_QUEUE, SeedLine(227, "кезектілікте 308-ші болып тұрғанына қарамастан")),
+    "S33": (
+        SeedLine(227, "өтініш беруші тұрғын үй бөлімінің басшысы"),
+        SeedLine(297, "Мүдделер қақтығысын"),
+    ),
+    "S43": (_QUEUE,),
+    "N10": (_QUEUE,),
+    "N11": (_QUEUE,),
+    "N12": (_QUEUE,),
+    "N13": (_QUEUE,),
+    "N14": (_QUEUE,),
+    "N30": (_QUEUE,),
+    "N38": (_QUEUE,),
+    "S07": (SeedLine(240, "Еңбек кодексінің 35-бабына сәйкес"), Article("labour_code", "ст. 35")),
+    "S52": (_REVIEW_EXCESS,),
+    "S53": (_REVIEW_EXCESS,),
+    "N15": (_REVIEW_EXCESS,),
+    "N39": (_REVIEW_EXCESS,),
+    "S08": (
+        SeedLine(256, "нотариуспен куәландырылған электрондық нысандағы жазбаша келісімі қажет"),
+        SeedLine(258, "көршілердің жазбаша келісімі болмаған жағдайда"),
+    ),
+    "S54": (_INCOMPLETE,),
+    "S55": (_INCOMPLETE,),
+    "S09": (
+        _REVIEW_TERM,
+        SeedLine(274, "оны қарауға және нәтижесін беруге 5 жұмыс күні жұмсалған"),
+    ),
+    "S31": (_REVIEW_TERM,),
+    "S36": (_REVIEW_TERM,),
+    "N34": (_TERMS_BY_RULES, _EXTENSION),
+    "S39": (_TERMS_BY_RULES, _EXTENSION),
+    "S40": (_TERMS_BY_RULES, _EXTENSION),
+    "N35": (_TERM_OF_FIVE,),
+    "S41": (_TERM_OF_FIVE,),
+    "N25": (_TERMS_BY_RULES, _CLOCK_HOURS),
+    "N26": (_TERMS_BY_RULES, _CLOCK_HOURS),
+    "S10": (_REFUSAL_TERM, SeedLine(288, "тек 5-ші жұмыс күнінде")),
+    "S56": (_REFUSAL_TERM,),
+    "S57": (_REFUSAL_TERM,),
+    "N16": (_REFUSAL_TERM,),
+    "N17": (_REFUSAL_TERM, _HOLIDAYS),
+    # Decision stage.
+    "S11": (_UNJUSTIFIED,),
+    "S58": (_UNJUSTIFIED,),
+    "S59": (_UNJUSTIFIED,),
+    "N18": (_REASONS, _REASONS_LAW, _UNJUSTIFIED),
+    "S13": (_HEARING, _HEARING_LAW),
+    "S37": (_HEARING, _HEARING_LAW),
+    "S34": (_HEARING, _HEARING_LAW),
+    "N19": (_HEARING_LAW,),
+    "N20": (_HEARING_LAW,),
+    "N31": (_HEARING_LAW,),
+    "N32": (_HEARING_LAW, Assumption("an applicant duly notified who does not")),
+    "S12": (
+        _REASONS,
+        _REASONS_LAW,
+        SeedLine(365, "Заңның 17-бабының талаптарын бұзғанын көрсеткен"),
+        Article("architecture", "ст. 17"),
+    ),
+    "S32": (
+        SeedLine(
+            363, "талаптардың кең ауқымын қамтитын заңнама нормаларына сілтеме жасаумен шектеледі"
+        ),
+        _REASONS_LAW,
+    ),
+    "S60": (SeedLine(363, "бас тартудың қандай да бір себептерін көрсетпейді"), _REASONS_LAW),
+    "N27": (_REASONS, _REASONS_LAW),
+    "N28": (_REASONS, _REASONS_LAW),
+    "N29": (_REASONS, _REASONS_LAW),
+    "S14": (_SIGNING_TERM, SeedLine(394, "екінші жұмыс күні дайындаған")),
+    "S61": (_SIGNED_LATE,),
+    "S62": (_SIGNED_LATE,),
+    "N21": (_SIGNING_TERM,),
+    **{f"S15-{n:02}": (_ON_LEAVE, _AUTHORISED) for n in range(1, 13)},
+    "N22": (_ON_LEAVE,),
+    "N23": (_AUTHORISED,),
+    "N24": (_AUTHORISED,),
+    "N36": (_AUTHORISED, _ACTING),
+    "N37": (_AUTHORISED, _ACTING),
+    "S42": (_AUTHORISED, _ACTING),
+}
+
+CASES: Final[dict[str, Case]] = {
+    row["delivery_id"]: Case(row, *spec, sources=SOURCES.get(row["delivery_id"], ()))
+    for row, spec in _RAW
+}
 
 # Waiting lists as they stood on 1 January 2025: positions registered years before.
 QUEUE_ENTRIES: Final[list[dict[str, str]]] = [

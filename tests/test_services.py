@@ -6,11 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Final
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,10 +26,21 @@ from ashyq.records.store import RecordStore
 from ashyq.services.catalogue import Stage, load_catalogue
 from ashyq.services.detect import REGISTRY_COLUMNS, detect, open_period
 from ashyq.services.model import DELIVERIES, KINDS, SERVICES
-from tests.services_cases import CASES, ingest_cases, service_row, write_csv
+from tests.services_cases import (
+    ACTS,
+    CASES,
+    SOURCES,
+    Article,
+    Assumption,
+    SeedLine,
+    ingest_cases,
+    service_row,
+    write_csv,
+)
 from tests.services_cases import SERVICES as SERVICE_ROWS
 
 PERIOD = Period.parse("2025")
+ROOT: Final = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,41 @@ def test_every_seed_002_type_has_a_worked_case_and_a_near_miss() -> None:
     # At least three records of each type, beside its near misses.
     found = Counter(t for case in CASES.values() for t in case.expected)
     assert {t: found[t] for t in catalogue.ids() if found[t] < 3} == {}
+
+
+# Seed 002 as the agency published it, line for line, so that a case's citation of a line
+# can be read against the text.
+COMPENDIUM: Final = Path(__file__).parent / "fixtures" / "services" / "compendium-2025.kk.txt"
+# "ст. 19-1 п. 1", "ст. 5 п. 2 пп. 11)": an article, then its point and subpoint if cited.
+ARTICLE_UNIT: Final = re.compile(r"ст\. \d+(-\d+)?( п\. \d+)?( пп\. \d+\))?")
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("delivery_id", list(_cases()))
+def test_every_case_cites_the_seed_line_or_the_article_that_decides_it(delivery_id: str) -> None:
+    case = CASES[delivery_id]
+    lines = COMPENDIUM.read_text(encoding="utf-8").split("\n")
+    methodology = _words((ROOT / "docs" / "methodology.md").read_text(encoding="utf-8"))
+    deciding = [s for s in case.sources if isinstance(s, SeedLine | Article)]
+    assert deciding, f"{delivery_id}: no seed 002 line or article of law decides it"
+    if case.seed:
+        assert any(isinstance(s, SeedLine) for s in case.sources), delivery_id
+    for source in case.sources:
+        match source:
+            case SeedLine(line=line, words=words):
+                assert words in lines[line - 1], f"{delivery_id}: «{words}» is not on line {line}"
+            case Article(act=act, unit=unit):
+                assert act in ACTS, f"{delivery_id}: unknown act {act}"
+                assert ARTICLE_UNIT.fullmatch(unit), f"{delivery_id}: {unit!r}"
+            case Assumption(words=words):
+                assert _words(words) in methodology, f"{delivery_id}: «{words}» not in methodology"
+
+
+def test_no_source_names_a_case_that_does_not_exist() -> None:
+    assert set(SOURCES) <= set(CASES)
 
 
 def test_catalogue_has_five_types_per_stage_in_three_languages() -> None:
