@@ -35,6 +35,7 @@ from ashyq.reports.compendium import (
     load_compendium_texts,
     type_count_sentence,
 )
+from ashyq.reports.compendium.texts import pct
 from ashyq.reports.model import (
     BulletList,
     Cell,
@@ -363,6 +364,27 @@ def test_sections_tell_the_liability_applied(built: Built) -> None:
     signature = " ".join(_section(ru, "type-third_party_signature"))
     assert "Меры ответственности по нарушениям этого вида в данных не отражены." in signature
     assert "статья 465 КоАП" not in signature  # no fine rule applies to a signature
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_refusals_later_reconsidered_are_told_and_tabled(built: Built, lang: Lang) -> None:
+    stats, report = built.stats, built.reports[lang]
+    assert stats.refusals > stats.reconsidered > 0  # S11 was reconsidered after the finding
+    table = _table(report, "refusals_reconsidered")
+    counts = {
+        row[0].value: row[1].value
+        for row in table.rows
+        if row[0].value in {"body", "complaint", "court"}
+    }
+    assert counts == {share.key: share.count for share in stats.refusals_reconsidered}
+    said = " ".join(_section(report, "liability"))
+    sentence = {
+        "ru": f"Из {quantity(stats.refusals, 'refusal', 'ru', 'partitive')} в оказании услуг",
+        "kk": f"Қызмет көрсетуден {quantity(stats.refusals, 'refusal', 'kk', 'partitive')}",
+        "en": f"Of {quantity(stats.refusals, 'refusal', 'en')} to deliver a service",
+    }[lang]
+    assert sentence in said
+    assert pct(stats.reconsidered_pct, lang) in said
 
 
 def _chosen_records(built: Built, report: Report) -> list[dict[str, Any]]:

@@ -390,6 +390,27 @@ def _liability_blocks(c: Context) -> list[Block]:
             tuple((Cell(c.t(key), key), c.integer(value)) for key, value in outcomes),
         ),
     ]
+    if s.refusals:
+        blocks.append(
+            Paragraph(
+                c.t(
+                    "reconsidered_text",
+                    reconsidered_n=c.n(s.reconsidered),
+                    reconsidered_pct=c.pct(s.reconsidered_pct),
+                    **c.counts(refusals=(s.refusals, "refusal")),
+                )
+            )
+        )
+    if s.reconsidered:
+        blocks.append(
+            _share_table(
+                c,
+                "refusals_reconsidered",
+                ("table_reconsidered", "col_reconsidered_by", "col_count"),
+                s.refusals_reconsidered,
+                _labels(DELIVERIES, "reconsidered_by", c.lang),
+            )
+        )
     if s.penalties:
         blocks.append(
             _share_table(
