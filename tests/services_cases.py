@@ -119,6 +119,11 @@ ACTS: Final[dict[str, str]] = {
     "public_services": "Закон РК от 15 апреля 2013 года № 88-V «О государственных услугах»",
     "holidays": "Закон РК от 13 декабря 2001 года № 267-II «О праздниках в Республике Казахстан»",
     "labour_code": "Трудовой кодекс РК",
+    # The decreed transfer of 2025 (adilet.zan.kz, G24G0000436): the day off of Sunday
+    # 5 January moved to Friday 3 January.
+    "transfer_2025": (
+        "Постановление Правительства РК № 436 (2024) о переносе выходного дня в 2025 году"
+    ),
     "appk": "Административный процедурно-процессуальный кодекс РК",
     "architecture": (
         "Закон РК «Об архитектурной, градостроительной и строительной деятельности"
@@ -130,7 +135,8 @@ ACTS: Final[dict[str, str]] = {
 @dataclass(frozen=True)
 class Article:
     """An article of law that decides a case: ``act`` is a key of ``ACTS``, ``unit`` the
-    article and, where the case turns on it, its point and subpoint (ст. 5 п. 2 пп. 11))."""
+    article and, where the case turns on it, its point and subpoint (ст. 5 п. 2 пп. 11));
+    of a decree, its point (п. 1)."""
 
     act: str
     unit: str
@@ -532,6 +538,37 @@ _RAW: Final = [
             "registered on day 1 (7 May off); signed 13 May, day 3 of 3 across the 9 May "
             "holiday: late, but no deadline breach",
             near={"registration_deadline_breach"},
+        ),
+    ),
+    # The decreed transfer of 2025: Friday 3 January a day off, Sunday 5 January worked.
+    (
+        _delivery(
+            "S63",
+            "LAND3",
+            "2025-01-05 10:00",
+            registered_at="2025-01-06 09:00",
+            decision_at="2025-01-06 15:00",
+            signed_at="2025-01-08 10:00",
+        ),
+        _case(
+            {"late_registration"},
+            "received on Sunday 5 January, a working day by the decree, registered on Monday",
+        ),
+    ),
+    (
+        _delivery(
+            "N40",
+            "LAND3",
+            "2025-01-03 10:00",
+            registered_at="2025-01-05 09:00",
+            decision_at="2025-01-08 15:00",
+            signed_at="2025-01-09 10:00",
+        ),
+        _case(
+            set(),
+            "received on the decreed day off of 3 January, registered on the Sunday worked "
+            "instead; signed 9 January, day 3 of 3 across the 7 January holiday",
+            near={"late_registration", "review_deadline_breach", "signing_deadline_breach"},
         ),
     ),
     (
@@ -1365,6 +1402,8 @@ SOURCES: Final[dict[str, tuple[Source, ...]]] = {
     "N05": (_SAME_DAY, _HOLIDAYS),
     "N06": (_SAME_DAY, _HOLIDAYS),
     "N07": (_SAME_DAY, _TERM_OF_THREE, _HOLIDAYS),
+    "S63": (_SAME_DAY, Article("transfer_2025", "п. 1")),
+    "N40": (_SAME_DAY, _TERM_OF_THREE, Article("transfer_2025", "п. 1"), _HOLIDAYS),
     "N33": (_SAME_DAY, _ACCEPTANCE),
     "S38": (_SAME_DAY, _TERMS_BY_RULES),
     "S03": (_ROUTING,),

@@ -88,8 +88,9 @@ def test_every_seed_002_type_has_a_worked_case_and_a_near_miss() -> None:
 # Seed 002 as the agency published it, line for line, so that a case's citation of a line
 # can be read against the text.
 COMPENDIUM: Final = Path(__file__).parent / "fixtures" / "services" / "compendium-2025.kk.txt"
-# "ст. 19-1 п. 1", "ст. 5 п. 2 пп. 11)": an article, then its point and subpoint if cited.
-ARTICLE_UNIT: Final = re.compile(r"ст\. \d+(-\d+)?( п\. \d+)?( пп\. \d+\))?")
+# "ст. 19-1 п. 1", "ст. 5 п. 2 пп. 11)": an article, then its point and subpoint if cited;
+# "п. 1" of a decree, which has points only.
+ARTICLE_UNIT: Final = re.compile(r"(ст\. \d+(-\d+)?( п\. \d+)?|п\. \d+)( пп\. \d+\))?")
 
 
 def _words(text: str) -> str:
