@@ -345,6 +345,8 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         if data.findings is not None:
             # A record a finding names (by its id alone: a superset, matched exactly below).
             candidate = candidate | d.delivery_id.isin(data.findings.delivery_id)
+        # The queue check reads the queue-based records from this one scan (detect).
+        candidate = candidate | d.queue_list.notnull()
         d = d.filter(candidate)
 
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
@@ -589,17 +591,15 @@ _QUEUE_COLUMNS: Final = frozenset(
 )
 
 
-def _queue_violations(data: ServicesPeriod) -> ir.Table | None:
+def _queue_violations(data: ServicesPeriod, records: ir.Table) -> ir.Table:
     """Issued queue-based deliveries served before an earlier position that still waited,
     or served to an applicant who reviews or signs that very decision; with the first
-    position left waiting (``docs/violations.md``, ``out_of_queue_order``)."""
-    if data.deliveries is None:
-        return None
-    # The queue-based records are few, and the check reads them twice: read the year once,
-    # and only the columns the check and the registry read.
-    deliveries = data.deliveries
-    d = deliveries.filter(deliveries.queue_list.notnull())
-    d = d.select(*[c for c in deliveries.columns if c in _QUEUE_COLUMNS]).cache()
+    position left waiting (``docs/violations.md``, ``out_of_queue_order``).
+
+    ``records`` holds every queue-based delivery of the period (with ``_QUEUE_COLUMNS``):
+    the flagged records of ``detect``, so that the year is scanned once for every check."""
+    d = records.filter(records.queue_list.notnull())
+    d = d.select(*[c for c in records.columns if c in _QUEUE_COLUMNS])
     # A position leaves the list when it is decided (served or refused); until then it waits.
     never = ibis.timestamp("9999-12-31 00:00:00")
     positions = d.mutate(_left_at=d.decision_at.fill_null(never), _is_delivery=True)
@@ -771,11 +771,13 @@ def detect(
         needed.update(aliases.get(name, name) for name in violation_type.evidence)
     # The finding columns come from the findings, not from the record.
     needed -= {"finding_id", "established_at", "established_by"}
+    needed |= _QUEUE_COLUMNS
     keep = [c for c in flagged_all.columns if c in needed] + flag_columns
-    flagged = flagged_all.filter(any_flag | flagged_all._has_finding).select(*keep)
+    queued = flagged_all.queue_list.notnull()
+    flagged = flagged_all.filter(any_flag | flagged_all._has_finding | queued).select(*keep)
     flagged = flagged.cache()
     findings = _first_findings(data)
-    queue = _queue_violations(data)
+    queue = _queue_violations(data, flagged)
     parts: list[ir.Table] = []
     for violation_type in catalogue.types:
         type_id = violation_type.id
@@ -783,16 +785,14 @@ def detect(
         if type_id == "out_of_queue_order":
             # The queue check runs over its own records; a finding about another record
             # of a waiting list is taken from the flagged ones.
-            sources = [] if queue is None else [_with_finding(queue, findings, type_id)]
+            sources = [_with_finding(queue, findings, type_id)]
             if findings is not None:
                 named = _with_finding(flagged, findings, type_id)
-                if queue is not None:
-                    queued = queue.select(_q_body=queue.provider_body, _q_id=queue.delivery_id)
-                    named = named.anti_join(
-                        queued,
-                        (named.provider_body == queued._q_body)
-                        & (named.delivery_id == queued._q_id),
-                    )
+                queued = queue.select(_q_body=queue.provider_body, _q_id=queue.delivery_id)
+                named = named.anti_join(
+                    queued,
+                    (named.provider_body == queued._q_body) & (named.delivery_id == queued._q_id),
+                )
                 sources.append(named.filter(named.finding_id.notnull()))
         else:
             # A finding names the violation, the record shows it, or both (one entry).
