@@ -436,8 +436,8 @@ def _with_signer(d: ir.Table, data: ServicesPeriod) -> ir.Table:
     a day an order of ``signing_authority`` covers (an acting period; one person may have
     several). Two equality joins per record, both with only scalar columns: the signer's
     staff record, and the (signer, day) of the signature among the days of leave and of
-    orders. (Carrying each signer's days as lists through the first join cost 2.5× the
-    two joins over the national year: every matched row copied its lists.)"""
+    orders. (Carrying each signer's days as lists through one join took about twice as
+    long over the national year: every matched row copied its lists.)"""
     if data.staff is None:
         return d.mutate(signer_status=ibis.null("string"))
     staff = data.staff
