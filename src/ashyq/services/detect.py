@@ -202,21 +202,13 @@ def _list(text: ir.StringValue) -> ir.ArrayValue:
     return text.replace(CODES_SEPARATOR, _SPLIT_ON).split(_SPLIT_ON)
 
 
-def _differs(items: ir.StringValue, allowed: ir.StringValue) -> ir.BooleanValue:
-    """Whether both lists are given and differ as text: a test without splitting, true of
-    every record that ``_outside`` can find an item of (and of a few more)."""
-    return (items.notnull() & allowed.notnull() & (items != allowed)).fill_null(False)
-
-
 def _outside(items: ir.StringValue, allowed: ir.StringValue) -> ir.StringValue:
     """The items of ``items`` not in ``allowed`` (both '|'-separated), '|'-joined; null when
-    none are, or when either list is missing.
-
-    Over the national year the splitting cost more than the text comparison, although
-    few lists differ: detection asks it only of the records left after its first filter."""
+    none are, or when either list is missing."""
     listed = _list(allowed)
     extra = _list(items).filter(lambda item: ~listed.contains(item)).join(CODES_SEPARATOR)
-    return _differs(items, allowed).ifelse(extra.nullif(""), ibis.null("string"))
+    known = items.notnull() & allowed.notnull() & (items != allowed)
+    return known.ifelse(extra.nullif(""), ibis.null("string"))
 
 
 def _day_numbers(table: ir.Table, days: ir.Table, column: str) -> ir.Table:
@@ -303,6 +295,10 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         _refused=refused,
         _issued=(d.decision == "issued").fill_null(False),
         _by_days=d.deadline_days.notnull(),
+        excess_at_registration=_outside(d.documents_requested, d._checklist),
+        excess_at_review=_outside(d.review_documents_requested, d._checklist),
+        # Only recorded packages are checked: no split at all for the rest.
+        missing_documents=_outside(d._checklist, d.documents_submitted),
         _concrete=concrete.fill_null(False),
     )
     # A hearing before the decision, in person or by written objection (APPK, art. 73), or
@@ -318,6 +314,11 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         "paper_not_in_monitoring": (
             (d.form == "paper") & (d.registered_in_monitoring == False)  # noqa: E712
         ).fill_null(False),
+        "excess_documents_at_registration": d.excess_at_registration.notnull(),
+        "excess_documents_at_review": d.excess_at_review.notnull(),
+        "incomplete_package_granted": (
+            d._issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
+        ),
         "refusal_without_hearing": d._refused & d._hearing_required.fill_null(False) & ~heard,
         "refusal_without_reasons": d._refused & ~d._concrete,
         "third_party_signature": d.signer_status.notnull(),
@@ -337,11 +338,6 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
             candidate = candidate | d[f"_is_{name}"]
         candidate = (
             candidate
-            # Lists that differ as text may hold a document outside the checklist (the
-            # lists themselves are compared below, for these records only).
-            | _differs(d.documents_requested, d._checklist)
-            | _differs(d.review_documents_requested, d._checklist)
-            | (d._issued & _differs(d._checklist, d.documents_submitted))
             | (d.registered_at.date() > day)
             | d._by_days.ifelse(last_days > d._on_time_days, last_hours > d._deadline_hours)
             | (calendar_days("rejected_incomplete_at") > d.refusal_deadline_days)
@@ -353,21 +349,6 @@ def flag_deliveries(data: ServicesPeriod, *, every: bool = False) -> ir.Table:
         candidate = candidate | d.queue_list.notnull()
         d = d.filter(candidate)
 
-    # The documents demanded beyond the checklist, and those missing from a recorded
-    # package (no split at all for the rest).
-    d = d.mutate(
-        excess_at_registration=_outside(d.documents_requested, d._checklist),
-        excess_at_review=_outside(d.review_documents_requested, d._checklist),
-        missing_documents=_outside(d._checklist, d.documents_submitted),
-    )
-    documents: dict[str, ir.BooleanValue] = {
-        "excess_documents_at_registration": d.excess_at_registration.notnull(),
-        "excess_documents_at_review": d.excess_at_review.notnull(),
-        "incomplete_package_granted": (
-            d._issued & d.documents_submitted.notnull() & d.missing_documents.notnull()
-        ),
-    }
-    d = d.mutate(**{f"_is_{name}": flag for name, flag in documents.items()})
     for column in ("submitted_at", "registered_at", "decision_at", "signed_at"):
         d = _day_numbers(d, data.days, column)
     for column in ("rejected_incomplete_at", "extended_at", "extended_until"):
