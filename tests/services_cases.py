@@ -4,6 +4,8 @@ Every worked case of seed 002 is here as a concrete record (``seed=True``), next
 records that come close to a type without breaking it, several of them across the 2025
 Nauryz holidays (21–25 March are days off) and the May holidays. ``expected`` is the exact
 set of types the detector must report for the record: anything more is a false positive.
+Every case names what decides it (``SOURCES``): the line of seed 002, the article of law,
+and any assumption of docs/methodology.md it rests on.
 """
 
 from __future__ import annotations
