@@ -106,6 +106,9 @@ def test_violations_doc_lists_every_type_of_the_catalogue() -> None:
         for name in (violation_type.names.ru, violation_type.names.kk, violation_type.names.en):
             assert name in body, (violation_type.id, name)
         assert violation_type.norm.ru in body, violation_type.id
+        # The evidence a violation carries, as the catalogue lists it, in its order.
+        evidence = ", ".join(f"`{name}`" for name in violation_type.evidence)
+        assert f"- **Evidence** {evidence}\n" in body, violation_type.id
 
 
 def test_every_limit_of_the_portal_is_documented() -> None:
