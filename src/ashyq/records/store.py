@@ -80,6 +80,17 @@ class WriteResult:
     moved_away: int = 0
 
 
+def _with_every_field(table: ir.Table, kind: RecordKind) -> ir.Table:
+    """``table`` with every field of ``kind``: a period stored before a field was added to
+    the kind reads it as missing (null)."""
+    missing = {
+        field.name: ibis.null(ibis.dtype(field.type))
+        for field in kind.arrow_schema()
+        if field.name not in table.columns
+    }
+    return table.mutate(**missing) if missing else table
+
+
 class RecordStore:
     """The record store of a data home (by default ``$ASHYQ_HOME``).
 
@@ -135,14 +146,9 @@ class RecordStore:
         # and after a field was added to the kind are read by column name; by default both
         # engines take the first file's columns and drop the others' new ones.
         merged = {"mergeSchema": "true"} if con.name == "pyspark" else {"union_by_name": True}
-        table = con.read_parquet(str(files[0].parent / "*.parquet"), **merged)
-        # A period stored before a field was added to the kind reads it as missing.
-        missing = {
-            field.name: ibis.null(ibis.dtype(field.type))
-            for field in kind.arrow_schema()
-            if field.name not in table.columns
-        }
-        return table.mutate(**missing) if missing else table
+        return _with_every_field(
+            con.read_parquet(str(files[0].parent / "*.parquet"), **merged), kind
+        )
 
     @contextmanager
     def run(self, kind: RecordKind, period: Period) -> Iterator[StoreRun]:
@@ -290,12 +296,7 @@ class StoreRun:
         """The records of stored ``paths`` with every field of the kind: files written
         before a field was added are read by column name, the field blank."""
         table = con.read_parquet([str(path) for path in paths], union_by_name=True)
-        missing = {
-            field.name: ibis.null(ibis.dtype(field.type))
-            for field in self.kind.arrow_schema()
-            if field.name not in table.columns
-        }
-        return table.mutate(**missing) if missing else table
+        return _with_every_field(table, self.kind)
 
     def _move(self, part: Path, target: Path) -> None:
         """Put the new file ``part`` in place at ``target``, durably."""
