@@ -1,8 +1,12 @@
-"""The appeals record analytics on three engines: embedded DuckDB, Spark local, a Spark cluster.
+"""Record analytics on three engines: embedded DuckDB, Spark local, a Spark cluster.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/engines.py [--scale 1.0] [--repeat 2] [--cluster]
+    .venv/bin/python benchmarks/engines.py [--work appeals|detection] [--scale 1.0]
+        [--repeat 2] [--cluster]
+
+``--work appeals`` (the default) measures the appeals counts, on one year and ten;
+``--work detection`` measures the public-service violation registry on one year.
 
 The work measured is what ``ashyq appeals indicators --period 2025`` does with its records:
 ``open_period`` on the engine's Ibis backend, then ``body_counts``. The data is
@@ -42,6 +46,13 @@ larger of the Python process's and the driver JVM's peaks, and the driver JVM's 
 (``VmHWM``) is reported beside it. A cluster's executor JVM is not a child of it (the
 worker starts it); the child samples its ``VmHWM`` every 0.5 s and reports the maximum.
 
+With ``--work detection``, the work is what ``ashyq services violations --period 2025``
+does: ``services.detect.open_period`` on the engine's Ibis backend, then ``detect``, its
+registry written to Parquet (Spark writes a folder of parts). The data is
+``benchmarks/services.py``'s synthetic year of deliveries at ``--scale`` (0.1: 29 M
+deliveries), built once into ``--data`` and reused. There is only the one-year case. Every
+engine's registry must hold the same violations per type and body as DuckDB's.
+
 A section with the figures and the machine's description is appended to ``--report``
 (default ``docs/benchmarks.md``).
 """
@@ -55,6 +66,7 @@ import json
 import os
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -65,6 +77,7 @@ from urllib.parse import urlsplit
 
 import appeals as appeals_bench
 import harness
+import services as services_bench
 from harness import gib, machine, machine_table
 
 if TYPE_CHECKING:
@@ -89,6 +102,8 @@ ENGINES: dict[str, str] = {
 }
 # Each case: how many years of records it reads.
 CASES: dict[str, int] = {"year": 1, "decade": DECADE}
+# Each work: the cases it is measured on.
+WORKS: dict[str, tuple[str, ...]] = {"appeals": ("year", "decade"), "detection": ("year",)}
 
 
 # --- In the child: the engines ----------------------------------------------------------
@@ -258,6 +273,43 @@ def year_counts(engine: Engine, home: Path) -> Counts:
     return counts
 
 
+def registry_counts(engine: Engine, home: Path) -> Counts:
+    """What ``ashyq services violations`` computes: the registry of the year, written to
+    Parquet; the violations it holds per body and type."""
+    import pyarrow.parquet as pq
+
+    from ashyq.periods import Period
+    from ashyq.records.store import RecordStore
+    from ashyq.services.detect import detect, open_period
+
+    con = engine.connect()
+    try:
+        data = open_period(Period.parse(str(services_bench.YEAR)), con, RecordStore(home))
+        with tempfile.TemporaryDirectory() as scratch:
+            out = Path(scratch) / "violations.parquet"
+            con.to_parquet(detect(data), out)
+            table = pq.read_table(out, columns=["provider_body", "violation_type"])
+    finally:
+        engine.release(con)
+    counts: Counts = {}
+    for row in (
+        table.group_by(["provider_body", "violation_type"])
+        .aggregate([([], "count_all")])
+        .to_pylist()
+    ):
+        body = counts.setdefault(row["provider_body"], {})
+        body[row["violation_type"]] = int(row["count_all"])
+    return {body: dict(sorted(found.items())) for body, found in sorted(counts.items())}
+
+
+def _deliveries(home: Path) -> int:
+    """How many deliveries the year's stored files hold."""
+    import pyarrow.parquet as pq
+
+    files = (home / "store" / "deliveries" / str(services_bench.YEAR)).glob("*.parquet")
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+
+
 def _repeated(con: ibis.BaseBackend, files: list[Path], times: int) -> ibis.Table:
     """The records of ``files`` read ``times`` over, as one table of ``con``."""
     import ibis
@@ -325,14 +377,24 @@ def _decade_runs(
 
 
 def measure(
-    name: str, target: Path, repeat: int, decade_repeat: int, decade_warmup: str, master: str
+    name: str,
+    target: Path,
+    repeat: int,
+    decade_repeat: int,
+    decade_warmup: str,
+    master: str,
+    work: str = "appeals",
 ) -> dict[str, Any]:
     """In the child: one engine × case, timed, with what its peaks and cores were."""
     engine_name, case = name.rsplit("-", 1)
     engine = Engine(engine_name, LOCAL_MASTER if engine_name == "spark-local" else master)
     engine.start()
     try:
-        if case == "year":
+        if work == "detection":
+            counts, seconds = harness.timed_runs(
+                name, lambda: registry_counts(engine, target), repeat
+            )
+        elif case == "year":
             counts, seconds = harness.timed_runs(name, lambda: year_counts(engine, target), repeat)
         elif decade_warmup == "decade":
             counts, seconds = harness.timed_runs(
@@ -347,16 +409,20 @@ def measure(
     finally:
         engine.stop()
     executors = engine.executors
-    appeals_files, bookings_files = appeals_bench._files(target)
+    if work == "detection":
+        rows = {"deliveries": _deliveries(target)}
+    else:
+        appeals_files, bookings_files = appeals_bench._files(target)
+        rows = {
+            "appeals": appeals_bench._rows(appeals_files),
+            "bookings": appeals_bench._rows(bookings_files),
+        }
     from ashyq.settings import settings
 
     return {
         "seconds": seconds,
         "counts": counts,
-        "rows": {
-            "appeals": appeals_bench._rows(appeals_files),
-            "bookings": appeals_bench._rows(bookings_files),
-        },
+        "rows": rows,
         "cores": cores,
         "master": engine.master if engine_name != "duckdb" else None,
         "memory_limit": settings().memory_limit,
@@ -453,6 +519,8 @@ def run_child(name: str, home: Path, args: argparse.Namespace) -> dict[str, Any]
         args.decade_warmup,
         "--master",
         args.master,
+        "--work",
+        args.work,
     )
     return harness.run_child(Path(__file__).resolve(), name, home, *options)
 
@@ -503,32 +571,52 @@ def report(
 ) -> str:
     """The Markdown section appended to the benchmarks document."""
     rows = results["duckdb-year"]["rows"]
-    per_year = rows["appeals"] + rows["bookings"]
-    decade_runs = _warmup_text(args.decade_warmup, args.decade_repeat)
+    per_year = sum(rows.values())
     baseline = results["duckdb-year"]
-    method = (
-        f"`{command}`: the synthetic national year of `benchmarks/appeals.py` (seed "
-        f"{built['seed']}, {rows['appeals']:,} appeals and {rows['bookings']:,} bookings), "
-        "ingested into the store once. Each engine runs what `ashyq appeals indicators "
-        "--period 2025` computes, `open_period(period, con=<backend>, store=...)` then "
-        "`body_counts`, a new Ibis backend per run. One year: one warm-up then "
-        f"{args.repeat} timed run{'s' if args.repeat != 1 else ''}, the median reported. "
-        "Ten years: the year's stored files read ten times over through the same "
-        "enrichment and count expressions (DuckDB: one read of the file list ×10; Spark: "
-        f"a union of ten reads of the year's glob); {decade_runs}. A Spark session is "
-        "started in the child before its "
-        "first run and is not timed. Every variant runs in a child process of its own. "
+    common = (
+        "A Spark session is started in the child before its first run and is not timed. "
+        "Every variant runs in a child process of its own. "
         "*Peak RSS* is that child's `ru_maxrss` from `wait4`, warm-up included: for Spark "
         "the child stops the session and reaps the driver JVM (its child) before it exits, "
         "so the figure is the larger of the Python process's and the driver JVM's peaks "
         "(not their sum). *Driver JVM* is that JVM's own `VmHWM`, read before it ended "
         "(with `local[2]` the tasks run in it too). *Executor* is the cluster's executor "
         "JVM (started by the worker, not a child of the measured process): the maximum "
-        f"of its `VmHWM`, sampled every {SAMPLE_SECONDS:g} s. *Records* are appeals and "
-        "bookings; *per core* divides the records a second by the cores the engine "
-        "computed with (DuckDB's threads, the `local[2]` threads, the executor's cores); "
-        "*× DuckDB* is the median's ratio to DuckDB's median of the same case."
+        f"of its `VmHWM`, sampled every {SAMPLE_SECONDS:g} s. "
     )
+    if args.work == "detection":
+        title = "Violation detection on three engines: DuckDB, Spark local, Spark cluster"
+        method = (
+            f"`{command}`: the synthetic year of deliveries of `benchmarks/services.py` "
+            f"(scale {args.scale:g}, seed {built['seed']}, {rows['deliveries']:,} "
+            "deliveries), built into a data home once. Each engine runs what `ashyq "
+            "services violations --period 2025` computes: `open_period(period, "
+            "con=<backend>, store=...)`, then `detect`, its registry written to Parquet, a "
+            "new Ibis backend per run. One warm-up then "
+            f"{args.repeat} timed run{'s' if args.repeat != 1 else ''}, the median "
+            f"reported. {common}*Records* are deliveries; *per core* divides the "
+            "deliveries a second by the cores the engine computed with (DuckDB's threads, "
+            "the `local[2]` threads, the executor's cores); *× DuckDB* is the median's "
+            "ratio to DuckDB's median."
+        )
+    else:
+        title = "Appeals on three engines: DuckDB, Spark local, Spark cluster"
+        decade_runs = _warmup_text(args.decade_warmup, args.decade_repeat)
+        method = (
+            f"`{command}`: the synthetic national year of `benchmarks/appeals.py` (seed "
+            f"{built['seed']}, {rows['appeals']:,} appeals and {rows['bookings']:,} "
+            "bookings), ingested into the store once. Each engine runs what `ashyq appeals "
+            "indicators --period 2025` computes, `open_period(period, con=<backend>, "
+            "store=...)` then `body_counts`, a new Ibis backend per run. One year: one "
+            f"warm-up then {args.repeat} timed run{'s' if args.repeat != 1 else ''}, the "
+            "median reported. Ten years: the year's stored files read ten times over "
+            "through the same enrichment and count expressions (DuckDB: one read of the "
+            "file list ×10; Spark: a union of ten reads of the year's glob); "
+            f"{decade_runs}. {common}*Records* are appeals and bookings; *per core* "
+            "divides the records a second by the cores the engine computed with (DuckDB's "
+            "threads, the `local[2]` threads, the executor's cores); *× DuckDB* is the "
+            "median's ratio to DuckDB's median of the same case."
+        )
     details = machine()
     today = f"{datetime.now():%Y-%m-%d}"
     header = (
@@ -539,7 +627,7 @@ def report(
     details["Java"] = _java_version()
     lines = [
         "",
-        f"## Appeals on three engines: DuckDB, Spark local, Spark cluster ({today})",
+        f"## {title} ({today})",
         "",
         method,
         "",
@@ -587,13 +675,13 @@ def report(
 
 
 def _command(args: argparse.Namespace) -> str:
-    parts = [
-        "benchmarks/engines.py",
-        f"--scale {args.scale:g}",
-        f"--repeat {args.repeat}",
-        f"--decade-repeat {args.decade_repeat}",
-        f"--decade-warmup {args.decade_warmup}",
-    ]
+    parts = ["benchmarks/engines.py", f"--work {args.work}", f"--scale {args.scale:g}"]
+    parts.append(f"--repeat {args.repeat}")
+    if args.work == "appeals":
+        parts += [
+            f"--decade-repeat {args.decade_repeat}",
+            f"--decade-warmup {args.decade_warmup}",
+        ]
     if args.cluster:
         parts.append("--cluster")
         if args.master != DEFAULT_MASTER:
@@ -604,6 +692,12 @@ def _command(args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> None:
     """Prepare the data, measure every engine and case, check them against DuckDB, report."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument(
+        "--work",
+        choices=tuple(WORKS),
+        default="appeals",
+        help="the appeals counts (one year and ten), or the violation registry (one year)",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="1.0: the national year")
     parser.add_argument("--repeat", type=int, default=2, help="timed one-year runs")
     parser.add_argument("--decade-repeat", type=int, default=1, help="timed ten-year runs")
@@ -631,20 +725,26 @@ def main(argv: list[str] | None = None) -> None:
             args.decade_repeat,
             args.decade_warmup,
             args.master,
+            args.work,
         )
         result["high_water_mark"] = harness.high_water_mark()
         args.out.write_text(json.dumps(result), encoding="utf-8")
         return
 
     started = time.perf_counter()
-    built = appeals_bench.prepare(args.data, args.scale)
-    home = appeals_bench._scale_dir(args.data, args.scale) / "home"
+    if args.work == "detection":
+        built = services_bench.prepare(args.data, args.scale, services_bench.SAMPLE_ROWS)
+        home = services_bench._home(args.data, args.scale)
+    else:
+        built = appeals_bench.prepare(args.data, args.scale)
+        home = appeals_bench._scale_dir(args.data, args.scale) / "home"
+    cases = WORKS[args.work]
     results: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
 
     def run_engine(engine_name: str) -> None:
         year = results.get("duckdb-year", {}).get("counts")
-        for case in CASES:
+        for case in cases:
             name = f"{engine_name}-{case}"
             results[name] = run_child(name, home, args)
             found = results[name]["counts"]
@@ -658,8 +758,10 @@ def main(argv: list[str] | None = None) -> None:
     run_engine("duckdb")
     run_engine("spark-local")
     notes.append(
-        "Every engine's per-body counts equal DuckDB's, every body and every count; every "
-        "ten-year count is exactly ten times the year's."
+        "Every engine's registry holds the same violations per body and type as DuckDB's."
+        if args.work == "detection"
+        else "Every engine's per-body counts equal DuckDB's, every body and every count; "
+        "every ten-year count is exactly ten times the year's."
     )
     if args.cluster:
         cluster = Cluster(args.master, args.cluster_cores)
@@ -673,7 +775,7 @@ def main(argv: list[str] | None = None) -> None:
                     if "failed with exit code" not in str(failure):
                         raise
                     problem = f"{failure} (its error is in the run's output)"
-                    for case in CASES:
+                    for case in cases:
                         results.pop(f"spark-cluster-{case}", None)
             if problem is not None:
                 notes.append(f"spark-cluster was skipped: {problem}.")
