@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher, profiles
 
+from ashyq.access.accounts import use_hasher
 from ashyq.bodies import BodyRegistry, load_bodies
-from ashyq.cycle.accounts import use_hasher
 from ashyq.index.engine import BodyInput, IndexResult, compute_index
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import PublishedReport, load_published, reproduction_input

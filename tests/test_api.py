@@ -21,12 +21,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from ashyq.access.accounts import Actor
 from ashyq.cycle import actions
-from ashyq.cycle.accounts import Actor
 from ashyq.cycle.demo import demo_source_files
-from ashyq.cycle.errors import NotAllowedError
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Account
+from ashyq.errors import NotAllowedError
 from ashyq.index.methodology import Methodology
 from tests.portal_support import SeededPortal, csrf, seeded_portal
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from ashyq.cycle.errors import ActionError
 from ashyq.cycle.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, check_file, store_file
+from ashyq.errors import ActionError
 from ashyq.ratings.intake import Photo, store_photo
 from ashyq.web import create_app
 from ashyq.web.reports import ReportFiles

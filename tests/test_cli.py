@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
 
+from ashyq.access.accounts import authenticate
 from ashyq.bodies import BodyRegistry, Level
 from ashyq.cli import app, main
-from ashyq.cycle.accounts import authenticate
-from ashyq.cycle.errors import StorageFullError
 from ashyq.db import make_engine
-from ashyq.db.models import ApiKey, Period, Rating
+from ashyq.db.models import ApiKey, EvaluationPeriod, Rating
+from ashyq.errors import StorageFullError
 from ashyq.i18n import translate
 from ashyq.index.engine import BodyInput, IndexResult
 from ashyq.index.explain import explain
@@ -613,7 +613,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     assert {"admin", "analyst", "kpssu", "mki", "miicr", "mf"} <= set(accounts)
     engine = make_engine(f"sqlite:///{out / 'home' / 'portal.sqlite3'}")
     with Session(engine) as session:
-        states = dict(session.execute(select(Period.year, Period.state)).all())
+        states = dict(session.execute(select(EvaluationPeriod.year, EvaluationPeriod.state)).all())
         assert states == {2025: "published", 2026: "disputes_open"}
         analyst = authenticate(session, "analyst", accounts["analyst"])
         assert analyst is not None

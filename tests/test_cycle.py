@@ -14,19 +14,28 @@ from sqlalchemy import inspect as inspect_db
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ashyq.access.accounts import Actor, authenticate, hash_password, session_actor, start_session
+from ashyq.access.roles import ROLE_PERMISSIONS, Permission, Role, may
 from ashyq.cycle import actions, auth
-from ashyq.cycle.accounts import Actor, authenticate, hash_password, session_actor, start_session
 from ashyq.cycle.demo import demo_source_files
-from ashyq.cycle.errors import ConflictError, InvalidError, NotAllowedError, SignInRequiredError
 from ashyq.cycle.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, check_file, safe_name
-from ashyq.cycle.roles import ROLE_PERMISSIONS, Permission, Role, may
-from ashyq.cycle.snapshot import digest
 from ashyq.cycle.workflow import ASTANA, State, due_state, timeline_deadlines
 from ashyq.db import downgrade, make_engine, upgrade
-from ashyq.db.models import Account, AuditEntry, Base, Dispute, Period, Snapshot, SourceValue
+from ashyq.db.models import (
+    Account,
+    AuditEntry,
+    Base,
+    Dispute,
+    EvaluationPeriod,
+    Snapshot,
+    SourceValue,
+)
+from ashyq.errors import ConflictError, InvalidError, NotAllowedError, SignInRequiredError
 from ashyq.index.engine import IndexResult
 from ashyq.index.methodology import Methodology, Timeline, load_methodology
+from ashyq.ratings import auth as ratings_auth
 from ashyq.ratings import incidents, keys, services
+from ashyq.results.document import digest
 from ashyq.web.security import LoginLimiter, TooManyAttemptsError
 from tests.portal_support import BACKENDS, SeededPortal, database_for
 
@@ -43,14 +52,21 @@ def test_every_permission_is_held_and_the_public_only_reads() -> None:
 
 
 def test_each_action_has_a_check_of_the_same_name() -> None:
-    checked = {name for name in auth.__all__ if inspect.isfunction(getattr(auth, name))}
-    performed = {
-        name
-        for module in (actions, incidents, keys, services)
-        for name in module.__all__
-        if inspect.isfunction(getattr(module, name))
-        and "auth." + name in inspect.getsource(getattr(module, name))
-    }
+    features = {auth: (actions,), ratings_auth: (incidents, keys, services)}
+    checked: set[str] = set()
+    performed: set[str] = set()
+    for checks, modules in features.items():
+        names = {n for n in checks.__all__ if inspect.isfunction(getattr(checks, n))}
+        assert not names & checked, "a check of the same name in two features"
+        checked |= names
+        performed |= {
+            name
+            for module in modules
+            for name in module.__all__
+            if inspect.isfunction(getattr(module, name))
+            and "auth." + name in inspect.getsource(getattr(module, name))
+            and name in names
+        }
     # Every action that changes the cycle or an incident calls its own check, and no check
     # is orphaned except those that guard reading (views of drafts, disputes, uploads,
     # incidents and the log).
@@ -62,9 +78,9 @@ def _actor(role: Role, **scope: str) -> Actor:
     return Actor(role, 1, "someone", scope.get("body"), scope.get("authority"))
 
 
-def _period(state: State, **deadlines: datetime) -> Period:
+def _period(state: State, **deadlines: datetime) -> EvaluationPeriod:
     due, disputes, consolidation = timeline_deadlines(_timeline(), 2026)
-    return Period(
+    return EvaluationPeriod(
         year=2026,
         methodology="2025",
         state=state.value,

@@ -18,9 +18,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ashyq.access.accounts import Actor, authenticate, start_session
 from ashyq.cycle import actions
-from ashyq.cycle.accounts import Actor, authenticate, start_session
-from ashyq.cycle.errors import ActionError, ConflictError
 from ashyq.cycle.workflow import State
 from ashyq.db.models import (
     Account,
@@ -30,6 +29,7 @@ from ashyq.db.models import (
     Snapshot,
     SourceValue,
 )
+from ashyq.errors import ActionError, ConflictError
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import load_methodology
 from tests.portal_support import NOW, SeededPortal

@@ -65,23 +65,23 @@ def test_every_input_column_is_documented(methodology: Methodology) -> None:
 
 
 def test_data_formats_lists_every_record_field() -> None:
-    from ashyq.records.kinds import all_kinds, markdown_fields
+    from ashyq.kinds import all_kinds, markdown_fields
 
     text = (ROOT / "docs/data-formats.md").read_text(encoding="utf-8")
     for kind in all_kinds():
         assert f"### `{kind.name}`" in text, kind.name
-        # The table is the model's, word for word (records.kinds.markdown_fields).
+        # The table is the model's, word for word (kinds.markdown_fields).
         assert markdown_fields(kind) in text, kind.name
 
 
 def test_table_schema_files_are_generated_from_the_model() -> None:
     import json
 
-    from ashyq.records.kinds import SCHEMA_DIRECTORY, all_kinds
+    from ashyq.kinds import SCHEMA_DIRECTORY, all_kinds
 
     for kind in all_kinds():
         path = SCHEMA_DIRECTORY / f"{kind.name}.schema.json"
-        # Regenerate with: python -m ashyq.records.kinds
+        # Regenerate with: python -m ashyq.kinds
         assert json.loads(path.read_text(encoding="utf-8")) == kind.table_schema(), path
     listed = {path.name for path in SCHEMA_DIRECTORY.glob("*.schema.json")}
     assert listed == {f"{kind.name}.schema.json" for kind in all_kinds()}

@@ -31,9 +31,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import select
 
+from ashyq.access.accounts import Actor
 from ashyq.appeals.model import APPEALS, KINDS
 from ashyq.cycle import actions
-from ashyq.cycle.accounts import Actor
 from ashyq.db.models import Account
 from ashyq.errors import InputError, InputProblem
 from ashyq.limits import INPUT_LIMITS, InputLimits

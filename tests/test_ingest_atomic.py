@@ -19,7 +19,7 @@ import pytest
 
 from ashyq.appeals.model import APPEALS, KINDS
 from ashyq.bodies import load_bodies
-from ashyq.cycle.errors import StorageFullError
+from ashyq.errors import StorageFullError
 from ashyq.index.methodology import load_methodology
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest

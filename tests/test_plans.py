@@ -25,7 +25,8 @@ from ashyq.plans.model import (
     available_plans,
     load_plan,
 )
-from ashyq.plans.report import build_plan_report, reconcile_verdicts
+from ashyq.plans.verdicts import reconcile_verdicts
+from ashyq.reports.plan import build_plan_report
 from tests.report_support import check_all_formats
 
 PLAN = "adgs-2017-2021"

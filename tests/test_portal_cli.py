@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from ashyq.access.accounts import authenticate
 from ashyq.cli import app
-from ashyq.cycle.accounts import authenticate
 from ashyq.db import make_engine
 from ashyq.db.models import Account
 

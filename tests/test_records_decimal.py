@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ashyq.bodies import BodyRegistry
+from ashyq.kinds import markdown_fields
 from ashyq.numbers import parse_decimal
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
-from ashyq.records.kinds import markdown_fields
 from ashyq.records.model import FieldSpec, FieldType, RecordKind
 from ashyq.records.sources import ROW_COLUMN
 from ashyq.records.store import RecordStore

@@ -19,11 +19,10 @@ from typing import Any, Final
 
 import pytest
 
-from ashyq.appeals.stats import Share
 from ashyq.bodies import load_bodies
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import quantity
-from ashyq.numbers import percent
+from ashyq.numbers import Share, percent
 from ashyq.periods import Period
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore

@@ -23,7 +23,6 @@ from typer.testing import CliRunner
 
 from ashyq.bodies import Level
 from ashyq.cli import app
-from ashyq.cycle.snapshot import previous_of, results_payload
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import number, quantity
 from ashyq.index.engine import IndexResult
@@ -33,6 +32,7 @@ from ashyq.reports.openness import OpennessData, build_openness_report, fact_phr
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.reports.render.docx import obfuscate_font
 from ashyq.reports.sources import published_openness
+from ashyq.results.document import previous_of, results_payload
 from tests.report_support import (
     LEFTOVERS,
     check_docx,

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+from ashyq.access.accounts import hash_password, use_hasher
 from ashyq.cli import app as cli
-from ashyq.cycle.accounts import hash_password, use_hasher
 from ashyq.db.models import Account
 from ashyq.web import create_app
 from ashyq.web.security import (

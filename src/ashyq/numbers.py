@@ -1,11 +1,14 @@
-"""Parse numbers as people in Kazakhstan write them: "3,78", "391 954", "1 234,5", "93,2%"."""
+"""Numbers as people in Kazakhstan write them ("3,78", "391 954", "1 234,5", "93,2%"), read
+and written; and a count with its share of a whole."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
-__all__ = ["format_decimal", "parse_decimal", "percent", "plain_decimal"]
+__all__ = ["Share", "format_decimal", "parse_decimal", "percent", "plain_decimal"]
 
 # Digit groups may be separated by a space, a no-break space, a narrow no-break space or a
 # thin space — what Word, Excel and the e-Otinish exports put in "391 954".
@@ -63,3 +66,24 @@ def percent(part: int, whole: int) -> Decimal:
     if whole == 0:
         return Decimal(0)
     return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Share:
+    """A count and its share of the whole, in percent to one decimal."""
+
+    key: str
+    count: int
+    share_pct: Decimal
+    parts: tuple[Share, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The share as plain JSON values."""
+        result: dict[str, Any] = {
+            "key": self.key,
+            "count": self.count,
+            "share_pct": float(self.share_pct),
+        }
+        if self.parts:
+            result["parts"] = [part.as_dict() for part in self.parts]
+        return result

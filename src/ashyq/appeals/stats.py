@@ -18,32 +18,11 @@ import ibis.expr.types as ir
 from ashyq.appeals.model import APPEALS
 from ashyq.appeals.pipeline import PeriodData
 from ashyq.bodies import BodyRegistry, load_bodies
-from ashyq.numbers import percent
+from ashyq.numbers import Share, percent
 
 __all__ = ["NationalStats", "Share", "national_stats"]
 
 _TOP = 5
-
-
-@dataclass(frozen=True)
-class Share:
-    """A count and its share of the whole, in percent to one decimal."""
-
-    key: str
-    count: int
-    share_pct: Decimal
-    parts: tuple[Share, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """The share as plain JSON values."""
-        result: dict[str, Any] = {
-            "key": self.key,
-            "count": self.count,
-            "share_pct": float(self.share_pct),
-        }
-        if self.parts:
-            result["parts"] = [part.as_dict() for part in self.parts]
-        return result
 
 
 @dataclass(frozen=True)

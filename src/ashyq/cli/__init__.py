@@ -19,8 +19,7 @@ from ashyq.cli.ratings import app as ratings_app
 from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
 from ashyq.cli.synth import app as synth_app
-from ashyq.cycle.errors import StorageFullError
-from ashyq.errors import InputError, SetupError
+from ashyq.errors import InputError, SetupError, StorageFullError
 from ashyq.settings import Engine, override
 
 __all__ = ["app", "main"]

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.orm import sessionmaker
 
+from ashyq.access.roles import ROLE_NAMES
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
@@ -20,7 +21,6 @@ from ashyq.cli.common import LangOption, json_text, resolve_lang
 from ashyq.cli.portal import HostOption, PortOption, serve_home
 from ashyq.cli.report import write_reports
 from ashyq.cycle.demo import seed_demo
-from ashyq.cycle.roles import ROLE_NAMES
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import utcnow
 from ashyq.export import RENDERERS, build_document

@@ -30,7 +30,8 @@ from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number
 from ashyq.numbers import plain_decimal
 from ashyq.plans.model import VERDICT_NAMES, PlanNotFoundError, StrategicPlan, load_plan
-from ashyq.plans.report import build_plan_report, reconcile_verdicts
+from ashyq.plans.verdicts import reconcile_verdicts
+from ashyq.reports.plan import build_plan_report
 
 __all__ = ["app"]
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from ashyq.cli.common import fail, resolve_lang
-from ashyq.cycle.errors import ActionError
 from ashyq.db import database_url, make_engine, session_scope, upgrade
+from ashyq.errors import ActionError
 from ashyq.home import data_home
 from ashyq.i18n import N_, Lang, translate
 from ashyq.ratings.desk import RatingSettings

@@ -13,6 +13,8 @@ from rich.table import Table
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from ashyq.access.accounts import Actor
+from ashyq.access.roles import Role
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import (
     LangOption,
@@ -23,12 +25,9 @@ from ashyq.cli.common import (
     resolve_lang,
     text_or_json_or_exit,
 )
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import ActionError
-from ashyq.cycle.roles import Role
 from ashyq.db import database_url, make_engine, session_scope, upgrade
 from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
-from ashyq.errors import InputError
+from ashyq.errors import ActionError, InputError
 from ashyq.i18n import N_, translate
 from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.keys import add_point, issue_key, revoke_key

@@ -13,7 +13,6 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import typer
 
-from ashyq.appeals.stats import Share
 from ashyq.cli.common import (
     INGEST_PATHS_HELP,
     LangOption,
@@ -29,7 +28,7 @@ from ashyq.cli.common import (
     write_text_or_json,
 )
 from ashyq.i18n import N_, Lang, translate
-from ashyq.numbers import format_decimal
+from ashyq.numbers import Share, format_decimal
 from ashyq.records.model import CODES_SEPARATOR, RecordKind
 from ashyq.services.catalogue import load_catalogue
 from ashyq.services.control import (

@@ -25,10 +25,11 @@ from sqlalchemy import ColumnElement, CursorResult, Update, delete, func, select
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.orm.attributes import set_committed_value
 
+from ashyq.access import audit
+from ashyq.access.accounts import SYSTEM, Actor, hash_password, new_password
+from ashyq.access.roles import Permission, Role, may
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle import auth
-from ashyq.cycle.accounts import SYSTEM, Actor, hash_password, new_password
-from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
 from ashyq.cycle.files import (
     ATTACHMENT_TYPES,
     MAX_ATTACHMENT_BYTES,
@@ -37,8 +38,6 @@ from ashyq.cycle.files import (
     check_file,
     store_file,
 )
-from ashyq.cycle.roles import Permission, Role, may
-from ashyq.cycle.snapshot import digest, results_payload
 from ashyq.cycle.workflow import NEXT_STATE, State, due_state, timeline_deadlines
 from ashyq.db.models import (
     Account,
@@ -46,8 +45,8 @@ from ashyq.db.models import (
     AuditEntry,
     Computation,
     Dispute,
+    EvaluationPeriod,
     LoginSession,
-    Period,
     Roadmap,
     RoadmapMeasure,
     Snapshot,
@@ -55,18 +54,25 @@ from ashyq.db.models import (
     Upload,
     utcnow,
 )
-from ashyq.errors import InputError, InputProblem, Message
+from ashyq.errors import (
+    ConflictError,
+    InputError,
+    InputProblem,
+    InvalidError,
+    Message,
+    NotFoundError,
+)
 from ashyq.i18n import N_, Lang
 from ashyq.index.engine import BodyInput, Fact, Provenance, compute_index
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.limits import INPUT_LIMITS
 from ashyq.numbers import parse_decimal
+from ashyq.results.document import digest, results_payload
 from ashyq.storage.atomic import refusing_full_disk
 
 __all__ = [
     "MeasureInput",
-    "audit",
     "compute_period",
     "create_account",
     "create_period",
@@ -90,30 +96,7 @@ __all__ = [
 ]
 
 
-def audit(
-    session: Session,
-    actor: Actor,
-    action: str,
-    obj: str,
-    object_id: object,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Record who did what to which object, with its state before and after."""
-    session.add(
-        AuditEntry(
-            account_id=actor.account_id,
-            actor=actor.username,
-            action=action,
-            object_type=obj,
-            object_id=str(object_id),
-            before=before,
-            after=after,
-        )
-    )
-
-
-def _period_state(period: Period) -> dict[str, Any]:
+def _period_state(period: EvaluationPeriod) -> dict[str, Any]:
     return {
         "state": period.state,
         "source_data_due": period.source_data_due.isoformat(),
@@ -122,9 +105,9 @@ def _period_state(period: Period) -> dict[str, Any]:
     }
 
 
-def get_period(session: Session, year: int) -> Period:
+def get_period(session: Session, year: int) -> EvaluationPeriod:
     """The period of ``year``; raises NotFoundError."""
-    period = session.scalar(select(Period).where(Period.year == year))
+    period = session.scalar(select(EvaluationPeriod).where(EvaluationPeriod.year == year))
     if period is None:
         raise NotFoundError(N_("No period {period}."), period=year)
     return period
@@ -143,7 +126,7 @@ def _updated(session: Session, statement: Update) -> int:
     return cast("CursorResult[Any]", result).rowcount
 
 
-def _hold(session: Session, period: Period) -> None:
+def _hold(session: Session, period: EvaluationPeriod) -> None:
     """Hold the period in the state this request read (and authorised the action by) until
     the transaction ends; raise ConflictError when another request has moved it.
 
@@ -154,9 +137,9 @@ def _hold(session: Session, period: Period) -> None:
     """
     held = _updated(
         session,
-        update(Period)
-        .where(Period.id == period.id, Period.state == period.state)
-        .values(state=Period.state),
+        update(EvaluationPeriod)
+        .where(EvaluationPeriod.id == period.id, EvaluationPeriod.state == period.state)
+        .values(state=EvaluationPeriod.state),
     )
     if not held:
         session.expire(period, ["state"])
@@ -164,14 +147,14 @@ def _hold(session: Session, period: Period) -> None:
 
 
 def _transition(
-    session: Session, period: Period, target: State, *still: ColumnElement[bool]
+    session: Session, period: EvaluationPeriod, target: State, *still: ColumnElement[bool]
 ) -> bool:
     """Move the period from the state this request read to ``target`` if it is still there
     (and every condition of ``still`` holds), in one UPDATE; returns whether it moved."""
     moved = _updated(
         session,
-        update(Period)
-        .where(Period.id == period.id, Period.state == period.state, *still)
+        update(EvaluationPeriod)
+        .where(EvaluationPeriod.id == period.id, EvaluationPeriod.state == period.state, *still)
         .values(state=target.value),
     )
     if moved:
@@ -185,7 +168,7 @@ def _transition(
 # --- reading what the actor may see -------------------------------------------------------
 
 
-def visible_disputes(session: Session, actor: Actor, period: Period) -> list[Dispute]:
+def visible_disputes(session: Session, actor: Actor, period: EvaluationPeriod) -> list[Dispute]:
     """The disputes of a period the actor may see: every one for analysts, their own
     body's for a representative, none for anyone else."""
     query = select(Dispute).where(Dispute.period_id == period.id).order_by(Dispute.id)
@@ -264,7 +247,7 @@ def create_account(
     session.add(account)
     session.flush()
     after = {"username": username, "role": role.value, "body": body_code, "authority": authority}
-    audit(session, actor, "create_account", "account", account.id, None, after)
+    audit.record(session, actor, "create_account", "account", account.id, None, after)
     return account, password
 
 
@@ -298,18 +281,22 @@ def set_account_active(session: Session, actor: Actor, account_id: int, active: 
     # must not come back to life with the account.
     session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
     after = {"active": active}
-    audit(session, actor, "set_account_active", "account", account.id, {"active": was}, after)
+    audit.record(
+        session, actor, "set_account_active", "account", account.id, {"active": was}, after
+    )
     return account
 
 
-def create_period(session: Session, actor: Actor, year: int, methodology: str = "2025") -> Period:
+def create_period(
+    session: Session, actor: Actor, year: int, methodology: str = "2025"
+) -> EvaluationPeriod:
     """Open the period of ``year`` in draft, with the deadlines of its methodology."""
     auth.create_period(actor)
     loaded = load_methodology(methodology)
-    if session.scalar(select(Period.id).where(Period.year == year)) is not None:
+    if session.scalar(select(EvaluationPeriod.id).where(EvaluationPeriod.year == year)) is not None:
         raise ConflictError(N_("The period {period} exists."), period=year)
     due, disputes, consolidation = timeline_deadlines(loaded.timeline, year)
-    period = Period(
+    period = EvaluationPeriod(
         year=year,
         methodology=methodology,
         state=State.DRAFT.value,
@@ -319,19 +306,19 @@ def create_period(session: Session, actor: Actor, year: int, methodology: str = 
     )
     session.add(period)
     session.flush()
-    audit(session, actor, "create_period", "period", year, None, _period_state(period))
+    audit.record(session, actor, "create_period", "period", year, None, _period_state(period))
     return period
 
 
 def set_deadlines(
     session: Session,
     actor: Actor,
-    period: Period,
+    period: EvaluationPeriod,
     *,
     source_data_due: datetime,
     disputes_until: datetime,
     consolidation_by: datetime,
-) -> Period:
+) -> EvaluationPeriod:
     """Change a period's deadlines; they must come in the cycle's order."""
     auth.set_deadlines(actor, period)
     if not source_data_due < disputes_until < consolidation_by:
@@ -343,21 +330,28 @@ def set_deadlines(
     period.source_data_due = source_data_due
     period.disputes_until = disputes_until
     period.consolidation_by = consolidation_by
-    audit(session, actor, "set_deadlines", "period", period.year, before, _period_state(period))
+    audit.record(
+        session, actor, "set_deadlines", "period", period.year, before, _period_state(period)
+    )
     return period
 
 
 def _move(
-    session: Session, actor: Actor, period: Period, state: State, action: str, **noted: Any
+    session: Session,
+    actor: Actor,
+    period: EvaluationPeriod,
+    state: State,
+    action: str,
+    **noted: Any,
 ) -> None:
     before = _period_state(period)
     if not _transition(session, period, state):
         raise ConflictError(_PERIOD_CHANGED, period=period.year)
     after = {**_period_state(period), **noted}
-    audit(session, actor, action, "period", period.year, before, after)
+    audit.record(session, actor, action, "period", period.year, before, after)
 
 
-def move_period(session: Session, actor: Actor, period: Period) -> Period:
+def move_period(session: Session, actor: Actor, period: EvaluationPeriod) -> EvaluationPeriod:
     """Move a period to its next state (draft → collecting → disputes open → consolidation).
 
     Raises ConflictError when another request moved it since it was read.
@@ -367,7 +361,7 @@ def move_period(session: Session, actor: Actor, period: Period) -> Period:
     return period
 
 
-def sync_deadlines(session: Session, now: datetime | None = None) -> list[Period]:
+def sync_deadlines(session: Session, now: datetime | None = None) -> list[EvaluationPeriod]:
     """Move every period whose deadline has passed; returns the periods moved.
 
     A period another request moved meanwhile, or whose deadline was put off meanwhile, is
@@ -376,19 +370,19 @@ def sync_deadlines(session: Session, now: datetime | None = None) -> list[Period
     now = now or utcnow()
     moved = []
     # Read them all first: on SQLite an open read cursor would block the writes below.
-    for period in session.scalars(select(Period)).all():
+    for period in session.scalars(select(EvaluationPeriod)).all():
         state = State(period.state)
         target = due_state(state, now, period.source_data_due, period.disputes_until)
         if target is state:
             continue
         passed: list[ColumnElement[bool]] = []
         if state is State.COLLECTING:
-            passed.append(Period.source_data_due < now)
+            passed.append(EvaluationPeriod.source_data_due < now)
         if target is State.CONSOLIDATION:
-            passed.append(Period.disputes_until < now)
+            passed.append(EvaluationPeriod.disputes_until < now)
         before = _period_state(period)
         if _transition(session, period, target, *passed):
-            audit(
+            audit.record(
                 session,
                 SYSTEM,
                 "deadline_passed",
@@ -404,14 +398,14 @@ def sync_deadlines(session: Session, now: datetime | None = None) -> list[Period
 # --- source data -------------------------------------------------------------------------
 
 
-def _methodology(period: Period) -> Methodology:
+def _methodology(period: EvaluationPeriod) -> Methodology:
     return load_methodology(period.methodology)
 
 
 def upload_source_data(
     session: Session,
     actor: Actor,
-    period: Period,
+    period: EvaluationPeriod,
     filename: str,
     content: bytes,
     files: Path,
@@ -488,7 +482,9 @@ def upload_source_data(
             upload.values_rejected = found
             session.add(upload)
             session.flush()
-            audit(session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload))
+            audit.record(
+                session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload)
+            )
             return upload
     # The values land only in the state the upload was allowed in: held from here to the
     # commit, after the file was read, so reading it holds no lock.
@@ -506,7 +502,7 @@ def upload_source_data(
         "rows_read": len(inputs),
         "values_loaded": loaded,
     }
-    audit(session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload))
+    audit.record(session, actor, "upload_source_data", "upload", upload.id, None, _upload(upload))
     return upload
 
 
@@ -522,7 +518,7 @@ def _upload(upload: Upload) -> dict[str, Any]:
 
 def load_values(
     session: Session,
-    period: Period,
+    period: EvaluationPeriod,
     upload: Upload,
     methodology: Methodology,
     inputs: list[BodyInput],
@@ -565,7 +561,7 @@ def load_values(
 # --- computing ---------------------------------------------------------------------------
 
 
-def latest_computation(session: Session, period: Period) -> Computation | None:
+def latest_computation(session: Session, period: EvaluationPeriod) -> Computation | None:
     """The newest draft results of a period, if it was computed."""
     # The document (hundreds of KB of JSON) is read only if used: a listing needs none.
     return session.scalar(
@@ -577,7 +573,7 @@ def latest_computation(session: Session, period: Period) -> Computation | None:
     )
 
 
-def latest_snapshot(session: Session, period: Period) -> Snapshot | None:
+def latest_snapshot(session: Session, period: EvaluationPeriod) -> Snapshot | None:
     """The newest published version of a period, if it was published."""
     return session.scalar(
         select(Snapshot)
@@ -588,19 +584,19 @@ def latest_snapshot(session: Session, period: Period) -> Snapshot | None:
     )
 
 
-def _previous_published(session: Session, period: Period) -> dict[str, Any] | None:
+def _previous_published(session: Session, period: EvaluationPeriod) -> dict[str, Any] | None:
     earlier = session.scalar(
         select(Snapshot)
-        .join(Period, Snapshot.period_id == Period.id)
-        .where(Period.year < period.year)
-        .order_by(Period.year.desc(), Snapshot.version.desc())
+        .join(EvaluationPeriod, Snapshot.period_id == EvaluationPeriod.id)
+        .where(EvaluationPeriod.year < period.year)
+        .order_by(EvaluationPeriod.year.desc(), Snapshot.version.desc())
         .limit(1)
     )
     return earlier.payload if earlier is not None else None
 
 
 def _inputs(
-    session: Session, period: Period, methodology: Methodology
+    session: Session, period: EvaluationPeriod, methodology: Methodology
 ) -> tuple[list[BodyInput], dict[str, list[str]]]:
     values: dict[str, dict[str, SourceValue]] = {}
     for value in session.scalars(select(SourceValue).where(SourceValue.period_id == period.id)):
@@ -631,7 +627,7 @@ def _fact(value: SourceValue) -> Fact:
     return Fact(value.value, Provenance(file, value.row, value.column, value.authority))
 
 
-def _compute(session: Session, actor: Actor, period: Period) -> Computation:
+def _compute(session: Session, actor: Actor, period: EvaluationPeriod) -> Computation:
     methodology = _methodology(period)
     inputs, incomplete = _inputs(session, period, methodology)
     result = compute_index(methodology, inputs, load_bodies())
@@ -645,11 +641,11 @@ def _compute(session: Session, actor: Actor, period: Period) -> Computation:
     session.add(computation)
     session.flush()
     after = {"bodies": len(payload["bodies"]), "incomplete": sorted(incomplete)}
-    audit(session, actor, "compute_period", "period", period.year, None, after)
+    audit.record(session, actor, "compute_period", "period", period.year, None, after)
     return computation
 
 
-def compute_period(session: Session, actor: Actor, period: Period) -> Computation:
+def compute_period(session: Session, actor: Actor, period: EvaluationPeriod) -> Computation:
     """Compute draft results from the period's source values.
 
     Bodies missing an indicator are listed as incomplete and not ranked.
@@ -665,7 +661,7 @@ def compute_period(session: Session, actor: Actor, period: Period) -> Computatio
 def file_dispute(
     session: Session,
     actor: Actor,
-    period: Period,
+    period: EvaluationPeriod,
     *,
     body_code: str,
     indicator: str,
@@ -741,7 +737,7 @@ def file_dispute(
         )
     session.flush()
     after = {"body": body_code, "indicator": indicator, "value": scores[indicator]}
-    audit(session, actor, "file_dispute", "dispute", dispute.id, None, after)
+    audit.record(session, actor, "file_dispute", "dispute", dispute.id, None, after)
     return dispute
 
 
@@ -760,7 +756,7 @@ def resolve_dispute(
     values; an accepted dispute recomputes the draft results. Raises InvalidError, or
     ConflictError when the dispute is resolved already (by another request too).
     """
-    period = session.get(Period, dispute.period_id)
+    period = session.get(EvaluationPeriod, dispute.period_id)
     assert period is not None
     auth.resolve_dispute(actor, period)
     if dispute.status != "open":
@@ -817,14 +813,19 @@ def resolve_dispute(
     dispute.resolved_at = utcnow()
     dispute.corrections = {k: str(v) for k, v in parsed.items()}
     after = {"status": dispute.status, "corrections": dispute.corrections}
-    audit(session, actor, "resolve_dispute", "dispute", dispute.id, before, after)
+    audit.record(session, actor, "resolve_dispute", "dispute", dispute.id, before, after)
     if accept:
         _compute(session, actor, period)
     return dispute
 
 
 def _correct(
-    session: Session, period: Period, dispute: Dispute, field: str, value: Decimal, authority: str
+    session: Session,
+    period: EvaluationPeriod,
+    dispute: Dispute,
+    field: str,
+    value: Decimal,
+    authority: str,
 ) -> None:
     existing = session.scalar(
         select(SourceValue).where(
@@ -852,7 +853,7 @@ def _correct(
 # --- publication -------------------------------------------------------------------------
 
 
-def publish_period(session: Session, actor: Actor, period: Period) -> Snapshot:
+def publish_period(session: Session, actor: Actor, period: EvaluationPeriod) -> Snapshot:
     """Publish the period's results as a new immutable, versioned snapshot.
 
     Recomputes from the source values first; raises ConflictError while a dispute is open, a
@@ -906,7 +907,9 @@ def publish_period(session: Session, actor: Actor, period: Period) -> Snapshot:
     return snapshot
 
 
-def reopen_period(session: Session, actor: Actor, period: Period, reason: str) -> Period:
+def reopen_period(
+    session: Session, actor: Actor, period: EvaluationPeriod, reason: str
+) -> EvaluationPeriod:
     """Reopen a published period into consolidation; its next publication is a new
     version that carries ``reason``. Raises InvalidError without a reason, ConflictError when
     another request reopened it first."""
@@ -933,7 +936,7 @@ class MeasureInput:
 def submit_roadmap(
     session: Session,
     actor: Actor,
-    period: Period,
+    period: EvaluationPeriod,
     *,
     body_code: str,
     approved_by: str,
@@ -1005,5 +1008,7 @@ def submit_roadmap(
         )
     session.flush()
     after = {"measures": len(measures), "approved_on": approved_on.isoformat()}
-    audit(session, actor, "submit_roadmap", "roadmap", f"{period.year}/{body_code}", before, after)
+    audit.record(
+        session, actor, "submit_roadmap", "roadmap", f"{period.year}/{body_code}", before, after
+    )
     return roadmap

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from ashyq.access import audit
+from ashyq.access.accounts import SYSTEM, Actor
+from ashyq.access.roles import Role
 from ashyq.bodies import load_bodies
 from ashyq.cycle import actions
-from ashyq.cycle.accounts import SYSTEM, Actor
-from ashyq.cycle.roles import Role
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Account, Upload, utcnow
 from ashyq.index.engine import BodyInput
@@ -108,7 +109,7 @@ def _import_reference(
     upload.rows_read = len(inputs)
     upload.values_loaded = loaded
     upload.report = {"problems": [], "rows_read": len(inputs), "values_loaded": loaded}
-    actions.audit(
+    audit.record(
         session, analyst, "import_reference", "upload", upload.id, None, {"values": loaded}
     )
 

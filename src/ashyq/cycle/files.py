@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from ashyq.cycle.errors import InvalidError
+from ashyq.errors import InvalidError
 from ashyq.i18n import N_
 from ashyq.storage.atomic import store_once
 

@@ -36,9 +36,9 @@ __all__ = [
     "Base",
     "Computation",
     "Dispute",
+    "EvaluationPeriod",
     "Incident",
     "LoginSession",
-    "Period",
     "RatedService",
     "Rating",
     "Roadmap",
@@ -141,7 +141,7 @@ class LoginSession(Base):
     account: Mapped[Account] = relationship(lazy="joined")
 
 
-class Period(Base):
+class EvaluationPeriod(Base):
     """One evaluation period (a year) and where its cycle stands."""
 
     __tablename__ = "periods"

@@ -18,12 +18,12 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
+from ashyq.channels import CHANNELS
 from ashyq.i18n import N_
 from ashyq.monitoring.bodies import load_monitored_bodies, region_choices
 from ashyq.monitoring.published import load_published_monitoring
 from ashyq.records.model import BodySource, Check, Choice, FieldSpec, FieldType, RecordKind
 from ashyq.records.sources import ROW_COLUMN
-from ashyq.services.model import CHANNELS
 
 __all__ = ["BARRIERS", "KINDS", "SURVEY_ANSWERS"]
 

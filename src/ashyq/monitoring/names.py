@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ashyq.channels import CHANNELS
 from ashyq.i18n import N_, Lang, translate
 from ashyq.monitoring.bodies import load_monitored_bodies, region_choices
 from ashyq.monitoring.published import load_published_monitoring
 from ashyq.monitoring.stats import scale_bands
-from ashyq.services.model import CHANNELS
 
 __all__ = ["band_names", "group_names"]
 

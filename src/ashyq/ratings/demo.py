@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from ashyq.access.accounts import Actor
+from ashyq.access.roles import Role
 from ashyq.bodies import BodyRegistry
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.roles import Role
 from ashyq.db import session_scope
 from ashyq.db.models import Account, Incident
 from ashyq.ratings.incidents import close_incident, escalate_due, record_resolution

@@ -26,11 +26,12 @@ from sqlalchemy import Engine, case, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from ashyq.cycle import auth
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
+from ashyq.access import audit
+from ashyq.access.accounts import Actor
 from ashyq.db.models import AuditEntry, Incident, Rating, ServicePoint, utcnow
+from ashyq.errors import ConflictError, InvalidError, NotFoundError
 from ashyq.i18n import N_
+from ashyq.ratings import auth
 from ashyq.ratings.intake import LOW_SCORE
 
 __all__ = [
@@ -87,16 +88,15 @@ def escalate_due(engine: Engine, now: datetime) -> list[int]:
             connection.execute(
                 insert(AuditEntry),
                 [
-                    {
-                        "at": now,
-                        "account_id": None,
-                        "actor": ESCALATION_ACTOR,
-                        "action": "escalate_incident",
-                        "object_type": "incident",
-                        "object_id": str(row.id),
-                        "before": {"status": "open", "due_at": row.due_at.isoformat()},
-                        "after": {"status": "escalated", "escalated_at": now.isoformat()},
-                    }
+                    audit.entry(
+                        ESCALATION_ACTOR,
+                        "escalate_incident",
+                        "incident",
+                        row.id,
+                        {"status": "open", "due_at": row.due_at.isoformat()},
+                        {"status": "escalated", "escalated_at": now.isoformat()},
+                        at=now,
+                    )
                     for row in escalated
                 ],
             )
@@ -157,35 +157,12 @@ def _note(text: str) -> str:
     return note
 
 
-def _audit(
-    session: Session,
-    who: str,
-    account_id: int | None,
-    action: str,
-    incident: Incident,
-    before: dict[str, Any],
-    at: datetime,
-) -> None:
-    session.add(
-        AuditEntry(
-            at=at,
-            account_id=account_id,
-            actor=who,
-            action=action,
-            object_type="incident",
-            object_id=str(incident.id),
-            before=before,
-            after={"status": incident.status},
-        )
-    )
-
-
 def resolve_incident(
     session: Session, actor: Actor, incident: Incident, note: str, now: datetime
 ) -> Incident:
     """A representative of the provider resolves ``incident`` within its window."""
     auth.resolve_incident(actor, incident)
-    return record_resolution(session, incident, note, now, actor.username, actor.account_id)
+    return record_resolution(session, incident, note, now, actor)
 
 
 def record_resolution(
@@ -193,13 +170,12 @@ def record_resolution(
     incident: Incident,
     note: str,
     now: datetime,
-    who: str,
-    account_id: int | None = None,
+    who: Actor | str,
 ) -> Incident:
     """Record the provider's resolution of ``incident``, which must be open and not due.
 
-    The caller has checked who may: ``resolve_incident`` for a person, the service
-    point's own key for the API.
+    The caller has checked who may: ``resolve_incident`` for a person (``who`` is the
+    actor), the service point's own key for the API (``who`` is ``key:<prefix>``).
     """
     text = _note(note)
     moved = session.execute(
@@ -209,7 +185,12 @@ def record_resolution(
             Incident.status == IncidentStatus.OPEN,
             Incident.due_at >= now,
         )
-        .values(status=IncidentStatus.RESOLVED, resolved_at=now, resolved_by=who, resolution=text)
+        .values(
+            status=IncidentStatus.RESOLVED,
+            resolved_at=now,
+            resolved_by=who.username if isinstance(who, Actor) else who,
+            resolution=text,
+        )
     )
     session.refresh(incident)
     if moved.rowcount != 1:  # type: ignore[attr-defined]
@@ -222,7 +203,10 @@ def record_resolution(
         raise ConflictError(
             N_("Incident {id} is already {status}."), id=incident.id, status=incident.status
         )
-    _audit(session, who, account_id, "resolve_incident", incident, {"status": "open"}, now)
+    after = {"status": incident.status}
+    audit.record(
+        session, who, "resolve_incident", "incident", incident.id, {"status": "open"}, after, now
+    )
     return incident
 
 
@@ -249,8 +233,8 @@ def close_incident(
             id=incident.id,
             status=incident.status,
         )
-    before = {"status": "escalated"}
-    _audit(session, actor.username, actor.account_id, "close_incident", incident, before, now)
+    before, after = {"status": "escalated"}, {"status": incident.status}
+    audit.record(session, actor, "close_incident", "incident", incident.id, before, after, now)
     return incident
 
 

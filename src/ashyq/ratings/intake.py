@@ -31,8 +31,8 @@ from typing import Any, Final
 from sqlalchemy import Connection, Engine, insert, select, tuple_
 from sqlalchemy.exc import IntegrityError
 
-from ashyq.cycle.errors import ActionError, InvalidError
 from ashyq.db.models import Incident, Rating
+from ashyq.errors import ActionError, InvalidError
 from ashyq.i18n import N_
 from ashyq.storage.atomic import store_once
 

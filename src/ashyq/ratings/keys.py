@@ -25,13 +25,13 @@ from datetime import datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from ashyq.access import audit
+from ashyq.access.accounts import Actor
 from ashyq.bodies import BodyRegistry
-from ashyq.cycle import auth
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.actions import audit
-from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
 from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
+from ashyq.errors import ConflictError, InvalidError, NotFoundError
 from ashyq.i18n import N_
+from ashyq.ratings import auth
 
 __all__ = [
     "KEY_PATTERN",
@@ -136,7 +136,7 @@ def add_service_point(
     auth.add_service_point(actor)
     point = add_point(session, registry, code, body, name, region)
     after = {"body": point.body_code, "name": point.name, "region": point.region}
-    audit(session, actor, "add_service_point", "service_point", point.code, after=after)
+    audit.record(session, actor, "add_service_point", "service_point", point.code, after=after)
     return point
 
 
@@ -145,7 +145,7 @@ def issue_api_key(session: Session, actor: Actor, label: str, point: str | None)
     auth.issue_api_key(actor)
     issued = issue_key(session, label, point, actor.username)
     after = {"label": issued.label, "point": issued.point}
-    audit(session, actor, "issue_api_key", "api_key", issued.prefix, after=after)
+    audit.record(session, actor, "issue_api_key", "api_key", issued.prefix, after=after)
     return issued
 
 
@@ -154,7 +154,7 @@ def revoke_api_key(session: Session, actor: Actor, prefix: str) -> ApiKey:
     auth.revoke_api_key(actor)
     row = revoke_key(session, prefix)
     after = {"revoked_at": row.revoked_at.isoformat() if row.revoked_at else None}
-    audit(session, actor, "revoke_api_key", "api_key", prefix, after=after)
+    audit.record(session, actor, "revoke_api_key", "api_key", prefix, after=after)
     return row
 
 

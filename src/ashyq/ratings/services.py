@@ -17,13 +17,19 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ashyq.cycle import auth
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.actions import audit
-from ashyq.cycle.errors import ConflictError, InvalidError, NotFoundError
+from ashyq.access import audit
+from ashyq.access.accounts import Actor
 from ashyq.db.models import RatedService
-from ashyq.errors import InputError, InputProblem, Message
+from ashyq.errors import (
+    ConflictError,
+    InputError,
+    InputProblem,
+    InvalidError,
+    Message,
+    NotFoundError,
+)
 from ashyq.i18n import N_, Lang
+from ashyq.ratings import auth
 from ashyq.ratings.keys import POINT_CODE
 from ashyq.tabular import Cell, read_table
 
@@ -170,7 +176,9 @@ def add_rated_service(
     log."""
     auth.add_rated_service(actor)
     service = add_service(session, code, name_ru, name_kk, name_en)
-    audit(session, actor, "add_rated_service", "rated_service", service.code, after=_state(service))
+    audit.record(
+        session, actor, "add_rated_service", "rated_service", service.code, after=_state(service)
+    )
     return service
 
 
@@ -183,7 +191,7 @@ def set_rated_service_active(
     before = {"active": _get(session, code).active}
     service = set_service_active(session, code, active=active)
     after = {"active": service.active}
-    audit(session, actor, "set_rated_service_active", "rated_service", code, before, after)
+    audit.record(session, actor, "set_rated_service_active", "rated_service", code, before, after)
     return service
 
 
@@ -308,7 +316,9 @@ def import_rated_services(session: Session, actor: Actor, path: Path) -> ImportR
             session.add(service)
             session.flush()
             after = _state(service)
-            audit(session, actor, "import_rated_services", "rated_service", entry.code, None, after)
+            audit.record(
+                session, actor, "import_rated_services", "rated_service", entry.code, None, after
+            )
             added.append(entry.code)
             continue
         before = {
@@ -324,7 +334,7 @@ def import_rated_services(session: Session, actor: Actor, path: Path) -> ImportR
             entry.name_kk,
             entry.name_en,
         )
-        audit(
+        audit.record(
             session,
             actor,
             "import_rated_services",

@@ -47,7 +47,7 @@ import ibis.expr.types as ir
 import pyarrow.parquet as pq
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from ashyq.cycle.errors import StorageFullError
+from ashyq.errors import StorageFullError
 from ashyq.home import data_home
 from ashyq.periods import Period
 from ashyq.records.model import RecordKind

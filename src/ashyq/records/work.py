@@ -27,8 +27,7 @@ import duckdb
 import ibis
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from ashyq.cycle.errors import StorageFullError
-from ashyq.errors import LimitError, Message
+from ashyq.errors import LimitError, Message, StorageFullError
 from ashyq.i18n import N_
 from ashyq.settings import settings
 from ashyq.storage.atomic import FULL_DISK_ERRNOS, refusing_full_disk

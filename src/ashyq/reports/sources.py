@@ -20,7 +20,6 @@ import ibis
 from ashyq.appeals.pipeline import open_period
 from ashyq.appeals.stats import national_stats
 from ashyq.bodies import BodyRegistry, load_bodies
-from ashyq.cycle.snapshot import previous_of
 from ashyq.i18n import Text
 from ashyq.index.dynamics import read_previous
 from ashyq.index.engine import BodyInput, Fact, IndexResult, Provenance, compute_index
@@ -31,6 +30,7 @@ from ashyq.periods import Period
 from ashyq.records.store import RecordStore
 from ashyq.reports.openness import OpennessData
 from ashyq.reports.statistics import AppealStatistics, computed_statistics, published_statistics
+from ashyq.results.document import previous_of
 
 __all__ = ["appeal_statistics", "computed_openness", "published_openness", "snapshot_openness"]
 

@@ -17,11 +17,11 @@ import yaml
 
 from ashyq.appeals.model import APPEALS
 from ashyq.appeals.stats import NationalStats
-from ashyq.appeals.stats import Share as CountedShare
 from ashyq.bodies import Body, BodyRegistry, Level, load_bodies
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import number
 from ashyq.index.national import Figure, period_statistics
+from ashyq.numbers import Share as CountedShare
 from ashyq.reports.texts import openness_texts
 
 __all__ = ["AppealStatistics", "Share", "computed_statistics", "published_statistics"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from ashyq.channels import CHANNELS
 from ashyq.i18n import N_
 from ashyq.records.model import Check, Choice, FieldSpec, FieldType, RecordKind
 from ashyq.services.catalogue import violation_choices
@@ -24,7 +25,6 @@ from ashyq.services.control import CONTROL_KINDS, MEASURE_KINDS, pseudonym_check
 
 __all__ = [
     "ACCEPTANCE_ENDS",
-    "CHANNELS",
     "DELIVERIES",
     "FINDINGS",
     "KINDS",
@@ -35,24 +35,6 @@ __all__ = [
     "SIGNING_AUTHORITY",
     "STAFF",
 ]
-
-CHANNELS: Final = (
-    Choice(
-        "state_corp",
-        "Госкорпорация",
-        "Мемкорпорация",
-        "State Corporation",
-        ("цон", "хқко", "гк", "правительство для граждан", "азаматтарға арналған үкімет"),
-    ),
-    Choice(
-        "egov",
-        "портал «электронного правительства»",
-        "egov порталы",
-        "e-gov portal",
-        ("egov.kz", "портал", "епортал"),
-    ),
-    Choice("provider", "услугодатель", "қызмет беруші", "provider", ("непосредственно",)),
-)
 
 _SERVICE_FORMS: Final = (
     Choice("electronic", "электронная", "электрондық", "electronic"),

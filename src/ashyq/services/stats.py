@@ -18,10 +18,9 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from ashyq.appeals.stats import Share
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.i18n import Lang
-from ashyq.numbers import percent
+from ashyq.numbers import Share, percent
 from ashyq.records.backend import small_table
 from ashyq.records.model import RecordKind
 from ashyq.services.catalogue import Category, Stage, load_catalogue

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-from ashyq.cycle.errors import StorageFullError
+from ashyq.errors import StorageFullError
 
 __all__ = [
     "FULL_DISK_ERRNOS",

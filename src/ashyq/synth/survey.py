@@ -34,12 +34,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from ashyq.channels import CHANNELS
 from ashyq.monitoring.bodies import region_choices
 from ashyq.monitoring.model import BARRIERS, SURVEY_ANSWERS
 from ashyq.periods import Period
 from ashyq.records.model import CODES_SEPARATOR
 from ashyq.records.store import RecordStore
-from ashyq.services.model import CHANNELS
 from ashyq.synth.arrays import (
     Floats,
     Ints,

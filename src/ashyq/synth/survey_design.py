@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from ashyq.bodies import Level
+from ashyq.channels import CHANNELS
 from ashyq.monitoring.bodies import load_monitored_bodies, region_choices
 from ashyq.monitoring.model import BARRIERS
 from ashyq.monitoring.published import (
@@ -23,7 +24,6 @@ from ashyq.monitoring.published import (
     load_published_monitoring,
 )
 from ashyq.numbers import parse_decimal
-from ashyq.services.model import CHANNELS
 
 __all__ = [
     "MIN_RESPONDENTS",

@@ -16,13 +16,21 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
+from ashyq.access.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
+from ashyq.access.roles import Role
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.cycle import actions, auth
-from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.cycle.errors import InvalidError, NotAllowedError, NotFoundError
 from ashyq.cycle.files import MAX_SOURCE_BYTES
-from ashyq.cycle.roles import Role
-from ashyq.db.models import Account, AuditEntry, Dispute, Period, Roadmap, SourceValue, Upload
+from ashyq.db.models import (
+    Account,
+    AuditEntry,
+    Dispute,
+    EvaluationPeriod,
+    Roadmap,
+    SourceValue,
+    Upload,
+)
+from ashyq.errors import InvalidError, NotAllowedError, NotFoundError
 from ashyq.i18n import N_
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import period_statistics
@@ -210,8 +218,8 @@ def roadmaps(request: Request, session: SessionDep, period: Year) -> list[Roadma
     _published(request, session, period)
     found = session.scalars(
         select(Roadmap)
-        .join(Period, Roadmap.period_id == Period.id)
-        .where(Period.year == period)
+        .join(EvaluationPeriod, Roadmap.period_id == EvaluationPeriod.id)
+        .where(EvaluationPeriod.year == period)
         .order_by(Roadmap.body_code)
     )
     return [_roadmap_out(period, r) for r in found]
@@ -359,7 +367,7 @@ class PeriodOut(_Model):
     published_version: int | None
 
 
-def _period_out(session: SessionDep, period: Period) -> PeriodOut:
+def _period_out(session: SessionDep, period: EvaluationPeriod) -> PeriodOut:
     snapshot = actions.latest_snapshot(session, period)
     return PeriodOut(
         period=period.year,
@@ -376,7 +384,10 @@ def _period_out(session: SessionDep, period: Period) -> PeriodOut:
 def cycle_periods(session: SessionDep, actor: ActorDep) -> list[PeriodOut]:
     """Every period with its state and deadlines (signed in)."""
     require_signed_in(actor)
-    return [_period_out(session, p) for p in session.scalars(select(Period).order_by(Period.year))]
+    return [
+        _period_out(session, p)
+        for p in session.scalars(select(EvaluationPeriod).order_by(EvaluationPeriod.year))
+    ]
 
 
 class Create(_Model):
@@ -513,7 +524,7 @@ def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> 
     """An upload's validation and reconciliation report (analysts; an authority its own)."""
     require_signed_in(actor)
     found = actions.get_upload(session, actor, upload_id)
-    period = session.get(Period, found.period_id)
+    period = session.get(EvaluationPeriod, found.period_id)
     assert period is not None
     return _upload_out(found, period.year)
 
@@ -713,7 +724,7 @@ def dispute(session: SessionDep, actor: ActorDep, dispute_id: RecordId) -> Dispu
     """One dispute, to analysts and to its body's representative."""
     require_signed_in(actor)
     found = actions.get_dispute(session, actor, dispute_id)
-    period = session.get(Period, found.period_id)
+    period = session.get(EvaluationPeriod, found.period_id)
     assert period is not None
     return _dispute_out(found, period.year)
 
@@ -748,7 +759,7 @@ def resolve(
         corrections=body.corrections,
     )
     session.commit()
-    period = session.get(Period, found.period_id)
+    period = session.get(EvaluationPeriod, found.period_id)
     assert period is not None
     return _dispute_out(found, period.year)
 

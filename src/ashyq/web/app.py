@@ -26,9 +26,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ashyq.bodies import UnknownBodyError
-from ashyq.cycle.errors import ActionError, NotFoundError, SignInRequiredError
 from ashyq.db import database_url, make_engine, upgrade
 from ashyq.db.models import utcnow
+from ashyq.errors import ActionError, NotFoundError, SignInRequiredError
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.ratings.desk import RatingDesk, RatingSettings
 from ashyq.storage.atomic import remove_leftovers

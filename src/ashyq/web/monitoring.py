@@ -20,7 +20,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict
 
-from ashyq.cycle.errors import NotFoundError
+from ashyq.errors import NotFoundError
 from ashyq.i18n import N_, translate
 from ashyq.monitoring.figures import open_survey, survey_years
 from ashyq.monitoring.model import SURVEY_ANSWERS

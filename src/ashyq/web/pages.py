@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
+from ashyq.access.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ashyq.bodies import Level, UnknownBodyError
-from ashyq.cycle.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.cycle.errors import NotFoundError
-from ashyq.db.models import Period, Roadmap, Snapshot
+from ashyq.db.models import EvaluationPeriod, Roadmap, Snapshot
+from ashyq.errors import NotFoundError
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import APPEAL_TYPES, period_statistics
@@ -270,10 +270,14 @@ def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: Lang
     """Every published table of every version, in CSV, XLSX and JSON."""
     versions = session.execute(
         select(
-            Period.year, Snapshot.version, Snapshot.published_at, Snapshot.sha256, Snapshot.reason
+            EvaluationPeriod.year,
+            Snapshot.version,
+            Snapshot.published_at,
+            Snapshot.sha256,
+            Snapshot.reason,
         )
-        .join(Snapshot, Snapshot.period_id == Period.id)
-        .order_by(Period.year.desc(), Snapshot.version.desc())
+        .join(Snapshot, Snapshot.period_id == EvaluationPeriod.id)
+        .order_by(EvaluationPeriod.year.desc(), Snapshot.version.desc())
     ).all()
     context = {
         "versions": versions,
@@ -286,9 +290,9 @@ def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: Lang
 
 def _all_published(session: SessionDep) -> list[tuple[int, int, str, dict[str, Any]]]:
     rows = session.execute(
-        select(Period.year, Snapshot.version, Snapshot.sha256, Snapshot.payload)
-        .join(Snapshot, Snapshot.period_id == Period.id)
-        .order_by(Period.year, Snapshot.version)
+        select(EvaluationPeriod.year, Snapshot.version, Snapshot.sha256, Snapshot.payload)
+        .join(Snapshot, Snapshot.period_id == EvaluationPeriod.id)
+        .order_by(EvaluationPeriod.year, Snapshot.version)
     ).all()
     return [(int(r[0]), int(r[1]), str(r[2]), dict(r[3])) for r in rows]
 
@@ -313,8 +317,8 @@ def download(
         raise NotFoundError(N_("No such table."))
     snapshot = session.scalar(
         select(Snapshot)
-        .join(Period, Snapshot.period_id == Period.id)
-        .where(Period.year == year, Snapshot.version == version)
+        .join(EvaluationPeriod, Snapshot.period_id == EvaluationPeriod.id)
+        .where(EvaluationPeriod.year == year, Snapshot.version == version)
     )
     if snapshot is None:
         raise NotFoundError(N_("No published results for {period}."), period=year)

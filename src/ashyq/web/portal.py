@@ -20,14 +20,14 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
 
+from ashyq.access.accounts import Actor, session_actor
+from ashyq.access.checks import SIGN_IN
 from ashyq.bodies import BodyRegistry, load_bodies
-from ashyq.cycle.accounts import Actor, session_actor
 from ashyq.cycle.actions import sync_deadlines
-from ashyq.cycle.auth import SIGN_IN
-from ashyq.cycle.errors import ActionError, InvalidError, SignInRequiredError
 from ashyq.cycle.files import MAX_ATTACHMENT_BYTES, too_large
 from ashyq.cycle.workflow import ASTANA
-from ashyq.db.models import Computation, Period, Snapshot, utcnow
+from ashyq.db.models import Computation, EvaluationPeriod, Snapshot, utcnow
+from ashyq.errors import ActionError, InvalidError, SignInRequiredError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.limits import LIMITS
@@ -162,7 +162,7 @@ def require_signed_in(actor: Actor) -> None:
 
 def methodology_of(session: Session, year: int) -> Methodology:
     """The methodology a period is evaluated by (the packaged one of its year if unknown)."""
-    period = session.scalar(select(Period).where(Period.year == year))
+    period = session.scalar(select(EvaluationPeriod).where(EvaluationPeriod.year == year))
     return load_methodology(period.methodology if period else str(year))
 
 
@@ -273,14 +273,14 @@ def published_snapshots(session: Session, portal: Portal) -> dict[int, Published
         select(
             Snapshot.id,
             Snapshot.period_id,
-            Period.year,
-            Period.methodology,
+            EvaluationPeriod.year,
+            EvaluationPeriod.methodology,
             Snapshot.version,
             Snapshot.published_at,
             Snapshot.sha256,
         )
-        .join(Period, Snapshot.period_id == Period.id)
-        .order_by(Period.year, Snapshot.version)
+        .join(EvaluationPeriod, Snapshot.period_id == EvaluationPeriod.id)
+        .order_by(EvaluationPeriod.year, Snapshot.version)
     ).all()
     latest = {row.year: row for row in rows}  # ordered by version: the last one wins
     return {

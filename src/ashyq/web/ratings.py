@@ -20,12 +20,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ashyq.cycle import auth
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import ActionError, NotAllowedError, NotFoundError
-from ashyq.cycle.roles import Permission, may
+from ashyq.access.accounts import Actor
+from ashyq.access.roles import Permission, may
 from ashyq.db.models import ApiKey, Incident, RatedService, ServicePoint
+from ashyq.errors import ActionError, NotAllowedError, NotFoundError
 from ashyq.i18n import N_, Lang, translate
+from ashyq.ratings import auth
 from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import (
     BodyFigures,

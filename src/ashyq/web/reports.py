@@ -20,7 +20,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse
 
 from ashyq.bodies import BodyRegistry, UnknownBodyError
-from ashyq.cycle.errors import NotFoundError
+from ashyq.errors import NotFoundError
 from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology
 from ashyq.records import engine

@@ -15,7 +15,7 @@ from typing import Final
 
 from fastapi import Request, Response
 
-from ashyq.cycle.errors import ActionError
+from ashyq.errors import ActionError
 from ashyq.i18n import N_
 
 __all__ = [

@@ -15,13 +15,13 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ashyq.access.accounts import Actor
+from ashyq.access.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle import actions, auth
-from ashyq.cycle.accounts import Actor
-from ashyq.cycle.errors import InvalidError, NotFoundError
 from ashyq.cycle.files import MAX_SOURCE_BYTES
-from ashyq.cycle.roles import ROLE_NAMES, Permission, Role, may
 from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
-from ashyq.db.models import Account, AuditEntry, Period, Roadmap, SourceValue, Upload
+from ashyq.db.models import Account, AuditEntry, EvaluationPeriod, Roadmap, SourceValue, Upload
+from ashyq.errors import InvalidError, NotFoundError
 from ashyq.i18n import N_, Lang
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.records import engine
@@ -77,7 +77,7 @@ def _render(request: Request, name: str, lang: str, **context: Any) -> Response:
 def workspace(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
     """Every period with its state and deadlines, and what the actor may do."""
     require_signed_in(actor)
-    periods = list(session.scalars(select(Period).order_by(Period.year.desc())))
+    periods = list(session.scalars(select(EvaluationPeriod).order_by(EvaluationPeriod.year.desc())))
     return _render(request, "workspace/index.html", lang, periods=periods)
 
 
@@ -143,14 +143,14 @@ def period_page(
     )
 
 
-_PERIOD_ACTIONS: dict[str, tuple[Callable[[Session, Actor, Period], object], str]] = {
+_PERIOD_ACTIONS: dict[str, tuple[Callable[[Session, Actor, EvaluationPeriod], object], str]] = {
     "move": (actions.move_period, "Move the period to its next state."),
     "compute": (actions.compute_period, "Compute the draft results from the source values."),
     "publish": (actions.publish_period, "Publish the period as a new snapshot version."),
 }
 
 
-def _period_form(action: Callable[[Session, Actor, Period], object], doc: str) -> Any:
+def _period_form(action: Callable[[Session, Actor, EvaluationPeriod], object], doc: str) -> Any:
     def run(
         request: Request,
         session: SessionDep,
@@ -223,7 +223,7 @@ def upload_page(
     """The validation and reconciliation report of one upload."""
     require_signed_in(actor)
     found = actions.get_upload(session, actor, upload_id)
-    period = session.get(Period, found.period_id)
+    period = session.get(EvaluationPeriod, found.period_id)
     return _render(request, "workspace/upload.html", lang, upload=found, period=period)
 
 
@@ -307,7 +307,7 @@ def dispute_page(
     """A dispute, its attachments and its resolution; the analyst's resolution form."""
     require_signed_in(actor)
     dispute = actions.get_dispute(session, actor, dispute_id)
-    period = session.get(Period, dispute.period_id)
+    period = session.get(EvaluationPeriod, dispute.period_id)
     assert period is not None
     methodology = load_methodology(period.methodology)
     indicator = methodology.indicator(dispute.indicator)

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, Literal
 
-from ashyq.appeals.stats import Share
 from ashyq.bodies import Level
 from ashyq.i18n import Lang
 from ashyq.i18n.grammar import join_names, number, quantity
-from ashyq.numbers import percent
+from ashyq.numbers import Share, percent
 from ashyq.records.model import RecordKind
 from ashyq.reports.charts import grouped_bars, horizontal_bars
 from ashyq.reports.compendium.records import CompendiumData

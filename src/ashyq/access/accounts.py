@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from ashyq.cycle.roles import Role
+from ashyq.access.roles import Role
 from ashyq.db.models import Account, LoginSession, utcnow
 
 __all__ = [

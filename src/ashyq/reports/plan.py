@@ -4,11 +4,10 @@ report printed, and the risk register with planned and actual mitigation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number, quantity
 from ashyq.plans.model import VERDICT_NAMES, StrategicPlan, Target, Verdict
+from ashyq.plans.verdicts import reconcile_verdicts
 from ashyq.reports.model import (
     BulletList,
     Cell,
@@ -20,7 +19,7 @@ from ashyq.reports.model import (
     Table,
 )
 
-__all__ = ["Reconciliation", "build_plan_report", "reconcile_verdicts"]
+__all__ = ["build_plan_report"]
 
 _COLOURS = {
     Verdict.ACHIEVED: "high",
@@ -55,28 +54,6 @@ _COLUMNS = (
     N_("Verdict"),
     N_("Note"),
 )
-
-
-@dataclass(frozen=True)
-class Reconciliation:
-    """The computed verdicts of a year against those the report printed."""
-
-    targets: tuple[Target, ...]
-
-    @property
-    def printed(self) -> list[Target]:
-        """The targets whose report printed a verdict."""
-        return [t for t in self.targets if t.printed_verdict is not None]
-
-    @property
-    def differing(self) -> list[Target]:
-        """The targets whose printed verdict is not the one the values give."""
-        return [t for t in self.printed if t.printed_verdict is not t.verdict]
-
-
-def reconcile_verdicts(plan: StrategicPlan, year: int) -> Reconciliation:
-    """Compare every verdict of ``year`` with the one the report printed."""
-    return Reconciliation(tuple(plan.targets(year)))
 
 
 def _row(position: int, target: Target, plan: StrategicPlan, lang: Lang) -> tuple[Cell, ...]:
