@@ -127,11 +127,13 @@ def _worker_setup() -> None:
 
 def ashyq_app() -> FastAPI:
     """The portal over the seeded home and database named by the environment."""
+    from ashyq.settings import Settings
     from ashyq.web import create_app
 
     _worker_setup()
     # The database is seeded and migrated before any server starts.
-    return create_app(Path(os.environ[HOME_ENV]), url=os.environ[URL_ENV], migrate=False)
+    config = Settings(home=Path(os.environ[HOME_ENV]), database_url=os.environ[URL_ENV])
+    return create_app(config, migrate=False)
 
 
 def baseline_app() -> Starlette:

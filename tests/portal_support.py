@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from ashyq.cycle.demo import seed_demo
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db import make_engine, session_scope, upgrade
-from ashyq.ratings.desk import RatingSettings
+from ashyq.settings import Settings
 from ashyq.web import create_app
 
 # The server the PostgreSQL tests create throw-away databases on. CI installs and starts
@@ -110,12 +110,12 @@ def seeded_portal(
     passwords: dict[str, str] | None = None,
     *,
     clock: Callable[[], datetime] = lambda: NOW,
-    ratings: RatingSettings | None = None,
+    config: dict[str, Any] | None = None,
 ) -> SeededPortal:
     """A portal app over a freshly seeded database (or one already seeded: ``passwords``)."""
     if passwords is None:
         passwords = seed(url, home)
-    app = create_app(home, url=url, clock=clock, ratings=ratings)
+    app = create_app(Settings(home=home, database_url=url, **(config or {})), clock=clock)
     return SeededPortal(app, home, url, passwords)
 
 

@@ -17,6 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
+from ashyq.settings import Settings
 from ashyq.web import create_app
 from ashyq.web.security import SESSION_COOKIE
 from tests.portal_support import SeededPortal, seeded_portal
@@ -32,7 +33,9 @@ EXAMPLES = 10
 # the escalation worker, which would outlive the collection. Every request goes to a seeded
 # portal (``app=``); ``test_the_schema_is_the_one_the_portal_serves`` checks they are the
 # same.
-_schema_app = create_app(Path("unused"), url="sqlite:///:memory:", migrate=False)
+_schema_app = create_app(
+    Settings(home=Path("unused"), database_url="sqlite:///:memory:"), migrate=False
+)
 schema = schemathesis.openapi.from_dict(_schema_app.openapi())
 
 _settings = settings(

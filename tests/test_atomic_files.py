@@ -25,6 +25,7 @@ import pytest
 from ashyq.cycle.files import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, check_file, store_file
 from ashyq.errors import ActionError
 from ashyq.ratings.intake import Photo, store_photo
+from ashyq.settings import Settings
 from ashyq.web import create_app
 from ashyq.web.reports import ReportFiles
 from tests.portal_support import SeededPortal, csrf, seeded_portal
@@ -290,6 +291,6 @@ def test_the_portal_removes_what_killed_writes_left_when_it_starts(tmp_path: Pat
         path.write_bytes(b"%PDF-")
     day_ago = time.time() - 86_400
     os.utime(stale, (day_ago, day_ago))
-    create_app(tmp_path, url=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    create_app(Settings(home=tmp_path))
     # A fresh one may be another process's write in progress; a stored file is never touched.
     assert (stale.exists(), fresh.exists(), kept.exists()) == (False, True, True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ashyq.index.inputs import field_specs
 from ashyq.index.methodology import Methodology
+from ashyq.settings import PREFIX, Settings
 from ashyq.web.limits import LIMITS
 
 ROOT = Path(__file__).parents[1]
@@ -115,6 +116,15 @@ def test_every_limit_of_the_portal_is_documented() -> None:
     text = (ROOT / "docs/security.md").read_text(encoding="utf-8")
     for name, _value in LIMITS.as_rows():
         assert f"| `{name}` |" in text, f"{name} is not in docs/security.md"
+
+
+def test_every_setting_is_documented_and_no_other() -> None:
+    text = (ROOT / "docs/settings.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| `(ASHYQ_[A-Z_]+)` \|", text, re.MULTILINE)
+    declared = [f"{PREFIX}{name.upper()}" for name in Settings.model_fields]
+    assert documented == declared
+    for field in Settings.model_fields.values():
+        assert field.description, "every setting says what it sets (ashyq settings shows it)"
 
 
 def test_the_public_service_examples_ingest_and_detect_as_documented(tmp_path: Path) -> None:

@@ -127,26 +127,18 @@ def test_the_embedded_engine_keeps_to_the_memory_setting(
 ) -> None:
     monkeypatch.setenv("ASHYQ_MEMORY_LIMIT", "300MB")
     monkeypatch.setenv("ASHYQ_THREADS", "1")
-    settings.cache_clear()
-    try:
-        con = engine.backend()
-        limit = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
-        threads = con.raw_sql("SELECT current_setting('threads')").fetchone()[0]
-        spill = con.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0]
-    finally:
-        settings.cache_clear()
+    con = engine.backend()
+    limit = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    threads = con.raw_sql("SELECT current_setting('threads')").fetchone()[0]
+    spill = con.raw_sql("SELECT current_setting('temp_directory')").fetchone()[0]
     assert (limit, threads) == ("286.1 MiB", 1)
     assert Path(spill).name.startswith("ashyq-spill-")
 
 
 def _run_main(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr("sys.argv", ["ashyq", *argv])
-    settings.cache_clear()
-    try:
-        with pytest.raises(SystemExit) as exited:
-            main()
-    finally:
-        settings.cache_clear()
+    with pytest.raises(SystemExit) as exited:
+        main()
     return int(exited.value.code or 0)
 
 
@@ -233,12 +225,8 @@ def test_statistics_for_a_report_run_on_the_engine_they_are_given(
 
     monkeypatch.setenv("ASHYQ_ENGINE", "spark")
     monkeypatch.setattr(engine, "spark_session", no_spark)
-    settings.cache_clear()
-    try:
-        store = RecordStore(tmp_path)  # 2026 is not published and has no stored appeals
-        # The portal passes its embedded engine: ASHYQ_ENGINE does not reach it.
-        assert appeal_statistics(2026, store=store, con=engine.embedded()) is None
-        with pytest.raises(AssertionError, match="Spark was started"):
-            appeal_statistics(2026, store=store)  # a command follows the setting
-    finally:
-        settings.cache_clear()
+    store = RecordStore(tmp_path)  # 2026 is not published and has no stored appeals
+    # The portal passes its embedded engine: ASHYQ_ENGINE does not reach it.
+    assert appeal_statistics(2026, store=store, con=engine.embedded()) is None
+    with pytest.raises(AssertionError, match="Spark was started"):
+        appeal_statistics(2026, store=store)  # a command follows the setting

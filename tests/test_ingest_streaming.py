@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import fcntl
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import ibis
@@ -26,18 +25,10 @@ from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import KeyScope
 from ashyq.records.store import RecordStore
 from ashyq.records.work import WORK
-from ashyq.settings import settings
 from ashyq.synth.appeals import synthesize_appeals
 from tests.test_ingest_atomic import BODIES, appeals_file, per_body
 
 PERIOD = Period.parse("2025")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_settings() -> Iterator[None]:
-    settings.cache_clear()
-    yield
-    settings.cache_clear()
 
 
 def _runner(home: Path, **env: str) -> CliRunner:

@@ -26,6 +26,7 @@ from ashyq.reports.monitoring import (
     build_monitoring_report,
     monitoring_data,
 )
+from ashyq.settings import Settings
 from ashyq.synth.survey import synthesize_survey
 from ashyq.web import create_app
 from tests.report_support import check_all_formats, plain
@@ -45,7 +46,7 @@ def survey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Survey]:
     home = tmp_path_factory.mktemp("survey-home")
     synthesize_survey(YEARS, home, seed=3, scale=0.25, layout="store")
     data = monitoring_data(open_survey(store=RecordStore(home)), 2025)
-    app = create_app(home, url=f"sqlite:///{home / 'portal.sqlite3'}")
+    app = create_app(Settings(home=home))
     with TestClient(app) as client:
         yield Survey(home, data, client)
 
@@ -122,7 +123,7 @@ def test_the_report_downloads_are_generated_once_per_state_of_the_store(survey: 
 
 
 def test_without_stored_answers_the_page_shows_what_the_agency_published(tmp_path: Path) -> None:
-    app = create_app(tmp_path, url=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    app = create_app(Settings(home=tmp_path))
     page = TestClient(app).get("/monitoring?lang=ru")
     assert page.status_code == 200
     assert "4,88" in page.text and "90,5" in page.text and "4,59" in page.text

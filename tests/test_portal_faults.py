@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from ashyq.cycle.files import MAX_SOURCE_BYTES
+from ashyq.settings import Settings
 from ashyq.web import create_app
 from ashyq.web.cache import Cached, PageCache
 from tests.portal_support import SeededPortal, csrf, post_form
@@ -37,7 +38,7 @@ def _calls(dependant: Dependant) -> list[Callable[..., Any]]:
 
 
 def test_only_awaiting_code_runs_on_the_event_loop(tmp_path: Path) -> None:
-    app = create_app(tmp_path, url=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    app = create_app(Settings(home=tmp_path))
     coroutines = {
         call.__name__
         for route in app.state.routes
@@ -133,7 +134,7 @@ def test_the_roadmap_form_has_the_limits_of_the_api(portal: SeededPortal) -> Non
 
 
 def test_an_unexpected_error_takes_the_one_error_shape(tmp_path: Path) -> None:
-    app = create_app(tmp_path, url=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    app = create_app(Settings(home=tmp_path))
 
     def broken() -> None:
         raise RuntimeError("a bug")

@@ -24,7 +24,7 @@ from ashyq.cli import app
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import AuditEntry, Incident, RatedService, Rating
 from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
-from ashyq.ratings.desk import RatingDesk, RatingSettings
+from ashyq.ratings.desk import RatingDesk
 from ashyq.ratings.incidents import dashboard, escalate_due
 from ashyq.ratings.intake import RatingRules, Submission, write_submissions
 from ashyq.ratings.keys import KEY_PATTERN, Directory, add_point, issue_key, revoke_key
@@ -99,8 +99,8 @@ class Desk:
 @pytest.fixture
 def desk(portal_template: SeededTemplate, tmp_path: Path) -> Iterator[Desk]:
     clock = Clock()
-    settings = RatingSettings(rate=1000.0, burst=1000, escalation_worker=True)
-    for seeded in portal_from(portal_template, tmp_path, clock=clock, ratings=settings):
+    config = {"rating_rate": 1000.0, "rating_burst": 1000, "escalation_worker": True}
+    for seeded in portal_from(portal_template, tmp_path, clock=clock, config=config):
         factory = seeded.app.state.portal.sessions
         with session_scope(factory) as session:
             registry = load_bodies()

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from ashyq.access.accounts import hash_password, use_hasher
 from ashyq.cli import app as cli
 from ashyq.db.models import Account
+from ashyq.settings import Settings
 from ashyq.web import create_app
 from ashyq.web.security import (
     CSRF_COOKIE,
@@ -159,9 +160,10 @@ def behind_proxy(portal: SeededPortal, monkeypatch: pytest.MonkeyPatch) -> Itera
             monkeypatch.delenv("ASHYQ_TRUSTED_PROXIES", raising=False)
         else:
             monkeypatch.setenv("ASHYQ_TRUSTED_PROXIES", environment)
-        application = create_app(
-            portal.home, url=portal.url, clock=lambda: NOW, trusted_proxies=trusted
-        )
+        config = Settings(home=portal.home, database_url=portal.url)
+        if trusted is not None:
+            config = config.model_copy(update={"trusted_proxies": ",".join(trusted)})
+        application = create_app(config, clock=lambda: NOW)
         made.append(SeededPortal(application, portal.home, portal.url, portal.passwords))
         return made[-1]
 
@@ -228,9 +230,8 @@ def test_serve_takes_trusted_proxies_from_its_option_and_the_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     served: list[Any] = []
-    monkeypatch.setattr(
-        "ashyq.cli.portal.serve_home", lambda *args, **options: served.append(options)
-    )
+    monkeypatch.setattr("ashyq.web.create_app", lambda config: served.append(config))
+    monkeypatch.setattr("uvicorn.run", lambda *args, **options: None)
     monkeypatch.setenv("ASHYQ_HOME", str(tmp_path))
     runner = CliRunner()
     assert "--trusted-proxies" in runner.invoke(cli, ["serve", "--help"]).stdout
@@ -239,7 +240,7 @@ def test_serve_takes_trusted_proxies_from_its_option_and_the_environment(
     monkeypatch.setenv("ASHYQ_TRUSTED_PROXIES", "192.168.0.1")
     from_environment = runner.invoke(cli, ["serve"])
     assert from_environment.exit_code == 0, from_environment.output
-    assert [options["trusted_proxies"] for options in served] == [
+    assert [config.trusted_proxies for config in served] == [
         "10.0.0.7,10.1.0.0/16",
         "192.168.0.1",
     ]

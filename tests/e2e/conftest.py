@@ -22,6 +22,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, sync_playwright
 
+from ashyq.settings import Settings
 from ashyq.synth.survey import synthesize_survey
 from ashyq.web import create_app
 from tests.portal_support import seed
@@ -117,7 +118,7 @@ def live_portal(
     passwords = seed(url, home)
     # Two years of a small synthetic survey, so /monitoring shows rankings and charts.
     synthesize_survey([2024, 2025], home, seed=3, scale=0.25, layout="store")
-    app = create_app(home, url=url)
+    app = create_app(Settings(home=home, database_url=url))
     # Bind the socket here, so the port is ours before the server starts.
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

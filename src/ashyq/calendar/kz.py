@@ -25,7 +25,7 @@ import holidays
 import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
 from ashyq.errors import InputError, InputProblem, Message
-from ashyq.home import data_home
+from ashyq.settings import settings
 
 __all__ = [
     "DAY_KINDS",
@@ -185,7 +185,7 @@ def default_override_files() -> tuple[Path, ...]:
     """
     packaged = Path(str(resources.files("ashyq.calendar").joinpath("overrides.csv")))
     files = [packaged]
-    local = data_home() / "calendar" / "overrides.csv"
+    local = settings().paths.calendar_overrides
     if local.is_file():
         files.append(local)
     return tuple(files)

@@ -18,6 +18,7 @@ from ashyq.cli.portal import serve
 from ashyq.cli.ratings import app as ratings_app
 from ashyq.cli.report import app as report_app
 from ashyq.cli.services import app as services_app
+from ashyq.cli.settings import settings_command
 from ashyq.cli.synth import app as synth_app
 from ashyq.errors import InputError, SetupError, StorageFullError
 from ashyq.settings import Engine, override
@@ -63,6 +64,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(ratings_app, name="ratings")
 app.command("demo")(demo)
 app.command("serve")(serve)
+app.command("settings")(settings_command)
 
 
 def main() -> None:

@@ -76,8 +76,16 @@ OutOption = Annotated[
 
 
 def resolve_lang(value: str | None) -> Lang:
-    """The language chosen by ``--lang``, else ``$ASHYQ_LANG``, else Russian."""
-    chosen = value or os.environ.get("ASHYQ_LANG") or DEFAULT_LANG
+    """The language chosen by ``--lang``, else the setting ``lang`` (``$ASHYQ_LANG``, by
+    default Russian)."""
+    if value is None:
+        try:
+            return settings().lang
+        except InputError:
+            # Another setting's bad value is reported by the command that reads it (in
+            # this language); a bad language is refused below.
+            value = os.environ.get("ASHYQ_LANG")
+    chosen = value or DEFAULT_LANG
     for lang in LANGUAGES:
         if lang == chosen:
             return lang

@@ -18,12 +18,13 @@ from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import LangOption, json_text, resolve_lang
-from ashyq.cli.portal import HostOption, PortOption, serve_home
+from ashyq.cli.portal import HostOption, PortOption, serve_settings
 from ashyq.cli.report import write_reports
 from ashyq.cycle.demo import seed_demo
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import utcnow
 from ashyq.export import RENDERERS, build_document
+from ashyq.home import Home
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.engine import compute_index
 from ashyq.index.inputs import read_index_input
@@ -44,6 +45,7 @@ from ashyq.services.detect import ServicesPeriod, detect
 from ashyq.services.detect import open_period as open_services
 from ashyq.services.model import KINDS as SERVICE_KINDS
 from ashyq.services.stats import service_stats
+from ashyq.settings import override
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import synthesize_services
 from ashyq.synth.survey import synthesize_survey
@@ -103,7 +105,10 @@ def demo(
         raise typer.Exit(1)
     home = _seed_portal(out, chosen)
     if not no_serve:
-        serve_home(home, host, port, url=_portal_url(home), lang=chosen)
+        # The demo serves the portal it seeded, whatever ASHYQ_HOME and
+        # ASHYQ_DATABASE_URL say.
+        override(home=home, database_url=_portal_url(home))
+        serve_settings(host, port, chosen)
 
 
 _PORTAL = N_(
@@ -123,22 +128,22 @@ _RATING_KEY = N_(
 
 def _portal_url(home: Path) -> str:
     # The demo always runs on the embedded default, whatever ASHYQ_DATABASE_URL says.
-    return f"sqlite:///{home / 'portal.sqlite3'}"
+    return f"sqlite:///{Home(home).database}"
 
 
 def _seed_portal(out: Path, lang: Lang) -> Path:
     """A fresh portal database in the demo's data directory, seeded; prints the accounts."""
     home = out / "home"
-    for stale in home.glob("portal.sqlite3*"):
+    for stale in home.glob(f"{Home(home).database.name}*"):
         stale.unlink()
-    shutil.rmtree(home / "portal", ignore_errors=True)
+    shutil.rmtree(Home(home).portal, ignore_errors=True)
     engine = make_engine(_portal_url(home))
     upgrade(engine)
     with session_scope(sessionmaker(engine)) as session:
-        accounts = seed_demo(session, home / "portal" / "files")
+        accounts = seed_demo(session, Home(home).uploads)
     ratings = seed_ratings(engine, load_bodies(), utcnow())
     engine.dispose()
-    typer.echo(translate(_PORTAL, lang, path=home / "portal.sqlite3"))
+    typer.echo(translate(_PORTAL, lang, path=Home(home).database))
     for account in accounts:
         typer.echo(
             translate(

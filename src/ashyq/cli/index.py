@@ -131,11 +131,11 @@ def _record_counts(
     """The counts of the stored records of ``period``, and the default authorities' file."""
     from ashyq.appeals.pipeline import body_counts, index_counts
     from ashyq.cli.appeals import stored_period_or_exit
-    from ashyq.home import data_home
+    from ashyq.settings import settings
 
     data = stored_period_or_exit(period, lang)
     counts = index_counts(data, body_counts(data), methodology)
-    return counts, data_home() / "inputs" / f"{data.period.name}.csv"
+    return counts, settings().paths.inputs / f"{data.period.name}.csv"
 
 
 @app.command()

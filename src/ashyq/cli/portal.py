@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ashyq.cli.common import fail, resolve_lang
-from ashyq.db import database_url, make_engine, session_scope, upgrade
+from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.errors import ActionError
-from ashyq.home import data_home
 from ashyq.i18n import N_, Lang, translate
-from ashyq.ratings.desk import RatingSettings
-from ashyq.ratings.intake import WINDOW, RatingRules
-from ashyq.web.security import TRUSTED_PROXIES_VARIABLE, NotAProxyError, TrustedProxies
+from ashyq.settings import override, settings
+from ashyq.web.security import NotAProxyError, TrustedProxies
 
 __all__ = ["app", "serve"]
 
@@ -28,30 +24,19 @@ _SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctr
 _NOT_A_PROXY = N_("--trusted-proxies: expected IP addresses or networks; found {entry}")
 
 
-def serve_home(
-    home: Path,
-    host: str,
-    port: int,
-    *,
-    url: str | None = None,
-    secure_cookies: bool = False,
-    lang: Lang | None = None,
-    ratings: RatingSettings | None = None,
-    trusted_proxies: str | None = None,
-) -> None:
-    """Run the portal over ``home`` until interrupted."""
+def serve_settings(host: str, port: int, lang: Lang | None = None) -> None:
+    """Run the portal as the settings of this process set it, until interrupted."""
     import uvicorn
 
     from ashyq.web import create_app
 
-    application = create_app(
-        home,
-        url=url,
-        secure_cookies=secure_cookies,
-        ratings=ratings,
-        trusted_proxies=trusted_proxies,
-    )
-    typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=home))
+    config = settings()
+    try:
+        TrustedProxies.parse(config.trusted_proxies)
+    except NotAProxyError as error:
+        fail(translate(_NOT_A_PROXY, resolve_lang(lang), entry=error.entry), code=2)
+    application = create_app(config)
+    typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=config.home))
     uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
@@ -59,63 +44,69 @@ def serve(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     secure_cookies: Annotated[
-        bool,
+        bool | None,
         typer.Option(
-            "--secure-cookies", help="Mark cookies Secure: for a portal served over HTTPS."
+            "--secure-cookies",
+            help=(
+                "Mark cookies Secure: for a portal served over HTTPS. Overrides "
+                "ASHYQ_SECURE_COOKIES."
+            ),
         ),
-    ] = False,
+    ] = None,
     incident_window: Annotated[
-        float,
+        float | None,
         typer.Option(
             "--incident-window",
             min=1.0,
-            help="Seconds a provider has to resolve a low rating before it escalates.",
+            help=(
+                "Seconds a provider has to resolve a low rating before it escalates. "
+                "Overrides ASHYQ_INCIDENT_WINDOW (300)."
+            ),
         ),
-    ] = WINDOW.total_seconds(),
+    ] = None,
     rating_rate: Annotated[
-        float,
-        typer.Option("--rating-rate", min=0.01, help="Ratings a second per API key, on average."),
-    ] = RatingSettings.rate,
+        float | None,
+        typer.Option(
+            "--rating-rate",
+            min=0.01,
+            help="Ratings a second per API key, on average. Overrides ASHYQ_RATING_RATE (5).",
+        ),
+    ] = None,
     rating_burst: Annotated[
-        int, typer.Option("--rating-burst", min=1, help="Ratings an API key may send at once.")
-    ] = RatingSettings.burst,
+        int | None,
+        typer.Option(
+            "--rating-burst",
+            min=1,
+            help="Ratings an API key may send at once. Overrides ASHYQ_RATING_BURST (50).",
+        ),
+    ] = None,
     trusted_proxies: Annotated[
         str | None,
         typer.Option(
             "--trusted-proxies",
-            envvar=TRUSTED_PROXIES_VARIABLE,
             help=(
                 "Reverse proxies (IP addresses or networks, separated by commas) whose "
-                "X-Forwarded-For names the client, for the sign-in limit."
+                "X-Forwarded-For names the client, for the sign-in limit. Overrides "
+                "ASHYQ_TRUSTED_PROXIES."
             ),
         ),
     ] = None,
 ) -> None:
-    """Serve the portal from the data directory ($ASHYQ_HOME) and its database."""
-    if trusted_proxies is not None:
-        try:
-            TrustedProxies.parse(trusted_proxies)
-        except NotAProxyError as error:
-            fail(translate(_NOT_A_PROXY, resolve_lang(None), entry=error.entry), code=2)
-    ratings = RatingSettings(
-        rules=RatingRules(window=timedelta(seconds=incident_window)),
-        rate=rating_rate,
-        burst=rating_burst,
-    )
-    serve_home(
-        data_home(),
-        host,
-        port,
-        secure_cookies=secure_cookies,
-        ratings=ratings,
+    """Serve the portal from the data home ($ASHYQ_HOME) and its database."""
+    override(
+        secure_cookies=secure_cookies or None,
+        incident_window=incident_window,
+        rating_rate=rating_rate,
+        rating_burst=rating_burst,
         trusted_proxies=trusted_proxies,
     )
+    serve_settings(host, port)
 
 
 @app.command("upgrade")
 def upgrade_command() -> None:
     """Create or upgrade the portal's database schema to the newest migration."""
-    url = database_url()
+    url = settings().database
     upgrade(make_engine(url))
     typer.echo(url.split("@")[-1])
 
@@ -129,7 +120,7 @@ def create_admin(
 
     from ashyq.cycle.demo import bootstrap_admin
 
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database)
     upgrade(engine)
     try:
         with session_scope(sessionmaker(engine)) as session:

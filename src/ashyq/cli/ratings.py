@@ -25,7 +25,7 @@ from ashyq.cli.common import (
     resolve_lang,
     text_or_json_or_exit,
 )
-from ashyq.db import database_url, make_engine, session_scope, upgrade
+from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
 from ashyq.errors import ActionError, InputError
 from ashyq.i18n import N_, translate
@@ -36,6 +36,7 @@ from ashyq.ratings.services import (
     import_rated_services,
     set_rated_service_active,
 )
+from ashyq.settings import settings
 
 __all__ = ["app"]
 
@@ -54,7 +55,7 @@ _IMPORTED = N_("{file}: {added} added, {updated} updated, {unchanged} unchanged"
 
 
 def _engine() -> Engine:
-    engine = make_engine(database_url())
+    engine = make_engine(settings().database)
     upgrade(engine)
     return engine
 

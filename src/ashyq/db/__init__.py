@@ -1,13 +1,13 @@
 """The portal's operational database: a SQLite file by default, PostgreSQL by URL.
 
-``ASHYQ_DATABASE_URL`` (for example ``postgresql+psycopg://user@host/ashyq``) selects the
-database; without it the portal keeps ``portal.sqlite3`` in the data directory. The schema
+The setting ``database_url`` (``ASHYQ_DATABASE_URL``, for example
+``postgresql+psycopg://user@host/ashyq``) selects the database; without it the portal keeps
+``portal.sqlite3`` in the data home (``Settings.database``). The schema
 is created and upgraded only by Alembic migrations (``upgrade``), never by ``create_all``.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,20 +18,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from ashyq.home import data_home
-
-__all__ = ["DATABASE_VARIABLE", "database_url", "make_engine", "session_scope", "upgrade"]
-
-DATABASE_VARIABLE = "ASHYQ_DATABASE_URL"
-
-
-def database_url(home: Path | None = None) -> str:
-    """Return ``$ASHYQ_DATABASE_URL``, else the SQLite file in the data directory."""
-    explicit = os.environ.get(DATABASE_VARIABLE)
-    if explicit:
-        return explicit
-    folder = home if home is not None else data_home()
-    return f"sqlite:///{folder / 'portal.sqlite3'}"
+__all__ = ["make_engine", "session_scope", "upgrade"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

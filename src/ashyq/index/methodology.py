@@ -19,8 +19,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ashyq.bodies import Level
-from ashyq.home import data_home
 from ashyq.i18n import Text
+from ashyq.settings import settings
 
 __all__ = [
     "Authority",
@@ -542,7 +542,7 @@ def load_methodology(name: str) -> Methodology:
         packaged = _packaged(name)
         if packaged is not None:
             return packaged
-        added = data_home() / "methodologies" / f"openness-{name}.yaml"
+        added = settings().paths.methodologies / f"openness-{name}.yaml"
         if added.is_file():
             return _parse(added.read_text(encoding="utf-8"))
     known = ", ".join(available_methodologies())

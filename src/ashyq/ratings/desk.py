@@ -4,9 +4,7 @@ writer thread and the escalation worker, started and stopped with the process.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 
@@ -14,48 +12,29 @@ from ashyq.ratings.incidents import EscalationWorker
 from ashyq.ratings.intake import RatingRules, RatingWriter
 from ashyq.ratings.keys import Directory
 from ashyq.ratings.limits import RateLimiter
+from ashyq.settings import Settings
 
-__all__ = ["RatingDesk", "RatingSettings"]
-
-
-@dataclass(frozen=True)
-class RatingSettings:
-    """How a portal takes ratings.
-
-    ``rate`` and ``burst``: ratings a second each API key may submit on average, and at
-    once. ``escalation_interval``: seconds between the worker's passes.
-    ``escalation_worker``: False when escalation runs elsewhere (``ashyq ratings
-    escalate`` from a scheduler, or another process).
-    """
-
-    rules: RatingRules = field(default_factory=RatingRules)
-    rate: float = 5.0
-    burst: int = 50
-    escalation_interval: float = 1.0
-    escalation_worker: bool = True
+__all__ = ["RatingDesk"]
 
 
 class RatingDesk:
     """Everything the rating endpoints of one process share."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        home: Path,
-        settings: RatingSettings,
-        clock: Callable[[], datetime],
-    ) -> None:
+    def __init__(self, engine: Engine, config: Settings, clock: Callable[[], datetime]) -> None:
+        """The desk over ``engine`` as ``config`` sets it: the rate limit per key
+        (``rating_rate``, ``rating_burst``), the incident window, and the escalation worker
+        (``escalation_interval``; none when ``escalation_worker`` is off, because escalation
+        runs elsewhere: ``ashyq ratings escalate`` from a scheduler, or another process)."""
         self.engine = engine
-        self.settings = settings
-        self.rules = settings.rules
+        self.rules = RatingRules(window=timedelta(seconds=config.incident_window))
         self.clock = clock
-        self.photos = home / "portal" / "rating-photos"
+        self.photos = config.paths.rating_photos
         self.directory = Directory(engine)
-        self.limiter = RateLimiter(settings.rate, settings.burst)
-        self.writer = RatingWriter(engine, settings.rules)
+        self.limiter = RateLimiter(config.rating_rate, config.rating_burst)
+        self.writer = RatingWriter(engine, self.rules)
         self.worker = (
-            EscalationWorker(engine, clock, settings.escalation_interval)
-            if settings.escalation_worker
+            EscalationWorker(engine, clock, config.escalation_interval)
+            if config.escalation_worker
             else None
         )
 

@@ -48,9 +48,10 @@ import pyarrow.parquet as pq
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
 from ashyq.errors import StorageFullError
-from ashyq.home import data_home
+from ashyq.home import Home
 from ashyq.periods import Period
 from ashyq.records.model import RecordKind
+from ashyq.settings import settings
 from ashyq.storage.atomic import (
     FULL_DISK_ERRNOS,
     fsync_directory,
@@ -98,9 +99,10 @@ class RecordStore:
     """
 
     def __init__(self, home: Path | None = None) -> None:
-        self.home = home if home is not None else data_home()
-        self.root = self.home / "store"
-        self.quarantine = self.home / "quarantine"
+        paths = Home(home) if home is not None else settings().paths
+        self.home = paths.root
+        self.root = paths.store
+        self.quarantine = paths.quarantine
 
     def directory(self, kind: RecordKind, period: Period) -> Path:
         """The directory of one kind and period (a link to its current version)."""

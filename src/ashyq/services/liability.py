@@ -22,9 +22,9 @@ import pyarrow as pa
 import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, TypeAdapter, model_validator
 
-from ashyq.home import data_home
 from ashyq.i18n import Text
 from ashyq.services.catalogue import Category, load_catalogue
+from ashyq.settings import settings
 
 __all__ = [
     "LIABILITY_FILE",
@@ -143,7 +143,7 @@ def load_rules(path: Path | None = None) -> RuleTable:
 
     Raises pydantic.ValidationError (or yaml.YAMLError) for a malformed table.
     """
-    chosen = path if path is not None else data_home() / LIABILITY_FILE
+    chosen = path if path is not None else settings().paths.liability_rules
     if path is not None or chosen.is_file():
         return _read_rules(chosen.read_text(encoding="utf-8"))
     return _packaged_rules()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime
 from http import HTTPStatus
 from importlib import resources
-from pathlib import Path
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote
 
@@ -26,11 +25,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ashyq.bodies import UnknownBodyError
-from ashyq.db import database_url, make_engine, upgrade
+from ashyq.db import make_engine, upgrade
 from ashyq.db.models import utcnow
 from ashyq.errors import ActionError, NotFoundError, SignInRequiredError
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
-from ashyq.ratings.desk import RatingDesk, RatingSettings
+from ashyq.ratings.desk import RatingDesk
+from ashyq.settings import Settings, settings
 from ashyq.storage.atomic import remove_leftovers
 from ashyq.web.cache import ChangeStamp, PageCache, PublicCache, declared_query
 from ashyq.web.limits import LIMITS
@@ -371,38 +371,35 @@ def _cookie(name: str, value: str, max_age: int | None, secure: bool) -> str:
 
 
 def create_app(
-    home: Path,
+    config: Settings | None = None,
     *,
-    url: str | None = None,
-    secure_cookies: bool = False,
     migrate: bool = True,
     clock: Callable[[], datetime] = utcnow,
-    ratings: RatingSettings | None = None,
-    trusted_proxies: str | Iterable[str] | None = None,
 ) -> FastAPI:
-    """The portal over the data directory ``home`` and the database ``url``.
+    """The portal as ``config`` sets it (by default, the settings of the environment): its
+    data home, its database, cookies, trusted proxies, rating limits, incident window and
+    cache sizes.
 
-    Without ``url`` the database is ``$ASHYQ_DATABASE_URL`` or the SQLite file in ``home``.
     The schema is upgraded to the newest migration first unless ``migrate`` is False.
     ``clock`` gives the time deadlines and rating incidents are judged by (the real time
-    by default). ``ratings`` sets the rating endpoint's limits and the incident window.
-    While the app runs (its lifespan), the escalation worker runs in a thread.
-    ``trusted_proxies`` (addresses or networks; ``$ASHYQ_TRUSTED_PROXIES`` by default) are
-    the reverse proxies whose ``X-Forwarded-For`` names the client for the sign-in limit.
+    by default). While the app runs (its lifespan), the escalation worker runs in a thread
+    unless ``config.escalation_worker`` is off.
     """
+    config = config if config is not None else settings()
+    home = config.home
     from ashyq.web import api, monitoring, pages, reports, workspace
     from ashyq.web import ratings as rating_routes
 
     engine = make_engine(
-        url or database_url(home),
+        config.database,
         connections=LIMITS.database_connections,
         wait_seconds=LIMITS.database_wait_seconds,
     )
     if migrate:
         upgrade(engine)
     # What killed processes left half-written (never read: only final names are).
-    remove_leftovers(home / "portal")
-    desk = RatingDesk(engine, home, ratings or RatingSettings(), clock)
+    remove_leftovers(config.paths.portal)
+    desk = RatingDesk(engine, config, clock)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -425,11 +422,15 @@ def create_app(
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
-    limiter = LoginLimiter(proxies=TrustedProxies.configured(trusted_proxies))
+    limiter = LoginLimiter(proxies=TrustedProxies.parse(config.trusted_proxies))
     app.state.portal = Portal(
-        engine=engine, home=home, secure_cookies=secure_cookies, clock=clock, limiter=limiter
+        engine=engine,
+        home=home,
+        secure_cookies=config.secure_cookies,
+        clock=clock,
+        limiter=limiter,
     )
-    app.state.report_files = reports.ReportFiles(home / "portal" / "reports")
+    app.state.report_files = reports.ReportFiles(config.paths.report_files)
     app.state.report_slots = threading.BoundedSemaphore(LIMITS.report_waiters)
     app.state.ratings = desk
     app.state.survey_figures = monitoring.SurveyFigures(home)
@@ -447,7 +448,7 @@ def create_app(
     )
     # Every route with its full path, for what must know a route before routing.
     app.state.routes = [route for router in routers for route in router.routes]
-    cache = PageCache(LIMITS.page_cache_bytes, LIMITS.page_cache_entry_bytes)
+    cache = PageCache(config.page_cache_bytes, config.page_cache_entry_bytes)
     app.add_middleware(
         _Admission,
         inside=LIMITS.worker_threads,
@@ -456,7 +457,7 @@ def create_app(
     )
     app.add_middleware(PublicCache, cache=cache, stamp=ChangeStamp(engine), routes=app.state.routes)
     app.add_middleware(_BodyLimit, limit=LIMITS.request_bytes, limits=rating_routes.BODY_LIMITS)
-    app.add_middleware(_Headers, secure=secure_cookies)
+    app.add_middleware(_Headers, secure=config.secure_cookies)
     app.add_exception_handler(Exception, _server_error)
     app.add_exception_handler(OperationalError, _database_busy)
     app.add_exception_handler(PoolTimeout, _database_busy)

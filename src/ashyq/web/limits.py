@@ -37,10 +37,6 @@ class PortalLimits:
     request_bytes: int = max(MAX_SOURCE_BYTES, 3 * MAX_ATTACHMENT_BYTES) + _MIB
     # Attachments of one dispute.
     attachments_per_dispute: int = 3
-    # Bytes of public answers kept in memory by one process.
-    page_cache_bytes: int = 64 * _MIB
-    # The largest single answer the public cache keeps (larger ones are served, not kept).
-    page_cache_entry_bytes: int = 4 * _MIB
     # Requests that may wait for a report being generated; more are told to come back.
     report_waiters: int = 4
     # Characters of a query string a public page is cached under.

@@ -28,6 +28,7 @@ from ashyq.cycle.files import MAX_ATTACHMENT_BYTES, too_large
 from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Computation, EvaluationPeriod, Snapshot, utcnow
 from ashyq.errors import ActionError, InvalidError, SignInRequiredError
+from ashyq.home import Home
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.limits import LIMITS
@@ -91,7 +92,7 @@ class Portal:
     @property
     def files(self) -> FilePath:
         """Uploaded files: outside the package, so never served as static content."""
-        return self.home / "portal" / "files"
+        return Home(self.home).uploads
 
     def payload(self, session: Session, snapshot_id: int) -> dict[str, Any]:
         """The document of a published snapshot, parsed once per process."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import threading
@@ -24,7 +23,6 @@ __all__ = [
     "CSRF_HEADER",
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
-    "TRUSTED_PROXIES_VARIABLE",
     "CsrfError",
     "LazyCsrfToken",
     "LoginAttempt",
@@ -42,8 +40,6 @@ SESSION_COOKIE: Final = "ashyq_session"
 CSRF_COOKIE: Final = "ashyq_csrf"
 CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "X-CSRF-Token"
-TRUSTED_PROXIES_VARIABLE: Final = "ASHYQ_TRUSTED_PROXIES"
-
 # Everything is served from the portal itself: no CDN, no inline script, no framing.
 SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (
@@ -177,13 +173,6 @@ class TrustedProxies:
             except ValueError:
                 raise NotAProxyError(entry) from None
         return cls(tuple(networks))
-
-    @classmethod
-    def configured(cls, entries: str | Iterable[str] | None = None) -> TrustedProxies:
-        """``entries`` when given, else ``$ASHYQ_TRUSTED_PROXIES`` (none when unset)."""
-        if entries is None:
-            entries = os.environ.get(TRUSTED_PROXIES_VARIABLE, "")
-        return cls.parse(entries)
 
     def trusts(self, address: str) -> bool:
         """Whether ``address`` is one of the trusted proxies."""
