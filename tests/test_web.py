@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ashyq.index.engine import IndexResult
+from ashyq.numbers import format_decimal
 from tests.portal_support import SeededPortal, csrf, post_form
 
 PUBLIC_PAGES = (
@@ -95,6 +96,25 @@ def test_a_body_page_shows_indicators_against_their_max_with_facts(
     assert f"{timeliness.score} / {timeliness.indicator.max}" in page
     assert "seed 003 (2025)" in page  # the provenance of each score
     assert f'class="level level--{timeliness.level}"' in page
+
+
+def test_pages_show_every_score_exactly_as_the_report_and_the_cli(
+    read_only_portal: SeededPortal, result_2025: IndexResult
+) -> None:
+    # МП's total is 79,085 in the report, the CLI and the open data: sums of scores keep
+    # every decimal they have, and pages never round them again (to 79,08 or 79,09).
+    client = read_only_portal.client()
+    mp = result_2025.for_body("mp")
+    assert str(mp.total) == "79.085"
+    rankings = client.get("/rankings?level=CGO").text
+    body = client.get("/bodies/mp").text
+    for page in (rankings, body):
+        assert "79,085" in page and "79,08<" not in page and "79,09<" not in page
+    for result in result_2025.bodies:
+        level = client.get(f"/rankings?level={result.body.level.value}").text
+        assert f">{format_decimal(result.total, 'ru')}<" in level, result.body.code
+    for criterion in mp.criteria.values():
+        assert format_decimal(criterion.score, "ru") in body
 
 
 def test_a_low_rated_body_is_marked_as_owing_a_roadmap(

@@ -70,15 +70,24 @@ def plural_category(value: int | Decimal, lang: Lang) -> str:
     return category
 
 
-def number(value: int | Decimal, lang: Lang, decimals: int | None = None) -> str:
+def number(
+    value: int | Decimal, lang: Lang, decimals: int | None = None, *, at_most: int | None = None
+) -> str:
     """``value`` spelled for ``lang``: grouped thousands, decimal comma in ru and kk.
 
-    Trailing zeros are dropped unless ``decimals`` fixes the number of decimals.
+    Exact by default: every decimal the value has, and no trailing zeros (an index total
+    of 79.085 is 79,085). ``decimals`` rounds half up to that many decimals and shows them
+    all (4,50); ``at_most`` rounds half up to at most that many and drops trailing zeros
+    (4,5). Rounding is always half up, as the methodology rounds.
     """
+    places = decimals if decimals is not None else at_most
+    exact = Decimal(value)
+    if places is not None:
+        exact = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     if decimals is not None:
         pattern = "#,##0." + "0" * decimals if decimals else "#,##0"
-        return babel_decimal(Decimal(value), format=pattern, locale=lang)
-    return babel_decimal(Decimal(value), locale=lang, decimal_quantization=False)
+        return babel_decimal(exact, format=pattern, locale=lang)
+    return babel_decimal(exact, locale=lang, decimal_quantization=False)
 
 
 def figure(

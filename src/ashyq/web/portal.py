@@ -14,7 +14,6 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal as babel_decimal
 from fastapi import Depends, Path, Query, Request, UploadFile
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -30,6 +29,7 @@ from ashyq.db.models import Computation, EvaluationPeriod, Snapshot, utcnow
 from ashyq.errors import ActionError, InvalidError, SignInRequiredError
 from ashyq.home import Home
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
+from ashyq.i18n.grammar import number as spell_number
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.limits import LIMITS
 from ashyq.web.security import SESSION_COOKIE, LoginLimiter
@@ -317,19 +317,21 @@ def history_of(snapshots: dict[int, Published], code: str) -> list[HistoryPoint]
 
 
 @lru_cache(maxsize=65536)
-def _spelled(value: str, digits: int, locale: str) -> str:
+def _spelled(value: str, digits: int | None, lang: Lang) -> str:
     # A page spells the same few hundred scores again and again: Babel once per value.
-    return babel_decimal(Decimal(value), locale=locale, format=f"#,##0.{'#' * digits}")
+    return spell_number(Decimal(value), lang, at_most=digits)
 
 
 def formatters(lang: Lang) -> dict[str, Any]:
     """Template helpers that spell numbers, dates and messages for ``lang``."""
     locale = {"ru": "ru_RU", "kk": "kk_KZ", "en": "en_GB"}[lang]
 
-    def number(value: Decimal | int | float | str | None, digits: int = 2) -> str:
+    def number(value: Decimal | int | float | str | None, digits: int | None = None) -> str:
+        # Exact unless the template asks for at most ``digits`` decimals (survey figures):
+        # the index's scores and totals are shown as computed, as everywhere else.
         if value is None or value == "":
             return "—"
-        return _spelled(str(value), digits, locale)
+        return _spelled(str(value), digits, lang)
 
     def day(value: date | datetime | None) -> str:
         if value is None:
