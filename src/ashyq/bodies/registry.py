@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from enum import StrEnum
 from functools import cache
@@ -10,6 +9,8 @@ from importlib import resources
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from ashyq.names import fold
 
 
 class Level(StrEnum):
@@ -63,12 +64,9 @@ class UnknownBodyError(LookupError):
         self.name = name
 
 
-_SPACES = re.compile(r"\s+")
-
-
 def normalise_name(name: str) -> str:
-    """Fold a body name for matching: case, ё→е, and runs of white space (incl. NBSP)."""
-    return _SPACES.sub(" ", name.replace("ё", "е").replace("Ё", "Е")).strip().casefold()
+    """Fold a body name for matching: the one rule of ``ashyq.names.fold``."""
+    return fold(name)
 
 
 class BodyRegistry:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pyarrow as pa
 
+from ashyq.names import fold
 from ashyq.numbers import plain_decimal
 
 if TYPE_CHECKING:
@@ -56,9 +57,8 @@ class FieldType(StrEnum):
 
 
 def fold_choice(text: str) -> str:
-    """How a choice's text is compared: stripped, lower case, «ё» as «е» (exports often
-    drop the dots)."""
-    return text.strip().lower().replace("ё", "е")
+    """How a choice's text is compared: the one rule of ``ashyq.names.fold``."""
+    return fold(text)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ import ibis.expr.types as ir
 from ashyq.bodies import BodyRegistry
 from ashyq.errors import Message
 from ashyq.i18n import N_
+from ashyq.names import fold_expr
 from ashyq.periods import Period
 from ashyq.records.model import (
     CODES_SEPARATOR,
@@ -145,8 +146,8 @@ def _as_given(mapping: dict[str, str]) -> list[str]:
 
 def _parse_choice(value: ir.StringValue, spec: FieldSpec) -> ir.StringValue:
     mapping = _choice_map(spec)
-    # As Choice.spellings folds: lower case (which also lowers «Ё»), «ё» as «е».
-    folded = value.lower().re_replace(r"\s+", " ").replace("ё", "е")
+    # As Choice.spellings folds (ashyq.names).
+    folded = fold_expr(value)
     slow = folded.substitute(mapping, else_=ibis.null("string"))
     return _one_of(value, _as_given(mapping)).ifelse(value, slow)
 
@@ -154,9 +155,7 @@ def _parse_choice(value: ir.StringValue, spec: FieldSpec) -> ir.StringValue:
 def _parse_codes(value: ir.StringValue, spec: FieldSpec) -> tuple[ir.StringValue, ir.BooleanValue]:
     mapping = _choice_map(spec)
     parts = value.split(CODES_SEPARATOR).map(
-        lambda part: (
-            part.strip().lower().replace("ё", "е").substitute(mapping, else_=ibis.null("string"))
-        )
+        lambda part: fold_expr(part).substitute(mapping, else_=ibis.null("string"))
     )
     valid = parts.filter(lambda code: code.isnull()).length() == 0
     return parts.join(CODES_SEPARATOR), valid
@@ -268,11 +267,6 @@ def _literal_bound(spec: FieldSpec, bound: Bound) -> ir.NumericValue:
     return ibis.literal(int(bound), "int64")
 
 
-def _fold_body(text: ir.StringValue) -> ir.StringValue:
-    """As ``bodies.normalise_name`` folds a spelling."""
-    return text.replace("ё", "е").replace("Ё", "Е").re_replace(r"\s+", " ").strip().lower()
-
-
 View = Callable[[str, ir.Table], ir.Table]
 """Names a table expression as a view of its backend and returns the view (or returns the
 expression as it is)."""
@@ -329,7 +323,7 @@ def _wide(raw: ir.Table, kind: RecordKind, registry: BodyRegistry, view: View) -
     body = kind.body_field
     given = sorted(s for s, code in spellings_to_codes.items() if s == code)
     body_text = wide[f"{body}__text"]
-    wide = wide.mutate(_spelling=_one_of(body_text, given).ifelse(body_text, _fold_body(body_text)))
+    wide = wide.mutate(_spelling=_one_of(body_text, given).ifelse(body_text, fold_expr(body_text)))
     wide = wide.left_join(spellings, "_spelling")
     wide = wide.mutate(
         **{body: wide._code, f"{body}__bad": wide[f"{body}__text"].notnull() & wide._code.isnull()}
