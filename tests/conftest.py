@@ -14,6 +14,7 @@ from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.index.engine import BodyInput, IndexResult, compute_index
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import PublishedReport, load_published, reproduction_input
+from ashyq.settings import PREFIX, Settings
 from tests.portal_support import (
     BACKENDS,
     SeededPortal,
@@ -25,6 +26,16 @@ from tests.portal_support import (
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _settings_only_from_the_tests() -> Iterator[None]:
+    """No setting of the developer's environment (ASHYQ_HOME, ASHYQ_DATABASE_URL…) reaches
+    a test: each sets what it needs (the CI's own ASHYQ_TEST_… variables are not settings)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in Settings.model_fields:
+            patch.delenv(f"{PREFIX}{name.upper()}", raising=False)
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)
