@@ -682,3 +682,27 @@ def test_a_full_disk_is_one_clear_message_not_a_traceback(
         main()
     assert exited.value.code == 1
     assert "disk is full" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["appeals", "stats", "--period", "2025"],
+        ["services", "violations", "--period", "2025"],
+        ["services", "stats", "--period", "2025"],
+        ["monitoring", "stats", "--year", "2025"],
+        ["monitoring", "trend"],
+        ["plan", "report", "--year", "2019"],
+        ["report", "openness", "--period", "2025"],
+    ],
+)
+def test_every_command_refuses_an_unknown_format_the_same_way(
+    command: list[str], tmp_path: Path
+) -> None:
+    # One check of --format for every command: exit status 2 and one line in the
+    # reader's language naming what was given and what may be.
+    runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path)})
+    result = runner.invoke(app, [*command, "--format", "odt", "--lang", "kk"])
+    assert result.exit_code == 2, result.output
+    assert "Белгісіз пішім odt; рұқсат етілгендері: " in result.stderr
+    assert "Traceback" not in result.output

@@ -320,7 +320,7 @@ def test_cli_writes_every_language_and_format(tmp_path: Path) -> None:
     wrong = CliRunner().invoke(
         app, ["report", "openness", "--period", "2025", "--format", "odt", "--lang", "en"]
     )
-    assert wrong.exit_code == 1
+    assert wrong.exit_code == 2
     assert "Unknown format odt" in wrong.output
     missing = CliRunner().invoke(
         app, ["report", "openness", "--period", "2019", "--format", "html", "--lang", "en"]

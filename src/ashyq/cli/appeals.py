@@ -169,6 +169,6 @@ def stats_command(
 ) -> None:
     """National statistics: totals, growth, shares, top topics and bodies."""
     chosen = resolve_lang(lang)
-    text_or_json_or_exit(output_format)
+    output_format = text_or_json_or_exit(output_format, chosen)
     stats = national_stats(stored_period_or_exit(period, chosen))
     write_text_or_json(output_format, stats.as_dict, lambda: _stats_text(stats), out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -45,6 +45,7 @@ __all__ = [
     "TextOrJsonOption",
     "fail",
     "fail_input",
+    "format_or_exit",
     "ingest_files",
     "json_text",
     "methodology_or_exit",
@@ -289,10 +290,21 @@ def write_json(payload: object) -> None:
 TextOrJsonOption = Annotated[str, typer.Option("--format", help="text or json.")]
 
 
-def text_or_json_or_exit(output_format: str) -> None:
-    """Exit with status 2 unless ``output_format`` is text or json."""
-    if output_format not in ("text", "json"):
-        fail(f"--format {output_format}: use text or json", code=2)
+_UNKNOWN_FORMAT = N_("Unknown format {name}; use one of: {names}")
+
+
+def format_or_exit(output_format: str, names: Sequence[str], lang: Lang) -> str:
+    """``output_format`` in lower case when it is one of ``names``; else exit with status 2
+    and the message in ``lang``. The one check of every command's ``--format``."""
+    chosen = output_format.lower()
+    if chosen not in names:
+        fail(translate(_UNKNOWN_FORMAT, lang, name=output_format, names=", ".join(names)), 2)
+    return chosen
+
+
+def text_or_json_or_exit(output_format: str, lang: Lang) -> str:
+    """``format_or_exit`` for the commands that write text or JSON."""
+    return format_or_exit(output_format, ("text", "json"), lang)
 
 
 def write_text_or_json(

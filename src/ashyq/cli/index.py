@@ -16,6 +16,7 @@ from ashyq.cli.common import (
     OutOption,
     fail,
     fail_input,
+    format_or_exit,
     methodology_or_exit,
     resolve_lang,
     write_json,
@@ -52,9 +53,7 @@ MethodologyOption = Annotated[
 def _render(
     result: IndexResult, output_format: str, out: Path | None, lang: Lang, previous: Path | None
 ) -> None:
-    renderer = RENDERERS.get(output_format)
-    if renderer is None:
-        fail(f"--format {output_format}: use one of {', '.join(sorted(RENDERERS))}", code=2)
+    renderer = RENDERERS[format_or_exit(output_format, sorted(RENDERERS), lang)]
     dynamics = None
     if previous is not None:
         try:

@@ -18,6 +18,7 @@ from ashyq.cli.common import (
     LangOption,
     OutOption,
     fail,
+    format_or_exit,
     ingest_files,
     json_text,
     period_or_exit,
@@ -289,8 +290,7 @@ def stats_command(
     """A year's figures: the nation's, the ranking with changes against the year before,
     scale bands and the barriers named."""
     chosen = resolve_lang(lang)
-    if output_format not in _FORMATS:
-        fail(f"--format {output_format}: use {', '.join(_FORMATS)}", code=2)
+    output_format = format_or_exit(output_format, _FORMATS, chosen)
     figures = _figures_or_exit(year, by, chosen)
     name = group_names(by, chosen)
     rows = [_machine({**row, "name": name(row["key"])}, _MACHINE_COLUMNS) for row in figures.rows]
@@ -322,8 +322,7 @@ def trend_command(
 ) -> None:
     """The nation's average and satisfaction of every stored year, with the changes."""
     chosen = resolve_lang(lang)
-    if output_format not in _FORMATS:
-        fail(f"--format {output_format}: use {', '.join(_FORMATS)}", code=2)
+    output_format = format_or_exit(output_format, _FORMATS, chosen)
     data = open_survey()
     try:
         table = data.con.to_pyarrow(trend(data))

@@ -21,6 +21,7 @@ from ashyq.cli.common import (
     OutOption,
     fail,
     fail_input,
+    format_or_exit,
     json_text,
     resolve_lang,
     write_output,
@@ -106,9 +107,7 @@ def report_command(
     """The table of targets of a year with their verdicts, checked against the report."""
     chosen = resolve_lang(lang)
     plan = _plan_or_exit(plan_name, chosen)
-    if output_format not in _FORMATS:
-        fail(translate(N_("Unknown format {name}; use one of: {names}"), chosen,
-                       name=output_format, names=", ".join(_FORMATS)))  # fmt: skip
+    output_format = format_or_exit(output_format, _FORMATS, chosen)
     if year not in plan.years:
         years = ", ".join(map(str, plan.years))
         fail(translate(_NO_YEAR, chosen, year=year, years=years))

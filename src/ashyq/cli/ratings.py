@@ -21,6 +21,7 @@ from ashyq.cli.common import (
     TextOrJsonOption,
     fail,
     fail_input,
+    format_or_exit,
     json_text,
     resolve_lang,
     text_or_json_or_exit,
@@ -176,8 +177,8 @@ def service_import(
     """Import the register from a file: new codes are added, changed names updated, the
     rest left as it is. A file with any bad row is refused whole (exit status 2), each
     problem named by file, row and column."""
-    text_or_json_or_exit(output_format)
     chosen = resolve_lang(lang)
+    output_format = text_or_json_or_exit(output_format, chosen)
     try:
         with session_scope(sessionmaker(_engine())) as session:
             report = import_rated_services(session, _OPERATOR, path)
@@ -239,10 +240,11 @@ def dashboard_command(
     ] = "table",
 ) -> None:
     """Ratings and incidents per provider and service point."""
+    output_format = format_or_exit(output_format, ("table", "json"), resolve_lang(None))
     now = utcnow()
     with session_scope(sessionmaker(_engine())) as session:
         bodies = dashboard(session, now - timedelta(days=days), now)
-    if output_format.lower() == "json":
+    if output_format == "json":
         typer.echo(
             json_text(
                 [
@@ -256,8 +258,6 @@ def dashboard_command(
             )
         )
         return
-    if output_format.lower() != "table":
-        fail(f"--format: expected table or json, found {output_format!r}")
     table = Table(title=f"Ratings and incidents, last {days} days")
     for column in (
         "provider / point",

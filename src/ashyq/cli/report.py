@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ashyq.cli.common import fail, fail_input, resolve_lang
+from ashyq.cli.common import fail, fail_input, format_or_exit, resolve_lang
 from ashyq.errors import InputError
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
 from ashyq.reports.model import Report
@@ -27,7 +27,6 @@ __all__ = ["app"]
 app = typer.Typer(no_args_is_help=True, help="Generate the agency's reports.")
 
 _WROTE = N_("Wrote {path}")
-_UNKNOWN_FORMAT = N_("Unknown format {name}; use one of: {names}")
 
 PeriodOption = Annotated[int, typer.Option("--period", help="The evaluated year, e.g. 2025.")]
 ReportLangOption = Annotated[
@@ -87,10 +86,11 @@ def _choices(lang: str | None, output_format: str) -> tuple[list[Lang], Lang, li
     message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
     if output_format == "all":
         return langs, message_lang, list(REPORT_RENDERERS)
-    if output_format not in REPORT_RENDERERS:
-        names = ", ".join(REPORT_RENDERERS)
-        fail(translate(_UNKNOWN_FORMAT, message_lang, name=output_format, names=names))
-    return langs, message_lang, [output_format]
+    return (
+        langs,
+        message_lang,
+        [format_or_exit(output_format, list(REPORT_RENDERERS), message_lang)],
+    )
 
 
 def write_reports(

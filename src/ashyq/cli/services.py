@@ -19,6 +19,7 @@ from ashyq.cli.common import (
     OutOption,
     TextOrJsonOption,
     fail,
+    format_or_exit,
     ingest_files,
     json_text,
     period_or_exit,
@@ -67,6 +68,7 @@ _ESTABLISHED = N_("Established by: {how}, finding {finding}")
 _FOUND_IN_RECORD = N_("Established by: the delivery record")
 _NO_RECORD = N_("Delivery record {id} is not stored for {period}; the finding: {file}, row {row}")
 _FORMATS = ("csv", "json", "parquet")
+_PARQUET_NEEDS_OUT = N_("--format parquet writes a file: give --out FILE")
 
 
 def stored_or_exit(text: str, lang: Lang) -> ServicesPeriod:
@@ -124,10 +126,9 @@ def violations_command(
 ) -> None:
     """The violation registry: one row per violation found in the delivery records."""
     chosen = resolve_lang(lang)
-    if output_format not in _FORMATS:
-        fail(f"--format {output_format}: use one of {', '.join(_FORMATS)}", code=2)
+    output_format = format_or_exit(output_format, _FORMATS, chosen)
     if output_format == "parquet" and out is None:
-        fail("--format parquet: give --out FILE", code=2)
+        fail(translate(_PARQUET_NEEDS_OUT, chosen), code=2)
     if violation_type is not None and violation_type not in load_catalogue().ids():
         fail(f"--type {violation_type}: see «ashyq services catalogue»", code=2)
     data = stored_or_exit(period, chosen)
@@ -418,7 +419,7 @@ def stats_command(
 ) -> None:
     """Statistics as seeds 000 and 002 report them: deliveries, violations, sanctions."""
     chosen = resolve_lang(lang)
-    text_or_json_or_exit(output_format)
+    output_format = text_or_json_or_exit(output_format, chosen)
     data = stored_or_exit(period, chosen)
     try:
         stats = service_stats(data, chosen)
