@@ -284,7 +284,7 @@ def test_figures_round_half_up_and_carry_their_sign() -> None:
     assert figure(4.885, 2, "ru") == "4,89"  # half up, though 4.885 is stored as 4.88499…
     assert figure(90.45, 1, "en") == "90.5"
     assert figure(1.5, 1, "kk", signed=True) == "+1,5"
-    assert figure(-1.25, 1, "ru", signed=True) == "-1,3"
+    assert figure(-1.25, 1, "ru", signed=True) == "\N{MINUS SIGN}1,3"  # the minus sign
     assert figure(-0.004, 2, "ru", signed=True) == "0,00"  # never "-0,00" or "+0,00"
     assert figure(30000, 0, "en") == "30,000"
     assert figure(None, 1, "ru") == "—"

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import string
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import extract_from_dir
 
 from ashyq.i18n import LANGUAGES, Lang, catalog, translate
+from ashyq.i18n.grammar import signed_number
 
 SOURCE = Path(__file__).parents[1] / "src"
 
@@ -65,3 +67,34 @@ def test_translate_fills_placeholders_and_falls_back_to_english() -> None:
     assert translate("a message nobody marked", "ru") == "a message nobody marked"
     with pytest.raises(ValueError, match="unsupported language"):
         catalog("de")
+
+
+_MINUS = "\N{MINUS SIGN}"
+_NBSP = "\N{NO-BREAK SPACE}"
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "spelled"),
+    [
+        (Decimal("1.5"), None, {"ru": "+1,5", "kk": "+1,5", "en": "+1.5"}),
+        (
+            Decimal("-0.03"),
+            None,
+            {"ru": f"{_MINUS}0,03", "kk": f"{_MINUS}0,03", "en": f"{_MINUS}0.03"},
+        ),
+        (Decimal("0"), None, {"ru": "0", "kk": "0", "en": "0"}),
+        (Decimal("-0.004"), 2, {"ru": "0,00", "kk": "0,00", "en": "0.00"}),
+        (
+            Decimal("1234.567"),
+            1,
+            {"ru": f"+1{_NBSP}234,6", "kk": f"+1{_NBSP}234,6", "en": "+1,234.6"},
+        ),
+    ],
+)
+def test_a_change_is_signed_one_way_in_every_language(
+    value: Decimal, decimals: int | None, spelled: dict[str, str]
+) -> None:
+    # «+» up, the minus sign (not a hyphen) down, no sign on zero: the table renderer, the
+    # scorecard, the explanation and the monitoring figures all write changes this way.
+    for lang in ("ru", "kk", "en"):
+        assert signed_number(value, lang, decimals) == spelled[lang]

@@ -25,6 +25,7 @@ from ashyq.cli.common import (
 from ashyq.errors import InputError
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n.grammar import signed_number
 from ashyq.index.dynamics import compare_periods, read_previous
 from ashyq.index.engine import Fact, IndexResult, compute_index
 from ashyq.index.explain import explain
@@ -290,7 +291,7 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
             f"- {indicator.indicator.name[lang]} ({indicator.indicator.id}): "
             f"{format_decimal(indicator.score, lang)} / "
             f"{format_decimal(indicator.indicator.max, lang)}, "
-            f"−{format_decimal(indicator.points_lost, lang)}; {translate(_FACTS, lang)}: {facts}"
+            f"{signed_number(-indicator.points_lost, lang)}; {translate(_FACTS, lang)}: {facts}"
         )
     lines.append("")
     if explanation.next_grade is None:

@@ -13,7 +13,8 @@ from rich.table import Table
 
 from ashyq.bodies import Level
 from ashyq.export.document import ResultsDocument, Value
-from ashyq.i18n import N_, translate
+from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n.grammar import signed_number
 from ashyq.numbers import format_decimal, plain_decimal
 
 __all__ = ["RENDERERS", "Renderer", "register_renderer"]
@@ -145,9 +146,8 @@ class TableRenderer:
         return console.export_text().encode("utf-8")
 
 
-def _signed(delta: Decimal, lang: str) -> str:
-    text = format_decimal(delta, lang)
-    return text if delta < 0 else f"+{text}"
+def _signed(delta: Decimal, lang: Lang) -> str:
+    return signed_number(delta, lang)
 
 
 register_renderer(CsvRenderer())

@@ -98,10 +98,27 @@ def figure(
     if value is None:
         return "—"
     exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if exact == 0:
-        exact = abs(exact)
-    text = number(exact, lang, decimals)
-    return f"+{text}" if signed and exact > 0 else text
+    if signed:
+        return signed_number(exact, lang, decimals)
+    return number(abs(exact) if exact == 0 else exact, lang, decimals)
+
+
+def signed_number(value: int | Decimal, lang: Lang, decimals: int | None = None) -> str:
+    """A change as people read it, the one way every output writes one: «+1,5» up,
+    «−0,03» down (the minus sign, U+2212, not a hyphen), and «0» with no sign.
+
+    ``decimals`` as in ``number`` (rounded half up); exact otherwise. A change that
+    rounds to zero is «0,00», never «−0,00» or «+0,00».
+    """
+    text = number(abs(Decimal(value)), lang, decimals)
+    rounded = Decimal(value)
+    if decimals is not None:
+        rounded = rounded.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded > 0:
+        return f"+{text}"
+    if rounded < 0:
+        return f"\N{MINUS SIGN}{text}"
+    return text
 
 
 def word(value: int | Decimal, noun: str, lang: Lang, case: Case = "nominative") -> str:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ashyq.bodies import Level
 from ashyq.i18n import LANGUAGES, Lang, Text
-from ashyq.i18n.grammar import Case, number, quantity
+from ashyq.i18n.grammar import Case, number, quantity, signed_number
 from ashyq.index.methodology import Methodology
 
 __all__ = [
@@ -115,9 +115,7 @@ def points(value: Decimal, lang: Lang, case: Case = "nominative") -> str:
 
 
 def signed(delta: Decimal, lang: Lang) -> str:
-    if delta == 0:
-        return num(delta, lang)
-    return ("+" if delta > 0 else "\N{MINUS SIGN}") + num(abs(delta), lang)
+    return signed_number(_exact(Decimal(delta)), lang)
 
 
 def field_phrase(
