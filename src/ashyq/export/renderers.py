@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ashyq.bodies import Level
 from ashyq.export.document import ResultsDocument, Value
-from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n import N_, translate
 from ashyq.i18n.grammar import signed_number
 from ashyq.numbers import format_decimal, plain_decimal
 
@@ -137,17 +137,13 @@ class TableRenderer:
                 if document.dynamics is not None:
                     moved = document.dynamics.get(result.body.code)
                     cells.append(
-                        f"{_signed(moved.total.delta, lang)} ({moved.grade.change.value})"
+                        f"{signed_number(moved.total.delta, lang)} ({moved.grade.change.value})"
                         if moved and moved.total.delta is not None
                         else "—"
                     )
                 table.add_row(*cells)
             console.print(table)
         return console.export_text().encode("utf-8")
-
-
-def _signed(delta: Decimal, lang: Lang) -> str:
-    return signed_number(delta, lang)
 
 
 register_renderer(CsvRenderer())
