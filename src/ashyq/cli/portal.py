@@ -21,7 +21,9 @@ HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 _SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
-_NOT_A_PROXY = N_("--trusted-proxies: expected IP addresses or networks; found {entry}")
+_NOT_A_PROXY = N_(
+    "--trusted-proxies (ASHYQ_TRUSTED_PROXIES): expected IP addresses or networks; found {entry}"
+)
 
 
 def serve_settings(host: str, port: int, lang: Lang | None = None) -> None:
