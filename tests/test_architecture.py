@@ -26,8 +26,18 @@ def test_every_folder_of_modules_is_a_package() -> None:
     assert missing == []
 
 
+def _contract(name: str) -> dict[str, list[str]]:
+    contract: dict[str, list[str]]
+    (contract,) = [
+        options
+        for options in read_configuration(str(ROOT / "pyproject.toml"))["contracts_options"]
+        if options["id"] == name
+    ]
+    return contract
+
+
 def test_the_layers_name_every_package_and_module_once() -> None:
-    (contract,) = read_configuration(str(ROOT / "pyproject.toml"))["contracts_options"]
+    contract = _contract("layers")
     named = [name.strip() for layer in contract["layers"] for name in layer.split("|")]
     present = {
         path.stem if path.is_file() else path.name
@@ -37,6 +47,16 @@ def test_the_layers_name_every_package_and_module_once() -> None:
     }
     assert len(named) == len(set(named))
     assert set(named) == present
+
+
+def test_every_command_group_of_the_cli_stands_alone() -> None:
+    # A new command module joins the independence contract; only the shared modules are
+    # left out of it.
+    shared = {"__init__", "common", "options"}
+    commands = {path.stem for path in (PACKAGE / "cli").glob("*.py")} - shared
+    assert sorted(_contract("cli-commands")["modules"]) == sorted(
+        f"ashyq.cli.{name}" for name in commands
+    )
 
 
 def test_audit_rows_are_built_only_by_the_audit_module() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
+import typer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner, Result
@@ -684,25 +685,80 @@ def test_a_full_disk_is_one_clear_message_not_a_traceback(
     assert "disk is full" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["appeals", "stats", "--period", "2025"],
-        ["services", "violations", "--period", "2025"],
-        ["services", "stats", "--period", "2025"],
-        ["monitoring", "stats", "--year", "2025"],
-        ["monitoring", "trend"],
-        ["plan", "report", "--year", "2019"],
-        ["report", "openness", "--period", "2025"],
-    ],
-)
+def _commands_with(option: str) -> list[list[str]]:
+    """The path of every command of the CLI that takes ``option``."""
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        if hasattr(command, "commands"):  # a group
+            for name, sub in command.commands.items():
+                walk(sub, [*path, name])
+        elif any(option in param.opts for param in command.params):
+            found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+FORMAT_COMMANDS = _commands_with("--format")
+LANG_COMMANDS = _commands_with("--lang")
+
+
+def test_the_format_commands_are_found() -> None:
+    assert ["bodies", "list"] in FORMAT_COMMANDS
+    assert ["settings"] in FORMAT_COMMANDS
+    assert len(FORMAT_COMMANDS) >= 15
+
+
+@pytest.mark.parametrize("command", FORMAT_COMMANDS, ids=" ".join)
 def test_every_command_refuses_an_unknown_format_the_same_way(
     command: list[str], tmp_path: Path
 ) -> None:
-    # One check of --format for every command: exit status 2 and one line in the
-    # reader's language naming what was given and what may be.
-    runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path)})
-    result = runner.invoke(app, [*command, "--format", "odt", "--lang", "kk"])
+    # One check of --format for every command, made before the command runs or asks for
+    # its other options: exit status 2 and one line in the reader's language (--lang, else
+    # the setting) naming what was given and what may be, whichever option comes first.
+    calls = [({"ASHYQ_LANG": "kk"}, ["--format", "odt"])]
+    if command in LANG_COMMANDS:
+        calls += [
+            ({"ASHYQ_LANG": "en"}, ["--format", "odt", "--lang", "kk"]),
+            ({"ASHYQ_LANG": "en"}, ["--lang", "kk", "--format", "odt"]),
+        ]
+    for env, arguments in calls:
+        runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path), **env})
+        result = runner.invoke(app, [*command, *arguments])
+        assert result.exit_code == 2, result.output
+        assert "Белгісіз пішім odt; рұқсат етілгендері: " in result.stderr
+        assert "Traceback" not in result.output
+
+
+PERIOD_COMMANDS = _commands_with("--period")
+
+
+@pytest.mark.parametrize("command", PERIOD_COMMANDS, ids=" ".join)
+def test_every_command_refuses_a_bad_period_in_the_readers_language(
+    command: list[str], tmp_path: Path
+) -> None:
+    runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path), "ASHYQ_LANG": "kk"})
+    result = runner.invoke(app, [*command, "--period", "2025Q3"])
     assert result.exit_code == 2, result.output
-    assert "Белгісіз пішім odt; рұқсат етілгендері: " in result.stderr
     assert "Traceback" not in result.output
+    assert "2025Q3" in result.stderr
+    assert "expected" not in result.stderr  # not the English message
+
+
+@pytest.mark.parametrize("command", _commands_with("--year"), ids=" ".join)
+def test_every_command_refuses_a_bad_year_in_the_readers_language(
+    command: list[str], tmp_path: Path
+) -> None:
+    runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path), "ASHYQ_LANG": "ru"})
+    result = runner.invoke(app, [*command, "--year", "20x5"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert "--year 20x5: ожидал" in result.stderr
+
+
+def test_a_format_is_taken_in_any_case(tmp_path: Path) -> None:
+    runner = CliRunner(env={"ASHYQ_HOME": str(tmp_path)})
+    result = runner.invoke(app, ["bodies", "list", "--format", "JSON"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)

@@ -13,7 +13,6 @@ from ashyq.appeals.indicators import COUNTS
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import (
     INDEX_FIELDS,
-    PeriodData,
     body_counts,
     drill_down,
     index_counts,
@@ -22,39 +21,22 @@ from ashyq.appeals.pipeline import (
 from ashyq.appeals.stats import NationalStats, national_stats
 from ashyq.cli.common import (
     INGEST_PATHS_HELP,
-    LangOption,
-    OutOption,
-    TextOrJsonOption,
     fail,
     ingest_files,
     json_text,
     methodology_or_exit,
     period_or_exit,
     resolve_lang,
-    text_or_json_or_exit,
+    stored_appeals_or_exit,
     write_output,
     write_text_or_json,
 )
-from ashyq.i18n import N_, Lang, translate
+from ashyq.cli.options import LangOption, OutOption, PeriodOption, format_option
 
 app = typer.Typer(
     help="e-Otinish appeals: ingest records, count the index inputs, national statistics.",
     no_args_is_help=True,
 )
-
-PeriodOption = Annotated[str, typer.Option("--period", help="A year (2025) or half (2025H1).")]
-
-NO_RECORDS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
-
-
-def stored_period_or_exit(text: str, lang: Lang) -> PeriodData:
-    """The stored records of the period named ``text`` on DuckDB, or exit with status 2
-    when the name is wrong or no appeals are stored for it."""
-    when = period_or_exit(text)
-    data = open_period(when)
-    if data.appeals is None:
-        fail(translate(NO_RECORDS, lang, period=when.name), code=2)
-    return data
 
 
 @app.command("ingest")
@@ -74,13 +56,13 @@ def ingest_command(
 @app.command("indicators")
 def indicators_command(
     period: PeriodOption,
-    output_format: Annotated[str, typer.Option("--format", help="csv or json.")] = "csv",
+    output_format: Annotated[str, format_option("csv", "json")] = "csv",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """The index's raw counts per body, computed from the stored records."""
     chosen = resolve_lang(lang)
-    data = stored_period_or_exit(period, chosen)
+    data = stored_appeals_or_exit(period, chosen)
     methodology = methodology_or_exit(str(data.period.year))
     facts = index_counts(data, body_counts(data), methodology)
     if output_format == "json":
@@ -96,8 +78,6 @@ def indicators_command(
         }
         write_output((json_text(payload) + "\n").encode("utf-8"), out)
         return
-    if output_format != "csv":
-        fail(f"--format {output_format}: use csv or json", code=2)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["body", *INDEX_FIELDS])
@@ -163,12 +143,11 @@ def _stats_text(stats: NationalStats) -> str:
 @app.command("stats")
 def stats_command(
     period: PeriodOption,
-    output_format: TextOrJsonOption = "text",
+    output_format: Annotated[str, format_option("text", "json")] = "text",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """National statistics: totals, growth, shares, top topics and bodies."""
     chosen = resolve_lang(lang)
-    output_format = text_or_json_or_exit(output_format, chosen)
-    stats = national_stats(stored_period_or_exit(period, chosen))
+    stats = national_stats(stored_appeals_or_exit(period, chosen))
     write_text_or_json(output_format, stats.as_dict, lambda: _stats_text(stats), out)

@@ -4,32 +4,22 @@ from __future__ import annotations
 
 import csv
 import io
-from enum import StrEnum
 from typing import Annotated
 
 import typer
 
 from ashyq.bodies import Level, load_bodies
 from ashyq.cli.common import write_json, write_output
+from ashyq.cli.options import format_option
 
 app = typer.Typer(help="The registry of the 49 evaluated bodies.", no_args_is_help=True)
 
 COLUMNS = ("code", "level", "name_ru", "name_kk", "name_en", "aliases")
 
 
-class ListFormat(StrEnum):
-    """Output formats of ``bodies list``."""
-
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
-
-
 @app.command("list")
 def list_bodies(
-    output_format: Annotated[
-        ListFormat, typer.Option("--format", help="Output format.")
-    ] = ListFormat.TABLE,
+    output_format: Annotated[str, format_option("table", "csv", "json")] = "table",
     level: Annotated[Level | None, typer.Option(help="Only CGO or only MIO.")] = None,
 ) -> None:
     """List the evaluated bodies: code, level, names in ru/kk/en and aliases (';'-separated)."""
@@ -48,13 +38,13 @@ def list_bodies(
         }
         for b in bodies
     ]
-    if output_format is ListFormat.CSV:
+    if output_format == "csv":
         buffer = io.StringIO(newline="")
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         write_output(buffer.getvalue().encode("utf-8"), None)
-    elif output_format is ListFormat.JSON:
+    elif output_format == "json":
         write_json(rows)
     else:
         from rich.console import Console

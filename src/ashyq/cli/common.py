@@ -1,13 +1,15 @@
-"""Options and error handling shared by the commands."""
+"""What the commands share: errors and refusals, ingest with its progress bar, the stored
+records of a period, writing output and reports, serving the portal. (The options they share
+are declared in ``cli.options``.)"""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -23,6 +25,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from ashyq.appeals.pipeline import PeriodData
+from ashyq.appeals.pipeline import open_period as open_appeals
 from ashyq.errors import InputError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.index.methodology import (
@@ -36,44 +40,37 @@ from ashyq.records.ingest import IngestReport, ingest
 from ashyq.records.model import RecordKind
 from ashyq.records.sources import source_files
 from ashyq.records.store import RecordStore
+from ashyq.reports.model import Report
+from ashyq.reports.render import REPORT_RENDERERS
+from ashyq.services.detect import ServicesPeriod
+from ashyq.services.detect import open_period as open_services
 from ashyq.settings import Engine, settings
+from ashyq.storage.atomic import write_file
 
 __all__ = [
     "INGEST_PATHS_HELP",
-    "LangOption",
-    "OutOption",
-    "TextOrJsonOption",
+    "NO_APPEALS",
+    "NO_DELIVERIES",
     "fail",
     "fail_input",
-    "format_or_exit",
     "ingest_files",
     "json_text",
     "methodology_or_exit",
     "period_or_exit",
     "resolve_lang",
-    "text_or_json_or_exit",
+    "serve_settings",
+    "stored_appeals_or_exit",
+    "stored_services_or_exit",
     "write_json",
     "write_output",
+    "write_reports",
     "write_text_or_json",
 ]
-
-LangOption = Annotated[
-    str | None,
-    typer.Option(
-        "--lang",
-        help="Language of messages and names: ru, kk or en (default: $ASHYQ_LANG or ru).",
-    ),
-]
-
 
 INGEST_PATHS_HELP = (
     "CSV, JSON Lines, Parquet or XLSX files, directories of them, or glob patterns "
     "(quoted, such as 'deliveries/*.parquet')."
 )
-
-OutOption = Annotated[
-    Path | None, typer.Option("--out", help="Write to this file instead of the screen.")
-]
 
 
 def resolve_lang(value: str | None) -> Lang:
@@ -111,12 +108,17 @@ def fail_input(error: InputError, lang: Lang, *, as_json: bool = False) -> NoRet
     fail(error.render(lang), code=2)
 
 
-def period_or_exit(text: str) -> Period:
-    """The period named ``text``, or exit with status 2."""
+BAD_PERIOD = N_("{option} {found}: expected a year such as 2025, or a half-year: 2025H1 or 2025H2")
+
+
+def period_or_exit(text: str, lang: Lang | None = None, *, option: str = "--period") -> Period:
+    """The period named ``text`` (given as ``option``), or exit with status 2 and the
+    message in ``lang`` (by default the setting's)."""
     try:
         return Period.parse(text)
-    except PeriodError as error:
-        fail(str(error), code=2)
+    except PeriodError:
+        message = translate(BAD_PERIOD, lang or resolve_lang(None), option=option, found=text)
+        fail(message, code=2)
 
 
 _RECONCILIATION = N_(
@@ -287,26 +289,6 @@ def write_json(payload: object) -> None:
     write_output((json_text(payload) + "\n").encode("utf-8"), None)
 
 
-TextOrJsonOption = Annotated[str, typer.Option("--format", help="text or json.")]
-
-
-_UNKNOWN_FORMAT = N_("Unknown format {name}; use one of: {names}")
-
-
-def format_or_exit(output_format: str, names: Sequence[str], lang: Lang) -> str:
-    """``output_format`` in lower case when it is one of ``names``; else exit with status 2
-    and the message in ``lang``. The one check of every command's ``--format``."""
-    chosen = output_format.lower()
-    if chosen not in names:
-        fail(translate(_UNKNOWN_FORMAT, lang, name=output_format, names=", ".join(names)), 2)
-    return chosen
-
-
-def text_or_json_or_exit(output_format: str, lang: Lang) -> str:
-    """``format_or_exit`` for the commands that write text or JSON."""
-    return format_or_exit(output_format, ("text", "json"), lang)
-
-
 def write_text_or_json(
     output_format: str, payload: Callable[[], object], text: Callable[[], str], out: Path | None
 ) -> None:
@@ -318,10 +300,90 @@ def write_text_or_json(
 
 
 def write_output(data: bytes, out: Path | None) -> None:
-    """Write ``data`` to ``out``, or to standard output when ``out`` is None."""
+    """Write ``data`` to ``out`` (whole or not at all: ``storage.atomic``), or to standard
+    output when ``out`` is None."""
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
+        write_file(out, data)
+
+
+_WROTE = N_("Wrote {path}")
+
+
+def write_reports(
+    build: Callable[[Lang], Report],
+    stem: str,
+    langs: list[Lang],
+    formats: list[str],
+    out: Path | None,
+    message_lang: Lang,
+) -> list[Path]:
+    """Build the report once per language and write it in every format (each file whole or
+    not at all); returns the paths."""
+    single = len(langs) == 1 and len(formats) == 1
+    folder = Path.cwd() if out is None else out
+    written = []
+    for lang in langs:
+        report = build(lang)
+        for name in formats:
+            renderer = REPORT_RENDERERS[name]
+            if single and out is not None and out.suffix:
+                path = out
+            else:
+                path = folder / f"{stem}-{lang}{renderer.suffix}"
+            write_file(path, renderer.render(report))
+            typer.echo(translate(_WROTE, message_lang, path=path))
+            written.append(path)
+    return written
+
+
+NO_APPEALS = N_("No appeals are stored for {period}; run «ashyq appeals ingest» first")
+NO_DELIVERIES = N_(
+    "No deliveries or no registry of services are stored for {period}; run «ashyq services "
+    "ingest» first"
+)
+
+
+def stored_appeals_or_exit(text: str, lang: Lang) -> PeriodData:
+    """The stored appeals of the period named ``text``, or exit with status 2 when the name
+    is wrong or no appeals are stored for it."""
+    when = period_or_exit(text, lang)
+    data = open_appeals(when)
+    if data.appeals is None:
+        fail(translate(NO_APPEALS, lang, period=when.name), code=2)
+    return data
+
+
+def stored_services_or_exit(text: str, lang: Lang) -> ServicesPeriod:
+    """The stored public-service records of a period; exits with status 2 when none are
+    stored."""
+    when = period_or_exit(text, lang)
+    data = open_services(when)
+    if data.deliveries is None or data.services is None:
+        fail(translate(NO_DELIVERIES, lang, period=when.name), code=2)
+    return data
+
+
+_SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
+_NOT_A_PROXY = N_(
+    "--trusted-proxies (ASHYQ_TRUSTED_PROXIES): expected IP addresses or networks; found {entry}"
+)
+
+
+def serve_settings(host: str, port: int, lang: Lang | None = None) -> None:
+    """Run the portal as the settings of this process set it, until interrupted."""
+    import uvicorn
+
+    from ashyq.web import create_app
+    from ashyq.web.security import NotAProxyError, TrustedProxies
+
+    config = settings()
+    try:
+        TrustedProxies.parse(config.trusted_proxies)
+    except NotAProxyError as error:
+        fail(translate(_NOT_A_PROXY, resolve_lang(lang), entry=error.entry), code=2)
+    application = create_app(config)
+    typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=config.home))
+    uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)

@@ -17,9 +17,8 @@ from ashyq.access.roles import ROLE_NAMES
 from ashyq.appeals.model import KINDS
 from ashyq.appeals.pipeline import body_counts, index_counts, open_period
 from ashyq.bodies import load_bodies
-from ashyq.cli.common import LangOption, json_text, resolve_lang
-from ashyq.cli.portal import HostOption, PortOption, serve_settings
-from ashyq.cli.report import write_reports
+from ashyq.cli.common import json_text, resolve_lang, serve_settings, write_reports
+from ashyq.cli.options import HostOption, LangOption, PortOption
 from ashyq.cycle.demo import seed_demo
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import utcnow
@@ -46,6 +45,7 @@ from ashyq.services.detect import open_period as open_services
 from ashyq.services.model import KINDS as SERVICE_KINDS
 from ashyq.services.stats import service_stats
 from ashyq.settings import override
+from ashyq.storage.atomic import write_file
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import synthesize_services
 from ashyq.synth.survey import synthesize_survey
@@ -81,7 +81,7 @@ def demo(
     for name in ("xlsx", "csv", "json"):
         renderer = RENDERERS[name]
         path = out / f"openness-index-2025{renderer.suffix}"
-        path.write_bytes(renderer.render(document))
+        write_file(path, renderer.render(document))
         typer.echo(translate(_WROTE, chosen, path=path))
     summary = rec.summary()
     totals = summary[CheckKind.TOTAL]
@@ -195,7 +195,7 @@ def _records_chain(out: Path, lang: Lang) -> None:
     inputs = read_index_input(synth.authority_scores, methodology, registry, supplied=supplied)
     result = compute_index(methodology, inputs, registry)
     target = out / "openness-index-2025-from-records.csv"
-    target.write_bytes(RENDERERS["csv"].render(build_document(result, lang)))
+    write_file(target, RENDERERS["csv"].render(build_document(result, lang)))
     typer.echo(
         translate(
             _CHAIN,
@@ -258,7 +258,7 @@ def _services_chain(out: Path, lang: Lang) -> ServicesPeriod:
     )
     stats = service_stats(data, lang)
     stats_path = out / "services-stats-2025.json"
-    stats_path.write_text(json_text(stats.as_dict()) + "\n", encoding="utf-8")
+    write_file(stats_path, (json_text(stats.as_dict()) + "\n").encode("utf-8"))
     typer.echo(
         translate(
             _CONTROL_LINE,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,16 +11,15 @@ import typer
 
 from ashyq.bodies import UnknownBodyError, load_bodies
 from ashyq.cli.common import (
-    LangOption,
-    OutOption,
     fail,
     fail_input,
-    format_or_exit,
     methodology_or_exit,
     resolve_lang,
+    stored_appeals_or_exit,
     write_json,
     write_output,
 )
+from ashyq.cli.options import LangOption, OutOption, format_option, period_option
 from ashyq.errors import InputError
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
@@ -38,13 +36,6 @@ from ashyq.numbers import format_decimal
 app = typer.Typer(help="The Openness Index: compute, reproduce, explain.", no_args_is_help=True)
 
 
-class ReportFormat(StrEnum):
-    """Output formats of ``reproduce``."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
 MethodologyOption = Annotated[
     str,
     typer.Option("--methodology", help="A packaged methodology (2025) or a methodology YAML file."),
@@ -54,7 +45,7 @@ MethodologyOption = Annotated[
 def _render(
     result: IndexResult, output_format: str, out: Path | None, lang: Lang, previous: Path | None
 ) -> None:
-    renderer = RENDERERS[format_or_exit(output_format, sorted(RENDERERS), lang)]
+    renderer = RENDERERS[output_format]
     dynamics = None
     if previous is not None:
         try:
@@ -78,19 +69,14 @@ def compute(
     ] = None,
     period: Annotated[
         str | None,
-        typer.Option(
-            "--period",
-            help="Compute the appeal counts from the stored records of this period.",
-        ),
+        period_option("Compute the appeal counts from the stored records of this period."),
     ] = None,
     methodology_name: MethodologyOption = "2025",
     previous: Annotated[
         Path | None,
         typer.Option("--previous", help="An earlier period's results (CSV, XLSX or JSON)."),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table, csv, json or xlsx.")
-    ] = "table",
+    output_format: Annotated[str, format_option(*RENDERERS)] = "table",
     out: OutOption = None,
     partial: Annotated[
         bool, typer.Option(help="Allow a file that lists only some bodies.")
@@ -130,10 +116,9 @@ def _record_counts(
 ) -> tuple[dict[str, dict[str, Fact]], Path]:
     """The counts of the stored records of ``period``, and the default authorities' file."""
     from ashyq.appeals.pipeline import body_counts, index_counts
-    from ashyq.cli.appeals import stored_period_or_exit
     from ashyq.settings import settings
 
-    data = stored_period_or_exit(period, lang)
+    data = stored_appeals_or_exit(period, lang)
     counts = index_counts(data, body_counts(data), methodology)
     return counts, settings().paths.inputs / f"{data.period.name}.csv"
 
@@ -207,7 +192,7 @@ def reproduce(
     methodology_name: Annotated[
         str | None, typer.Option("--methodology", help="Defaults to the period's own methodology.")
     ] = None,
-    output_format: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.TEXT,
+    output_format: Annotated[str, format_option("text", "json")] = "text",
     verbose: Annotated[
         bool, typer.Option(help="Also list the checks that cannot be made.")
     ] = False,
@@ -225,7 +210,7 @@ def reproduce(
         fail(str(error), code=2)
     methodology = methodology_or_exit(methodology_name or str(period))
     rec = reconcile(methodology, load_bodies(), report)
-    if output_format is ReportFormat.JSON:
+    if output_format == "json":
         payload = {
             "period": rec.period,
             "methodology": methodology.id,

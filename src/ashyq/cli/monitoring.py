@@ -15,16 +15,14 @@ from rich.table import Table
 from ashyq.bodies import load_bodies
 from ashyq.cli.common import (
     INGEST_PATHS_HELP,
-    LangOption,
-    OutOption,
     fail,
-    format_or_exit,
     ingest_files,
     json_text,
     period_or_exit,
     resolve_lang,
     write_output,
 )
+from ashyq.cli.options import LangOption, OutOption, format_option, year_option
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import figure, number
 from ashyq.monitoring.bodies import load_monitored_bodies
@@ -45,7 +43,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-YearOption = Annotated[int, typer.Option("--year", help="The survey year (2025).")]
+YearOption = Annotated[int, year_option("The survey year (2025).")]
 
 _EVALUATED = N_("evaluated")
 _MONITORED = N_("monitored only")
@@ -75,8 +73,7 @@ def bodies_command(lang: LangOption = None) -> None:
     write_output(buffer.getvalue().encode("utf-8"), None)
 
 
-FormatOption = Annotated[str, typer.Option("--format", help="table, csv or json.")]
-_FORMATS: Final = ("table", "csv", "json")
+FormatOption = Annotated[str, format_option("table", "csv", "json")]
 
 _NO_YEAR = N_(
     "No survey answers are stored for {year}; run «ashyq monitoring import FILE --year "
@@ -290,7 +287,6 @@ def stats_command(
     """A year's figures: the nation's, the ranking with changes against the year before,
     scale bands and the barriers named."""
     chosen = resolve_lang(lang)
-    output_format = format_or_exit(output_format, _FORMATS, chosen)
     figures = _figures_or_exit(year, by, chosen)
     name = group_names(by, chosen)
     rows = [_machine({**row, "name": name(row["key"])}, _MACHINE_COLUMNS) for row in figures.rows]
@@ -322,7 +318,6 @@ def trend_command(
 ) -> None:
     """The nation's average and satisfaction of every stored year, with the changes."""
     chosen = resolve_lang(lang)
-    output_format = format_or_exit(output_format, _FORMATS, chosen)
     data = open_survey()
     try:
         table = data.con.to_pyarrow(trend(data))

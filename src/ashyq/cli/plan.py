@@ -16,16 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from ashyq.cli.common import (
-    LangOption,
-    OutOption,
-    fail,
-    fail_input,
-    format_or_exit,
-    json_text,
-    resolve_lang,
-    write_output,
-)
+from ashyq.cli.common import fail, fail_input, json_text, resolve_lang, write_output
+from ashyq.cli.options import LangOption, OutOption, format_option, year_option
 from ashyq.errors import InputError
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number
@@ -93,21 +85,18 @@ def _table(plan: StrategicPlan, year: int, lang: Lang) -> str:
 
 @app.command("report")
 def report_command(
-    year: Annotated[int, typer.Option("--year", help="The reported year, e.g. 2019.")],
+    year: Annotated[int, year_option("The reported year, e.g. 2019.")],
     plan_name: Annotated[
         str,
         typer.Option("--plan", help="A packaged plan (adgs-2017-2021) or a plan YAML file."),
     ] = "adgs-2017-2021",
-    output_format: Annotated[
-        str, typer.Option("--format", help=f"One of: {', '.join(_FORMATS)}.")
-    ] = "table",
+    output_format: Annotated[str, format_option(*_FORMATS)] = "table",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """The table of targets of a year with their verdicts, checked against the report."""
     chosen = resolve_lang(lang)
     plan = _plan_or_exit(plan_name, chosen)
-    output_format = format_or_exit(output_format, _FORMATS, chosen)
     if year not in plan.years:
         years = ", ".join(map(str, plan.years))
         fail(translate(_NO_YEAR, chosen, year=year, years=years))

@@ -6,40 +6,15 @@ from typing import Annotated
 
 import typer
 
-from ashyq.cli.common import fail, resolve_lang
+from ashyq.cli.common import fail, serve_settings
+from ashyq.cli.options import HostOption, PortOption
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.errors import ActionError
-from ashyq.i18n import N_, Lang, translate
 from ashyq.settings import override, settings
-from ashyq.web.security import NotAProxyError, TrustedProxies
 
 __all__ = ["app", "serve"]
 
 app = typer.Typer(help="The portal's database: migrations and the first administrator.")
-
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
-PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
-
-_SERVING = N_("Serving the portal on http://{host}:{port}/ (data in {home}); Ctrl+C stops it.")
-_NOT_A_PROXY = N_(
-    "--trusted-proxies (ASHYQ_TRUSTED_PROXIES): expected IP addresses or networks; found {entry}"
-)
-
-
-def serve_settings(host: str, port: int, lang: Lang | None = None) -> None:
-    """Run the portal as the settings of this process set it, until interrupted."""
-    import uvicorn
-
-    from ashyq.web import create_app
-
-    config = settings()
-    try:
-        TrustedProxies.parse(config.trusted_proxies)
-    except NotAProxyError as error:
-        fail(translate(_NOT_A_PROXY, resolve_lang(lang), entry=error.entry), code=2)
-    application = create_app(config)
-    typer.echo(translate(_SERVING, resolve_lang(lang), host=host, port=port, home=config.home))
-    uvicorn.run(application, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def serve(

@@ -16,16 +16,8 @@ from sqlalchemy.orm import sessionmaker
 from ashyq.access.accounts import Actor
 from ashyq.access.roles import Role
 from ashyq.bodies import load_bodies
-from ashyq.cli.common import (
-    LangOption,
-    TextOrJsonOption,
-    fail,
-    fail_input,
-    format_or_exit,
-    json_text,
-    resolve_lang,
-    text_or_json_or_exit,
-)
+from ashyq.cli.common import fail, fail_input, json_text, resolve_lang
+from ashyq.cli.options import LangOption, format_option
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import ApiKey, RatedService, ServicePoint, utcnow
 from ashyq.errors import ActionError, InputError
@@ -171,14 +163,13 @@ def service_import(
     path: Annotated[
         Path, typer.Argument(help="A CSV or XLSX file: code, name_ru, name_kk, name_en.")
     ],
-    output_format: TextOrJsonOption = "text",
+    output_format: Annotated[str, format_option("text", "json")] = "text",
     lang: LangOption = None,
 ) -> None:
     """Import the register from a file: new codes are added, changed names updated, the
     rest left as it is. A file with any bad row is refused whole (exit status 2), each
     problem named by file, row and column."""
     chosen = resolve_lang(lang)
-    output_format = text_or_json_or_exit(output_format, chosen)
     try:
         with session_scope(sessionmaker(_engine())) as session:
             report = import_rated_services(session, _OPERATOR, path)
@@ -235,12 +226,9 @@ def escalate() -> None:
 @app.command("dashboard")
 def dashboard_command(
     days: Annotated[int, typer.Option("--days", min=1, help="How many days back.")] = 7,
-    output_format: Annotated[
-        str, typer.Option("--format", help="table or json.", case_sensitive=False)
-    ] = "table",
+    output_format: Annotated[str, format_option("table", "json")] = "table",
 ) -> None:
     """Ratings and incidents per provider and service point."""
-    output_format = format_or_exit(output_format, ("table", "json"), resolve_lang(None))
     now = utcnow()
     with session_scope(sessionmaker(_engine())) as session:
         bodies = dashboard(session, now - timedelta(days=days), now)

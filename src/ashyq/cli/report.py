@@ -8,16 +8,21 @@ all`` write every combination into the folder ``--out``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ashyq.cli.common import fail, fail_input, format_or_exit, resolve_lang
+from ashyq.cli.common import (
+    fail,
+    fail_input,
+    resolve_lang,
+    stored_services_or_exit,
+    write_reports,
+)
+from ashyq.cli.options import ReportLangOption, format_option, period_option, year_option
 from ashyq.errors import InputError
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
-from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 
 if TYPE_CHECKING:  # the builders load Matplotlib; commands import them when they run
@@ -26,17 +31,8 @@ __all__ = ["app"]
 
 app = typer.Typer(no_args_is_help=True, help="Generate the agency's reports.")
 
-_WROTE = N_("Wrote {path}")
-
-PeriodOption = Annotated[int, typer.Option("--period", help="The evaluated year, e.g. 2025.")]
-ReportLangOption = Annotated[
-    str | None,
-    typer.Option("--lang", help="ru, kk, en or all (default: $ASHYQ_LANG or ru)."),
-]
-FormatOption = Annotated[
-    str,
-    typer.Option("--format", help="html, pdf, docx, xlsx or all."),
-]
+EvaluatedYearOption = Annotated[int, year_option("The evaluated year, e.g. 2025.", "--period")]
+FormatOption = Annotated[str, format_option(*REPORT_RENDERERS, "all")]
 ReportOutOption = Annotated[
     Path | None,
     typer.Option(
@@ -80,49 +76,16 @@ def _openness_data(
 
 
 def _choices(lang: str | None, output_format: str) -> tuple[list[Lang], Lang, list[str]]:
-    """The languages to write, the language of messages, and the formats; exits on an
-    unknown format."""
+    """The languages to write, the language of messages, and the formats."""
     langs = list(LANGUAGES) if lang == "all" else [resolve_lang(lang)]
     message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
-    if output_format == "all":
-        return langs, message_lang, list(REPORT_RENDERERS)
-    return (
-        langs,
-        message_lang,
-        [format_or_exit(output_format, list(REPORT_RENDERERS), message_lang)],
-    )
-
-
-def write_reports(
-    build: Callable[[Lang], Report],
-    stem: str,
-    langs: list[Lang],
-    formats: list[str],
-    out: Path | None,
-    message_lang: Lang,
-) -> list[Path]:
-    """Build the report once per language and write it in every format; returns the paths."""
-    single = len(langs) == 1 and len(formats) == 1
-    folder = Path.cwd() if out is None else out
-    written = []
-    for lang in langs:
-        report = build(lang)
-        for name in formats:
-            renderer = REPORT_RENDERERS[name]
-            if single and out is not None and out.suffix:
-                path = out
-            else:
-                path = folder / f"{stem}-{lang}{renderer.suffix}"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(renderer.render(report))
-            typer.echo(translate(_WROTE, message_lang, path=path))
-            written.append(path)
-    return written
+    formats = list(REPORT_RENDERERS) if output_format == "all" else [output_format]
+    return langs, message_lang, formats
 
 
 @app.command("openness")
 def openness_command(
-    period: PeriodOption,
+    period: EvaluatedYearOption,
     lang: ReportLangOption = None,
     output_format: FormatOption = "pdf",
     out: ReportOutOption = None,
@@ -146,19 +109,16 @@ def openness_command(
 
 @app.command("compendium")
 def compendium_command(
-    period: Annotated[
-        str, typer.Option("--period", help="The period of the stored records: 2025 or 2025H1.")
-    ],
+    period: Annotated[str, period_option("The period of the stored records: 2025 or 2025H1.")],
     lang: ReportLangOption = None,
     output_format: FormatOption = "pdf",
     out: ReportOutOption = None,
 ) -> None:
     """The compendium of typical violations found in the stored public-service records."""
-    from ashyq.cli.services import stored_or_exit
     from ashyq.reports.compendium import build_compendium, collect_compendium
 
     langs, message_lang, formats = _choices(lang, output_format)
-    data = stored_or_exit(period, message_lang)
+    data = stored_services_or_exit(period, message_lang)
     try:
         facts = collect_compendium(data)
     except LookupError as error:
@@ -175,7 +135,7 @@ def compendium_command(
 
 @app.command("monitoring")
 def monitoring_command(
-    year: Annotated[int, typer.Option("--year", help="The survey year, e.g. 2025.")],
+    year: Annotated[int, year_option("The survey year, e.g. 2025.")],
     lang: ReportLangOption = None,
     output_format: FormatOption = "pdf",
     out: ReportOutOption = None,
@@ -209,7 +169,7 @@ _NO_SURVEY = N_(
 @app.command("scorecard")
 def scorecard_command(
     body: Annotated[str, typer.Argument(help="The body: its code, abbreviation or name.")],
-    period: PeriodOption,
+    period: EvaluatedYearOption,
     lang: ReportLangOption = None,
     output_format: FormatOption = "pdf",
     out: ReportOutOption = None,

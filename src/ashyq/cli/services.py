@@ -15,19 +15,16 @@ import typer
 
 from ashyq.cli.common import (
     INGEST_PATHS_HELP,
-    LangOption,
-    OutOption,
-    TextOrJsonOption,
     fail,
-    format_or_exit,
     ingest_files,
     json_text,
     period_or_exit,
     resolve_lang,
-    text_or_json_or_exit,
+    stored_services_or_exit,
     write_output,
     write_text_or_json,
 )
+from ashyq.cli.options import LangOption, OutOption, PeriodOption, format_option
 from ashyq.i18n import N_, Lang, translate
 from ashyq.numbers import Share, format_decimal
 from ashyq.records.model import CODES_SEPARATOR, RecordKind
@@ -38,22 +35,17 @@ from ashyq.services.control import (
     INSTRUCTIONS,
     PROTOCOLS,
 )
-from ashyq.services.detect import ServicesPeriod, detect, open_period
+from ashyq.services.detect import ServicesPeriod, detect
 from ashyq.services.liability import PermitCategory, load_mci, mci_tenge, suggest
 from ashyq.services.model import DELIVERIES, FINDINGS, KINDS
 from ashyq.services.stats import ServiceStats, service_stats
+from ashyq.storage.atomic import replacing
 
 app = typer.Typer(
     help="Public-service quality control: ingest delivery records, detect violations.",
     no_args_is_help=True,
 )
 
-PeriodOption = Annotated[str, typer.Option("--period", help="A year (2025) or half (2025H1).")]
-
-NO_DELIVERIES = N_(
-    "No deliveries or no registry of services are stored for {period}; run «ashyq services "
-    "ingest» first"
-)
 _UNKNOWN_VIOLATION = N_("No violation {id} in {period}")
 _SUGGESTED = N_("Suggested liability ({rule}): {basis}. Liable: {liable}")
 _SUGGESTED_FINE = N_("Fine: {mci} MCI = {tenge} tenge at the {year} MCI")
@@ -67,17 +59,7 @@ _RECORD = N_("Delivery record ({file}, row {row}):")
 _ESTABLISHED = N_("Established by: {how}, finding {finding}")
 _FOUND_IN_RECORD = N_("Established by: the delivery record")
 _NO_RECORD = N_("Delivery record {id} is not stored for {period}; the finding: {file}, row {row}")
-_FORMATS = ("csv", "json", "parquet")
 _PARQUET_NEEDS_OUT = N_("--format parquet writes a file: give --out FILE")
-
-
-def stored_or_exit(text: str, lang: Lang) -> ServicesPeriod:
-    """The stored records of a period; exits with status 2 when none are stored."""
-    when = period_or_exit(text)
-    data = open_period(when)
-    if data.deliveries is None or data.services is None:
-        fail(translate(NO_DELIVERIES, lang, period=when.name), code=2)
-    return data
 
 
 @app.command("ingest")
@@ -114,9 +96,7 @@ def catalogue_command(lang: LangOption = None) -> None:
 @app.command("violations")
 def violations_command(
     period: PeriodOption,
-    output_format: Annotated[
-        str, typer.Option("--format", help="csv, json or parquet (parquet needs --out).")
-    ] = "csv",
+    output_format: Annotated[str, format_option("csv", "json", "parquet")] = "csv",
     violation_type: Annotated[
         str | None, typer.Option("--type", help="Only this violation type (see «catalogue»).")
     ] = None,
@@ -126,19 +106,18 @@ def violations_command(
 ) -> None:
     """The violation registry: one row per violation found in the delivery records."""
     chosen = resolve_lang(lang)
-    output_format = format_or_exit(output_format, _FORMATS, chosen)
     if output_format == "parquet" and out is None:
         fail(translate(_PARQUET_NEEDS_OUT, chosen), code=2)
     if violation_type is not None and violation_type not in load_catalogue().ids():
         fail(f"--type {violation_type}: see «ashyq services catalogue»", code=2)
-    data = stored_or_exit(period, chosen)
+    data = stored_services_or_exit(period, chosen)
     registry = detect(data.of_body(body) if body is not None else data, chosen)
     if violation_type is not None:
         registry = registry.filter(registry.violation_type == violation_type)
     registry = registry.order_by("provider_body", "delivery_id", "violation_type")
     if output_format == "parquet" and out is not None:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        data.con.to_parquet(registry, out)
+        with replacing(out) as temporary:
+            data.con.to_parquet(registry, temporary)
         return
     table: pa.Table = data.con.to_pyarrow(registry)
     if output_format == "json":
@@ -160,7 +139,7 @@ def show_command(
 ) -> None:
     """One violation: what it is, its evidence, and the delivery record it was found in."""
     chosen = resolve_lang(lang)
-    data = stored_or_exit(period, chosen)
+    data = stored_services_or_exit(period, chosen)
     # The id starts with the body: detect over that body's deliveries only.
     registry = detect(data.of_body(violation_id.split("/", 1)[0]), chosen)
     found = data.con.to_pyarrow(registry.filter(registry.violation_id == violation_id))
@@ -170,7 +149,7 @@ def show_command(
     violation_type = load_catalogue().get(row["violation_type"])
     evidence = json.loads(row["evidence"])
     deliveries = data.deliveries
-    if deliveries is None:  # stored_or_exit has exited already
+    if deliveries is None:  # stored_services_or_exit has exited already
         raise typer.Exit(2)
     records = data.con.to_pyarrow(
         deliveries.filter(
@@ -413,14 +392,13 @@ def _stats_text(stats: ServiceStats, lang: Lang) -> str:
 @app.command("stats")
 def stats_command(
     period: PeriodOption,
-    output_format: TextOrJsonOption = "text",
+    output_format: Annotated[str, format_option("text", "json")] = "text",
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
     """Statistics as seeds 000 and 002 report them: deliveries, violations, sanctions."""
     chosen = resolve_lang(lang)
-    output_format = text_or_json_or_exit(output_format, chosen)
-    data = stored_or_exit(period, chosen)
+    data = stored_services_or_exit(period, chosen)
     try:
         stats = service_stats(data, chosen)
     except LookupError as error:

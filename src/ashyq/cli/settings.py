@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-import typer
 from sqlalchemy import make_url
 
-from ashyq.cli.common import LangOption, resolve_lang, write_json
+from ashyq.cli.common import resolve_lang, write_json
+from ashyq.cli.options import LangOption, format_option
 from ashyq.i18n import N_, translate
 from ashyq.settings import describe, settings
 
@@ -21,13 +20,6 @@ _SOURCES = {
     "default": N_("default"),
 }
 _HEADER = (N_("Setting"), N_("Value"), N_("Set by"))
-
-
-class SettingsFormat(StrEnum):
-    """Output formats of ``ashyq settings``."""
-
-    TEXT = "text"
-    JSON = "json"
 
 
 def _shown(name: str, value: Any) -> Any:
@@ -44,9 +36,7 @@ def _shown(name: str, value: Any) -> Any:
 
 
 def settings_command(
-    output_format: Annotated[
-        SettingsFormat, typer.Option("--format", help="Output format.")
-    ] = SettingsFormat.TEXT,
+    output_format: Annotated[str, format_option("text", "json")] = "text",
     lang: LangOption = None,
 ) -> None:
     """Print every setting: its variable, its effective value and where the value came from
@@ -61,7 +51,7 @@ def settings_command(
         }
         for item in describe()
     ]
-    if output_format is SettingsFormat.JSON:
+    if output_format == "json":
         write_json(rows)
         return
     from rich.console import Console

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from ashyq.cli.common import LangOption, fail, methodology_or_exit, period_or_exit, resolve_lang
-from ashyq.i18n import N_, translate
+from ashyq.cli.common import fail, methodology_or_exit, period_or_exit, resolve_lang
+from ashyq.cli.options import LangOption, year_option
+from ashyq.i18n import N_, Lang, translate
 from ashyq.synth.appeals import synthesize_appeals
 from ashyq.synth.services import LAYOUTS, synthesize_services
 from ashyq.synth.survey import synthesize_survey
@@ -40,7 +41,7 @@ def appeals_command(
 ) -> None:
     """A national year of appeals and bookings, with the authorities' other scores."""
     chosen = resolve_lang(lang)
-    period = period_or_exit(year)
+    period = period_or_exit(year, chosen, option="--year")
     if scale <= 0:
         fail("--scale must be positive", code=2)
     methodology = methodology_or_exit(str(period.year))
@@ -69,7 +70,7 @@ def appeals_command(
 
 @app.command("services")
 def services_command(
-    year: Annotated[int, typer.Option("--year", help="The year to imitate (2025).")] = 2025,
+    year: Annotated[int, year_option("The year to imitate (2025).")] = 2025,
     scale: Annotated[float, typer.Option("--scale", help="1.0 is the national year.")] = 1.0,
     seed: SeedOption = 0,
     out: FolderOption = Path("synth"),
@@ -117,15 +118,19 @@ def services_command(
     )
 
 
-def _years(text: str) -> list[int]:
+_BAD_YEARS = N_("--year {found}: expected a year (2025) or years (2016-2025)")
+_YEARS_REVERSED = N_("--year {found}: the first year is after the last")
+
+
+def _years(text: str, lang: Lang) -> list[int]:
     """``2025`` or ``2016-2025``; exits with status 2 otherwise."""
     first, _, last = text.partition("-")
     try:
         years = list(range(int(first), int(last or first) + 1))
     except ValueError:
-        fail(f"--year {text}: a year (2025) or years (2016-2025)", code=2)
+        fail(translate(_BAD_YEARS, lang, found=text), code=2)
     if not years:
-        fail(f"--year {text}: the first year is after the last", code=2)
+        fail(translate(_YEARS_REVERSED, lang, found=text), code=2)
     return years
 
 
@@ -156,7 +161,7 @@ def survey_command(
         fail(f"--layout {layout}: use import or store", code=2)
     try:
         result = synthesize_survey(
-            _years(year),
+            _years(year, chosen),
             out,
             seed=seed,
             scale=scale,
