@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from ashyq.index.methodology import load_methodology
 from ashyq.index.national import period_statistics
 from ashyq.web.portal import (
     ActorDep,
+    ApiWriteDep,
     LangDep,
     Published,
     RecordId,
@@ -50,9 +51,7 @@ from ashyq.web.portal import (
     require_signed_in,
 )
 from ashyq.web.security import (
-    CSRF_HEADER,
     SESSION_COOKIE,
-    check_csrf,
     csrf_token,
     rotate_csrf,
     set_session_cookie,
@@ -92,8 +91,6 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)
-
-CsrfHeader = Annotated[str | None, Header(alias=CSRF_HEADER)]
 
 
 # --- public ------------------------------------------------------------------------------
@@ -304,22 +301,18 @@ def current_session(request: Request, actor: ActorDep) -> SessionOut:
 def sign_in(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ApiWriteDep,
     credentials: Credentials,
-    token: CsrfHeader = None,
 ) -> SessionOut:
     """Sign in; sets the HttpOnly session cookie and a new CSRF token, which the answer
     holds. Rate-limited like the sign-in page."""
-    check_csrf(request, token)
     portal = portal_of(request)
     attempt = portal.limiter.reserve(portal.limiter.address(request), credentials.username)
     account = authenticate(session, credentials.username, credentials.password)
     if account is None:
-        session.commit()
         raise _WrongPasswordError(N_("Wrong username or password."))
     portal.limiter.succeeded(attempt)
     cookie = start_session(session, account)
-    session.commit()
     set_session_cookie(
         response,
         cookie,
@@ -341,11 +334,9 @@ class _WrongPasswordError(NotAllowedError):
 
 
 @router.delete("/session", tags=["session"], status_code=204)
-def sign_out(request: Request, session: SessionDep, token: CsrfHeader = None) -> Response:
+def sign_out(request: Request, session: ApiWriteDep) -> Response:
     """Sign out; sets a new CSRF token."""
-    check_csrf(request, token)
     end_session(session, request.cookies.get(SESSION_COOKIE))
-    session.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     rotate_csrf(request, response, secure=portal_of(request).secure_cookies)
@@ -399,27 +390,22 @@ class Create(_Model):
 
 @router.post("/cycle/periods", tags=["cycle"], status_code=201)
 def create_period(
-    request: Request, session: SessionDep, actor: ActorDep, body: Create, token: CsrfHeader = None
+    request: Request, session: ApiWriteDep, actor: ActorDep, body: Create
 ) -> PeriodOut:
     """Open a period in draft (administrator)."""
-    check_csrf(request, token)
     period = actions.create_period(session, actor, body.period, body.methodology)
-    session.commit()
     return _period_out(session, period)
 
 
 def _action(name: str) -> Any:
     def run(
         request: Request,
-        session: SessionDep,
+        session: ApiWriteDep,
         actor: ActorDep,
         period: Year,
-        token: CsrfHeader = None,
     ) -> PeriodOut:
-        check_csrf(request, token)
         found = actions.get_period(session, period)
         getattr(actions, name)(session, actor, found)
-        session.commit()
         return _period_out(session, found)
 
     run.__doc__ = {
@@ -450,17 +436,14 @@ class Reason(_Model):
 @router.post("/cycle/periods/{period}/reopen", tags=["cycle"])
 def reopen(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     period: Year,
     body: Reason,
-    token: CsrfHeader = None,
 ) -> PeriodOut:
     """Reopen a published period; its next publication is a new version (analyst)."""
-    check_csrf(request, token)
     found = actions.get_period(session, period)
     actions.reopen_period(session, actor, found, body.reason)
-    session.commit()
     return _period_out(session, found)
 
 
@@ -493,16 +476,14 @@ def _upload_out(upload: Upload, year: int) -> UploadOut:
 @router.post("/cycle/periods/{period}/uploads", tags=["cycle"], status_code=201)
 def upload(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     lang: LangDep,
     period: Year,
     file: Annotated[UploadFile, File()],
-    token: CsrfHeader = None,
 ) -> UploadOut:
     """Upload a CSV or XLSX of source values (analyst, or an authority for its own
     indicators before its deadline)."""
-    check_csrf(request, token)
     found = actions.get_period(session, period)
     content = read_upload(file, MAX_SOURCE_BYTES)
     result = actions.upload_source_data(
@@ -515,7 +496,6 @@ def upload(
         lang=lang,
         now=portal_of(request).clock(),
     )
-    session.commit()
     return _upload_out(result, period)
 
 
@@ -558,14 +538,12 @@ class Deadlines(_Model):
 @router.put("/cycle/periods/{period}/deadlines", tags=["cycle"])
 def set_deadlines(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     period: Year,
     body: Deadlines,
-    token: CsrfHeader = None,
 ) -> PeriodOut:
     """Change a period's deadlines (administrator)."""
-    check_csrf(request, token)
     for moment in (body.source_data_due, body.disputes_until, body.consolidation_by):
         if moment.tzinfo is None:
             raise InvalidError(N_("Deadlines need a time zone, such as +05:00."))
@@ -578,7 +556,6 @@ def set_deadlines(
         disputes_until=body.disputes_until,
         consolidation_by=body.consolidation_by,
     )
-    session.commit()
     return _period_out(session, found)
 
 
@@ -693,16 +670,14 @@ def disputes(session: SessionDep, actor: ActorDep, period: Year) -> list[Dispute
 @router.post("/cycle/periods/{period}/disputes", tags=["cycle"], status_code=201)
 def file_dispute(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     period: Year,
     indicator: Annotated[str, Form(min_length=1, max_length=80)],
     justification: Annotated[str, Form(min_length=1, max_length=10000)],
     attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies it
-    token: CsrfHeader = None,
 ) -> DisputeOut:
     """Dispute one indicator value of the representative's own body, inside the window."""
-    check_csrf(request, token)
     files = read_attachments(attachments)
     dispute = actions.file_dispute(
         session,
@@ -715,7 +690,6 @@ def file_dispute(
         files=portal_of(request).files,
         now=portal_of(request).clock(),
     )
-    session.commit()
     return _dispute_out(dispute, period)
 
 
@@ -740,14 +714,12 @@ class Resolution(_Model):
 @router.post("/cycle/disputes/{dispute_id}/resolve", tags=["cycle"])
 def resolve(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     dispute_id: RecordId,
     body: Resolution,
-    token: CsrfHeader = None,
 ) -> DisputeOut:
     """Accept a dispute with corrected values, or reject it (analyst)."""
-    check_csrf(request, token)
     require_signed_in(actor)
     found = actions.get_dispute(session, actor, dispute_id)
     actions.resolve_dispute(
@@ -758,7 +730,6 @@ def resolve(
         resolution=body.resolution,
         corrections=body.corrections,
     )
-    session.commit()
     period = session.get(EvaluationPeriod, found.period_id)
     assert period is not None
     return _dispute_out(found, period.year)
@@ -806,14 +777,12 @@ class RoadmapIn(_Model):
 @router.put("/cycle/periods/{period}/roadmap", tags=["cycle"])
 def submit_roadmap(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     period: Year,
     body: RoadmapIn,
-    token: CsrfHeader = None,
 ) -> RoadmapOut:
     """Submit (or replace) the representative's body's roadmap; it is published at once."""
-    check_csrf(request, token)
     roadmap = actions.submit_roadmap(
         session,
         actor,
@@ -823,7 +792,6 @@ def submit_roadmap(
         approved_on=body.approved_on,
         measures=[actions.MeasureInput(**m.model_dump()) for m in body.measures],
     )
-    session.commit()
     return _roadmap_out(period, roadmap)
 
 
@@ -879,13 +847,11 @@ def accounts(session: SessionDep, actor: ActorDep) -> list[AccountOut]:
 @router.post("/admin/accounts", tags=["admin"], status_code=201)
 def create_account(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     body: NewAccount,
-    token: CsrfHeader = None,
 ) -> CreatedAccount:
     """Create an account; the response holds its password, shown only this once."""
-    check_csrf(request, token)
     account, password = actions.create_account(
         session,
         actor,
@@ -896,7 +862,6 @@ def create_account(
         authority=body.authority,
         registry=portal_of(request).registry,
     )
-    session.commit()
     return CreatedAccount(account=_account_out(account), password=password)
 
 
@@ -909,16 +874,13 @@ class Activity(_Model):
 @router.put("/admin/accounts/{account_id}/active", tags=["admin"])
 def set_active(
     request: Request,
-    session: SessionDep,
+    session: ApiWriteDep,
     actor: ActorDep,
     account_id: RecordId,
     body: Activity,
-    token: CsrfHeader = None,
 ) -> AccountOut:
     """Block or unblock an account (administrator)."""
-    check_csrf(request, token)
     account = actions.set_account_active(session, actor, account_id, body.active)
-    session.commit()
     return _account_out(account)
 
 

@@ -21,6 +21,7 @@ from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
 from ashyq.web.portal import (
     ActorDep,
+    FormWriteDep,
     LangDep,
     Published,
     SessionDep,
@@ -32,7 +33,7 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
-from ashyq.web.security import SESSION_COOKIE, check_csrf, rotate_csrf, set_session_cookie
+from ashyq.web.security import SESSION_COOKIE, rotate_csrf, set_session_cookie
 from ashyq.web.views import SortKey, body_view, ranking_view
 
 __all__ = ["latest_published", "router"]
@@ -353,16 +354,14 @@ def login_page(
 @router.post("/login")
 def login(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     lang: LangDep,
     username: Annotated[str, Form(max_length=80)],
     password: Annotated[str, Form(max_length=200)],
-    csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form(max_length=500)] = "/workspace",
 ) -> Response:
     """Sign in: rate-limited per address and username; a new session and CSRF token on
     success."""
-    check_csrf(request, csrf_token)
     portal = portal_of(request)
     attempt = portal.limiter.reserve(portal.limiter.address(request), username)
     account = authenticate(session, username, password)
@@ -376,7 +375,6 @@ def login(
         return render(request, "login.html", context, status_code=401)
     portal.limiter.succeeded(attempt)
     token = start_session(session, account)
-    session.commit()
     response = RedirectResponse(_local(next), status_code=303)
     set_session_cookie(
         response,
@@ -389,13 +387,9 @@ def login(
 
 
 @router.post("/logout")
-def logout(
-    request: Request, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
-) -> Response:
+def logout(request: Request, session: FormWriteDep) -> Response:
     """Sign out: forget the session, and issue a new CSRF token."""
-    check_csrf(request, csrf_token)
     end_session(session, request.cookies.get(SESSION_COOKIE))
-    session.commit()
     response = RedirectResponse("/rankings", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     rotate_csrf(request, response, secure=portal_of(request).secure_cookies)

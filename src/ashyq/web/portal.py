@@ -14,7 +14,7 @@ from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from babel.dates import format_date, format_datetime
-from fastapi import Depends, Path, Query, Request, UploadFile
+from fastapi import Depends, Form, Header, Path, Query, Request, UploadFile
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
@@ -32,14 +32,16 @@ from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.i18n.grammar import number as spell_number
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.web.limits import LIMITS
-from ashyq.web.security import SESSION_COOKIE, LoginLimiter
+from ashyq.web.security import CSRF_HEADER, SESSION_COOKIE, LoginLimiter, check_csrf
 from ashyq.web.views import HistoryPoint
 
 __all__ = [
     "LANG_COOKIE",
     "ActorDep",
+    "ApiWriteDep",
     "BusyError",
     "FormDep",
+    "FormWriteDep",
     "LangDep",
     "Portal",
     "Published",
@@ -48,6 +50,7 @@ __all__ = [
     "Version",
     "Year",
     "YearQuery",
+    "after_commit",
     "formatters",
     "methodology_of",
     "portal_of",
@@ -187,6 +190,50 @@ def _session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(_session)]
+
+
+def _writing(request: Request, session: Session, token: str | None) -> Iterator[Session]:
+    # Checked before the handler runs; committed after it returns and before the response
+    # is sent (the dependency's scope is the handler's), so a failed commit is an error
+    # answer, never a success the database does not hold. A handler that raises commits
+    # nothing.
+    check_csrf(request, token)
+    yield session
+    session.commit()
+    for action in session.info.pop(_AFTER_COMMIT, []):
+        action()
+
+
+_AFTER_COMMIT = "ashyq.after_commit"
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run ``action`` once the write dependency has committed ``session`` (not at all if
+    it does not): for what reads the committed state through another connection, such as
+    the rating desk's directory of keys and points."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(action)
+
+
+def _form_write(
+    request: Request, session: SessionDep, csrf_token: Annotated[str, Form()] = ""
+) -> Iterator[Session]:
+    yield from _writing(request, session, csrf_token)
+
+
+def _api_write(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+) -> Iterator[Session]:
+    yield from _writing(request, session, token)
+
+
+FormWriteDep = Annotated[Session, Depends(_form_write, scope="function")]
+"""The session of a page's form that changes something: the form's ``csrf_token`` field is
+checked first, and the session committed when the handler returns (and only then)."""
+
+ApiWriteDep = Annotated[Session, Depends(_api_write, scope="function")]
+"""The same for the API, whose token comes in the ``X-CSRF-Token`` header."""
 
 
 def _actor(request: Request, session: SessionDep) -> Actor:

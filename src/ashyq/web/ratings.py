@@ -65,14 +65,15 @@ from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
     ActorDep,
+    FormWriteDep,
     LangDep,
     RecordId,
     SessionDep,
+    after_commit,
     portal_of,
     request_lang,
     require_signed_in,
 )
-from ashyq.web.security import check_csrf
 
 __all__ = ["BODY_LIMITS", "ApiKeyError", "RateLimitedError", "api", "pages"]
 
@@ -565,16 +566,13 @@ IncidentAction = Callable[[Session, Actor, Incident, str, datetime], Incident]
 def _incident_form(action: IncidentAction, doc: str) -> Callable[..., Response]:
     def run(
         request: Request,
-        session: SessionDep,
+        session: FormWriteDep,
         actor: ActorDep,
         incident_id: RecordId,
         note: Note,
-        csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
-        check_csrf(request, csrf_token)
         incident = _visible_incident(session, actor, incident_id)
         action(session, actor, incident, note, desk_of(request).clock())
-        session.commit()
         return RedirectResponse(f"/workspace/ratings/incidents/{incident_id}", status_code=303)
 
     run.__doc__ = doc
@@ -631,54 +629,45 @@ def service_points_page(
 @pages.post("/admin/ratings/points")
 def add_point_form(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     code: Annotated[str, Form(max_length=40)],
     body: Annotated[str, Form(max_length=20)],
     name: Annotated[str, Form(max_length=300)],
     region: Annotated[str, Form(max_length=40)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Register a service point."""
-    check_csrf(request, csrf_token)
     registry = portal_of(request).registry
     add_service_point(session, actor, registry, code.strip(), body, name, region.strip() or None)
-    session.commit()
-    desk_of(request).directory.refresh()
+    after_commit(session, desk_of(request).directory.refresh)
     return RedirectResponse("/admin/ratings", status_code=303)
 
 
 @pages.post("/admin/ratings/keys")
 def issue_key_form(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     lang: LangDep,
     label: Annotated[str, Form(max_length=200)],
     point: Annotated[str, Form(max_length=40)] = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Issue a key; it is shown once, on the page this answers with."""
-    check_csrf(request, csrf_token)
     issued = issue_api_key(session, actor, label, point or None)
-    session.commit()
-    desk_of(request).directory.refresh()
+    after_commit(session, desk_of(request).directory.refresh)
     return _admin_page(request, session, actor, lang, issued=issued)
 
 
 @pages.post("/admin/ratings/keys/{prefix}/revoke")
 def revoke_key_form(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     prefix: Annotated[str, FastPath(pattern="^[a-z0-9]{12}$")],
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Revoke a key."""
-    check_csrf(request, csrf_token)
     revoke_api_key(session, actor, prefix)
-    session.commit()
-    desk_of(request).directory.refresh()
+    after_commit(session, desk_of(request).directory.refresh)
     return RedirectResponse("/admin/ratings", status_code=303)
 
 
@@ -689,34 +678,28 @@ ServiceCode = Annotated[str, FastPath(pattern=_CODE)]
 @pages.post("/admin/ratings/services")
 def add_service_form(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     code: Annotated[str, Form(max_length=40)],
     name_ru: Name,
     name_kk: Name,
     name_en: Name = "",
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a service to the register of rated services."""
-    check_csrf(request, csrf_token)
     add_rated_service(session, actor, code, name_ru, name_kk, name_en or None)
-    session.commit()
-    desk_of(request).directory.refresh()
+    after_commit(session, desk_of(request).directory.refresh)
     return RedirectResponse("/admin/ratings", status_code=303)
 
 
 def _service_state_form(active: bool, doc: str) -> Callable[..., Response]:
     def run(
         request: Request,
-        session: SessionDep,
+        session: FormWriteDep,
         actor: ActorDep,
         code: ServiceCode,
-        csrf_token: Annotated[str, Form()] = "",
     ) -> Response:
-        check_csrf(request, csrf_token)
         set_rated_service_active(session, actor, code, active=active)
-        session.commit()
-        desk_of(request).directory.refresh()
+        after_commit(session, desk_of(request).directory.refresh)
         return RedirectResponse("/admin/ratings", status_code=303)
 
     run.__doc__ = doc

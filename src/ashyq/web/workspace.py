@@ -30,6 +30,7 @@ from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
     ActorDep,
     FormDep,
+    FormWriteDep,
     LangDep,
     RecordId,
     SessionDep,
@@ -40,7 +41,6 @@ from ashyq.web.portal import (
     read_upload,
     require_signed_in,
 )
-from ashyq.web.security import check_csrf
 from ashyq.web.views import body_view, ranking_view
 
 __all__ = ["router"]
@@ -48,8 +48,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-CsrfField = Annotated[str, Form()]
 
 
 def _back(url: str) -> RedirectResponse:
@@ -153,14 +151,11 @@ _PERIOD_ACTIONS: dict[str, tuple[Callable[[Session, Actor, EvaluationPeriod], ob
 def _period_form(action: Callable[[Session, Actor, EvaluationPeriod], object], doc: str) -> Any:
     def run(
         request: Request,
-        session: SessionDep,
+        session: FormWriteDep,
         actor: ActorDep,
         year: Year,
-        csrf_token: CsrfField = "",
     ) -> Response:
-        check_csrf(request, csrf_token)
         action(session, actor, actions.get_period(session, year))
-        session.commit()
         return _back(f"/workspace/periods/{year}")
 
     run.__doc__ = doc
@@ -176,31 +171,26 @@ for _name, (_action, _doc) in _PERIOD_ACTIONS.items():
 @router.post("/workspace/periods/{year}/reopen")
 def reopen(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     year: Year,
     reason: Annotated[str, Form(max_length=2000)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Reopen a published period, with the reason recorded."""
-    check_csrf(request, csrf_token)
     actions.reopen_period(session, actor, actions.get_period(session, year), reason)
-    session.commit()
     return _back(f"/workspace/periods/{year}")
 
 
 @router.post("/workspace/periods/{year}/uploads")
 def upload(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     lang: LangDep,
     year: Year,
     file: Annotated[UploadFile, File()],
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Upload a source-data file; shows its validation and reconciliation report."""
-    check_csrf(request, csrf_token)
     content = read_upload(file, MAX_SOURCE_BYTES)
     result = actions.upload_source_data(
         session,
@@ -212,7 +202,6 @@ def upload(
         lang=lang,
         now=portal_of(request).clock(),
     )
-    session.commit()
     return _back(f"/workspace/uploads/{result.id}")
 
 
@@ -267,16 +256,14 @@ def draft_page(
 @router.post("/workspace/periods/{year}/disputes")
 def file_dispute(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     year: Year,
     indicator: Annotated[str, Form(max_length=80)],
     justification: Annotated[str, Form(max_length=10000)],
     attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies it
-    csrf_token: CsrfField = "",
 ) -> Response:
     """File a dispute on one indicator value of the representative's own body."""
-    check_csrf(request, csrf_token)
     files = read_attachments(attachments)
     dispute = actions.file_dispute(
         session,
@@ -289,7 +276,6 @@ def file_dispute(
         files=portal_of(request).files,
         now=portal_of(request).clock(),
     )
-    session.commit()
     return _back(f"/workspace/disputes/{dispute.id}")
 
 
@@ -359,16 +345,14 @@ def attachment(
 @router.post("/workspace/disputes/{dispute_id}/resolve")
 def resolve(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     dispute_id: RecordId,
     form: FormDep,
     decision: Annotated[str, Form(pattern="^(accept|reject)$")],
     resolution: Annotated[str, Form(max_length=10000)],
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Accept (with the corrected values) or reject a dispute."""
-    check_csrf(request, csrf_token)
     dispute = actions.get_dispute(session, actor, dispute_id)
     corrections = {
         str(key)[len("value_") :]: str(value).strip()
@@ -383,7 +367,6 @@ def resolve(
         resolution=resolution,
         corrections=corrections,
     )
-    session.commit()
     return _back(f"/workspace/disputes/{dispute_id}")
 
 
@@ -469,18 +452,16 @@ def _checked(
 @router.post("/workspace/periods/{year}/roadmap")
 def submit_roadmap(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     year: Year,
     form: FormDep,
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Submit the roadmap: rows of measure, owner, due date and target indicator.
 
     The form is checked by the API's own declaration of a roadmap (``RoadmapIn``): the
     same limits whichever way a roadmap arrives.
     """
-    check_csrf(request, csrf_token)
     numbers = [
         number
         for number in range(1, MAX_MEASURES + 1)
@@ -513,7 +494,6 @@ def submit_roadmap(
         approved_on=roadmap.approved_on,
         measures=[actions.MeasureInput(**m.model_dump()) for m in roadmap.measures],
     )
-    session.commit()
     return _back(f"/bodies/{actor.body_code}?period={year}")
 
 
@@ -541,7 +521,7 @@ def accounts_page(
 @router.post("/admin/accounts")
 def create_account(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     lang: LangDep,
     username: Annotated[str, Form(max_length=80)],
@@ -549,10 +529,8 @@ def create_account(
     role: Annotated[Role, Form()],
     body_code: Annotated[str, Form(max_length=20)] = "",
     authority: Annotated[str, Form(max_length=10)] = "",
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Create an account; its one-time password is shown once."""
-    check_csrf(request, csrf_token)
     account, password = actions.create_account(
         session,
         actor,
@@ -563,7 +541,6 @@ def create_account(
         authority=authority or None,
         registry=portal_of(request).registry,
     )
-    session.commit()
     accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
     return _render(
         request,
@@ -579,47 +556,39 @@ def create_account(
 @router.post("/admin/accounts/{account_id}/active")
 def set_active(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     account_id: RecordId,
     active: Annotated[bool, Form()],
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Block or unblock an account."""
-    check_csrf(request, csrf_token)
     actions.set_account_active(session, actor, account_id, active)
-    session.commit()
     return _back("/admin/accounts")
 
 
 @router.post("/admin/periods")
 def create_period(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     year: Annotated[int, Form(ge=2020, le=2100)],
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Open a new period in draft with its methodology's deadlines."""
-    check_csrf(request, csrf_token)
     actions.create_period(session, actor, year)
-    session.commit()
     return _back(f"/workspace/periods/{year}")
 
 
 @router.post("/admin/periods/{year}/deadlines")
 def set_deadlines(
     request: Request,
-    session: SessionDep,
+    session: FormWriteDep,
     actor: ActorDep,
     year: Year,
     source_data_due: Annotated[str, Form()],
     disputes_until: Annotated[str, Form()],
     consolidation_by: Annotated[str, Form()],
-    csrf_token: CsrfField = "",
 ) -> Response:
     """Change a period's deadlines (entered in Astana time)."""
-    check_csrf(request, csrf_token)
 
     def moment(text: str, what: str) -> datetime:
         try:
@@ -645,7 +614,6 @@ def set_deadlines(
         disputes_until=deadlines.disputes_until,
         consolidation_by=deadlines.consolidation_by,
     )
-    session.commit()
     return _back(f"/workspace/periods/{year}")
 
 
