@@ -29,7 +29,7 @@ def _routes(routes: list[Any]) -> Iterator[tuple[str, set[str], Any]]:
     (FastAPI keeps them as included-router entries, each with its effective routes)."""
     for route in routes:
         if isinstance(route, APIRoute):
-            yield route.path, route.methods, route.dependant
+            yield route.path, route.methods or set(), route.dependant
         elif hasattr(route, "effective_candidates"):
             for candidate in route.effective_candidates():
                 if hasattr(candidate, "effective_candidates"):

@@ -37,9 +37,9 @@ from ashyq.reports.monitoring import (
     monitoring_data,
 )
 from ashyq.web.api import ErrorBody
-from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.portal import ActorDep, LangDep, Year, YearQuery
+from ashyq.web.rendering import page_context, render
 from ashyq.web.reports import serve_report
 
 __all__ = ["SurveyFigures", "api", "router"]

@@ -16,7 +16,6 @@ from ashyq.errors import NotFoundError
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import APPEAL_TYPES, period_statistics
-from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
 from ashyq.web.portal import (
@@ -33,6 +32,7 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
+from ashyq.web.rendering import page_context, render
 from ashyq.web.security import SESSION_COOKIE, rotate_csrf, set_session_cookie
 from ashyq.web.views import SortKey, body_view, ranking_view
 

@@ -61,7 +61,6 @@ from ashyq.ratings.services import (
     set_rated_service_active,
 )
 from ashyq.web.api import ErrorBody
-from ashyq.web.app import page_context, render
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
     ActorDep,
@@ -74,6 +73,7 @@ from ashyq.web.portal import (
     request_lang,
     require_signed_in,
 )
+from ashyq.web.rendering import page_context, render
 
 __all__ = ["BODY_LIMITS", "ApiKeyError", "RateLimitedError", "api", "pages"]
 

@@ -26,7 +26,6 @@ from ashyq.i18n import N_, Lang
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.records import engine
 from ashyq.web.api import MAX_MEASURES, Deadlines, MeasureIn, RoadmapIn, max_lengths
-from ashyq.web.app import page_context, render
 from ashyq.web.portal import (
     ActorDep,
     FormDep,
@@ -41,6 +40,7 @@ from ashyq.web.portal import (
     read_upload,
     require_signed_in,
 )
+from ashyq.web.rendering import page_context, render
 from ashyq.web.views import body_view, ranking_view
 
 __all__ = ["router"]
