@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
 from importlinter.api import read_configuration
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +37,14 @@ def _contract(name: str) -> dict[str, list[str]]:
     return contract
 
 
-def test_the_layers_name_every_package_and_module_once() -> None:
-    contract = _contract("layers")
-    named = [name.strip() for layer in contract["layers"] for name in layer.split("|")]
+@pytest.mark.parametrize(
+    ("contract", "folder"), [("layers", PACKAGE), ("web-features", PACKAGE / "web")]
+)
+def test_the_layers_name_every_package_and_module_once(contract: str, folder: Path) -> None:
+    named = [name.strip() for layer in _contract(contract)["layers"] for name in layer.split("|")]
     present = {
         path.stem if path.is_file() else path.name
-        for path in PACKAGE.iterdir()
+        for path in folder.iterdir()
         if (path.is_dir() and (path / "__init__.py").exists())
         or (path.suffix == ".py" and path.name != "__init__.py")
     }

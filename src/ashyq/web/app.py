@@ -18,15 +18,25 @@ from ashyq.db.models import utcnow
 from ashyq.ratings.desk import RatingDesk
 from ashyq.settings import Settings, settings
 from ashyq.storage.atomic import remove_leftovers
-from ashyq.web import api, monitoring, pages, reports, workspace
+from ashyq.web import monitoring
 from ashyq.web import ratings as rating_routes
+from ashyq.web.admin import api as admin_api
+from ashyq.web.admin import pages as admin_pages
 from ashyq.web.cache import ChangeStamp, PageCache, PublicCache
+from ashyq.web.cycle import api as cycle_api
+from ashyq.web.cycle import pages as cycle_pages
 from ashyq.web.errors import install_error_handlers
 from ashyq.web.limits import LIMITS
 from ashyq.web.middleware import Admission, BodyLimit, SecurityHeaders
 from ashyq.web.portal import Portal
+from ashyq.web.public import api as public_api
+from ashyq.web.public import pages as public_pages
+from ashyq.web.public import reports as public_reports
 from ashyq.web.rendering import PACKAGE
+from ashyq.web.reports import ReportFiles
 from ashyq.web.security import LoginLimiter, TrustedProxies
+from ashyq.web.workspace import api as session_api
+from ashyq.web.workspace import pages as workspace_pages
 
 __all__ = ["create_app"]
 
@@ -88,7 +98,7 @@ def create_app(
         clock=clock,
         limiter=limiter,
     )
-    app.state.report_files = reports.ReportFiles(config.paths.report_files)
+    app.state.report_files = ReportFiles(config.paths.report_files)
     app.state.report_slots = threading.BoundedSemaphore(LIMITS.report_waiters)
     app.state.ratings = desk
     app.state.survey_figures = monitoring.SurveyFigures(home)
@@ -96,10 +106,16 @@ def create_app(
     routers = (
         # Routes are matched in order: the rating endpoint, the busiest, comes first.
         rating_routes.api,
-        api.router,
-        pages.router,
-        workspace.router,
-        reports.router,
+        # The JSON API, in the order of its OpenAPI description.
+        public_api.router,
+        session_api.router,
+        cycle_api.router,
+        admin_api.router,
+        public_pages.router,
+        workspace_pages.router,
+        cycle_pages.router,
+        admin_pages.router,
+        public_reports.router,
         monitoring.api,
         monitoring.router,
         rating_routes.pages,

@@ -36,11 +36,11 @@ from ashyq.reports.monitoring import (
     build_monitoring_report,
     monitoring_data,
 )
-from ashyq.web.api import ErrorBody
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.portal import ActorDep, LangDep, Year, YearQuery
 from ashyq.web.rendering import page_context, render
 from ashyq.web.reports import serve_report
+from ashyq.web.schema import ErrorBody
 
 __all__ = ["SurveyFigures", "api", "router"]
 

@@ -60,7 +60,6 @@ from ashyq.ratings.services import (
     service_names,
     set_rated_service_active,
 )
-from ashyq.web.api import ErrorBody
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
     ActorDep,
@@ -74,6 +73,7 @@ from ashyq.web.portal import (
     require_signed_in,
 )
 from ashyq.web.rendering import page_context, render
+from ashyq.web.schema import ErrorBody
 
 __all__ = ["BODY_LIMITS", "ApiKeyError", "RateLimitedError", "api", "pages"]
 

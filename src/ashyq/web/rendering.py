@@ -9,9 +9,11 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from ashyq.access.roles import ROLE_NAMES, Permission, Role, may
+from ashyq.cycle.workflow import STATE_NAMES, State
 from ashyq.i18n import Lang
 from ashyq.web.cache import declared_query
 from ashyq.web.portal import formatters, request_lang
@@ -23,8 +25,10 @@ __all__ = [
     "error_response",
     "page_context",
     "render",
+    "see_other",
     "templates",
     "wants_json",
+    "workspace_page",
 ]
 
 PACKAGE = resources.files("ashyq.web")
@@ -94,3 +98,27 @@ def page_context(request: Request, lang: Lang) -> dict[str, Any]:
         # Only what the route declares: a page never echoes parameters it does not know.
         "query": dict(parse_qsl(declared_query(request.app.state.routes, path, query)[1])),
     }
+
+
+def workspace_page(request: Request, name: str, lang: Lang, **context: Any) -> Response:
+    """Render a page of the workspace: ``context``, the page context, and the names its
+    templates use to say what a role may do and what state a period is in."""
+    return render(
+        request,
+        name,
+        {
+            **context,
+            **page_context(request, lang),
+            "State": State,
+            "STATE_NAMES": STATE_NAMES,
+            "ROLE_NAMES": ROLE_NAMES,
+            "Role": Role,
+            "Permission": Permission,
+            "may": may,
+        },
+    )
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a form's action: the page to show, fetched with GET (303 See Other)."""
+    return RedirectResponse(url, status_code=303)

@@ -14,36 +14,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import FileResponse
 
-from ashyq.bodies import BodyRegistry, UnknownBodyError
 from ashyq.errors import NotFoundError
 from ashyq.i18n import N_
-from ashyq.index.methodology import Methodology
-from ashyq.records import engine
 from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 from ashyq.storage.atomic import write_file
 from ashyq.web.portal import (
     BusyError,
-    LangDep,
-    Published,
-    SessionDep,
-    Year,
-    methodology_of,
-    portal_of,
-    published_snapshots,
 )
 
 if TYPE_CHECKING:  # the builders load Matplotlib; a request imports them when it needs one
-    from ashyq.reports.openness import OpennessData
+    pass
 
-__all__ = ["REPORT_CSP", "ReportFiles", "router", "serve_report"]
-
-router = APIRouter(include_in_schema=False)
+__all__ = ["REPORT_CSP", "ReportFiles", "serve_report"]
 
 # A report's HTML is a self-contained document: its styles and fonts are inline, it has
 # no script at all.
@@ -90,35 +78,6 @@ def _files(request: Request) -> ReportFiles:
     return files
 
 
-def _published(
-    snapshots: dict[int, Published], year: int
-) -> tuple[Published, dict[str, Any] | None]:
-    if year not in snapshots:
-        raise NotFoundError(N_("No published results for {period}."), period=year)
-    earlier = [y for y in snapshots if y < year]
-    previous = snapshots[max(earlier)].payload if earlier else None
-    return snapshots[year], previous
-
-
-def _data(
-    snapshot: Published,
-    previous: dict[str, Any] | None,
-    methodology: Methodology,
-    registry: BodyRegistry,
-) -> OpennessData:
-    from ashyq.reports.sources import snapshot_openness
-
-    return snapshot_openness(
-        snapshot.payload,
-        methodology,
-        version=snapshot.version,
-        previous=previous,
-        registry=registry,
-        # The portal reads on the embedded engine whatever ASHYQ_ENGINE says.
-        con=engine.embedded(),
-    )
-
-
 def serve_report(
     request: Request,
     key: str,
@@ -155,46 +114,3 @@ def serve_report(
         content_disposition_type=disposition,
         headers=headers,
     )
-
-
-@router.get("/reports/{year}/openness.{fmt}")
-def openness_report(
-    request: Request, session: SessionDep, lang: LangDep, year: Year, fmt: str
-) -> Response:
-    """The annual Openness Index report of a published period."""
-    from ashyq.reports.openness import build_openness_report
-
-    portal = portal_of(request)
-    snapshot, previous = _published(published_snapshots(session, portal), year)
-    methodology = methodology_of(session, year)
-
-    def build() -> Report:
-        data = _data(snapshot, previous, methodology, portal.registry)
-        return build_openness_report(data, lang)
-
-    return serve_report(request, snapshot.sha256, f"openness-{year}-{lang}", fmt, build)
-
-
-@router.get("/reports/{year}/scorecards/{code}.{fmt}")
-def scorecard_report(
-    request: Request, session: SessionDep, lang: LangDep, year: Year, code: str, fmt: str
-) -> Response:
-    """One body's scorecard in a published period (with a roadmap draft if it needs one)."""
-    from ashyq.reports.scorecard import build_scorecard
-
-    portal = portal_of(request)
-    try:
-        body = portal.registry.get(code)
-    except UnknownBodyError:
-        raise NotFoundError(N_("No body {body}."), body=code) from None
-    snapshot, previous = _published(published_snapshots(session, portal), year)
-    if not any(entry["code"] == body.code for entry in snapshot.payload["bodies"]):
-        raise NotFoundError(N_("No body {body}."), body=code)
-    methodology = methodology_of(session, year)
-
-    def build() -> Report:
-        data = _data(snapshot, previous, methodology, portal.registry)
-        return build_scorecard(data.result, body.code, lang, period=year, previous=data.previous)
-
-    name = f"scorecard-{year}-{body.code}-{lang}"
-    return serve_report(request, snapshot.sha256, name, fmt, build)

@@ -1,5 +1,6 @@
-"""The signed-in pages: the evaluation cycle of each period, disputes, roadmaps, and
-administration. Each form posts to an action; the action's check decides who may."""
+"""The workspace's pages of the evaluation cycle: a period and its actions, uploads,
+drafts, disputes and roadmaps, and the administrator's forms for periods and deadlines.
+Each form posts to an action; the action's check decides who may."""
 
 from __future__ import annotations
 
@@ -8,24 +9,33 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ashyq.access.accounts import Actor
-from ashyq.access.roles import ROLE_NAMES, Permission, Role, may
+from ashyq.access.roles import Permission, Role, may
 from ashyq.cycle import actions, auth
 from ashyq.cycle.files import MAX_SOURCE_BYTES
-from ashyq.cycle.workflow import ASTANA, NEXT_STATE, STATE_NAMES, State
-from ashyq.db.models import Account, AuditEntry, EvaluationPeriod, Roadmap, SourceValue, Upload
+from ashyq.cycle.workflow import ASTANA, NEXT_STATE, State
+from ashyq.db.models import EvaluationPeriod, Roadmap, SourceValue, Upload
 from ashyq.errors import InvalidError, NotFoundError
 from ashyq.i18n import N_, Lang
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.records import engine
-from ashyq.web.api import MAX_MEASURES, Deadlines, MeasureIn, RoadmapIn, max_lengths
+from ashyq.web.cycle.shared import (
+    MAX_MEASURES,
+    Attachments,
+    Deadlines,
+    DisputedIndicator,
+    Justification,
+    MeasureIn,
+    RoadmapIn,
+    file_dispute_from_form,
+    max_lengths,
+)
 from ashyq.web.portal import (
     ActorDep,
     FormDep,
@@ -36,47 +46,18 @@ from ashyq.web.portal import (
     Year,
     portal_of,
     published_snapshots,
-    read_attachments,
     read_upload,
     require_signed_in,
 )
-from ashyq.web.rendering import page_context, render
+from ashyq.web.rendering import see_other, workspace_page
 from ashyq.web.views import body_view, ranking_view
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def _back(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
-def _render(request: Request, name: str, lang: str, **context: Any) -> Response:
-    return render(
-        request,
-        name,
-        {
-            **context,
-            **page_context(request, lang),  # type: ignore[arg-type]
-            "State": State,
-            "STATE_NAMES": STATE_NAMES,
-            "ROLE_NAMES": ROLE_NAMES,
-            "Role": Role,
-            "Permission": Permission,
-            "may": may,
-        },
-    )
-
-
-@router.get("/workspace")
-def workspace(request: Request, session: SessionDep, actor: ActorDep, lang: LangDep) -> Response:
-    """Every period with its state and deadlines, and what the actor may do."""
-    require_signed_in(actor)
-    periods = list(session.scalars(select(EvaluationPeriod).order_by(EvaluationPeriod.year.desc())))
-    return _render(request, "workspace/index.html", lang, periods=periods)
 
 
 @router.get("/workspace/periods/{year}")
@@ -123,7 +104,7 @@ def period_page(
             (b["grade"] for b in published["bodies"] if b["code"] == actor.body_code), None
         )
         roadmap_due = grade is not None and methodology.needs_roadmap(grade)
-    return _render(
+    return workspace_page(
         request,
         "workspace/period.html",
         lang,
@@ -156,7 +137,7 @@ def _period_form(action: Callable[[Session, Actor, EvaluationPeriod], object], d
         year: Year,
     ) -> Response:
         action(session, actor, actions.get_period(session, year))
-        return _back(f"/workspace/periods/{year}")
+        return see_other(f"/workspace/periods/{year}")
 
     run.__doc__ = doc
     return run
@@ -178,7 +159,7 @@ def reopen(
 ) -> Response:
     """Reopen a published period, with the reason recorded."""
     actions.reopen_period(session, actor, actions.get_period(session, year), reason)
-    return _back(f"/workspace/periods/{year}")
+    return see_other(f"/workspace/periods/{year}")
 
 
 @router.post("/workspace/periods/{year}/uploads")
@@ -202,7 +183,7 @@ def upload(
         lang=lang,
         now=portal_of(request).clock(),
     )
-    return _back(f"/workspace/uploads/{result.id}")
+    return see_other(f"/workspace/uploads/{result.id}")
 
 
 @router.get("/workspace/uploads/{upload_id}")
@@ -213,7 +194,7 @@ def upload_page(
     require_signed_in(actor)
     found = actions.get_upload(session, actor, upload_id)
     period = session.get(EvaluationPeriod, found.period_id)
-    return _render(request, "workspace/upload.html", lang, upload=found, period=period)
+    return workspace_page(request, "workspace/upload.html", lang, upload=found, period=period)
 
 
 @router.get("/workspace/periods/{year}/bodies/{code}")
@@ -239,7 +220,7 @@ def draft_page(
         )
     )
     disputes = [d for d in actions.visible_disputes(session, actor, period) if d.body_code == code]
-    return _render(
+    return workspace_page(
         request,
         "workspace/draft.html",
         lang,
@@ -259,24 +240,15 @@ def file_dispute(
     session: FormWriteDep,
     actor: ActorDep,
     year: Year,
-    indicator: Annotated[str, Form(max_length=80)],
-    justification: Annotated[str, Form(max_length=10000)],
-    attachments: Annotated[list[UploadFile], File()] = [],  # noqa: B006 - FastAPI copies it
+    indicator: DisputedIndicator,
+    justification: Justification,
+    attachments: Attachments = [],  # noqa: B006 - FastAPI copies it
 ) -> Response:
     """File a dispute on one indicator value of the representative's own body."""
-    files = read_attachments(attachments)
-    dispute = actions.file_dispute(
-        session,
-        actor,
-        actions.get_period(session, year),
-        body_code=actor.body_code or "",
-        indicator=indicator,
-        justification=justification,
-        attachments=files,
-        files=portal_of(request).files,
-        now=portal_of(request).clock(),
+    dispute = file_dispute_from_form(
+        request, session, actor, year, indicator, justification, attachments
     )
-    return _back(f"/workspace/disputes/{dispute.id}")
+    return see_other(f"/workspace/disputes/{dispute.id}")
 
 
 def _attachment(filename: str) -> str:
@@ -306,7 +278,7 @@ def dispute_page(
             )
         )
     )
-    return _render(
+    return workspace_page(
         request,
         "workspace/dispute.html",
         lang,
@@ -367,7 +339,7 @@ def resolve(
         resolution=resolution,
         corrections=corrections,
     )
-    return _back(f"/workspace/disputes/{dispute_id}")
+    return see_other(f"/workspace/disputes/{dispute_id}")
 
 
 @router.get("/workspace/periods/{year}/roadmap")
@@ -387,7 +359,7 @@ def roadmap_page(
     if roadmap is None:
         measures = _drafted_measures(request, session, methodology, year, actor.body_code, lang)
         drafted = bool(measures)
-    return _render(
+    return workspace_page(
         request,
         "workspace/roadmap.html",
         lang,
@@ -494,76 +466,7 @@ def submit_roadmap(
         approved_on=roadmap.approved_on,
         measures=[actions.MeasureInput(**m.model_dump()) for m in roadmap.measures],
     )
-    return _back(f"/bodies/{actor.body_code}?period={year}")
-
-
-# --- administration ----------------------------------------------------------------------
-
-
-@router.get("/admin/accounts")
-def accounts_page(
-    request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, created: str = ""
-) -> Response:
-    """Accounts, and the form to add one."""
-    require_signed_in(actor)
-    auth.create_account(actor)
-    accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
-    return _render(
-        request,
-        "workspace/accounts.html",
-        lang,
-        accounts=accounts,
-        bodies=list(portal_of(request).registry),
-        created=created,
-    )
-
-
-@router.post("/admin/accounts")
-def create_account(
-    request: Request,
-    session: FormWriteDep,
-    actor: ActorDep,
-    lang: LangDep,
-    username: Annotated[str, Form(max_length=80)],
-    display_name: Annotated[str, Form(max_length=200)],
-    role: Annotated[Role, Form()],
-    body_code: Annotated[str, Form(max_length=20)] = "",
-    authority: Annotated[str, Form(max_length=10)] = "",
-) -> Response:
-    """Create an account; its one-time password is shown once."""
-    account, password = actions.create_account(
-        session,
-        actor,
-        username=username,
-        display_name=display_name,
-        role=role,
-        body_code=body_code or None,
-        authority=authority or None,
-        registry=portal_of(request).registry,
-    )
-    accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
-    return _render(
-        request,
-        "workspace/accounts.html",
-        lang,
-        accounts=accounts,
-        bodies=list(portal_of(request).registry),
-        created=account.username,
-        password=password,
-    )
-
-
-@router.post("/admin/accounts/{account_id}/active")
-def set_active(
-    request: Request,
-    session: FormWriteDep,
-    actor: ActorDep,
-    account_id: RecordId,
-    active: Annotated[bool, Form()],
-) -> Response:
-    """Block or unblock an account."""
-    actions.set_account_active(session, actor, account_id, active)
-    return _back("/admin/accounts")
+    return see_other(f"/bodies/{actor.body_code}?period={year}")
 
 
 @router.post("/admin/periods")
@@ -575,7 +478,7 @@ def create_period(
 ) -> Response:
     """Open a new period in draft with its methodology's deadlines."""
     actions.create_period(session, actor, year)
-    return _back(f"/workspace/periods/{year}")
+    return see_other(f"/workspace/periods/{year}")
 
 
 @router.post("/admin/periods/{year}/deadlines")
@@ -614,31 +517,4 @@ def set_deadlines(
         disputes_until=deadlines.disputes_until,
         consolidation_by=deadlines.consolidation_by,
     )
-    return _back(f"/workspace/periods/{year}")
-
-
-@router.get("/admin/audit")
-def audit_page(
-    request: Request,
-    session: SessionDep,
-    actor: ActorDep,
-    lang: LangDep,
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-) -> Response:
-    """The audit log, newest first, 100 entries a page."""
-    require_signed_in(actor)
-    auth.view_audit_log(actor)
-    page = max(page, 1)
-    entries = list(
-        session.scalars(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).offset((page - 1) * 100).limit(101)
-        )
-    )
-    return _render(
-        request,
-        "workspace/audit.html",
-        lang,
-        entries=entries[:100],
-        page=page,
-        more=len(entries) > 100,
-    )
+    return see_other(f"/workspace/periods/{year}")

@@ -1,15 +1,14 @@
-"""The public pages: rankings, bodies, methodology, statistics, open data, and signing in."""
+"""The public pages: rankings, bodies, methodology, statistics and open data."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from ashyq.access.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
 from ashyq.bodies import Level, UnknownBodyError
 from ashyq.db.models import EvaluationPeriod, Roadmap, Snapshot
 from ashyq.errors import NotFoundError
@@ -17,10 +16,8 @@ from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import APPEAL_TYPES, period_statistics
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
-from ashyq.web.opendata import FORMATS, TABLES, data_package, render_table, table_of
 from ashyq.web.portal import (
     ActorDep,
-    FormWriteDep,
     LangDep,
     Published,
     SessionDep,
@@ -32,8 +29,8 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
+from ashyq.web.public.opendata import FORMATS, TABLES, data_package, render_table, table_of
 from ashyq.web.rendering import page_context, render
-from ashyq.web.security import SESSION_COOKIE, rotate_csrf, set_session_cookie
 from ashyq.web.views import SortKey, body_view, ranking_view
 
 __all__ = ["latest_published", "router"]
@@ -332,65 +329,3 @@ def download(
         media_type=FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-# --- signing in --------------------------------------------------------------------------
-
-
-def _local(target: str) -> str:
-    # Only a path on this portal: never an open redirect to another site.
-    return target if target.startswith("/") and not target.startswith("//") else "/workspace"
-
-
-@router.get("/login")
-def login_page(
-    request: Request, actor: ActorDep, lang: LangDep, next: str = "/workspace"
-) -> Response:
-    """The sign-in form."""
-    context = {"failed": False, "username": "", "next": _local(next), **page_context(request, lang)}
-    return render(request, "login.html", context)
-
-
-@router.post("/login")
-def login(
-    request: Request,
-    session: FormWriteDep,
-    lang: LangDep,
-    username: Annotated[str, Form(max_length=80)],
-    password: Annotated[str, Form(max_length=200)],
-    next: Annotated[str, Form(max_length=500)] = "/workspace",
-) -> Response:
-    """Sign in: rate-limited per address and username; a new session and CSRF token on
-    success."""
-    portal = portal_of(request)
-    attempt = portal.limiter.reserve(portal.limiter.address(request), username)
-    account = authenticate(session, username, password)
-    if account is None:
-        context = {
-            "failed": True,
-            "username": username,
-            "next": _local(next),
-            **page_context(request, lang),
-        }
-        return render(request, "login.html", context, status_code=401)
-    portal.limiter.succeeded(attempt)
-    token = start_session(session, account)
-    response = RedirectResponse(_local(next), status_code=303)
-    set_session_cookie(
-        response,
-        token,
-        secure=portal.secure_cookies,
-        max_age=int(SESSION_LIFETIME.total_seconds()),
-    )
-    rotate_csrf(request, response, secure=portal.secure_cookies)
-    return response
-
-
-@router.post("/logout")
-def logout(request: Request, session: FormWriteDep) -> Response:
-    """Sign out: forget the session, and issue a new CSRF token."""
-    end_session(session, request.cookies.get(SESSION_COOKIE))
-    response = RedirectResponse("/rankings", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    rotate_csrf(request, response, secure=portal_of(request).secure_cookies)
-    return response

@@ -1,0 +1,1 @@
+"""Signing in and out (pages and API), and the workspace's front page."""
