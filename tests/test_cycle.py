@@ -14,6 +14,8 @@ from sqlalchemy import inspect as inspect_db
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ashyq.access import auth as access_auth
+from ashyq.access import management
 from ashyq.access.accounts import Actor, authenticate, hash_password, session_actor, start_session
 from ashyq.access.roles import ROLE_PERMISSIONS, Permission, Role, may
 from ashyq.cycle import actions, auth
@@ -52,7 +54,11 @@ def test_every_permission_is_held_and_the_public_only_reads() -> None:
 
 
 def test_each_action_has_a_check_of_the_same_name() -> None:
-    features = {auth: (actions,), ratings_auth: (incidents, keys, services)}
+    features = {
+        auth: (actions,),
+        ratings_auth: (incidents, keys, services),
+        access_auth: (management,),
+    }
     checked: set[str] = set()
     performed: set[str] = set()
     for checks, modules in features.items():

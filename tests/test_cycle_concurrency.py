@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ashyq.access import management
 from ashyq.access.accounts import Actor, authenticate, start_session
 from ashyq.cycle import actions
 from ashyq.cycle.workflow import State
@@ -221,7 +222,7 @@ def test_concurrent_blocks_block_once_and_end_the_sessions(portal: SeededPortal)
     def block(session: Session) -> Callable[[], object]:
         admin = _as(session, "admin")
         session.get(Account, mf)  # each racer reads the account active
-        return lambda: actions.set_account_active(session, admin, mf, False)
+        return lambda: management.set_account_active(session, admin, mf, False)
 
     assert _race(portal, block) == ["won"] + ["conflict"] * (RACERS - 1)
     assert _audited(portal, "set_account_active") == blocks + 1
@@ -283,7 +284,7 @@ def test_an_upload_lands_only_in_the_state_it_was_allowed_in(
         assert moved.wait(TIMEOUT)
         return inputs
 
-    monkeypatch.setattr(actions, "read_index_input", read_then_wait)
+    monkeypatch.setattr("ashyq.cycle.actions.sources.read_index_input", read_then_wait)
     outcome: list[str] = []
 
     own = [i.id for i in load_methodology("2025").indicators if i.authority.value == "kpssu"]

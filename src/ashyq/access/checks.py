@@ -1,7 +1,7 @@
 """The check every action starts with: may the actor's role do this at all?
 
-Each feature's checks (``ashyq.cycle.auth``, ``ashyq.ratings.auth``) call ``require``
-first, then add their own scope (own body, own authority) and state.
+Each feature's checks (``ashyq.cycle.auth``, ``ashyq.ratings.auth``, ``ashyq.access.auth``)
+call ``require`` first, then add their own scope (own body, own authority) and state.
 """
 
 from __future__ import annotations

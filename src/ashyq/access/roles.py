@@ -1,8 +1,9 @@
 """Who may do what: one table maps each role to its permissions.
 
 Each action (``ashyq.cycle.actions``, the ratings' ``keys``, ``services`` and
-``incidents``) has an authorisation check of the same name (``ashyq.cycle.auth``,
-``ashyq.ratings.auth``); the checks consult this table first (``checks.require``), then
+``incidents``, the accounts' ``ashyq.access.management``) has an authorisation check of the
+same name (``ashyq.cycle.auth``, ``ashyq.ratings.auth``, ``ashyq.access.auth``); the checks
+consult this table first (``checks.require``), then
 the scope of the role (the representative's own body, the authority's own indicators) and
 the period's state.
 """

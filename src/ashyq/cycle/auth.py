@@ -22,18 +22,15 @@ from ashyq.i18n import N_
 
 __all__ = [
     "compute_period",
-    "create_account",
     "create_period",
     "file_dispute",
     "move_period",
     "publish_period",
     "reopen_period",
     "resolve_dispute",
-    "set_account_active",
     "set_deadlines",
     "submit_roadmap",
     "upload_source_data",
-    "view_audit_log",
     "view_dispute",
     "view_draft",
     "view_uploads",
@@ -49,16 +46,6 @@ def _state(period: EvaluationPeriod, *allowed: State) -> None:
         )
 
 
-def create_account(actor: Actor) -> None:
-    """The administrator manages accounts."""
-    _require(actor, Permission.MANAGE_ACCOUNTS)
-
-
-def set_account_active(actor: Actor) -> None:
-    """The administrator blocks and unblocks accounts."""
-    _require(actor, Permission.MANAGE_ACCOUNTS)
-
-
 def create_period(actor: Actor) -> None:
     """The administrator opens periods."""
     _require(actor, Permission.MANAGE_PERIODS)
@@ -68,11 +55,6 @@ def set_deadlines(actor: Actor, period: EvaluationPeriod) -> None:
     """The administrator sets deadlines, until the period is published."""
     _require(actor, Permission.MANAGE_PERIODS)
     _state(period, State.DRAFT, State.COLLECTING, State.DISPUTES_OPEN, State.CONSOLIDATION)
-
-
-def view_audit_log(actor: Actor) -> None:
-    """The administrator reads the audit log."""
-    _require(actor, Permission.VIEW_AUDIT_LOG)
 
 
 def move_period(actor: Actor, period: EvaluationPeriod) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ashyq.access import audit
+from ashyq.access import audit, management
 from ashyq.access.accounts import SYSTEM, Actor
 from ashyq.access.roles import Role
 from ashyq.bodies import load_bodies
@@ -48,7 +48,7 @@ def bootstrap_admin(
 ) -> tuple[Account, str]:
     """Create the first administrator; raises ConflictError when the username is taken."""
     admin_actor = Actor(Role.ADMIN, None, SYSTEM.username)
-    return actions.create_account(
+    return management.create_account(
         session,
         admin_actor,
         username=username,
@@ -128,7 +128,7 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     def account(
         username: str, role: Role, body: str | None = None, authority: str | None = None
     ) -> Actor:
-        found, password = actions.create_account(
+        found, password = management.create_account(
             session,
             admin_actor,
             username=username,

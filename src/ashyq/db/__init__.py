@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import CursorResult, Engine, Update, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["make_engine", "session_scope", "upgrade"]
+__all__ = ["conditional_update", "make_engine", "session_scope", "upgrade"]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -82,3 +82,14 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def conditional_update(session: Session, statement: Update) -> int:
+    """Run ``statement`` (an UPDATE whose WHERE names the state the request read) and
+    return how many rows it changed: 0 when another request changed the row first.
+
+    The objects in the session are not synchronised: the caller sets them, and only when
+    the row changed.
+    """
+    result = session.execute(statement.execution_options(synchronize_session=False))
+    return cast("CursorResult[Any]", result).rowcount

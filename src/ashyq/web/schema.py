@@ -9,9 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from ashyq.db.models import (
-    Roadmap,
-)
+from ashyq.db.models import Roadmap
 
 __all__ = [
     "ERRORS",

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from pydantic import Field
 from sqlalchemy import select
 
+from ashyq.access import auth as access_auth
+from ashyq.access import management
 from ashyq.access.roles import Role
-from ashyq.cycle import actions, auth
 from ashyq.db.models import (
     Account,
     AuditEntry,
@@ -78,7 +79,7 @@ def _account_out(account: Account) -> AccountOut:
 def accounts(session: SessionDep, actor: ActorDep) -> list[AccountOut]:
     """Every account (administrator)."""
     require_signed_in(actor)
-    auth.create_account(actor)
+    access_auth.create_account(actor)
     return [_account_out(a) for a in session.scalars(select(Account).order_by(Account.id))]
 
 
@@ -90,7 +91,7 @@ def create_account(
     body: NewAccount,
 ) -> CreatedAccount:
     """Create an account; the response holds its password, shown only this once."""
-    account, password = actions.create_account(
+    account, password = management.create_account(
         session,
         actor,
         username=body.username,
@@ -118,7 +119,7 @@ def set_active(
     body: Activity,
 ) -> AccountOut:
     """Block or unblock an account (administrator)."""
-    account = actions.set_account_active(session, actor, account_id, body.active)
+    account = management.set_account_active(session, actor, account_id, body.active)
     return _account_out(account)
 
 
@@ -144,7 +145,7 @@ def audit_log(
 ) -> list[AuditOut]:
     """The audit log, newest first (administrator)."""
     require_signed_in(actor)
-    auth.view_audit_log(actor)
+    access_auth.view_audit_log(actor)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)

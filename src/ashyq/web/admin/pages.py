@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import select
 
+from ashyq.access import auth as access_auth
+from ashyq.access import management
 from ashyq.access.roles import Role
-from ashyq.cycle import actions, auth
 from ashyq.db.models import Account, AuditEntry
 from ashyq.web.portal import (
     ActorDep,
@@ -32,7 +33,7 @@ def accounts_page(
 ) -> Response:
     """Accounts, and the form to add one."""
     require_signed_in(actor)
-    auth.create_account(actor)
+    access_auth.create_account(actor)
     accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
     return workspace_page(
         request,
@@ -57,7 +58,7 @@ def create_account(
     authority: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Create an account; its one-time password is shown once."""
-    account, password = actions.create_account(
+    account, password = management.create_account(
         session,
         actor,
         username=username,
@@ -88,7 +89,7 @@ def set_active(
     active: Annotated[bool, Form()],
 ) -> Response:
     """Block or unblock an account."""
-    actions.set_account_active(session, actor, account_id, active)
+    management.set_account_active(session, actor, account_id, active)
     return see_other("/admin/accounts")
 
 
@@ -102,7 +103,7 @@ def audit_page(
 ) -> Response:
     """The audit log, newest first, 100 entries a page."""
     require_signed_in(actor)
-    auth.view_audit_log(actor)
+    access_auth.view_audit_log(actor)
     page = max(page, 1)
     entries = list(
         session.scalars(

@@ -13,9 +13,7 @@ from sqlalchemy.orm import Session
 
 from ashyq.access.accounts import Actor
 from ashyq.cycle import actions
-from ashyq.db.models import (
-    Dispute,
-)
+from ashyq.db.models import Dispute
 from ashyq.web.portal import (
     portal_of,
     read_attachments,

@@ -10,9 +10,7 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
 from ashyq.access.accounts import SESSION_LIFETIME, authenticate, end_session, start_session
-from ashyq.db.models import (
-    EvaluationPeriod,
-)
+from ashyq.db.models import EvaluationPeriod
 from ashyq.web.portal import (
     ActorDep,
     FormWriteDep,
