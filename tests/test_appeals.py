@@ -39,7 +39,7 @@ from ashyq.i18n import Text
 from ashyq.i18n.grammar import quantity
 from ashyq.index.engine import compute_index
 from ashyq.index.formulas import clamp_and_round, raw_score
-from ashyq.index.inputs import input_columns, read_index_input
+from ashyq.index.inputs import field_specs, input_columns, read_index_input
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import PublishedReport
 from ashyq.index.reconcile import CheckKind, Status, reconcile
@@ -579,6 +579,41 @@ def test_command_line_from_synthetic_files_to_the_index(tmp_path: Path) -> None:
     assert rows[0] == ["body", *INDEX_FIELDS]
     assert set(rows[0]) <= set(input_columns(load_methodology("2025")))
     assert len(rows) == 1 + 49
+
+    # Each authority's own counts, as the file it uploads to the portal. The upload's check
+    # (only the authority's own indicators, any subset of bodies) takes it once the
+    # authority adds the scores of its indicators that no e-Otinish record measures.
+    methodology = load_methodology("2025")
+    supplied: set[str] = set()
+    for authority in ("kpssu", "mki", "miicr"):
+        path = tmp_path / f"{authority}.csv"
+        command = ["appeals", "indicators", "--period", "2025", "--authority", authority]
+        written = invoke(runner, [*command, "--out", str(path)])
+        assert written.exit_code == 0, written.output
+        with path.open(encoding="utf-8") as handle:
+            header, *body_rows = list(csv.reader(handle))
+        assert len(body_rows) == 49
+        supplied |= set(header[1:])
+        own = [i for i in methodology.indicators if i.authority.value == authority]
+        columns = {name: [row[n] for row in body_rows] for n, name in enumerate(header)}
+        rest = [
+            i.id
+            for i in own
+            if not i.input_fields
+            or not all(field in columns and all(columns[field]) for field in i.input_fields)
+        ]
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            completed = csv.writer(handle)
+            completed.writerow([*header, *rest])
+            completed.writerows([*row, *("0" for _ in rest)] for row in body_rows)
+        own_ids = {i.id for i in own}
+        read_index_input(
+            path, methodology, load_bodies(), require_all_bodies=False, indicators=own_ids
+        )
+    assert supplied == {f for f in INDEX_FIELDS if f in field_specs(methodology)}
+    wrong = invoke(runner, ["appeals", "indicators", "--period", "2025", "--authority", "akimat"])
+    assert wrong.exit_code == 2
+    assert "--authority akimat: expected one of kpssu, mki, miicr" in wrong.stderr
 
     as_json = invoke(runner, ["appeals", "indicators", "--period", "2025", "--format", "json"])
     by_body = json.loads(as_json.stdout)["bodies"]

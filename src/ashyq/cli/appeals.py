@@ -31,7 +31,9 @@ from ashyq.cli.common import (
     write_output,
     write_text_or_json,
 )
-from ashyq.cli.options import LangOption, OutOption, PeriodOption, format_option
+from ashyq.cli.options import LangOption, OutOption, PeriodOption, choice_option, format_option
+from ashyq.index.inputs import field_specs
+from ashyq.index.methodology import Authority
 
 app = typer.Typer(
     help="e-Otinish appeals: ingest records, count the index inputs, national statistics.",
@@ -57,6 +59,14 @@ def ingest_command(
 def indicators_command(
     period: PeriodOption,
     output_format: Annotated[str, format_option("csv", "json")] = "csv",
+    authority: Annotated[
+        str | None,
+        choice_option(
+            "--authority",
+            tuple(a.value for a in Authority),
+            "Only the counts this authority supplies: the file it uploads to the portal.",
+        ),
+    ] = None,
     out: OutOption = None,
     lang: LangOption = None,
 ) -> None:
@@ -65,6 +75,14 @@ def indicators_command(
     data = stored_appeals_or_exit(period, chosen)
     methodology = methodology_or_exit(str(data.period.year))
     facts = index_counts(data, body_counts(data), methodology)
+    fields = INDEX_FIELDS
+    if authority is not None:
+        specs = field_specs(methodology)
+        fields = tuple(f for f in INDEX_FIELDS if f in specs and specs[f].authority == authority)
+        facts = {
+            body: {f: fact for f, fact in values.items() if f in fields}
+            for body, values in facts.items()
+        }
     if output_format == "json":
         payload = {
             "period": data.period.name,
@@ -80,11 +98,9 @@ def indicators_command(
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["body", *INDEX_FIELDS])
+    writer.writerow(["body", *fields])
     for body, values in facts.items():
-        writer.writerow(
-            [body, *(str(values[f].value) if f in values else "" for f in INDEX_FIELDS)]
-        )
+        writer.writerow([body, *(str(values[f].value) if f in values else "" for f in fields)])
     write_output(buffer.getvalue().encode("utf-8"), out)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "PeriodOption",
     "PortOption",
     "ReportLangOption",
+    "choice_option",
     "format_option",
     "message_lang",
     "period_option",
@@ -50,6 +51,7 @@ PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
 _UNKNOWN_FORMAT = N_("Unknown format {name}; use one of: {names}")
 _BAD_YEAR = N_("{option} {found}: expected a year, such as 2025")
+_NOT_A_CHOICE = N_("{option} {found}: expected one of {names}")
 
 
 def message_lang(ctx: typer.Context) -> Lang:
@@ -85,6 +87,20 @@ def format_option(*names: str) -> Any:
         return chosen
 
     return typer.Option("--format", help=f"One of: {', '.join(names)}.", callback=_checked(check))
+
+
+def choice_option(name: str, names: tuple[str, ...], help: str) -> Any:
+    """An option ``name`` whose value is one of ``names`` (in any case); the command gets it
+    in lower case."""
+
+    def check(given: str, lang: Lang) -> str:
+        chosen = given.lower()
+        if chosen not in names:
+            found = translate(_NOT_A_CHOICE, lang, option=name, found=given, names=", ".join(names))
+            fail(found, 2)
+        return chosen
+
+    return typer.Option(name, help=help, callback=_checked(check))
 
 
 def period_option(help: str = "A year (2025) or a half-year (2025H1).") -> Any:
