@@ -8,6 +8,8 @@ all`` write every combination into the folder ``--out``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +25,7 @@ from ashyq.cli.common import (
 from ashyq.cli.options import ReportLangOption, format_option, period_option, year_option
 from ashyq.errors import InputError
 from ashyq.i18n import LANGUAGES, N_, Lang, translate
+from ashyq.reports.model import Report
 from ashyq.reports.render import REPORT_RENDERERS
 
 if TYPE_CHECKING:  # the builders load Matplotlib; commands import them when they run
@@ -75,12 +78,27 @@ def _openness_data(
         fail(str(error))
 
 
-def _choices(lang: str | None, output_format: str) -> tuple[list[Lang], Lang, list[str]]:
-    """The languages to write, the language of messages, and the formats."""
+@dataclass(frozen=True)
+class _Chosen:
+    """What a report command was asked for: the languages and formats to write, where,
+    and the language of its messages."""
+
+    langs: list[Lang]
+    formats: list[str]
+    out: Path | None
+    message_lang: Lang
+
+    def write(self, build: Callable[[Lang], Report], stem: str) -> None:
+        write_reports(build, stem, self.langs, self.formats, self.out, self.message_lang)
+
+
+def _choices(lang: str | None, output_format: str, out: Path | None) -> _Chosen:
+    """The languages and formats to write (``all`` for every one), and the language of
+    messages: the one language written, else the setting's."""
     langs = list(LANGUAGES) if lang == "all" else [resolve_lang(lang)]
     message_lang = langs[0] if len(langs) == 1 else resolve_lang(None)
     formats = list(REPORT_RENDERERS) if output_format == "all" else [output_format]
-    return langs, message_lang, formats
+    return _Chosen(langs, formats, out, message_lang)
 
 
 @app.command("openness")
@@ -95,16 +113,9 @@ def openness_command(
     """The annual Openness Index report of a period."""
     from ashyq.reports.openness import build_openness_report
 
-    langs, message_lang, formats = _choices(lang, output_format)
-    data = _openness_data(period, input_file, previous, message_lang)
-    write_reports(
-        lambda chosen: build_openness_report(data, chosen),
-        f"openness-{period}",
-        langs,
-        formats,
-        out,
-        message_lang,
-    )
+    chosen = _choices(lang, output_format, out)
+    data = _openness_data(period, input_file, previous, chosen.message_lang)
+    chosen.write(lambda each: build_openness_report(data, each), f"openness-{period}")
 
 
 @app.command("compendium")
@@ -117,20 +128,13 @@ def compendium_command(
     """The compendium of typical violations found in the stored public-service records."""
     from ashyq.reports.compendium import build_compendium, collect_compendium
 
-    langs, message_lang, formats = _choices(lang, output_format)
-    data = stored_services_or_exit(period, message_lang)
+    chosen = _choices(lang, output_format, out)
+    data = stored_services_or_exit(period, chosen.message_lang)
     try:
         facts = collect_compendium(data)
     except LookupError as error:
         fail(str(error), code=2)
-    write_reports(
-        lambda chosen: build_compendium(facts, chosen),
-        f"compendium-{data.period.name}",
-        langs,
-        formats,
-        out,
-        message_lang,
-    )
+    chosen.write(lambda each: build_compendium(facts, each), f"compendium-{data.period.name}")
 
 
 @app.command("monitoring")
@@ -144,19 +148,12 @@ def monitoring_command(
     from ashyq.monitoring.figures import NoSurveyError, open_survey
     from ashyq.reports.monitoring import build_monitoring_report, monitoring_data
 
-    langs, message_lang, formats = _choices(lang, output_format)
+    chosen = _choices(lang, output_format, out)
     try:
         data = monitoring_data(open_survey(), year)
     except NoSurveyError:
-        fail(translate(_NO_SURVEY, message_lang, year=year), code=2)
-    write_reports(
-        lambda chosen: build_monitoring_report(data, chosen),
-        f"monitoring-{year}",
-        langs,
-        formats,
-        out,
-        message_lang,
-    )
+        fail(translate(_NO_SURVEY, chosen.message_lang, year=year), code=2)
+    chosen.write(lambda each: build_monitoring_report(data, each), f"monitoring-{year}")
 
 
 # The message of «ashyq monitoring stats» for the same case (one catalogue entry).
@@ -181,19 +178,15 @@ def scorecard_command(
     from ashyq.bodies import UnknownBodyError, load_bodies
     from ashyq.reports.scorecard import build_scorecard
 
-    langs, message_lang, formats = _choices(lang, output_format)
+    chosen = _choices(lang, output_format, out)
     try:
         code = load_bodies().resolve(body).code
     except UnknownBodyError as error:
         fail(str(error))
-    data = _openness_data(period, input_file, previous, message_lang)
-    write_reports(
-        lambda chosen: build_scorecard(
-            data.result, code, chosen, period=period, previous=data.previous
+    data = _openness_data(period, input_file, previous, chosen.message_lang)
+    chosen.write(
+        lambda each: build_scorecard(
+            data.result, code, each, period=period, previous=data.previous
         ),
         f"scorecard-{period}-{code}",
-        langs,
-        formats,
-        out,
-        message_lang,
     )

@@ -163,6 +163,7 @@ class Upload(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    period: Mapped[EvaluationPeriod] = relationship()
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     authority: Mapped[str | None] = mapped_column(String(10))
     filename: Mapped[str] = mapped_column(String(255))
@@ -232,6 +233,7 @@ class Dispute(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("periods.id"))
+    period: Mapped[EvaluationPeriod] = relationship()
     body_code: Mapped[str] = mapped_column(String(20))
     indicator: Mapped[str] = mapped_column(String(80))
     disputed_value: Mapped[Decimal]

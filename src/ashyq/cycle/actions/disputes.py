@@ -169,8 +169,7 @@ def resolve_dispute(
     values; an accepted dispute recomputes the draft results. Raises InvalidError, or
     ConflictError when the dispute is resolved already (by another request too).
     """
-    period = session.get(EvaluationPeriod, dispute.period_id)
-    assert period is not None
+    period = dispute.period
     auth.resolve_dispute(actor, period)
     if dispute.status != "open":
         raise ConflictError(N_("Dispute {id} is already resolved."), id=dispute.id)

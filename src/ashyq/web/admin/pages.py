@@ -6,11 +6,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ashyq.access import auth as access_auth
 from ashyq.access import management
 from ashyq.access.roles import Role
 from ashyq.db.models import Account, AuditEntry
+from ashyq.i18n import Lang
 from ashyq.web.portal import (
     ActorDep,
     FormWriteDep,
@@ -34,14 +36,15 @@ def accounts_page(
     """Accounts, and the form to add one."""
     require_signed_in(actor)
     access_auth.create_account(actor)
+    return _accounts(request, session, lang, created=created)
+
+
+def _accounts(request: Request, session: Session, lang: Lang, **shown: str) -> Response:
+    """The accounts page: every account, the form to add one, and what was just done."""
     accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
+    bodies = list(portal_of(request).registry)
     return workspace_page(
-        request,
-        "workspace/accounts.html",
-        lang,
-        accounts=accounts,
-        bodies=list(portal_of(request).registry),
-        created=created,
+        request, "workspace/accounts.html", lang, accounts=accounts, bodies=bodies, **shown
     )
 
 
@@ -68,16 +71,7 @@ def create_account(
         authority=authority or None,
         registry=portal_of(request).registry,
     )
-    accounts = list(session.scalars(select(Account).order_by(Account.role, Account.username)))
-    return workspace_page(
-        request,
-        "workspace/accounts.html",
-        lang,
-        accounts=accounts,
-        bodies=list(portal_of(request).registry),
-        created=account.username,
-        password=password,
-    )
+    return _accounts(request, session, lang, created=account.username, password=password)
 
 
 @router.post("/admin/accounts/{account_id}/active")

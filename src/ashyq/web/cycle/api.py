@@ -214,8 +214,7 @@ def upload_report(session: SessionDep, actor: ActorDep, upload_id: RecordId) -> 
     """An upload's validation and reconciliation report (analysts; an authority its own)."""
     require_signed_in(actor)
     found = actions.get_upload(session, actor, upload_id)
-    period = session.get(EvaluationPeriod, found.period_id)
-    assert period is not None
+    period = found.period
     return _upload_out(found, period.year)
 
 
@@ -373,8 +372,7 @@ def dispute(session: SessionDep, actor: ActorDep, dispute_id: RecordId) -> Dispu
     """One dispute, to analysts and to its body's representative."""
     require_signed_in(actor)
     found = actions.get_dispute(session, actor, dispute_id)
-    period = session.get(EvaluationPeriod, found.period_id)
-    assert period is not None
+    period = found.period
     return _dispute_out(found, period.year)
 
 
@@ -405,8 +403,7 @@ def resolve(
         resolution=body.resolution,
         corrections=body.corrections,
     )
-    period = session.get(EvaluationPeriod, found.period_id)
-    assert period is not None
+    period = found.period
     return _dispute_out(found, period.year)
 
 

@@ -193,7 +193,7 @@ def upload_page(
     """The validation and reconciliation report of one upload."""
     require_signed_in(actor)
     found = actions.get_upload(session, actor, upload_id)
-    period = session.get(EvaluationPeriod, found.period_id)
+    period = found.period
     return workspace_page(request, "workspace/upload.html", lang, upload=found, period=period)
 
 
@@ -265,8 +265,7 @@ def dispute_page(
     """A dispute, its attachments and its resolution; the analyst's resolution form."""
     require_signed_in(actor)
     dispute = actions.get_dispute(session, actor, dispute_id)
-    period = session.get(EvaluationPeriod, dispute.period_id)
-    assert period is not None
+    period = dispute.period
     methodology = load_methodology(period.methodology)
     indicator = methodology.indicator(dispute.indicator)
     values = list(

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from sqlalchemy import select
 
-from ashyq.bodies import Level, UnknownBodyError
 from ashyq.db.models import (
     EvaluationPeriod,
     Roadmap,
@@ -28,13 +27,14 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
+from ashyq.web.public.ranking import RankingQueryDep, ranking_of
 from ashyq.web.schema import (
     ERRORS,
     ApiModel,
     RoadmapOut,
     roadmap_out,
 )
-from ashyq.web.views import BodyView, RankingView, SortKey, body_view, ranking_view
+from ashyq.web.views import BodyView, RankingView, body_view
 
 __all__ = ["router"]
 
@@ -76,38 +76,19 @@ def ranking(
     session: SessionDep,
     lang: LangDep,
     period: Year,
-    level: Level = Level.CGO,
-    grade: str | None = None,
-    criterion: str | None = None,
-    category: str | None = None,
-    sort: SortKey = SortKey.RANK,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
+    query: RankingQueryDep,
 ) -> RankingView:
     """The published ranking of one level, filtered and sorted as the ranking page."""
     _, snapshot = _published(request, session, period)
-    return ranking_view(
-        snapshot.payload,
-        load_methodology(snapshot.methodology),
-        portal_of(request).registry,
-        lang,
-        level=level.value,
-        grade=grade or None,
-        criterion=criterion or None,
-        category=category or None,
-        sort=sort,
-        descending=order == "desc",
-        version=snapshot.version,
-    )
+    methodology = load_methodology(snapshot.methodology)
+    return ranking_of(snapshot, methodology, portal_of(request).registry, lang, query)
 
 
 @router.get("/periods/{period}/bodies/{code}", tags=["public"])
 def body(request: Request, session: SessionDep, lang: LangDep, period: Year, code: str) -> BodyView:
     """A body's published results: criteria, indicators, facts, movement and history."""
     snapshots, snapshot = _published(request, session, period)
-    try:
-        known = portal_of(request).registry.resolve(code)
-    except UnknownBodyError:
-        raise NotFoundError(N_("No body {body}."), body=code) from None
+    known = portal_of(request).registry.resolve(code)  # an unknown one: 404 (web.errors)
     view = body_view(
         snapshot.payload,
         load_methodology(snapshot.methodology),

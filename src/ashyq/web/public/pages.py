@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy import select
 
-from ashyq.bodies import Level, UnknownBodyError
 from ashyq.db.models import EvaluationPeriod, Roadmap, Snapshot
 from ashyq.errors import NotFoundError
 from ashyq.i18n import N_, Lang, translate
@@ -30,8 +29,9 @@ from ashyq.web.portal import (
     published_snapshots,
 )
 from ashyq.web.public.opendata import FORMATS, TABLES, data_package, render_table, table_of
+from ashyq.web.public.ranking import RankingQueryDep, ranking_of
 from ashyq.web.rendering import page_context, render
-from ashyq.web.views import SortKey, body_view, ranking_view
+from ashyq.web.views import body_view
 
 __all__ = ["latest_published", "router"]
 
@@ -63,31 +63,15 @@ def rankings(
     session: SessionDep,
     actor: ActorDep,
     lang: LangDep,
+    query: RankingQueryDep,
     period: YearQuery = None,
-    level: Level = Level.CGO,
-    grade: str | None = None,
-    criterion: str | None = None,
-    category: str | None = None,
-    sort: SortKey = SortKey.RANK,
-    order: Annotated[str, Query(pattern="^(asc|desc)$")] = "asc",
 ) -> Response:
     """The ranking of one level, sortable and filterable by grade and criterion category."""
     snapshots = published_snapshots(session, portal_of(request))
     _, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)
-    view = ranking_view(
-        snapshot.payload,
-        methodology,
-        portal_of(request).registry,
-        lang,
-        level=level.value,
-        grade=grade or None,
-        criterion=criterion or None,
-        category=category or None,
-        sort=sort,
-        descending=order == "desc",
-        version=snapshot.version,
-    )
+    view = ranking_of(snapshot, methodology, portal_of(request).registry, lang, query)
+    level = query.level
     # A filter may leave no body: the page then says so, with no chart.
     chart = (
         bar_chart(
@@ -125,10 +109,7 @@ def body_page(
 ) -> Response:
     """One body: criteria and indicators against their max, dynamics, facts and roadmap."""
     portal = portal_of(request)
-    try:
-        body = portal.registry.resolve(code)
-    except UnknownBodyError:
-        raise NotFoundError(N_("No body {body}."), body=code) from None
+    body = portal.registry.resolve(code)  # an unknown one is answered 404 (web.errors)
     snapshots = published_snapshots(session, portal_of(request))
     year, snapshot = latest_published(snapshots, period)
     methodology = load_methodology(snapshot.methodology)

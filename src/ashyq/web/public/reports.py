@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request, Response
 
-from ashyq.bodies import BodyRegistry, UnknownBodyError
+from ashyq.bodies import BodyRegistry
 from ashyq.errors import NotFoundError
 from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology
@@ -87,10 +87,8 @@ def scorecard_report(
     from ashyq.reports.scorecard import build_scorecard
 
     portal = portal_of(request)
-    try:
-        body = portal.registry.get(code)
-    except UnknownBodyError:
-        raise NotFoundError(N_("No body {body}."), body=code) from None
+    # By code or any name, as the body's page; an unknown one is answered 404 (web.errors).
+    body = portal.registry.resolve(code)
     snapshot, previous = _published(published_snapshots(session, portal), year)
     if not any(entry["code"] == body.code for entry in snapshot.payload["bodies"]):
         raise NotFoundError(N_("No body {body}."), body=code)
