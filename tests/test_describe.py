@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import figure, number, quantity
-from ashyq.index.describe import _FRAMES, describe_criterion, describe_indicator
+from ashyq.reports.describe import _FRAMES, describe_criterion, describe_indicator
 from ashyq.index.methodology import IndicatorRole, Methodology
 
 PACKAGED = Path(__file__).parents[1] / "src/ashyq/index/methodologies/openness-2025.yaml"

@@ -321,7 +321,7 @@ class Indicator(_Strict):
     """One indicator: its points, who supplies it, and how it is scored.
 
     ``purpose`` says what the indicator evaluates and why, as the report's methodology
-    does; the methodology text of the reports is generated from it (``index.describe``).
+    does; the methodology text of the reports is generated from it (``reports.describe``).
     """
 
     id: Annotated[str, Field(pattern=_IDENT)]

@@ -4,8 +4,9 @@ The annual report prints, for each criterion and indicator, what it evaluates, i
 how the score is obtained and its level bands. All of it follows from the declaration: the
 ``purpose`` of the item, its ``max`` and role, its formula with the labels of the raw
 fields, and the band scales. Each formula kind has one generator here; the fixed sentence
-frames of the three languages are the ``_FRAMES`` below (they are part of the methodology's
-wording, not of the user interface, so they are not in the gettext catalogues).
+frames of the three languages are in ``describe.yaml`` beside this module (they are part of
+the methodology's wording, not of the user interface, so they are not in the gettext
+catalogues).
 
 Every number is spelled by ``ashyq.i18n.grammar`` (decimal comma in Russian and Kazakh),
 and every count noun agrees with its number ("1 балл", "2 балла", "0,1 балла").
@@ -16,7 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib import resources
 from typing import Any, Final, Literal
+
+import yaml
 
 from ashyq.bodies import Level
 from ashyq.i18n import LANGUAGES, Lang
@@ -45,243 +49,19 @@ __all__ = ["describe_criterion", "describe_indicator"]
 
 _NBSP = "\N{NO-BREAK SPACE}"
 
-_FRAMES: Final[dict[Lang, dict[str, str]]] = {
-    "ru": {
-        "max_core": "Максимальный балл по индикатору — {max}.",
-        "max_penalty": (
-            "Индикатор штрафной: его баллы, не более {max}, вычитаются из балла критерия "
-            "{criterion}."
-        ),
-        "max_bonus": (
-            "Индикатор поощрительный: его баллы, не более {max}, начисляются сверх "
-            "максимального балла критерия {criterion}."
-        ),
-        "formula": "Балл рассчитывается по формуле {formula}, где {legend}.",
-        "negative": "Если результат отрицательный, присваивается {zero}.",
-        "per_fact": (
-            "За каждый выявленный факт из максимального балла вычитается {per_fact}: "
-            "балл = {formula}, где {legend}."
-        ),
-        "step_ratio": (
-            "Балл определяется по шкале от доли X = {formula} (в процентах), где {legend}."
-        ),
-        "step_value": "Балл определяется по шкале от значения X (в процентах), где {legend}.",
-        "step_table": "{levels}: {steps}; в остальных случаях — {otherwise}.",
-        "step": "{points} при X {op} {threshold}",
-        "levels_CGO": "Для ЦГО",
-        "levels_MIO": "Для МИО",
-        "levels_all": "Для ЦГО и МИО",
-        "bucketed": (
-            "Балл равен среднему баллу групп, взвешенному по числу случаев в каждой группе: "
-            "{formula}, где {legend}."
-        ),
-        "correction": (
-            "Результат умножается на средний корректирующий коэффициент {formula}, где {legend}."
-        ),
-        "coefficient_note": "коэффициент {value}",
-        "coefficients": (
-            "Каждый коэффициент принимает значение {values}; максимальная сумма "
-            "коэффициентов — {cap}."
-        ),
-        "penalty": (
-            "За каждый выявленный факт начисляется {per_fact}, всего не более {max}: "
-            "штраф = {formula}, где {legend}."
-        ),
-        "bonus": (
-            "За каждый подтверждённый факт начисляется {per_fact}, всего не более {max}: "
-            "бонус = {formula}, где {legend}."
-        ),
-        "ready": (
-            "Балл рассчитывает уполномоченный орган и представляет в готовом виде; формула "
-            "расчёта методикой не раскрывается."
-        ),
-        "empty_full": "Если {symbol} = 0, присваивается максимальный балл ({max}).",
-        "empty_zero": "Если {symbol} = 0, присваивается {zero}.",
-        "authority": "Исходные данные представляет {authority}.",
-        "authority_kpssu": "КПСиСУ Генеральной прокуратуры",
-        "authority_mki": "Министерство культуры и информации",
-        "authority_miicr": "Министерство искусственного интеллекта и цифрового развития",
-        "levels": "Уровни индикатора: {bands}.",
-        "band_from": "{name} — от {points}",
-        "band_below": "{name} — менее {points}",
-        "criterion_max": "Максимальное количество баллов по критерию — {max}.",
-        "criterion_bonus_max": "Дополнительно может быть начислено не более {max}.",
-        "criterion_sum": "Балл по критерию определяется сложением баллов индикаторов: {items}.",
-        "criterion_penalties": "Из суммы вычитаются штрафные баллы: {items}.",
-        "criterion_bonuses": "Поощрительные баллы начисляются сверх максимума: {items}.",
-        "item": "{name} ({points})",
-        "item_at_most": "{name} (не более {points})",
-        "at_most": "не более {points}",
-        "categories": "Категории критерия: {bands}.",
-        "legend_item": "{symbol} — {label}",
-        "percent": "{value}" + _NBSP + "%",
-        "arg_sep": "; ",
-        "list_sep": "; ",
-        "or": "или",
-        "quoted": "«{name}»",
-    },
-    "kk": {
-        "max_core": "Индикатор бойынша ең жоғары балл — {max}.",
-        "max_penalty": (
-            "Бұл айыппұл индикаторы: оның балдары (ең көбі {max}) {criterion} өлшемшартының "
-            "балынан шегеріледі."
-        ),
-        "max_bonus": (
-            "Бұл көтермелеу индикаторы: оның балдары (ең көбі {max}) {criterion} "
-            "өлшемшартының ең жоғары балынан тыс қосылады."
-        ),
-        "formula": "Балл мына формула бойынша есептеледі: {formula}, мұндағы {legend}.",
-        "negative": "Нәтиже теріс болса, {zero} беріледі.",
-        "per_fact": (
-            "Әрбір анықталған факт үшін ең жоғары балдан {per_fact} шегеріледі: "
-            "балл = {formula}, мұндағы {legend}."
-        ),
-        "step_ratio": (
-            "Балл шкала бойынша анықталады; өлшенетін шама — пайызбен берілген X = {formula} "
-            "үлесі, мұндағы {legend}."
-        ),
-        "step_value": (
-            "Балл шкала бойынша анықталады; өлшенетін шама — пайызбен берілген X мәні, "
-            "мұндағы {legend}."
-        ),
-        "step_table": "{levels}: {steps}; қалған жағдайларда — {otherwise}.",
-        "step": "X {op} {threshold} болғанда {points}",
-        "levels_CGO": "ОМО үшін",
-        "levels_MIO": "ЖАО үшін",
-        "levels_all": "ОМО мен ЖАО үшін",
-        "bucketed": (
-            "Балл әр топтағы жағдайлар санына қарай өлшенген топтардың орташа балына тең: "
-            "{formula}, мұндағы {legend}."
-        ),
-        "correction": (
-            "Нәтиже орташа түзету коэффициентіне көбейтіледі: {formula}, мұндағы {legend}."
-        ),
-        "coefficient_note": "коэффициент {value}",
-        "coefficients": (
-            "Әр коэффициент {values} мәндерінің бірін қабылдайды; коэффициенттер сомасының "
-            "ең үлкен мәні — {cap}."
-        ),
-        "penalty": (
-            "Әрбір анықталған факт үшін {per_fact} есептеледі, барлығы ең көбі {max}: "
-            "айыппұл = {formula}, мұндағы {legend}."
-        ),
-        "bonus": (
-            "Әрбір расталған факт үшін {per_fact} беріледі, барлығы ең көбі {max}: "
-            "бонус = {formula}, мұндағы {legend}."
-        ),
-        "ready": (
-            "Балды уәкілетті орган есептеп, дайын түрде ұсынады; есептеу формуласы әдістемеде "
-            "ашылмайды."
-        ),
-        "empty_full": "{symbol} = 0 болса, ең жоғары балл ({max}) беріледі.",
-        "empty_zero": "{symbol} = 0 болса, {zero} беріледі.",
-        "authority": "Бастапқы деректерді {authority} ұсынады.",
-        "authority_kpssu": (
-            "Бас прокуратураның Құқықтық статистика және арнайы есепке алу жөніндегі комитеті"
-        ),
-        "authority_mki": "Мәдениет және ақпарат министрлігі",
-        "authority_miicr": "Жасанды интеллект және цифрлық даму министрлігі",
-        "levels": "Индикатор деңгейлері: {bands}.",
-        "band_from": "{name} — {points} бастап",
-        "band_below": "{name} — {points} төмен",
-        "criterion_max": "Өлшемшарт бойынша ең жоғары балл — {max}.",
-        "criterion_bonus_max": "Қосымша ең көбі {max} берілуі мүмкін.",
-        "criterion_sum": (
-            "Өлшемшарт бойынша балл мына индикаторлардың балдарын қосу арқылы анықталады: {items}."
-        ),
-        "criterion_penalties": "Сомадан айыппұл балдары шегеріледі: {items}.",
-        "criterion_bonuses": "Көтермелеу балдары ең жоғары балдан тыс қосылады: {items}.",
-        "item": "{name} ({points})",
-        "item_at_most": "{name} (ең көбі {points})",
-        "at_most": "ең көбі {points}",
-        "categories": "Өлшемшарт санаттары: {bands}.",
-        "legend_item": "{symbol} — {label}",
-        "percent": "{value}" + _NBSP + "%",
-        "arg_sep": "; ",
-        "list_sep": "; ",
-        "or": "немесе",
-        "quoted": "«{name}»",
-    },
-    "en": {
-        "max_core": "The maximum score of the indicator is {max}.",
-        "max_penalty": (
-            "The indicator is a penalty: its points, at most {max}, are subtracted from the "
-            "score of the criterion {criterion}."
-        ),
-        "max_bonus": (
-            "The indicator is a bonus: its points, at most {max}, are added beyond the maximum "
-            "of the criterion {criterion}."
-        ),
-        "formula": "The score is {formula}, where {legend}.",
-        "negative": "A negative result gives {zero}.",
-        "per_fact": (
-            "Each established fact deducts {per_fact} from the maximum: score = {formula}, "
-            "where {legend}."
-        ),
-        "step_ratio": (
-            "The score is read off a step scale of the share X = {formula} (in percent), "
-            "where {legend}."
-        ),
-        "step_value": "The score is read off a step scale of X (in percent), where {legend}.",
-        "step_table": "{levels}: {steps}; otherwise {otherwise}.",
-        "step": "{points} if X {op} {threshold}",
-        "levels_CGO": "For central government bodies (CGO)",
-        "levels_MIO": "For local executive bodies (MIO)",
-        "levels_all": "For central government bodies and local executive bodies",
-        "bucketed": (
-            "The score is the mean of the group points, weighted by the number of cases in "
-            "each group: {formula}, where {legend}."
-        ),
-        "correction": (
-            "The result is multiplied by the mean correcting coefficient {formula}, where {legend}."
-        ),
-        "coefficient_note": "coefficient {value}",
-        "coefficients": (
-            "Each coefficient takes the value {values}; the coefficients add up to at most {cap}."
-        ),
-        "penalty": (
-            "Each established fact adds {per_fact}, at most {max} in all: penalty = {formula}, "
-            "where {legend}."
-        ),
-        "bonus": (
-            "Each confirmed fact adds {per_fact}, at most {max} in all: bonus = {formula}, "
-            "where {legend}."
-        ),
-        "ready": (
-            "The authorised body computes the score and delivers it ready-made; the methodology "
-            "does not publish the formula."
-        ),
-        "empty_full": "If {symbol} is 0, the indicator gets the full {max}.",
-        "empty_zero": "If {symbol} is 0, the indicator gets {zero}.",
-        "authority": "The source data are supplied by {authority}.",
-        "authority_kpssu": (
-            "the Committee on Legal Statistics and Special Accounts of the Prosecutor "
-            "General's Office"
-        ),
-        "authority_mki": "the Ministry of Culture and Information",
-        "authority_miicr": "the Ministry of Artificial Intelligence and Digital Development",
-        "levels": "Levels of the indicator: {bands}.",
-        "band_from": "{name} from {points}",
-        "band_below": "{name} below {points}",
-        "criterion_max": "The maximum score of the criterion is {max}.",
-        "criterion_bonus_max": "At most {max} may be awarded on top.",
-        "criterion_sum": (
-            "The score of the criterion is the sum of the scores of its indicators: {items}."
-        ),
-        "criterion_penalties": "Penalty points are subtracted from the sum: {items}.",
-        "criterion_bonuses": "Bonus points are added beyond the maximum: {items}.",
-        "item": "{name} ({points})",
-        "item_at_most": "{name} (at most {points})",
-        "at_most": "at most {points}",
-        "categories": "Categories of the criterion: {bands}.",
-        "legend_item": "{symbol}: {label}",
-        "percent": "{value}%",
-        "arg_sep": ", ",
-        "list_sep": ", ",
-        "or": "or",
-        "quoted": "“{name}”",
-    },
-}
+
+def _load_frames() -> dict[Lang, dict[str, str]]:
+    """The frames of ``describe.yaml``, by language; every frame is given in every
+    language (a missing one is an error here, not a gap in a report)."""
+    text = resources.files("ashyq.reports").joinpath("describe.yaml").read_text("utf-8")
+    frames: dict[str, dict[str, str]] = yaml.safe_load(text)["frames"]
+    for key, by_lang in frames.items():
+        if set(by_lang) != set(LANGUAGES):
+            raise ValueError(f"describe.yaml: frame {key} is given in {sorted(by_lang)}")
+    return {lang: {key: by_lang[lang] for key, by_lang in frames.items()} for lang in LANGUAGES}
+
+
+_FRAMES: Final = _load_frames()
 
 # Which grammatical case a number of points takes in each slot of the frames: after
 # "не более" / "от" / "менее" Russian wants the genitive, Kazakh's "бастап" / "төмен" the
