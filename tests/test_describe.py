@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import figure, number, quantity
-from ashyq.reports.describe import _FRAMES, describe_criterion, describe_indicator
 from ashyq.index.methodology import IndicatorRole, Methodology
+from ashyq.reports.describe import _FRAMES, describe_criterion, describe_indicator
 
 PACKAGED = Path(__file__).parents[1] / "src/ashyq/index/methodologies/openness-2025.yaml"
 KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")

@@ -23,11 +23,11 @@ from babel.dates import format_date
 from ashyq.bodies import Body, Level
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import Case, join_names, number, quantity
-from ashyq.reports.describe import describe_criterion, describe_indicator
 from ashyq.index.dynamics import BodyDynamics, Change, PreviousResult, compare_periods
 from ashyq.index.engine import BodyResult, IndexResult
 from ashyq.index.methodology import BandScale, Criterion, Indicator, IndicatorRole, Methodology
 from ashyq.reports import charts
+from ashyq.reports.describe import describe_criterion, describe_indicator
 from ashyq.reports.model import (
     Block,
     BulletList,
