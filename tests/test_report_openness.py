@@ -345,8 +345,12 @@ def test_every_frame_is_declared_in_three_languages_and_used() -> None:
     texts = yaml.safe_load(
         resources.files("ashyq.reports").joinpath("openness.yaml").read_text("utf-8")
     )
-    code = resources.files("ashyq.reports").joinpath("openness.py").read_text("utf-8")
-    called = set(re.findall(r'_t\(\s*"(\w+)"', code))
+    package = resources.files("ashyq.reports").joinpath("openness")
+    code = "\n".join(
+        part.read_text("utf-8") for part in package.iterdir() if part.name.endswith(".py")
+    )
+    called = set(re.findall(r'\bt\(\s*"(\w+)"', code))
+    assert called
     assert called <= set(texts["frames"])
     unused = [key for key in texts["frames"] if f'"{key}"' not in code]
     assert not unused
