@@ -25,11 +25,12 @@ from ashyq.db import make_engine
 from ashyq.db.models import ApiKey, EvaluationPeriod, Rating
 from ashyq.errors import StorageFullError
 from ashyq.i18n import translate
+from ashyq.i18n.grammar import number
 from ashyq.index.engine import BodyInput, IndexResult
 from ashyq.index.explain import explain
 from ashyq.index.methodology import Methodology
 from ashyq.index.published import PublishedReport
-from ashyq.numbers import format_decimal, parse_decimal
+from ashyq.numbers import parse_decimal
 
 BODIES_HEADER = ["code", "level", "name_ru", "name_kk", "name_en", "aliases"]
 UNKNOWN_BODY = "Министерство магии"
@@ -78,7 +79,7 @@ def write_input(
     ids = [indicator.id for indicator in methodology.indicators]
     lines = [";".join(["body", *ids])]
     for position, body_input in enumerate(inputs):
-        cells = [format_decimal(body_input.scores[i].value, "ru") for i in ids]
+        cells = [number(body_input.scores[i].value, "ru") for i in ids]
         for index, indicator_id in enumerate(ids):
             override = (changes or {}).get((body_input.body, indicator_id))
             if override is not None:
@@ -500,13 +501,13 @@ def test_explain_by_code_and_by_abbreviation_agree(
     assert by_code.stdout == by_abbreviation.stdout
     mf = result_2025.for_body("mf")
     lines = by_code.stdout.splitlines()
-    assert format_decimal(mf.total, "ru") in lines[0]
-    assert format_decimal(mf.total, "ru") == "91,07"
+    assert number(mf.total, "ru") in lines[0]
+    assert number(mf.total, "ru") == "91,07"
     losses = explain(methodology, mf).losses
     assert losses
     positions = [by_code.stdout.index(f"({loss.indicator.id})") for loss in losses]
     assert positions == sorted(positions), "points lost are listed largest first"
-    assert f"−{format_decimal(losses[0].points_lost, 'ru')}" in by_code.stdout
+    assert f"−{number(losses[0].points_lost, 'ru')}" in by_code.stdout
 
 
 def test_explain_in_english(runner: CliRunner) -> None:

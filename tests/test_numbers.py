@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from ashyq.numbers import format_decimal, parse_decimal
+from ashyq.i18n import Lang
+from ashyq.i18n.grammar import number
+from ashyq.numbers import parse_decimal
 
 
 @pytest.mark.parametrize(
@@ -47,7 +49,10 @@ def test_percent_sign_only_where_allowed() -> None:
         ("3.78", "ru", "3,78"),
         ("3.78", "en", "3.78"),
         ("20.0650", "kk", "20,065"),
+        ("2925000", "ru", "2\u00a0925\u00a0000"),
+        ("2925000", "en", "2,925,000"),
     ],
 )
-def test_formats_without_trailing_zeros(value: str, lang: str, expected: str) -> None:
-    assert format_decimal(Decimal(value), lang) == expected
+def test_formats_without_trailing_zeros(value: str, lang: Lang, expected: str) -> None:
+    # The one spelling of a number for people (ashyq.i18n.grammar.number), everywhere.
+    assert number(Decimal(value), lang) == expected

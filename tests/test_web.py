@@ -13,8 +13,8 @@ from importlib import resources
 import pytest
 from openpyxl import load_workbook
 
+from ashyq.i18n.grammar import number
 from ashyq.index.engine import IndexResult
-from ashyq.numbers import format_decimal
 from tests.portal_support import SeededPortal, csrf, post_form
 
 PUBLIC_PAGES = (
@@ -112,9 +112,9 @@ def test_pages_show_every_score_exactly_as_the_report_and_the_cli(
         assert "79,085" in page and "79,08<" not in page and "79,09<" not in page
     for result in result_2025.bodies:
         level = client.get(f"/rankings?level={result.body.level.value}").text
-        assert f">{format_decimal(result.total, 'ru')}<" in level, result.body.code
+        assert f">{number(result.total, 'ru')}<" in level, result.body.code
     for criterion in mp.criteria.values():
-        assert format_decimal(criterion.score, "ru") in body
+        assert number(criterion.score, "ru") in body
 
 
 def test_a_low_rated_body_is_marked_as_owing_a_roadmap(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["Share", "format_decimal", "parse_decimal", "percent", "plain_decimal"]
+__all__ = ["Share", "parse_decimal", "percent", "plain_decimal"]
 
 # Digit groups may be separated by a space, a no-break space, a narrow no-break space or a
 # thin space — what Word, Excel and the e-Otinish exports put in "391 954".
@@ -42,16 +42,6 @@ def parse_decimal(text: str, *, allow_percent: bool = False) -> Decimal:
         return Decimal(cleaned.replace(",", "."))
     except InvalidOperation as error:  # unreachable for strings the pattern accepts
         raise ValueError(f"not a number: {text!r}") from error
-
-
-def format_decimal(value: Decimal, lang: str = "en") -> str:
-    """Spell a number for people: no trailing zeros, a decimal comma in ru and kk.
-
-    ``format_decimal(Decimal("4.00"), "ru") == "4"``; ``format_decimal(Decimal("3.78"),
-    "ru") == "3,78"``.
-    """
-    text = plain_decimal(value)
-    return text.replace(".", ",") if lang in {"ru", "kk"} else text
 
 
 def plain_decimal(value: Decimal) -> str:

@@ -29,6 +29,7 @@ from ashyq.appeals.pipeline import PeriodData
 from ashyq.appeals.pipeline import open_period as open_appeals
 from ashyq.errors import InputError
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
+from ashyq.i18n.grammar import number
 from ashyq.index.methodology import (
     Methodology,
     MethodologyNotFoundError,
@@ -146,7 +147,7 @@ class _Rate(ProgressColumn):
     def render(self, task: Task) -> Text:
         if task.fields.get("unit") != "records" or not task.speed:
             return Text("")
-        return Text(translate(_RATE, self.lang, rate=f"{task.speed:,.0f}".replace(",", " ")))
+        return Text(translate(_RATE, self.lang, rate=number(round(task.speed), self.lang)))
 
 
 class _Bar:

@@ -25,6 +25,7 @@ from ashyq.db.models import utcnow
 from ashyq.export import RENDERERS, build_document
 from ashyq.home import Home
 from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n.grammar import number as spell_number
 from ashyq.index.engine import compute_index
 from ashyq.index.inputs import read_index_input
 from ashyq.index.methodology import load_methodology
@@ -34,7 +35,6 @@ from ashyq.monitoring.bodies import load_monitored_bodies
 from ashyq.monitoring.figures import open_survey, trend, year_figures
 from ashyq.monitoring.model import KINDS as MONITORING_KINDS
 from ashyq.monitoring.published import load_published_monitoring
-from ashyq.numbers import format_decimal
 from ashyq.periods import Period
 from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.records.ingest import ingest
@@ -327,18 +327,18 @@ def _monitoring_chain(out: Path, lang: Lang) -> None:
             last=last,
             answers=synth.answers[last],
             quarantined=report.quarantined,
-            average=format_decimal(_printed(national["average"], 2), lang),
-            satisfaction=format_decimal(_printed(national["satisfaction_pct"], 1), lang),
-            published_average=format_decimal(published.trend[last], lang),
-            published_satisfaction=format_decimal(published.national["satisfaction_pct"], lang),
-            first_average=format_decimal(_printed(by_year[first]["average"], 2), lang),
+            average=spell_number(_printed(national["average"], 2), lang),
+            satisfaction=spell_number(_printed(national["satisfaction_pct"], 1), lang),
+            published_average=spell_number(published.trend[last], lang),
+            published_satisfaction=spell_number(published.national["satisfaction_pct"], lang),
+            first_average=spell_number(_printed(by_year[first]["average"], 2), lang),
         )
     )
     bodies = load_monitored_bodies()
 
     def listed(rows: list[dict[str, Any]]) -> str:
         named = ((bodies.get(row["key"]).short(lang), _printed(row["average"], 2)) for row in rows)
-        return ", ".join(f"{name} {format_decimal(average, lang)}" for name, average in named)
+        return ", ".join(f"{name} {spell_number(average, lang)}" for name, average in named)
 
     very_high = sum(1 for row in figures.rows if row["band"] == "very_high")
     improving = sum(1 for row in figures.rows if (row["change_satisfaction_pp"] or 0) > 0)

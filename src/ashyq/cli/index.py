@@ -23,6 +23,7 @@ from ashyq.cli.options import LangOption, OutOption, format_option, period_optio
 from ashyq.errors import InputError
 from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
+from ashyq.i18n.grammar import number as spell_number
 from ashyq.i18n.grammar import signed_number
 from ashyq.index.dynamics import compare_periods, read_previous
 from ashyq.index.engine import Fact, IndexResult, compute_index
@@ -31,7 +32,6 @@ from ashyq.index.inputs import input_columns, read_index_input
 from ashyq.index.methodology import IndicatorRole, Methodology
 from ashyq.index.published import load_published, reproduction_input
 from ashyq.index.reconcile import CheckKind, Reconciliation, Status, reconcile
-from ashyq.numbers import format_decimal
 
 app = typer.Typer(help="The Openness Index: compute, reproduce, explain.", no_args_is_help=True)
 
@@ -259,7 +259,7 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
             _EXPLAIN_HEAD,
             lang,
             body=body_result.body.short(lang),
-            total=format_decimal(body_result.total, lang),
+            total=spell_number(body_result.total, lang),
             grade=grade,
             rank=body_result.rank,
             level=body_result.body.level.value,
@@ -269,13 +269,13 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
     ]
     for indicator in explanation.losses:
         facts = ", ".join(
-            f"{name} = {format_decimal(fact.value, lang)} [{fact.provenance}]"
+            f"{name} = {spell_number(fact.value, lang)} [{fact.provenance}]"
             for name, fact in indicator.facts.items()
         )
         lines.append(
             f"- {indicator.indicator.name[lang]} ({indicator.indicator.id}): "
-            f"{format_decimal(indicator.score, lang)} / "
-            f"{format_decimal(indicator.indicator.max, lang)}, "
+            f"{spell_number(indicator.score, lang)} / "
+            f"{spell_number(indicator.indicator.max, lang)}, "
             f"{signed_number(-indicator.points_lost, lang)}; {translate(_FACTS, lang)}: {facts}"
         )
     lines.append("")
@@ -289,7 +289,7 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
                 _NEXT,
                 lang,
                 grade=methodology.grades.band(explanation.next_grade).name[lang],
-                needed=format_decimal(explanation.points_needed, lang),
+                needed=spell_number(explanation.points_needed, lang),
             )
         )
         for step in explanation.improvements:
@@ -298,8 +298,8 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
                 _LOWER_PENALTY if penalty else _RAISE,
                 lang,
                 indicator=step.indicator.indicator.name[lang],
-                gain=format_decimal(step.gain, lang),
-                target=format_decimal(step.target_score, lang),
+                gain=spell_number(step.gain, lang),
+                target=spell_number(step.target_score, lang),
             )
             if (
                 step.field is not None
@@ -311,8 +311,8 @@ def _explain_text(methodology: Methodology, code: str, result: IndexResult, lang
                     template_text,
                     lang,
                     field=step.field,
-                    target=format_decimal(step.target_count, lang),
-                    current=format_decimal(step.current_count, lang),
+                    target=spell_number(step.target_count, lang),
+                    current=spell_number(step.current_count, lang),
                 )
             lines.append(f"- {text}")
     return "\n".join(lines) + "\n"

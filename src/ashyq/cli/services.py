@@ -26,7 +26,8 @@ from ashyq.cli.common import (
 )
 from ashyq.cli.options import LangOption, OutOption, PeriodOption, format_option
 from ashyq.i18n import N_, Lang, translate
-from ashyq.numbers import Share, format_decimal
+from ashyq.i18n.grammar import number as spell_number
+from ashyq.numbers import Share
 from ashyq.records.model import CODES_SEPARATOR, RecordKind
 from ashyq.services.catalogue import load_catalogue
 from ashyq.services.control import (
@@ -290,8 +291,7 @@ _STATS_LINES: Final = {
 
 def _count(value: int, lang: Lang) -> str:
     """A whole number with its thousands grouped: «2 925 000» (ru, kk), «2,925,000» (en)."""
-    grouped = f"{value:,}"
-    return grouped.replace(",", "\u00a0") if lang in ("ru", "kk") else grouped
+    return spell_number(value, lang)
 
 
 def _choice(kind: RecordKind, field: str, lang: Lang) -> dict[str, str]:
@@ -303,7 +303,7 @@ def _stats_text(stats: ServiceStats, lang: Lang) -> str:
         return translate(_STATS_LINES[key], lang, **values)
 
     def pct(value: Decimal) -> str:
-        return format_decimal(value, lang)
+        return spell_number(value, lang)
 
     def shares(items: tuple[Share, ...], names: dict[str, str]) -> list[str]:
         return [

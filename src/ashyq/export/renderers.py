@@ -14,8 +14,9 @@ from rich.table import Table
 from ashyq.bodies import Level
 from ashyq.export.document import ResultsDocument, Value
 from ashyq.i18n import N_, translate
+from ashyq.i18n.grammar import number as spell_number
 from ashyq.i18n.grammar import signed_number
-from ashyq.numbers import format_decimal, plain_decimal
+from ashyq.numbers import plain_decimal
 
 __all__ = ["RENDERERS", "Renderer", "register_renderer"]
 
@@ -129,11 +130,10 @@ class TableRenderer:
             for result in document.result.of_level(level):
                 cells = [str(result.rank), result.body.short(lang)]
                 cells += [
-                    f"{format_decimal(c.score, lang)} {c.category}"
-                    for c in result.criteria.values()
+                    f"{spell_number(c.score, lang)} {c.category}" for c in result.criteria.values()
                 ]
                 grade = methodology.grades.band(result.grade).name[lang]
-                cells += [format_decimal(result.total, lang), grade]
+                cells += [spell_number(result.total, lang), grade]
                 if document.dynamics is not None:
                     moved = document.dynamics.get(result.body.code)
                     cells.append(

@@ -16,11 +16,12 @@ from enum import StrEnum
 from functools import partial
 
 from ashyq.bodies import BodyRegistry, Level
+from ashyq.i18n.grammar import number
 from ashyq.index.engine import BodyResult, IndexResult, compute_index
 from ashyq.index.formulas import clamp_and_round, raw_score
 from ashyq.index.methodology import BandScale, IndicatorRole, Methodology
 from ashyq.index.published import PublishedReport, PublishedRow, reproduction_input
-from ashyq.numbers import format_decimal
+from ashyq.numbers import plain_decimal
 
 __all__ = ["Check", "CheckKind", "Reconciliation", "Status", "reconcile"]
 
@@ -115,7 +116,8 @@ def normalise_label(label: str) -> str | None:
 
 
 def _fmt(value: Decimal) -> str:
-    return format_decimal(value, "ru")
+    # As the report prints it (in Russian), to set beside the figure it states.
+    return number(value, "ru")
 
 
 def _table_row_checks(
@@ -432,7 +434,7 @@ def _quoted_count_checks(
             level = result.for_body(body).body.level
             unrounded = raw_score(indicator, values, level)
             computed = clamp_and_round(unrounded, indicator.max, methodology.rounding)
-            shown = ", ".join(f"{k}={format_decimal(v)}" for k, v in values.items())
+            shown = ", ".join(f"{k}={plain_decimal(v)}" for k, v in values.items())
             if row is not None and row.score == computed:
                 checks.append(check(_fmt(computed), Status.REPRODUCED, shown, line))
             else:
