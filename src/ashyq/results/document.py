@@ -10,27 +10,36 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from ashyq.index.dynamics import Movement, PreviousResult, compare_periods
 from ashyq.index.engine import IndexResult
+from ashyq.results.model import (
+    BodyEntry,
+    BodyMovement,
+    CriterionEntry,
+    FactEntry,
+    IndicatorEntry,
+    MethodologyRef,
+    MovementEntry,
+    ResultsDocument,
+)
 
-__all__ = ["canonical_json", "digest", "previous_of", "results_payload"]
+__all__ = ["canonical_json", "digest", "previous_of", "results_document", "results_payload"]
 
 
-def _movement(movement: Movement) -> dict[str, str]:
-    return {"previous": movement.previous, "change": movement.change.value}
+def _movement(movement: Movement) -> MovementEntry:
+    return MovementEntry(previous=movement.previous, change=movement.change.value)
 
 
-def results_payload(
+def results_document(
     result: IndexResult,
     period: int,
     *,
     previous: dict[str, Any] | None = None,
     incomplete: dict[str, list[str]] | None = None,
-) -> dict[str, Any]:
-    """The document of ``result`` for ``period``; decimals are kept as exact text.
+) -> ResultsDocument:
+    """The document of ``result`` for ``period``.
 
     ``previous`` is the document of the previous published period: each body then carries
     its movements against it. ``incomplete`` lists, by body, the indicators still missing
@@ -41,70 +50,95 @@ def results_payload(
     bodies = []
     for body_result in result.bodies:
         moved = dynamics.get(body_result.body.code)
-        indicators: dict[str, dict[str, Any]] = {}
-        for indicator_id, indicator in body_result.indicators.items():
-            indicators[indicator_id] = {
-                "score": str(indicator.score),
-                "level": indicator.level,
-                "method": indicator.method.value,
-                "facts": [
-                    {
-                        "field": name,
-                        "value": str(fact.value),
-                        "source": str(fact.provenance),
-                        "authority": fact.provenance.authority,
-                    }
+        indicators = {
+            indicator_id: IndicatorEntry(
+                score=indicator.score,
+                level=indicator.level,
+                method=indicator.method.value,
+                facts=tuple(
+                    FactEntry(
+                        field=name,
+                        value=fact.value,
+                        source=str(fact.provenance),
+                        authority=fact.provenance.authority,
+                    )
                     for name, fact in indicator.facts.items()
-                ],
-            }
-            if moved is not None and indicator_id in moved.indicators:
-                indicators[indicator_id]["movement"] = _movement(moved.indicators[indicator_id])
+                ),
+                movement=(
+                    _movement(moved.indicators[indicator_id])
+                    if moved is not None and indicator_id in moved.indicators
+                    else None
+                ),
+            )
+            for indicator_id, indicator in body_result.indicators.items()
+        }
         criteria = {
-            criterion_id: {"score": str(criterion.score), "category": criterion.category}
+            criterion_id: CriterionEntry(score=criterion.score, category=criterion.category)
             for criterion_id, criterion in body_result.criteria.items()
         }
-        body: dict[str, Any] = {
-            "code": body_result.body.code,
-            "level": body_result.body.level.value,
-            "rank": body_result.rank,
-            "total": str(body_result.total),
-            "grade": body_result.grade,
-            "criteria": criteria,
-            "indicators": indicators,
-        }
-        if moved is not None:
-            body["movement"] = {
-                "total": _movement(moved.total),
-                "grade": _movement(moved.grade),
-                "rank": _movement(moved.rank),
-            }
-        bodies.append(body)
-    return {
-        "period": period,
-        "previous_period": previous["period"] if previous else None,
-        "methodology": {"id": methodology.id, "version": methodology.version},
-        "bodies": bodies,
-        "incomplete": incomplete or {},
-    }
+        bodies.append(
+            BodyEntry(
+                code=body_result.body.code,
+                level=body_result.body.level.value,
+                rank=body_result.rank,
+                total=body_result.total,
+                grade=body_result.grade,
+                criteria=criteria,
+                indicators=indicators,
+                movement=(
+                    BodyMovement(
+                        total=_movement(moved.total),
+                        grade=_movement(moved.grade),
+                        rank=_movement(moved.rank),
+                    )
+                    if moved is not None
+                    else None
+                ),
+            )
+        )
+    return ResultsDocument(
+        period=period,
+        previous_period=previous["period"] if previous else None,
+        methodology=MethodologyRef(id=methodology.id, version=methodology.version),
+        bodies=tuple(bodies),
+        incomplete=incomplete or {},
+    )
+
+
+def results_payload(
+    result: IndexResult,
+    period: int,
+    *,
+    previous: dict[str, Any] | None = None,
+    incomplete: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The document of ``result`` (``results_document``) as the JSON it is stored as;
+    decimals are kept as exact text."""
+    document = results_document(result, period, previous=previous, incomplete=incomplete)
+    return document.payload()
 
 
 def previous_of(payload: dict[str, Any] | None) -> dict[str, PreviousResult]:
-    """The results of a document in the form ``compare_periods`` reads."""
+    """The results of a document in the form ``compare_periods`` reads. A body the
+    document left unranked (its source data incomplete) has nothing to move against."""
     if not payload:
         return {}
-    previous = {}
-    for body in payload["bodies"]:
-        previous[body["code"]] = PreviousResult(
-            body=body["code"],
-            total=Decimal(body["total"]),
-            grade=body["grade"],
-            rank=int(body["rank"]),
-            criteria={k: Decimal(v["score"]) for k, v in body["criteria"].items()},
-            categories={k: v["category"] for k, v in body["criteria"].items()},
-            indicators={k: Decimal(v["score"]) for k, v in body["indicators"].items()},
-            levels={k: v["level"] for k, v in body["indicators"].items()},
+    document = ResultsDocument.from_payload(payload)
+    # A grade, category or level the document leaves empty stays empty (None), as read.
+    return {
+        body.code: PreviousResult(
+            body=body.code,
+            total=body.total,
+            grade=cast(str, body.grade),
+            rank=body.rank,
+            criteria={k: v.score for k, v in body.criteria.items()},
+            categories={k: cast(str, v.category) for k, v in body.criteria.items()},
+            indicators={k: v.score for k, v in body.indicators.items()},
+            levels={k: cast(str, v.level) for k, v in body.indicators.items()},
         )
-    return previous
+        for body in document.bodies
+        if body.rank is not None
+    }
 
 
 def canonical_json(payload: dict[str, Any]) -> bytes:

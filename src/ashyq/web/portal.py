@@ -31,6 +31,7 @@ from ashyq.home import Home
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.i18n.grammar import number as spell_number
 from ashyq.index.methodology import Methodology, load_methodology
+from ashyq.results.model import ResultsDocument
 from ashyq.web.limits import LIMITS
 from ashyq.web.security import CSRF_HEADER, SESSION_COOKIE, LoginLimiter, check_csrf
 from ashyq.web.views import HistoryPoint
@@ -84,9 +85,9 @@ class Portal:
     # The time deadlines are judged by; tests fix it so seeded periods stay where they are.
     clock: Callable[[], datetime] = utcnow
     _last_deadline_check: float = float("-inf")
-    _payloads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _documents: dict[int, ResultsDocument] = field(default_factory=dict)
     _deadline_lock: threading.Lock = field(default_factory=threading.Lock)
-    _drafts: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+    _drafts: OrderedDict[int, ResultsDocument] = field(default_factory=OrderedDict)
     _drafts_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -97,17 +98,17 @@ class Portal:
         """Uploaded files: outside the package, so never served as static content."""
         return Home(self.home).uploads
 
-    def payload(self, session: Session, snapshot_id: int) -> dict[str, Any]:
-        """The document of a published snapshot, parsed once per process."""
-        cached = self._payloads.get(snapshot_id)
+    def document(self, session: Session, snapshot_id: int) -> ResultsDocument:
+        """The document of a published snapshot, read and parsed once per process."""
+        cached = self._documents.get(snapshot_id)
         if cached is None:
             loaded = session.scalar(select(Snapshot.payload).where(Snapshot.id == snapshot_id))
             if loaded is None:
                 raise LookupError(snapshot_id)
-            cached = self._payloads[snapshot_id] = loaded
+            cached = self._documents[snapshot_id] = ResultsDocument.from_payload(loaded)
         return cached
 
-    def draft(self, session: Session, computation: Computation) -> dict[str, Any]:
+    def draft(self, session: Session, computation: Computation) -> ResultsDocument:
         """The document of a computation (a draft, never changed once written), parsed once
         per process for the newest few."""
         with self._drafts_lock:
@@ -120,11 +121,12 @@ class Portal:
         )
         if loaded is None:
             raise LookupError(computation.id)
+        document = ResultsDocument.from_payload(loaded)
         with self._drafts_lock:
-            self._drafts[computation.id] = loaded
+            self._drafts[computation.id] = document
             while len(self._drafts) > 8:
                 self._drafts.popitem(last=False)
-        return loaded
+        return document
 
     def keep_deadlines(self, session: Session) -> None:
         """Move periods whose deadlines passed, at most once a minute per process."""
@@ -308,7 +310,13 @@ class Published:
     version: int
     published_at: datetime
     sha256: str
-    payload: dict[str, Any]
+    document: ResultsDocument
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The document as the JSON it is stored as (for the report builders, which read
+        that form)."""
+        return self.document.payload()
 
 
 def published_snapshots(session: Session, portal: Portal) -> dict[int, Published]:
@@ -340,7 +348,7 @@ def published_snapshots(session: Session, portal: Portal) -> dict[int, Published
             row.version,
             row.published_at,
             row.sha256,
-            portal.payload(session, row.id),
+            portal.document(session, row.id),
         )
         for year, row in latest.items()
     }
@@ -350,14 +358,14 @@ def history_of(snapshots: dict[int, Published], code: str) -> list[HistoryPoint]
     """A body's totals, grades and ranks in every published period."""
     points = []
     for year, snapshot in snapshots.items():
-        for body in snapshot.payload["bodies"]:
-            if body["code"] == code:
+        for body in snapshot.document.bodies:
+            if body.code == code:
                 points.append(
                     HistoryPoint(
                         period=year,
-                        total=Decimal(body["total"]),
-                        grade=body["grade"],
-                        rank=body["rank"],
+                        total=body.total,
+                        grade=body.grade,
+                        rank=body.rank,
                     )
                 )
     return points

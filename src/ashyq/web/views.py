@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from ashyq.bodies import BodyRegistry
 from ashyq.i18n import Lang
 from ashyq.index.methodology import Methodology
+from ashyq.results.model import BodyMovement, MovementEntry, ResultsDocument
 
 __all__ = [
     "BodyView",
@@ -99,14 +99,22 @@ def _grade_names(methodology: Methodology, lang: Lang) -> dict[str, str]:
     return {band.id: band.name[lang] for band in methodology.grades.bands}
 
 
-def _movement(raw: dict[str, Any] | None) -> dict[str, Movement] | None:
-    if not raw:
+def _moved(entry: MovementEntry) -> Movement:
+    return Movement(previous=entry.previous, change=entry.change)
+
+
+def _movement(moved: BodyMovement | None) -> dict[str, Movement] | None:
+    if moved is None:
         return None
-    return {key: Movement(**value) for key, value in raw.items()}
+    return {
+        "total": _moved(moved.total),
+        "grade": _moved(moved.grade),
+        "rank": _moved(moved.rank),
+    }
 
 
 def ranking_view(
-    payload: dict[str, Any],
+    document: ResultsDocument,
     methodology: Methodology,
     registry: BodyRegistry,
     lang: Lang,
@@ -126,28 +134,29 @@ def ranking_view(
     """
     names = _grade_names(methodology, lang)
     rows = []
-    of_level = [b for b in payload["bodies"] if b["level"] == level]
+    of_level = [b for b in document.bodies if b.level == level]
     for body in of_level:
-        if grade and body["grade"] != grade:
+        if grade and body.grade != grade:
             continue
-        if (
-            criterion
-            and category
-            and body["criteria"].get(criterion, {}).get("category") != category
-        ):
-            continue
+        if criterion and category:
+            scored = body.criteria.get(criterion)
+            if scored is None or scored.category != category:
+                continue
         rows.append(
             RankingRow(
-                body=body["code"],
-                name=registry.get(body["code"]).short(lang),
-                level=body["level"],
-                rank=body["rank"],
-                total=Decimal(body["total"]),
-                grade=body["grade"],
-                grade_name=names.get(body["grade"], body["grade"]),
-                criteria={k: CriterionScore(**v) for k, v in body["criteria"].items()},
-                movement=_movement(body.get("movement")),
-                needs_roadmap=methodology.needs_roadmap(body["grade"]),
+                body=body.code,
+                name=registry.get(body.code).short(lang),
+                level=body.level,
+                rank=body.rank,
+                total=body.total,
+                grade=body.grade,
+                grade_name=names.get(body.grade or "", body.grade),
+                criteria={
+                    k: CriterionScore(score=v.score, category=v.category)
+                    for k, v in body.criteria.items()
+                },
+                movement=_movement(body.movement),
+                needs_roadmap=methodology.needs_roadmap(body.grade or ""),
             )
         )
     keys = {
@@ -160,7 +169,7 @@ def ranking_view(
         band.id: band.name[lang] for c in methodology.criteria for band in c.categories.bands
     }
     return RankingView(
-        period=payload["period"],
+        period=document.period,
         version=version,
         level=level,
         rows=rows,
@@ -245,7 +254,7 @@ class BodyView(_Model):
 
 
 def body_view(
-    payload: dict[str, Any],
+    document: ResultsDocument,
     methodology: Methodology,
     registry: BodyRegistry,
     code: str,
@@ -254,8 +263,8 @@ def body_view(
     history: list[HistoryPoint] | None = None,
     version: int | None = None,
 ) -> BodyView | None:
-    """The page of body ``code`` in ``payload``, or None when the document lacks it."""
-    body = next((b for b in payload["bodies"] if b["code"] == code), None)
+    """The page of body ``code`` in ``document``, or None when the document lacks it."""
+    body = document.body(code)
     if body is None:
         return None
     known = registry.get(code)
@@ -263,8 +272,8 @@ def body_view(
     for criterion in methodology.criteria:
         indicators = []
         for indicator in criterion.indicators:
-            result = body["indicators"][indicator.id]
-            score = Decimal(result["score"])
+            result = body.indicators[indicator.id]
+            score = result.score
             levels = methodology.level_scale(indicator)
             indicators.append(
                 IndicatorView(
@@ -274,44 +283,44 @@ def body_view(
                     role=indicator.role.value,
                     score=score,
                     share=(score / indicator.max * 100).quantize(Decimal(1)),
-                    level=result["level"],
-                    level_name=levels.band(result["level"]).name[lang],
-                    method=result["method"],
+                    level=result.level,
+                    level_name=levels.band(result.level or "").name[lang],
+                    method=result.method,
                     authority=indicator.authority.value,
-                    facts=[Fact(**fact) for fact in result["facts"]],
-                    movement=Movement(**result["movement"]) if "movement" in result else None,
+                    facts=[Fact(**fact.model_dump()) for fact in result.facts],
+                    movement=_moved(result.movement) if result.movement is not None else None,
                 )
             )
-        own = body["criteria"][criterion.id]
+        own = body.criteria[criterion.id]
         criteria.append(
             CriterionView(
                 id=criterion.id,
                 name=criterion.name[lang],
                 max=criterion.max,
                 bonus_max=criterion.bonus_max,
-                score=Decimal(own["score"]),
-                category=own["category"],
-                category_name=criterion.categories.band(own["category"]).name[lang],
+                score=own.score,
+                category=own.category,
+                category_name=criterion.categories.band(own.category or "").name[lang],
                 indicators=indicators,
             )
         )
-    same_level = [b for b in payload["bodies"] if b["level"] == body["level"]]
+    same_level = [b for b in document.bodies if b.level == body.level]
     return BodyView(
-        period=payload["period"],
+        period=document.period,
         version=version,
         body=code,
         name=known.short(lang),
         full_name=known.name(lang),
-        level=body["level"],
-        rank=body["rank"],
+        level=body.level,
+        rank=body.rank,
         of=len(same_level),
-        total=Decimal(body["total"]),
+        total=body.total,
         max_total=methodology.max_total,
-        grade=body["grade"],
-        grade_name=_grade_names(methodology, lang).get(body["grade"], body["grade"]),
-        needs_roadmap=methodology.needs_roadmap(body["grade"]),
+        grade=body.grade,
+        grade_name=_grade_names(methodology, lang).get(body.grade or "", body.grade),
+        needs_roadmap=methodology.needs_roadmap(body.grade or ""),
         criteria=criteria,
-        movement=_movement(body.get("movement")),
-        previous_period=payload.get("previous_period"),
+        movement=_movement(body.movement),
+        previous_period=document.previous_period,
         history=history or [],
     )

@@ -278,11 +278,11 @@ def draft(
     results = None
     missing: list[str] = []
     if computation is not None:
-        payload = portal_of(request).draft(session, computation)
+        document = portal_of(request).draft(session, computation)
         results = body_view(
-            payload, methodology_of(session, period), portal_of(request).registry, code, lang
+            document, methodology_of(session, period), portal_of(request).registry, code, lang
         )
-        missing = list(payload["incomplete"].get(code, []))
+        missing = list(document.incomplete.get(code, []))
     values = session.scalars(
         select(SourceValue)
         .where(SourceValue.period_id == found.id, SourceValue.body_code == code)

@@ -99,10 +99,8 @@ def period_page(
     snapshot = actions.latest_snapshot(session, period)
     roadmap_due = False
     if snapshot is not None and actor.role is Role.BODY:
-        published = portal_of(request).payload(session, snapshot.id)
-        grade = next(
-            (b["grade"] for b in published["bodies"] if b["code"] == actor.body_code), None
-        )
+        published = portal_of(request).document(session, snapshot.id).body(actor.body_code or "")
+        grade = published.grade if published is not None else None
         roadmap_due = grade is not None and methodology.needs_roadmap(grade)
     return workspace_page(
         request,
@@ -118,7 +116,7 @@ def period_page(
         own_indicators=own_indicators,
         snapshot=snapshot,
         roadmap_due=roadmap_due,
-        incomplete=(draft["incomplete"] if draft else {}),
+        incomplete=(draft.incomplete if draft else {}),
     )
 
 
@@ -230,7 +228,7 @@ def draft_page(
         values=values,
         body=portal_of(request).registry.get(code),
         disputes=disputes,
-        incomplete=(draft["incomplete"].get(code) if draft else None),
+        incomplete=(draft.incomplete.get(code) if draft else None),
     )
 
 

@@ -90,7 +90,7 @@ def body(request: Request, session: SessionDep, lang: LangDep, period: Year, cod
     snapshots, snapshot = _published(request, session, period)
     known = portal_of(request).registry.resolve(code)  # an unknown one: 404 (web.errors)
     view = body_view(
-        snapshot.payload,
+        snapshot.document,
         load_methodology(snapshot.methodology),
         portal_of(request).registry,
         known.code,

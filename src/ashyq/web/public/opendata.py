@@ -18,6 +18,8 @@ import xlsxwriter  # type: ignore[import-untyped]  # XlsxWriter ships no type in
 
 from ashyq.bodies import BodyRegistry
 from ashyq.index.methodology import Methodology
+from ashyq.numbers import plain_decimal
+from ashyq.results.model import ResultsDocument
 
 __all__ = ["FORMATS", "TABLES", "Table", "data_package", "render_table", "table_of"]
 
@@ -43,7 +45,7 @@ def _field(name: str, kind: str, description: str) -> dict[str, str]:
 
 
 def table_of(
-    name: str, payload: dict[str, Any], methodology: Methodology, registry: BodyRegistry
+    name: str, document: ResultsDocument, methodology: Methodology, registry: BodyRegistry
 ) -> Table:
     """Build table ``name`` (``results`` or ``indicators``) of a published document."""
     if name == "results":
@@ -62,23 +64,23 @@ def table_of(
             fields.append(_field(f"{criterion.id}_category", "string", "Category"))
         fields += [_field(i.id, "number", i.name.en) for i in methodology.indicators]
         rows = []
-        for body in payload["bodies"]:
-            known = registry.get(body["code"])
+        for body in document.bodies:
+            known = registry.get(body.code)
             row: dict[str, Any] = {
-                "body": body["code"],
+                "body": body.code,
                 "name_ru": known.short_ru,
                 "name_kk": known.short_kk,
                 "name_en": known.short_en,
-                "level": body["level"],
-                "rank": body["rank"],
-                "total": Decimal(body["total"]),
-                "grade": body["grade"],
+                "level": body.level,
+                "rank": body.rank,
+                "total": body.total,
+                "grade": body.grade,
             }
-            for criterion_id, criterion in body["criteria"].items():
-                row[criterion_id] = Decimal(criterion["score"])
-                row[f"{criterion_id}_category"] = criterion["category"]
-            for indicator_id, indicator in body["indicators"].items():
-                row[indicator_id] = Decimal(indicator["score"])
+            for criterion_id, scored in body.criteria.items():
+                row[criterion_id] = scored.score
+                row[f"{criterion_id}_category"] = scored.category
+            for indicator_id, indicator in body.indicators.items():
+                row[indicator_id] = indicator.score
             rows.append(row)
         return Table(name, fields, rows)
     if name == "indicators":
@@ -94,19 +96,19 @@ def table_of(
             _field("authority", "string", "Authorised body that supplied the source data"),
         ]
         rows = []
-        for body in payload["bodies"]:
-            for indicator_id, indicator in body["indicators"].items():
+        for body in document.bodies:
+            for indicator_id, indicator in body.indicators.items():
                 declared = methodology.indicator(indicator_id)
                 rows.append(
                     {
-                        "body": body["code"],
-                        "level": body["level"],
+                        "body": body.code,
+                        "level": body.level,
                         "criterion": methodology.criterion_of(indicator_id).id,
                         "indicator": indicator_id,
-                        "score": Decimal(indicator["score"]),
+                        "score": indicator.score,
                         "max": declared.max,
-                        "indicator_level": indicator["level"],
-                        "method": indicator["method"],
+                        "indicator_level": indicator.level,
+                        "method": indicator.method,
                         "authority": declared.authority.value,
                     }
                 )
@@ -115,13 +117,7 @@ def table_of(
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return (
-            format(value.normalize(), "f")
-            if value != value.to_integral_value()
-            else str(int(value))
-        )
-    return value
+    return plain_decimal(value) if isinstance(value, Decimal) else value
 
 
 def render_table(table: Table, fmt: str) -> bytes:
@@ -168,8 +164,9 @@ def data_package(
     """
     resources = []
     for period, version, sha256, payload in published:
+        document = ResultsDocument.from_payload(payload)
         for name in TABLES:
-            table = table_of(name, payload, methodologies[period], registry)
+            table = table_of(name, document, methodologies[period], registry)
             resources.append(
                 {
                     "name": f"{name}-{period}-v{version}",

@@ -14,6 +14,7 @@ from ashyq.errors import NotFoundError
 from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import APPEAL_TYPES, period_statistics
+from ashyq.results.model import ResultsDocument
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.portal import (
     ActorDep,
@@ -115,7 +116,7 @@ def body_page(
     methodology = load_methodology(snapshot.methodology)
     history = history_of(snapshots, body.code)
     view = body_view(
-        snapshot.payload,
+        snapshot.document,
         methodology,
         portal.registry,
         body.code,
@@ -140,11 +141,7 @@ def body_page(
     context = {
         "view": view,
         "roadmap": roadmap,
-        "periods": [
-            y
-            for y, s in snapshots.items()
-            if any(b["code"] == body.code for b in s.payload["bodies"])
-        ],
+        "periods": [y for y, s in snapshots.items() if s.document.body(body.code) is not None],
         "chart": chart,
         "methodology": methodology,
         **page_context(request, lang),
@@ -301,9 +298,8 @@ def download(
     )
     if snapshot is None:
         raise NotFoundError(N_("No published results for {period}."), period=year)
-    built = table_of(
-        table, snapshot.payload, methodology_of(session, year), portal_of(request).registry
-    )
+    document = ResultsDocument.from_payload(snapshot.payload)
+    built = table_of(table, document, methodology_of(session, year), portal_of(request).registry)
     filename = f"openness-{year}-v{version}-{table}.{fmt}"
     return Response(
         render_table(built, fmt),

@@ -55,7 +55,7 @@ def ranking_of(
 ) -> RankingView:
     """The ranking of ``snapshot`` as ``query`` asks for it."""
     return ranking_view(
-        snapshot.payload,
+        snapshot.document,
         methodology,
         registry,
         lang,

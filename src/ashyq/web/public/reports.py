@@ -90,7 +90,7 @@ def scorecard_report(
     # By code or any name, as the body's page; an unknown one is answered 404 (web.errors).
     body = portal.registry.resolve(code)
     snapshot, previous = _published(published_snapshots(session, portal), year)
-    if not any(entry["code"] == body.code for entry in snapshot.payload["bodies"]):
+    if snapshot.document.body(body.code) is None:
         raise NotFoundError(N_("No body {body}."), body=code)
     methodology = methodology_of(session, year)
 
