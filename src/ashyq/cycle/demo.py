@@ -29,6 +29,7 @@ from ashyq.db.models import Account, Upload, utcnow
 from ashyq.index.engine import BodyInput
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.published import load_published, reproduction_input
+from ashyq.results.model import ResultsDocument
 
 __all__ = ["DemoAccount", "bootstrap_admin", "demo_source_files", "seed_demo"]
 
@@ -155,7 +156,9 @@ def seed_demo(session: Session, files: Path, now: datetime | None = None) -> lis
     published = actions.publish_period(session, analyst, period_2025)
     # A representative of the first body whose published grade obliges a roadmap.
     low_rated = next(
-        b["code"] for b in published.payload["bodies"] if methodology.needs_roadmap(b["grade"])
+        body.code
+        for body in ResultsDocument.from_payload(published.payload).bodies
+        if methodology.needs_roadmap(body.grade or "")
     )
     account(f"rep-{low_rated}", Role.BODY, body=low_rated)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import ibis
 
@@ -31,6 +30,7 @@ from ashyq.records.store import RecordStore
 from ashyq.reports.openness import OpennessData
 from ashyq.reports.statistics import AppealStatistics, computed_statistics, published_statistics
 from ashyq.results.document import previous_of
+from ashyq.results.model import ResultsDocument
 
 __all__ = ["appeal_statistics", "computed_openness", "published_openness", "snapshot_openness"]
 
@@ -133,11 +133,11 @@ def computed_openness(
 
 
 def snapshot_openness(
-    payload: dict[str, Any],
+    document: ResultsDocument,
     methodology: Methodology,
     *,
     version: int,
-    previous: dict[str, Any] | None = None,
+    previous: ResultsDocument | None = None,
     registry: BodyRegistry | None = None,
     store: RecordStore | None = None,
     con: ibis.BaseBackend | None = None,
@@ -150,24 +150,21 @@ def snapshot_openness(
     and their sources) come with it, so the report states exactly the published figures.
     """
     registry = registry or load_bodies()
-    period = int(payload["period"])
+    period = document.period
     inputs = []
     facts: Facts = {}
-    for body in payload["bodies"]:
-        code = body["code"]
+    for body in document.bodies:
         scores: dict[str, Fact] = {}
-        for indicator_id, indicator in body["indicators"].items():
-            sources = [fact["source"] for fact in indicator["facts"]]
+        for indicator_id, indicator in body.indicators.items():
+            sources = [fact.source for fact in indicator.facts]
             provenance = Provenance("; ".join(sources) or f"snapshot {period}")
-            scores[indicator_id] = Fact(Decimal(indicator["score"]), provenance)
-            for fact in indicator["facts"]:
-                if fact["field"] != indicator_id:
-                    facts.setdefault((code, indicator_id), {})[fact["field"]] = Decimal(
-                        fact["value"]
-                    )
-        inputs.append(BodyInput(code, scores, {}))
+            scores[indicator_id] = Fact(indicator.score, provenance)
+            for fact in indicator.facts:
+                if fact.field != indicator_id:
+                    facts.setdefault((body.code, indicator_id), {})[fact.field] = fact.value
+        inputs.append(BodyInput(body.code, scores, {}))
     result = compute_index(methodology, inputs, registry)
-    previous_period = previous["period"] if previous else None
+    previous_period = previous.period if previous else None
     source = Text(
         ru=f"опубликованные результаты {period} года, версия {version}",
         kk=f"{period} жылдың жарияланған нәтижелері, {version}-нұсқа",

@@ -118,12 +118,19 @@ def results_payload(
     return document.payload()
 
 
-def previous_of(payload: dict[str, Any] | None) -> dict[str, PreviousResult]:
-    """The results of a document in the form ``compare_periods`` reads. A body the
-    document left unranked (its source data incomplete) has nothing to move against."""
-    if not payload:
+def previous_of(
+    previous: ResultsDocument | dict[str, Any] | None,
+) -> dict[str, PreviousResult]:
+    """The results of a document (typed, or as its stored JSON) in the form
+    ``compare_periods`` reads. A body the document left unranked (its source data
+    incomplete) has nothing to move against."""
+    if not previous:
         return {}
-    document = ResultsDocument.from_payload(payload)
+    document = (
+        previous
+        if isinstance(previous, ResultsDocument)
+        else ResultsDocument.from_payload(previous)
+    )
     # A grade, category or level the document leaves empty stays empty (None), as read.
     return {
         body.code: PreviousResult(

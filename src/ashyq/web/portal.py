@@ -312,12 +312,6 @@ class Published:
     sha256: str
     document: ResultsDocument
 
-    @property
-    def payload(self) -> dict[str, Any]:
-        """The document as the JSON it is stored as (for the report builders, which read
-        that form)."""
-        return self.document.payload()
-
 
 def published_snapshots(session: Session, portal: Portal) -> dict[int, Published]:
     """The newest published version of every published period, by year.

@@ -23,7 +23,7 @@ from ashyq.db.models import (
 )
 from ashyq.index.engine import BodyInput, Fact, Provenance, compute_index
 from ashyq.index.methodology import Methodology
-from ashyq.results.document import results_payload
+from ashyq.results.document import results_document
 
 __all__ = [
     "compute",
@@ -104,16 +104,18 @@ def compute(session: Session, actor: Actor, period: EvaluationPeriod) -> Computa
     methodology = methodology_of(period)
     inputs, incomplete = _inputs(session, period, methodology)
     result = compute_index(methodology, inputs, load_bodies())
-    payload = results_payload(
+    document = results_document(
         result,
         period.year,
         previous=previous_published(session, period),
         incomplete=incomplete,
     )
-    computation = Computation(period_id=period.id, account_id=actor.account_id, payload=payload)
+    computation = Computation(
+        period_id=period.id, account_id=actor.account_id, payload=document.payload()
+    )
     session.add(computation)
     session.flush()
-    after = {"bodies": len(payload["bodies"]), "incomplete": sorted(incomplete)}
+    after = {"bodies": len(document.bodies), "incomplete": sorted(incomplete)}
     audit.record(session, actor, "compute_period", "period", period.year, None, after)
     return computation
 

@@ -41,6 +41,7 @@ from ashyq.errors import (
 )
 from ashyq.i18n import N_
 from ashyq.numbers import parse_decimal
+from ashyq.results.model import ResultsDocument
 
 __all__ = [
     "file_dispute",
@@ -99,11 +100,11 @@ def file_dispute(
     if not justification.strip():
         raise InvalidError(N_("A dispute needs a justification."))
     computation = latest_computation(session, period)
-    scores = {}
+    scores: dict[str, str] = {}
     if computation is not None:
-        for body in computation.payload["bodies"]:
-            if body["code"] == body_code:
-                scores = {k: v["score"] for k, v in body["indicators"].items()}
+        drafted = ResultsDocument.from_payload(computation.payload).body(body_code)
+        if drafted is not None:
+            scores = {k: str(v.score) for k, v in drafted.indicators.items()}
     if indicator not in scores:
         raise ConflictError(
             N_("There is no draft value of {indicator} to dispute yet."), indicator=indicator

@@ -28,6 +28,7 @@ from ashyq.errors import (
 )
 from ashyq.i18n import N_
 from ashyq.results.document import digest
+from ashyq.results.model import ResultsDocument
 
 __all__ = [
     "publish_period",
@@ -53,7 +54,7 @@ def publish_period(session: Session, actor: Actor, period: EvaluationPeriod) -> 
     if open_disputes:
         raise ConflictError(N_("{count} disputes are still open."), count=open_disputes)
     computation = compute(session, actor, period)
-    incomplete = computation.payload["incomplete"]
+    incomplete = ResultsDocument.from_payload(computation.payload).incomplete
     if incomplete:
         raise ConflictError(
             N_("Source data are missing for {count} bodies: {bodies}"),

@@ -27,6 +27,7 @@ from ashyq.errors import (
     InvalidError,
 )
 from ashyq.i18n import N_
+from ashyq.results.model import ResultsDocument
 
 __all__ = [
     "MeasureInput",
@@ -67,9 +68,8 @@ def submit_roadmap(
     methodology = methodology_of(period)
     grade = None
     if snapshot is not None:
-        grade = next(
-            (b["grade"] for b in snapshot.payload["bodies"] if b["code"] == body_code), None
-        )
+        published = ResultsDocument.from_payload(snapshot.payload).body(body_code)
+        grade = published.grade if published is not None else None
     if grade is None or not methodology.needs_roadmap(grade):
         raise ConflictError(
             N_("Only a body graded {grades} submits a roadmap."),

@@ -389,7 +389,7 @@ def _drafted_measures(
     if snapshot is None or body_code is None:
         return []
     data = snapshot_openness(
-        snapshot.payload,
+        snapshot.document,
         methodology,
         version=snapshot.version,
         registry=portal.registry,

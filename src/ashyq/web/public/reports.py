@@ -3,7 +3,7 @@ in every format and language (``web.reports`` generates each once and serves it)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request, Response
 
@@ -13,6 +13,7 @@ from ashyq.i18n import N_
 from ashyq.index.methodology import Methodology
 from ashyq.records import engine
 from ashyq.reports.model import Report
+from ashyq.results.model import ResultsDocument
 from ashyq.web.portal import (
     LangDep,
     Published,
@@ -34,24 +35,24 @@ router = APIRouter(include_in_schema=False)
 
 def _published(
     snapshots: dict[int, Published], year: int
-) -> tuple[Published, dict[str, Any] | None]:
+) -> tuple[Published, ResultsDocument | None]:
     if year not in snapshots:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     earlier = [y for y in snapshots if y < year]
-    previous = snapshots[max(earlier)].payload if earlier else None
+    previous = snapshots[max(earlier)].document if earlier else None
     return snapshots[year], previous
 
 
 def _data(
     snapshot: Published,
-    previous: dict[str, Any] | None,
+    previous: ResultsDocument | None,
     methodology: Methodology,
     registry: BodyRegistry,
 ) -> OpennessData:
     from ashyq.reports.sources import snapshot_openness
 
     return snapshot_openness(
-        snapshot.payload,
+        snapshot.document,
         methodology,
         version=snapshot.version,
         previous=previous,
