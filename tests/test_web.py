@@ -9,6 +9,7 @@ import json
 import re
 from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -160,8 +161,7 @@ def test_the_data_package_describes_every_published_table(read_only_portal: Seed
     names = {resource["name"] for resource in package["resources"]}
     assert names == {"results-2025-v1", "indicators-2025-v1"}
     for resource in package["resources"]:
-        path = resource["path"].split("://", 1)[-1].split("/", 1)[1]
-        table = list(csv.reader(io.StringIO(client.get(f"/{path}").text)))
+        table = list(csv.reader(io.StringIO(client.get(f"/open-data/{resource['path']}").text)))
         fields = [field["name"] for field in resource["schema"]["fields"]]
         assert table[0] == fields  # the schema names exactly the columns of the file
         kinds = {f["name"]: f["type"] for f in resource["schema"]["fields"]}
@@ -171,6 +171,37 @@ def test_the_data_package_describes_every_published_table(read_only_portal: Seed
                     Decimal(value)
                 if kinds[name] == "integer":
                     int(value)
+
+
+def test_the_data_package_passes_the_frictionless_validator(
+    read_only_portal: SeededPortal, tmp_path: Path
+) -> None:
+    # The package as a reader downloads it: the descriptor and its tables, whose paths are
+    # relative to it (as on the portal, where both sit under /open-data/).
+    from frictionless import validate
+
+    client = read_only_portal.client()
+    package = client.get("/open-data/datapackage.json").json()
+    (tmp_path / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+    for resource in package["resources"]:
+        assert resource["profile"] == "tabular-data-resource"
+        assert "://" not in resource["path"] and not resource["path"].startswith("/")
+        target = tmp_path / resource["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(client.get(f"/open-data/{resource['path']}").content)
+    report = validate(tmp_path / "datapackage.json")
+    assert report.valid, report.flatten(["type", "note"])
+
+
+def test_a_forged_host_header_reaches_no_one(read_only_portal: SeededPortal) -> None:
+    # The package names its tables by relative paths: a request with another Host cannot
+    # put that host into it, neither for itself nor, through the public cache, for others.
+    client = read_only_portal.client()
+    forged = client.get("/open-data/datapackage.json", headers={"Host": "evil.example"})
+    honest = client.get("/open-data/datapackage.json")
+    for answer in (forged, honest):
+        assert answer.status_code == 200
+        assert "evil.example" not in answer.text
 
 
 def test_methodology_page_is_generated_from_the_declaration(

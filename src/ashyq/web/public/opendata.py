@@ -156,11 +156,12 @@ def data_package(
     published: list[tuple[int, int, str, dict[str, Any]]],
     methodologies: dict[int, Methodology],
     registry: BodyRegistry,
-    base_url: str,
 ) -> dict[str, Any]:
     """``datapackage.json``: one CSV resource per table of every published version.
 
-    ``published`` holds (period, version, sha256, document).
+    ``published`` holds (period, version, sha256, document). Each table's path is relative
+    to the descriptor (``/open-data/datapackage.json``), as the Data Package standard
+    reads it: never built from the request, whose Host header the sender chooses.
     """
     resources = []
     for period, version, sha256, payload in published:
@@ -170,7 +171,8 @@ def data_package(
             resources.append(
                 {
                     "name": f"{name}-{period}-v{version}",
-                    "path": f"{base_url}/open-data/{period}/v{version}/{name}.csv",
+                    "path": f"{period}/v{version}/{name}.csv",
+                    "profile": "tabular-data-resource",
                     "format": "csv",
                     "mediatype": "text/csv",
                     "encoding": "utf-8",

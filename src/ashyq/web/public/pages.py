@@ -278,8 +278,7 @@ def datapackage(request: Request, session: SessionDep) -> Response:
     """The Frictionless Data Package of every published table."""
     published = _all_published(session)
     methodologies = {year: methodology_of(session, year) for year, *_ in published}
-    base = str(request.base_url).rstrip("/")
-    package = data_package(published, methodologies, portal_of(request).registry, base)
+    package = data_package(published, methodologies, portal_of(request).registry)
     body = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
     return Response(body, media_type="application/json")
 
