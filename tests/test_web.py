@@ -10,6 +10,7 @@ import re
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -202,6 +203,25 @@ def test_a_forged_host_header_reaches_no_one(read_only_portal: SeededPortal) -> 
     for answer in (forged, honest):
         assert answer.status_code == 200
         assert "evil.example" not in answer.text
+
+
+def test_templates_use_only_the_valid_form_of_htmx_attributes() -> None:
+    # HTML validators (the Nu checker) refuse unknown attributes such as hx-get; htmx reads
+    # the same attributes prefixed with data-, which are valid HTML.
+    templates = resources.files("ashyq.web").joinpath("templates")
+    bare = [
+        f"{path.name}: {found}"
+        for path in _files(templates)
+        for found in re.findall(r"(?<![\w-])hx-[a-z-]+=", path.read_text("utf-8"))
+    ]
+    assert bare == []
+
+
+def _files(folder: Any) -> list[Any]:
+    found = []
+    for entry in folder.iterdir():
+        found += _files(entry) if entry.is_dir() else [entry]
+    return found
 
 
 def test_methodology_page_is_generated_from_the_declaration(

@@ -71,6 +71,23 @@ def test_skip_link_comes_first_and_moves_focus_to_main(new_context: NewContext) 
     assert _focused(page)["id"] == "main"
 
 
+def test_ranking_filters_update_the_table_in_place_with_javascript(
+    new_context: NewContext,
+) -> None:
+    # htmx reads its data-hx-* attributes (the valid HTML form): a change of a filter
+    # replaces the table without reloading the page, and the address follows.
+    page = new_context().new_page()
+    visit(page, "/rankings?level=MIO&lang=en")
+    all_rows = page.locator("table.ranking tbody tr").count()
+    page.evaluate("window.__same_page = true")
+    page.select_option("#grade", "B")
+    expect(page).to_have_url(re.compile(r"[?&]grade=B(&|$)"))
+    grades = page.locator("table.ranking tbody .grade")
+    expect(grades.first).to_have_class(re.compile(r"\bgrade--B\b"))
+    assert 0 < grades.count() < all_rows
+    assert page.evaluate("window.__same_page") is True  # no navigation happened
+
+
 def test_ranking_filters_work_without_javascript(new_context: NewContext) -> None:
     page = new_context(java_script_enabled=False).new_page()
     visit(page, "/rankings?level=MIO&lang=en")
