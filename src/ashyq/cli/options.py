@@ -49,7 +49,7 @@ OutOption = Annotated[
 HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
 
-_UNKNOWN_FORMAT = N_("Unknown format {name}; use one of: {names}")
+_UNKNOWN_FORMAT = N_("Unknown format {found}; use one of: {names}")
 _BAD_YEAR = N_("{option} {found}: expected a year, such as 2025")
 _NOT_A_CHOICE = N_("{option} {found}: expected one of {names}")
 
@@ -75,32 +75,32 @@ def _checked(check: Callable[[str, Lang], object]) -> Callable[[typer.Context, A
     return callback
 
 
-def format_option(*names: str) -> Any:
-    """``--format``, one of ``names`` in any case; the command gets it in lower case.
-
-    The first of ``names`` is not the default: the command declares its own."""
+def _one_of(name: str, names: tuple[str, ...], refusal: str) -> Callable[[str, Lang], str]:
+    """The check of an option that takes one of ``names``, in any case: the value in lower
+    case, or exit with ``refusal`` (which may name ``option``, ``found`` and ``names``)."""
 
     def check(given: str, lang: Lang) -> str:
         chosen = given.lower()
         if chosen not in names:
-            fail(translate(_UNKNOWN_FORMAT, lang, name=given, names=", ".join(names)), 2)
+            listed = ", ".join(names)
+            fail(translate(refusal, lang, option=name, found=given, names=listed), 2)
         return chosen
 
+    return check
+
+
+def format_option(*names: str) -> Any:
+    """``--format``, one of ``names`` in any case; the command gets it in lower case.
+
+    The first of ``names`` is not the default: the command declares its own."""
+    check = _one_of("--format", names, _UNKNOWN_FORMAT)
     return typer.Option("--format", help=f"One of: {', '.join(names)}.", callback=_checked(check))
 
 
 def choice_option(name: str, names: tuple[str, ...], help: str) -> Any:
     """An option ``name`` whose value is one of ``names`` (in any case); the command gets it
     in lower case."""
-
-    def check(given: str, lang: Lang) -> str:
-        chosen = given.lower()
-        if chosen not in names:
-            found = translate(_NOT_A_CHOICE, lang, option=name, found=given, names=", ".join(names))
-            fail(found, 2)
-        return chosen
-
-    return typer.Option(name, help=help, callback=_checked(check))
+    return typer.Option(name, help=help, callback=_checked(_one_of(name, names, _NOT_A_CHOICE)))
 
 
 def period_option(help: str = "A year (2025) or a half-year (2025H1).") -> Any:
