@@ -96,18 +96,13 @@ def input_csv(tmp_path: Path, methodology: Methodology, reference_inputs: list[B
 
 
 def leading_columns(methodology: Methodology) -> list[str]:
-    criteria = [c.id for c in methodology.criteria]
-    return [
-        "body",
-        "name_ru",
-        "level",
-        *(i.id for i in methodology.indicators),
-        *criteria,
-        "total",
-        "grade",
-        *(f"{c}_category" for c in criteria),
-        "rank",
-    ]
+    """The columns of the results table (``ashyq.results.table``), in their order."""
+    columns = ["body", "name_ru", "name_kk", "name_en", "level", "rank", "total", "grade"]
+    for criterion in methodology.criteria:
+        columns += [criterion.id, f"{criterion.id}_category"]
+    for indicator in methodology.indicators:
+        columns += [indicator.id, f"{indicator.id}_level"]
+    return columns
 
 
 # --- bodies list ---------------------------------------------------------------------------
@@ -220,7 +215,7 @@ def test_compute_csv_from_russian_numbers_reproduces_the_published_totals(
     assert result.exit_code == 0, result.output
     header = csv_header(result.stdout)
     expected = leading_columns(methodology)
-    assert len(expected) == 3 + 20 + 4 + 2 + 4 + 1  # 20 indicators, 4 criteria
+    assert len(expected) == 8 + 2 * 4 + 2 * 20  # 4 criteria, 20 indicators
     assert header[: len(expected)] == expected
     rows = csv_rows(result.stdout)
     assert len(rows) == 49
@@ -254,10 +249,11 @@ def test_compute_json(
 
     assert result.exit_code == 0, result.output
     payload = cast(dict[str, Any], json.loads(result.stdout))
-    assert payload["methodology"] == methodology.id
+    assert payload["methodology"] == {"id": methodology.id, "version": methodology.version}
     assert payload["period"] == 2025
-    assert payload["columns"][: len(leading_columns(methodology))] == leading_columns(methodology)
-    results = cast(list[dict[str, Any]], payload["results"])
+    fields = [field["name"] for field in payload["schema"]["fields"]]
+    assert fields == leading_columns(methodology)
+    results = cast(list[dict[str, Any]], payload["rows"])
     assert len(results) == 49
     for row in results:
         published = report.score("total", row["body"])
@@ -548,14 +544,14 @@ def test_demo_writes_the_results_and_prints_the_ranking(
         rows = sheet_rows(workbook.worksheets[0])
     finally:
         workbook.close()
-    assert [str(cell) for cell in rows[0]][:3] == ["body", "name_ru", "level"]
+    assert [str(cell) for cell in rows[0]][:3] == ["body", "name_ru", "name_kk"]
     assert len([row for row in rows[1:] if row[0] is not None]) == 49
     csv_text = (out / "openness-index-2025.csv").read_text(encoding="utf-8")
     assert len(csv_rows(csv_text)) == 49
     payload = cast(
         dict[str, Any], json.loads((out / "openness-index-2025.json").read_text("utf-8"))
     )
-    assert len(payload["results"]) == 49
+    assert len(payload["rows"]) == 49
     # The top MIO, in Russian, with its total in the Russian spelling.
     assert re.search(r"│\s+1 │ Жамбылская область\s+│.*96,15", result.stdout), result.stdout
     lines = result.stdout.rstrip("\n").splitlines()

@@ -14,7 +14,6 @@ import pytest
 
 from ashyq.bodies import BodyRegistry
 from ashyq.errors import InputError, InputProblem
-from ashyq.export import RENDERERS, build_document
 from ashyq.index.dynamics import (
     BodyDynamics,
     Change,
@@ -24,6 +23,7 @@ from ashyq.index.dynamics import (
 )
 from ashyq.index.engine import BodyResult, IndexResult
 from ashyq.index.methodology import Methodology
+from ashyq.results.render import RENDERERS, results_of
 
 
 def previous_of(result: BodyResult) -> PreviousResult:
@@ -234,7 +234,7 @@ def test_bodies_and_values_absent_before_are_left_out(result_2025: IndexResult) 
 def write_results(result: IndexResult, tmp_path: Path, name: str) -> Path:
     renderer = RENDERERS[name]
     path = tmp_path / f"previous{renderer.suffix}"
-    path.write_bytes(renderer.render(build_document(result, "en")))
+    path.write_bytes(renderer.render(results_of(result, "en")))
     return path
 
 
@@ -312,7 +312,7 @@ def test_read_previous_json_names_the_record(
 ) -> None:
     path = write_results(result_2025, tmp_path, "json")
     payload = cast(dict[str, Any], json.loads(path.read_text(encoding="utf-8")))
-    payload["results"][0]["total"] = "много"
+    payload["rows"][0]["total"] = "много"
     path.write_text(json.dumps(payload, ensure_ascii=False), encoding="utf-8")
 
     problems = caught_problems(path, methodology, registry)

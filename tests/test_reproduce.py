@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 
 from ashyq.bodies import BodyRegistry, Level
-from ashyq.export import RENDERERS, build_document
 from ashyq.index.engine import IndexResult
 from ashyq.index.methodology import Methodology
 from ashyq.index.published import PublishedReport
 from ashyq.index.reconcile import CheckKind, Reconciliation, Status, normalise_label, reconcile
+from ashyq.results.render import RENDERERS, results_of
 from tests.conftest import GOLDEN
 
 
@@ -133,7 +133,7 @@ def test_reconciliation_counts_are_pinned(reconciliation: Reconciliation) -> Non
 
 
 def test_results_table_is_pinned(result_2025: IndexResult) -> None:
-    rendered = RENDERERS["csv"].render(build_document(result_2025, "ru")).decode("utf-8")
+    rendered = RENDERERS["csv"].render(results_of(result_2025, "ru")).decode("utf-8")
     assert rendered == (GOLDEN / "openness-2025.csv").read_text(encoding="utf-8")
 
 

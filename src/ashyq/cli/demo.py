@@ -22,7 +22,6 @@ from ashyq.cli.options import HostOption, LangOption, PortOption
 from ashyq.cycle.demo import seed_demo
 from ashyq.db import make_engine, session_scope, upgrade
 from ashyq.db.models import utcnow
-from ashyq.export import RENDERERS, build_document
 from ashyq.home import Home
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number as spell_number
@@ -40,6 +39,7 @@ from ashyq.ratings.demo import DEMO_POINTS, seed_ratings
 from ashyq.records.ingest import ingest
 from ashyq.records.store import RecordStore
 from ashyq.reports.render import REPORT_RENDERERS
+from ashyq.results.render import RENDERERS, results_of
 from ashyq.services.detect import ServicesPeriod, detect
 from ashyq.services.detect import open_period as open_services
 from ashyq.services.model import KINDS as SERVICE_KINDS
@@ -75,7 +75,7 @@ def demo(
     methodology = load_methodology("2025")
     report = load_published(2025)
     rec = reconcile(methodology, load_bodies(), report)
-    document = build_document(rec.result, chosen)
+    document = results_of(rec.result, chosen)
     typer.echo(RENDERERS["table"].render(document).decode("utf-8"), nl=False)
     out.mkdir(parents=True, exist_ok=True)
     for name in ("xlsx", "csv", "json"):
@@ -195,7 +195,7 @@ def _records_chain(out: Path, lang: Lang) -> None:
     inputs = read_index_input(synth.authority_scores, methodology, registry, supplied=supplied)
     result = compute_index(methodology, inputs, registry)
     target = out / "openness-index-2025-from-records.csv"
-    write_file(target, RENDERERS["csv"].render(build_document(result, lang)))
+    write_file(target, RENDERERS["csv"].render(results_of(result, lang, registry=registry)))
     typer.echo(
         translate(
             _CHAIN,

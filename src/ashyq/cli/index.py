@@ -21,17 +21,17 @@ from ashyq.cli.common import (
 )
 from ashyq.cli.options import LangOption, OutOption, format_option, period_option
 from ashyq.errors import InputError
-from ashyq.export import RENDERERS, build_document
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number as spell_number
 from ashyq.i18n.grammar import signed_number
-from ashyq.index.dynamics import compare_periods, read_previous
+from ashyq.index.dynamics import read_previous
 from ashyq.index.engine import Fact, IndexResult, compute_index
 from ashyq.index.explain import explain
 from ashyq.index.inputs import input_columns, read_index_input
 from ashyq.index.methodology import IndicatorRole, Methodology
 from ashyq.index.published import load_published, reproduction_input
 from ashyq.index.reconcile import CheckKind, Reconciliation, Status, reconcile
+from ashyq.results.render import RENDERERS, results_of
 
 app = typer.Typer(help="The Openness Index: compute, reproduce, explain.", no_args_is_help=True)
 
@@ -46,16 +46,15 @@ def _render(
     result: IndexResult, output_format: str, out: Path | None, lang: Lang, previous: Path | None
 ) -> None:
     renderer = RENDERERS[output_format]
-    dynamics = None
+    earlier = None
     if previous is not None:
         try:
             earlier = read_previous(previous, result.methodology, load_bodies())
         except InputError as error:
             fail_input(error, lang)
-        dynamics = compare_periods(result, earlier)
     if out is None and renderer.suffix == ".xlsx":
         fail("--format xlsx needs --out FILE", code=2)
-    write_output(renderer.render(build_document(result, lang, dynamics)), out)
+    write_output(renderer.render(results_of(result, lang, earlier=earlier)), out)
 
 
 @app.command()

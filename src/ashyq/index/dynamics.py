@@ -161,7 +161,10 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
                     )
                 ]
             ) from error
-        records = data.get("results", []) if isinstance(data, dict) else data
+        # The JSON of a results table holds its rows; one written before it, "results".
+        records = data
+        if isinstance(data, dict):
+            records = data["rows"] if "rows" in data else data.get("results", [])
         return [(number, dict(row)) for number, row in enumerate(records, start=1)]
     table = read_table(path)
     return [(row.number, row.cells) for row in table.rows if not row.is_empty()]

@@ -20,10 +20,10 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from ashyq.export.renderers import LEVEL_COLOURS
 from ashyq.i18n import Lang
 from ashyq.i18n.grammar import number
 from ashyq.reports.model import Chart
+from ashyq.results.render import LEVEL_COLOURS
 
 __all__ = [
     "LEVEL_EDGES",

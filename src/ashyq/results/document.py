@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any, cast
 
 from ashyq.index.dynamics import Movement, PreviousResult, compare_periods
@@ -38,15 +39,20 @@ def results_document(
     *,
     previous: dict[str, Any] | None = None,
     incomplete: dict[str, list[str]] | None = None,
+    earlier: Mapping[str, PreviousResult] | None = None,
 ) -> ResultsDocument:
     """The document of ``result`` for ``period``.
 
     ``previous`` is the document of the previous published period: each body then carries
-    its movements against it. ``incomplete`` lists, by body, the indicators still missing
-    source data (those bodies are not ranked yet).
+    its movements against it. ``earlier`` gives those results as read from a results file
+    instead (``index.dynamics.read_previous``), whose period is not known. ``incomplete``
+    lists, by body, the indicators still missing source data (those bodies are not ranked
+    yet).
     """
     methodology = result.methodology
-    dynamics = compare_periods(result, previous_of(previous)) if previous else {}
+    if previous:
+        earlier = previous_of(previous)
+    dynamics = compare_periods(result, dict(earlier)) if earlier else {}
     bodies = []
     for body_result in result.bodies:
         moved = dynamics.get(body_result.body.code)
@@ -73,7 +79,15 @@ def results_document(
             for indicator_id, indicator in body_result.indicators.items()
         }
         criteria = {
-            criterion_id: CriterionEntry(score=criterion.score, category=criterion.category)
+            criterion_id: CriterionEntry(
+                score=criterion.score,
+                category=criterion.category,
+                movement=(
+                    _movement(moved.criteria[criterion_id])
+                    if moved is not None and criterion_id in moved.criteria
+                    else None
+                ),
+            )
             for criterion_id, criterion in body_result.criteria.items()
         }
         bodies.append(

@@ -78,13 +78,17 @@ class IndicatorEntry(_Model):
 
 
 class CriterionEntry(_Model):
-    """A criterion's score and category."""
+    """A criterion's score, category and movement."""
 
     score: Decimal
     category: str | None
+    movement: MovementEntry | None = None
 
     def payload(self) -> dict[str, Any]:
-        return {"score": str(self.score), "category": self.category}
+        entry: dict[str, Any] = {"score": str(self.score), "category": self.category}
+        if self.movement is not None:
+            entry["movement"] = self.movement.payload()
+        return entry
 
 
 class BodyMovement(_Model):

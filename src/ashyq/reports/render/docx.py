@@ -29,7 +29,6 @@ from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree  # type: ignore[import-untyped]
 
-from ashyq.export.renderers import LEVEL_COLOURS
 from ashyq.reports.fonts import FAMILY, font_faces, subset_font
 from ashyq.reports.model import (
     BulletList,
@@ -41,6 +40,7 @@ from ashyq.reports.model import (
     Table,
     TableOfContents,
 )
+from ashyq.results.render import LEVEL_COLOURS
 
 __all__ = ["DocxRenderer"]
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]  # XlsxWriter ships no type information
 
-from ashyq.export.renderers import LEVEL_COLOURS
 from ashyq.reports.fonts import FAMILY
 from ashyq.reports.model import Cell, Column, DataSheet, LevelRule, Report, Table
+from ashyq.results.render import LEVEL_COLOURS
 
 __all__ = ["XlsxRenderer"]
 

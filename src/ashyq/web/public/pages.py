@@ -15,6 +15,8 @@ from ashyq.i18n import N_, Lang, translate
 from ashyq.index.methodology import load_methodology
 from ashyq.index.national import APPEAL_TYPES, period_statistics
 from ashyq.results.model import ResultsDocument
+from ashyq.results.render import TABLE_FORMATS, Results, write_table
+from ashyq.results.table import TABLES
 from ashyq.web.charts import Bar, Series, bar_chart, line_chart
 from ashyq.web.portal import (
     ActorDep,
@@ -29,7 +31,7 @@ from ashyq.web.portal import (
     portal_of,
     published_snapshots,
 )
-from ashyq.web.public.opendata import FORMATS, TABLES, data_package, render_table, table_of
+from ashyq.web.public.opendata import data_package
 from ashyq.web.public.ranking import RankingQueryDep, ranking_of
 from ashyq.web.rendering import page_context, render
 from ashyq.web.views import body_view
@@ -258,7 +260,7 @@ def open_data(request: Request, session: SessionDep, actor: ActorDep, lang: Lang
     context = {
         "versions": versions,
         "tables": TABLES,
-        "formats": list(FORMATS),
+        "formats": list(TABLE_FORMATS),
         **page_context(request, lang),
     }
     return render(request, "open_data.html", context)
@@ -288,7 +290,7 @@ def download(
     request: Request, session: SessionDep, year: Year, version: Version, table: str, fmt: str
 ) -> Response:
     """One published table of one version."""
-    if table not in TABLES or fmt not in FORMATS:
+    if table not in TABLES or fmt not in TABLE_FORMATS:
         raise NotFoundError(N_("No such table."))
     snapshot = session.scalar(
         select(Snapshot)
@@ -298,10 +300,10 @@ def download(
     if snapshot is None:
         raise NotFoundError(N_("No published results for {period}."), period=year)
     document = ResultsDocument.from_payload(snapshot.payload)
-    built = table_of(table, document, methodology_of(session, year), portal_of(request).registry)
+    results = Results(document, methodology_of(session, year), portal_of(request).registry, "en")
     filename = f"openness-{year}-v{version}-{table}.{fmt}"
     return Response(
-        render_table(built, fmt),
-        media_type=FORMATS[fmt],
+        write_table(TABLES[table](results), document, fmt),
+        media_type=TABLE_FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
