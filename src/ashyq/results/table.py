@@ -64,6 +64,10 @@ class ResultsTable:
         }
 
 
+_BODY: Final = Column("body", "string", "Body code of the Ashyq registry")
+_LEVEL: Final = Column("level", "string", "CGO (central) or MIO (akimat)")
+
+
 def _movement_columns(name: str, what: str) -> list[Column]:
     return [
         Column(f"{name}_previous", "string", f"{what} in the previous period"),
@@ -78,11 +82,11 @@ def results_table(results: Results) -> ResultsTable:
     criterion and each indicator."""
     document, methodology, registry = results.document, results.methodology, results.registry
     columns = [
-        Column("body", "string", "Body code of the Ashyq registry"),
+        _BODY,
         Column("name_ru", "string", "Short name in Russian"),
         Column("name_kk", "string", "Short name in Kazakh"),
         Column("name_en", "string", "Short name in English"),
-        Column("level", "string", "CGO (central) or MIO (akimat)"),
+        _LEVEL,
         Column("rank", "integer", "Rank within the level"),
         Column("total", "number", "Total points (bonuses included)"),
         Column("grade", "string", "Grade of the total"),
@@ -143,8 +147,8 @@ def indicators_table(results: Results) -> ResultsTable:
     obtained and which authorised body supplied its source data."""
     document, methodology = results.document, results.methodology
     columns = (
-        Column("body", "string", "Body code of the Ashyq registry"),
-        Column("level", "string", "CGO (central) or MIO (akimat)"),
+        _BODY,
+        _LEVEL,
         Column("criterion", "string", "Criterion id"),
         Column("indicator", "string", "Indicator id"),
         Column("score", "number", "Points"),
