@@ -98,3 +98,64 @@ def test_a_change_is_signed_one_way_in_every_language(
     # scorecard, the explanation and the monitoring figures all write changes this way.
     for lang in ("ru", "kk", "en"):
         assert signed_number(value, lang, decimals) == spelled[lang]
+
+
+# --- dates shown to readers ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("ru", "28 мар. 2025 г."), ("kk", "2025 ж. 28 нау."), ("en", "28 Mar 2025")],
+)
+def test_a_date_in_a_message_is_spelled_for_its_reader(lang: Lang, expected: str) -> None:
+    from datetime import date
+
+    text = translate(
+        "Disputes on {period} were open until {deadline}.",
+        lang,
+        period=2025,
+        deadline=date(2025, 3, 28),
+    )
+    text = text.replace("\N{NARROW NO-BREAK SPACE}", " ")
+    assert expected.removesuffix(".") in text, text
+    assert "2025-03-28" not in text and ".." not in text
+
+
+def test_a_time_in_a_message_is_astana_time() -> None:
+    from datetime import UTC, datetime
+
+    from ashyq.i18n.dates import day
+
+    # 19:30 UTC is half past midnight the next day in Astana (UTC+5).
+    moment = datetime(2025, 3, 28, 19, 30, tzinfo=UTC)
+    assert day(moment, "ru").replace("\N{NARROW NO-BREAK SPACE}", " ") == "29 мар. 2025 г., 00:30"
+    assert translate("{due}", "en", due=moment) == day(moment, "en")
+
+
+def test_no_message_is_given_an_iso_date() -> None:
+    # A message's placeholders get the date itself, which translate() spells for the
+    # reader; an isoformat() string would reach every language as 2025-03-28.
+    import ast
+
+    offenders = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            marked = any(
+                isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "N_"
+                for arg in node.args
+            )
+            named = isinstance(node.func, ast.Name) and node.func.id in {"translate", "Message"}
+            if not (marked or named):
+                continue
+            for keyword in node.keywords:
+                for inner in ast.walk(keyword.value):
+                    if (
+                        isinstance(inner, ast.Call)
+                        and isinstance(inner.func, ast.Attribute)
+                        and inner.func.attr == "isoformat"
+                    ):
+                        offenders.append(f"{path.relative_to(SOURCE)}:{inner.lineno}")
+    assert not offenders, offenders

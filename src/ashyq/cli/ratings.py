@@ -118,7 +118,7 @@ def key_list() -> None:
             .order_by(ApiKey.id)
         ).all()
         for key, point in rows:
-            revoked = key.revoked_at.isoformat() if key.revoked_at else ""
+            revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
             typer.echo(
                 f"{key.prefix}\t{key.label}\t{point or 'app'}\t{key.created_at:%Y-%m-%d}\t{revoked}"
             )

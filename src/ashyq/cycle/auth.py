@@ -77,7 +77,7 @@ def upload_source_data(actor: Actor, period: EvaluationPeriod, now: datetime) ->
         raise NotAllowedError(
             N_("The source data of {period} were due by {deadline}."),
             period=period.year,
-            deadline=period.source_data_due.isoformat(),
+            deadline=period.source_data_due,
         )
 
 
@@ -115,7 +115,7 @@ def file_dispute(actor: Actor, period: EvaluationPeriod, body_code: str, now: da
         raise NotAllowedError(
             N_("Disputes on {period} were open until {deadline}."),
             period=period.year,
-            deadline=period.disputes_until.isoformat(),
+            deadline=period.disputes_until,
         )
 
 

@@ -7,11 +7,12 @@ into consolidation, and its next publication is a new version.
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Final
 
 from ashyq.i18n import N_
+from ashyq.i18n.dates import ASTANA
 from ashyq.index.methodology import Timeline
 
 __all__ = [
@@ -23,9 +24,6 @@ __all__ = [
     "due_state",
     "timeline_deadlines",
 ]
-
-# Kazakhstan keeps one time zone, UTC+5, since 1 March 2024; every period is later.
-ASTANA: Final = timezone(timedelta(hours=5), "Astana")
 
 
 class State(StrEnum):

@@ -8,6 +8,7 @@ babel.cfg`` finds every marked string, and a test fails when one is untranslated
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Final, Literal, get_args
@@ -15,6 +16,8 @@ from typing import Final, Literal, get_args
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from pydantic import BaseModel, ConfigDict
+
+from ashyq.i18n.dates import day
 
 __all__ = ["DEFAULT_LANG", "LANGUAGES", "N_", "Lang", "Text", "catalog", "translate"]
 
@@ -42,12 +45,23 @@ def catalog(lang: Lang) -> Catalog:
 def translate(message: str, lang: Lang, /, **params: object) -> str:
     """Return ``message`` in ``lang`` with ``{name}`` placeholders filled from ``params``.
 
-    An untranslated message falls back to the English source text.
+    An untranslated message falls back to the English source text. A date or time among
+    ``params`` is spelled for the reader (``dates.day``), never as ISO 8601.
     """
     entry = catalog(lang).get(message)
     text = entry.string if entry is not None and entry.string else message
     assert isinstance(text, str)
-    return text.format(**params) if params else text
+    if not params:
+        return text
+    spelled = dict(params)
+    for key, value in params.items():
+        if isinstance(value, date):
+            written = day(value, lang)
+            # "истёк 28 мар. 2025 г." ends its sentence with the date's own full stop.
+            if written.endswith(".") and f"{{{key}}}." in text:
+                written = written[:-1]
+            spelled[key] = written
+    return text.format(**spelled)
 
 
 class Text(BaseModel):

@@ -198,7 +198,7 @@ def record_resolution(
             raise ConflictError(
                 N_("The window to resolve incident {id} ended at {due}; it goes to the agency."),
                 id=incident.id,
-                due=incident.due_at.isoformat(),
+                due=incident.due_at,
             )
         raise ConflictError(
             N_("Incident {id} is already {status}."), id=incident.id, status=incident.status

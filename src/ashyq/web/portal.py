@@ -13,7 +13,6 @@ from functools import lru_cache
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
-from babel.dates import format_date, format_datetime
 from fastapi import Depends, Form, Header, Path, Query, Request, UploadFile
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,11 +23,12 @@ from ashyq.access.checks import SIGN_IN
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.cycle.actions import sync_deadlines
 from ashyq.cycle.files import MAX_ATTACHMENT_BYTES, too_large
-from ashyq.cycle.workflow import ASTANA
 from ashyq.db.models import Computation, EvaluationPeriod, Snapshot, utcnow
 from ashyq.errors import ActionError, InvalidError, SignInRequiredError
 from ashyq.home import Home
 from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
+from ashyq.i18n.dates import ASTANA
+from ashyq.i18n.dates import day as spell_day
 from ashyq.i18n.grammar import number as spell_number
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.results.model import ResultsDocument
@@ -373,7 +373,6 @@ def _spelled(value: str, digits: int | None, lang: Lang) -> str:
 
 def formatters(lang: Lang) -> dict[str, Any]:
     """Template helpers that spell numbers, dates and messages for ``lang``."""
-    locale = {"ru": "ru_RU", "kk": "kk_KZ", "en": "en_GB"}[lang]
 
     def number(value: Decimal | int | float | str | None, digits: int | None = None) -> str:
         # Exact unless the template asks for at most ``digits`` decimals (survey figures):
@@ -383,11 +382,7 @@ def formatters(lang: Lang) -> dict[str, Any]:
         return _spelled(str(value), digits, lang)
 
     def day(value: date | datetime | None) -> str:
-        if value is None:
-            return "—"
-        if isinstance(value, datetime):
-            return format_datetime(value.astimezone(ASTANA), "medium", locale=locale)
-        return format_date(value, "medium", locale=locale)
+        return "—" if value is None else spell_day(value, lang)
 
     def message(text: str, **params: object) -> str:
         return translate(text, lang, **params)

@@ -16,6 +16,7 @@ import ibis.expr.types as ir
 
 from ashyq.bodies import BodyRegistry, load_bodies
 from ashyq.i18n import Lang
+from ashyq.i18n.dates import day
 from ashyq.i18n.grammar import number
 from ashyq.periods import Period
 from ashyq.records.model import CODES_SEPARATOR, RecordKind
@@ -287,10 +288,10 @@ def _cases(data: ServicesPeriod, chosen: list[dict[str, Any]]) -> dict[str, list
 def _date(text: str, lang: Lang) -> str:
     """A date (or the date of a time) as readers of ``lang`` write it."""
     try:
-        day = date.fromisoformat(text[:10])
+        parsed = date.fromisoformat(text[:10])
     except ValueError:
         return text
-    return day.isoformat() if lang == "en" else day.strftime("%d.%m.%Y")
+    return day(parsed, lang, "numeric")
 
 
 def public_evidence(
