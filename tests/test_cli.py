@@ -588,7 +588,7 @@ def test_demo_writes_the_results_and_prints_the_ranking(
     # And the public monitoring: surveys of 2016-2025 stored, 2025's figures as seed 001's.
     surveys = sorted(p.name for p in (out / "home" / "store" / "survey_answers").iterdir())
     assert surveys == [str(year) for year in range(2016, 2026)]
-    assert "2016-2025" in monitoring and "4,88" in monitoring and "90,5 %" in monitoring
+    assert "2016-2025" in monitoring and "4,88" in monitoring and "90,5%" in monitoring
     assert "4,59 → 4,88" in monitoring, monitoring
     assert re.search(r"29\D+32\D+20\D", ranked), ranked
     # Then the reports, in the reader's language, each file announced.

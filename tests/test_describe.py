@@ -136,16 +136,16 @@ KIND_EXPECTATIONS: dict[str, tuple[str, dict[str, list[str]]]] = {
         {
             "ru": [
                 "X = 100 × A / B",
-                "Для ЦГО: 4 балла при X ≥ 30 %",
-                "1 балл при X ≥ 7,5 %",
-                "Для МИО: 4 балла при X ≥ 35 %",
-                "3 балла при X ≥ 26,25 %",
+                "Для ЦГО: 4 балла при X ≥ 30%",
+                "1 балл при X ≥ 7,5%",
+                "Для МИО: 4 балла при X ≥ 35%",
+                "3 балла при X ≥ 26,25%",
                 "в остальных случаях — 0 баллов",
             ],
             "kk": [
-                "ОМО үшін: X ≥ 30 % болғанда 4 балл",
-                "ЖАО үшін: X ≥ 35 % болғанда 4 балл",
-                "X ≥ 26,25 % болғанда 3 балл",
+                "ОМО үшін: X ≥ 30% болғанда 4 балл",
+                "ЖАО үшін: X ≥ 35% болғанда 4 балл",
+                "X ≥ 26,25% болғанда 3 балл",
                 "қалған жағдайларда — 0 балл",
             ],
             "en": ["4 points if X ≥ 30%", "3 points if X ≥ 26.25%", "1 point if X ≥ 8.75%"],
@@ -219,7 +219,7 @@ def test_formula_sentence_spells_the_parameters(
 
 def test_a_shared_step_table_is_said_once(methodology: Methodology) -> None:
     said = text(describe_indicator(methodology, "satisfaction", "ru"))
-    assert "Для ЦГО и МИО: 7 баллов при X ≥ 90 %" in said
+    assert "Для ЦГО и МИО: 7 баллов при X ≥ 90%" in said
     assert "Для МИО:" not in said
     said = text(describe_indicator(methodology, "requests_share", "en"))
     assert "6 points if X ≤ 6%" in said  # lower is better

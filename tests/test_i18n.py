@@ -159,3 +159,73 @@ def test_no_message_is_given_an_iso_date() -> None:
                     ):
                         offenders.append(f"{path.relative_to(SOURCE)}:{inner.lineno}")
     assert not offenders, offenders
+
+
+# --- the percent sign ----------------------------------------------------------------------
+
+# The percent sign follows its number with no space in every language, as the agency's
+# documents write it ("на 32,1% больше", seed 003) and as grammar.percent spells it.
+_PERCENT_SIGN = {"ru": "%", "kk": "%", "en": "%"}
+_BEFORE_SIGN = re.compile(r"(?:\}|\d)([ \N{NO-BREAK SPACE}\N{NARROW NO-BREAK SPACE}]?%)")
+
+
+def _texts_of(node: object, lang: str | None = None) -> list[tuple[str, str]]:
+    """Every (language, text) pair of a report declaration: its leaves under ru/kk/en."""
+    found: list[tuple[str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _texts_of(value, key if key in LANGUAGES else lang)
+    elif isinstance(node, list):
+        for value in node:
+            found += _texts_of(value, lang)
+    elif isinstance(node, str) and lang is not None:
+        found.append((lang, node))
+    return found
+
+
+def test_percent_signs_follow_each_language() -> None:
+    import yaml
+
+    texts: list[tuple[str, str, str]] = []
+    for lang in LANGUAGES:
+        for entry in catalog(lang):
+            if entry.id and isinstance(entry.id, str):
+                shown = entry.string if lang != "en" and entry.string else entry.id
+                texts.append((f"{lang}.po", lang, str(shown)))
+    for path in sorted((SOURCE / "ashyq/reports").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [(path.name, lang, text) for lang, text in _texts_of(data)]
+    wrong = [
+        f"{where} [{lang}]: {text!r}"
+        for where, lang, text in texts
+        for sign in _BEFORE_SIGN.findall(text)
+        if sign != _PERCENT_SIGN[lang]
+    ]
+    assert not wrong, "\n".join(wrong[:20]) + f"\n({len(wrong)} in all)"
+
+
+def test_pages_spell_percentages_with_the_speller() -> None:
+    # A template writes {{ percent(x, 1) }}, which puts the sign where the page's language
+    # does; "{{ number(x) }}%" would write it the English way on every page.
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted((SOURCE / "ashyq/web/templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\}\}\s?%", line)
+    ]
+    assert not offenders, offenders
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ru", ("4,2%", "70,1%")),
+        ("kk", ("4,2%", "70,1%")),
+        ("en", ("4.2%", "70.1%")),
+    ],
+)
+def test_one_speller_for_percentages(lang: Lang, expected: tuple[str, str]) -> None:
+    from ashyq.i18n.grammar import percent
+
+    assert percent(Decimal("4.2"), lang, 1) == expected[0]
+    assert percent(Decimal("70.05"), lang, 1) == expected[1]  # half up

@@ -288,8 +288,8 @@ def _services_chain(out: Path, lang: Lang) -> ServicesPeriod:
 _MONITORING = N_(
     "Public monitoring: synthetic surveys {first}-{last} ({answers} answers a year; "
     "{first}-{before} written to the store, {last} imported: {quarantined} quarantined); "
-    "{last}: average {average}, satisfied {satisfaction} % (published: {published_average} "
-    "and {published_satisfaction} %); trend {first_average} → {average}"
+    "{last}: average {average}, satisfied {satisfaction}% (published: {published_average} "
+    "and {published_satisfaction}%); trend {first_average} → {average}"
 )
 _MONITORING_BODIES = N_(
     "  {very_high} of {bodies} bodies very high, {improving} improving (published: "

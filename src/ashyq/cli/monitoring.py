@@ -85,8 +85,8 @@ _NO_YEARS = N_(
 )
 _NO_PREVIOUS = N_("No answers are stored for {year}: no changes against it")
 _NATIONAL = N_(
-    "Public monitoring {year}: average {average} (95 % CI {low}-{high}), satisfaction "
-    "{satisfaction} % ({satisfaction_low}-{satisfaction_high}), {band}; {answers} answers "
+    "Public monitoring {year}: average {average} (95% CI {low}-{high}), satisfaction "
+    "{satisfaction}% ({satisfaction_low}-{satisfaction_high}), {band}; {answers} answers "
     "of {respondents} respondents"
 )
 _CHANGE = N_("Change against {year}: {average} points, {satisfaction} pp")
@@ -96,7 +96,7 @@ _HEADERS: Final = {
     "name": N_("name"),
     "answers": N_("answers"),
     "average": N_("average"),
-    "interval": N_("95 % CI"),
+    "interval": N_("95% CI"),
     "satisfaction": N_("satisfied, %"),
     "band": N_("band"),
     "change_average": N_("change, points"),

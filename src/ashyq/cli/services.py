@@ -27,6 +27,7 @@ from ashyq.cli.common import (
 from ashyq.cli.options import LangOption, OutOption, PeriodOption, format_option
 from ashyq.i18n import N_, Lang, translate
 from ashyq.i18n.grammar import number as spell_number
+from ashyq.i18n.grammar import percent as spell_percent
 from ashyq.numbers import Share
 from ashyq.records.model import CODES_SEPARATOR, RecordKind
 from ashyq.services.catalogue import load_catalogue
@@ -308,7 +309,7 @@ def _stats_text(stats: ServiceStats, lang: Lang) -> str:
     def shares(items: tuple[Share, ...], names: dict[str, str]) -> list[str]:
         return [
             f"  {names.get(s.key, translate(_LABELS.get(s.key, s.key), lang)):<44} "
-            f"{_count(s.count, lang):>12} {pct(s.share_pct):>6}%"
+            f"{_count(s.count, lang):>12} {spell_percent(s.share_pct, lang):>8}"
             for s in items
         ]
 

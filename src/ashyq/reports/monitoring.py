@@ -44,7 +44,7 @@ _SUBTITLE = N_("Results of {year}")
 _NATIONAL = N_("The nation")
 _LEAD = N_(
     "In {year} service recipients gave an average score of {average} out of 5 ({band}); "
-    "{satisfaction} % were satisfied (the highest score). {answers} answers of {respondents} "
+    "{satisfaction}% were satisfied (the highest score). {answers} answers of {respondents} "
     "respondents, weighted by the survey weights."
 )
 _CHANGE = N_(
@@ -53,8 +53,8 @@ _CHANGE = N_(
 )
 _NO_PREVIOUS = N_("The store holds no survey of {previous}: no changes are shown.")
 _INTERVALS = N_(
-    "95 % confidence intervals: average {average_low}-{average_high}, satisfaction "
-    "{satisfaction_low}-{satisfaction_high} %."
+    "95% confidence intervals: average {average_low}-{average_high}, satisfaction "
+    "{satisfaction_low}-{satisfaction_high}%."
 )
 _PUBLISHED = N_("Computed and published figures")
 _PUBLISHED_LEAD = N_(
@@ -78,8 +78,8 @@ _CHANNELS_CAPTION = N_("Average score and satisfaction by channel, {year}")
 _BARRIERS = N_("Barriers to the highest score")
 _BARRIERS_CAPTION = N_("Answers naming each barrier, {year}")
 _BARRIERS_LEAD = N_(
-    "{any} % of the answers named at least one barrier: administrative {administrative} %, "
-    "technical {technical} %."
+    "{any}% of the answers named at least one barrier: administrative {administrative}%, "
+    "technical {technical}%."
 )
 _ADMINISTRATIVE = N_("administrative")
 _TECHNICAL = N_("technical")
@@ -108,7 +108,7 @@ _RANK_COLUMNS = (
     N_("Rank"),
     N_("Answers"),
     N_("Average score"),
-    N_("95 % interval"),
+    N_("95% interval"),
     N_("Satisfaction, %"),
     N_("Change, points"),
     N_("Change, pp"),

@@ -104,10 +104,6 @@ def figures_of(request: Request) -> SurveyFigures:
     return figures
 
 
-def _percent(number: Callable[..., str]) -> Callable[[float], str]:
-    return lambda value: f"{number(value, 1)}%"
-
-
 def _rows(rows: list[dict[str, Any]], name: Callable[[str], str]) -> list[dict[str, Any]]:
     return [{**row, "name": name(str(row["key"]))} for row in rows]
 
@@ -129,7 +125,7 @@ def monitoring_page(
         "band_levels": BAND_LEVELS,
         **page_context(request, lang),
     }
-    number = context["number"]
+    percent = context["percent"]
     if not years:
         return render(request, "monitoring.html", {**context, "year": None, "data": None})
     chosen = year if year is not None else years[-1]
@@ -145,7 +141,7 @@ def monitoring_page(
         ],
         title=translate(N_("Satisfaction by year, %"), lang),
         description=translate(N_("The share of answers with the highest score, each year."), lang),
-        value_format=_percent(number),
+        value_format=lambda value: percent(value, 1),
     )
     bodies_chart = bar_chart(
         [
@@ -156,7 +152,7 @@ def monitoring_page(
         description=translate(
             N_("The share of answers with the highest score for each body, best first."), lang
         ),
-        value_format=_percent(number),
+        value_format=lambda value: percent(value, 1),
     )
     shares = data.bodies.barriers
     barriers: list[dict[str, Any]] = sorted(
@@ -170,7 +166,7 @@ def monitoring_page(
         [Bar(str(row["name"]), row["share"]) for row in barriers],
         title=translate(N_("Answers naming each barrier, {year}, %"), lang, year=chosen),
         description=translate(N_("Barriers to the highest score, the most named first."), lang),
-        value_format=_percent(number),
+        value_format=lambda value: percent(value, 1),
     )
     return render(
         request,

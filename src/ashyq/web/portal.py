@@ -30,6 +30,7 @@ from ashyq.i18n import DEFAULT_LANG, LANGUAGES, N_, Lang, translate
 from ashyq.i18n.dates import ASTANA
 from ashyq.i18n.dates import day as spell_day
 from ashyq.i18n.grammar import number as spell_number
+from ashyq.i18n.grammar import percent as spell_percent
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.results.model import ResultsDocument
 from ashyq.web.limits import LIMITS
@@ -381,6 +382,12 @@ def formatters(lang: Lang) -> dict[str, Any]:
             return "—"
         return _spelled(str(value), digits, lang)
 
+    def percent(value: Decimal | int | float | str | None, digits: int | None = None) -> str:
+        # The sign where the page's language puts it: "70,1 %" in Russian, "70,1%" else.
+        if value is None or value == "":
+            return "—"
+        return spell_percent(Decimal(str(value)), lang, at_most=digits)
+
     def day(value: date | datetime | None) -> str:
         return "—" if value is None else spell_day(value, lang)
 
@@ -391,4 +398,11 @@ def formatters(lang: Lang) -> dict[str, Any]:
         # The value of a datetime-local field: Astana wall-clock time, to the minute.
         return value.astimezone(ASTANA).strftime("%Y-%m-%dT%H:%M")
 
-    return {"_": message, "number": number, "day": day, "lang": lang, "local_input": local_input}
+    return {
+        "_": message,
+        "number": number,
+        "percent": percent,
+        "day": day,
+        "lang": lang,
+        "local_input": local_input,
+    }

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ashyq.bodies import Level
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import number, quantity
+from ashyq.i18n.grammar import percent as spell_percent
 from ashyq.numbers import percent
 from ashyq.periods import Period
 from ashyq.services.catalogue import Category, Stage, load_catalogue
@@ -91,7 +92,7 @@ def frame(key: str, lang: Lang, **values: object) -> str:
 
 def pct(value: Decimal, lang: Lang) -> str:
     """A percentage with one decimal, as readers of ``lang`` write it."""
-    return f"{number(value, lang, 1)}%"
+    return spell_percent(value, lang, 1)
 
 
 def type_count_sentence(count: TypeCount, total: int, lang: Lang) -> str:

@@ -189,7 +189,8 @@ def statistics(
     snapshots = published_snapshots(session, portal_of(request))
     year, _ = latest_published(snapshots, period)
     figures = period_statistics(year)
-    number = page_context(request, lang)["number"]
+    spellers = page_context(request, lang)
+    number, percent = spellers["number"], spellers["percent"]
     appeal_rows: list[dict[str, Any]] = []
     bars: list[Bar] = []
     appeals_chart = services_chart = None
@@ -212,7 +213,7 @@ def statistics(
                 bars,
                 title=_text(lang, N_("Appeals by type, {period}, %"), period=year),
                 description=_text(lang, N_("Share of each type of appeal in the total.")),
-                value_format=lambda v: f"{number(v, 1)}%",
+                value_format=lambda v: percent(v, 1),
             )
         local = figures.services.get("violations_local")
         central = figures.services.get("violations_central")
