@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -525,19 +525,23 @@ def _parse(text: str) -> Methodology:
     return Methodology.model_validate(yaml.load(text, Loader=loader))
 
 
+# A methodology's id is its name in the catalogue after this prefix (openness-2025).
+_ID_PREFIX: Final = "openness-"
 # A methodology's name in the catalogue: never a path, so no request can name a file.
 _NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,63}")
 
 
 def load_methodology(name: str) -> Methodology:
-    """Load a methodology of the catalogue by name (``"2025"``): a packaged one, or one
-    the agency added to the data directory as ``methodologies/openness-<name>.yaml``.
+    """Load a methodology of the catalogue by name (``"2025"``, or its id,
+    ``"openness-2025"``): a packaged one, or one the agency added to the data directory
+    as ``methodologies/openness-<name>.yaml``.
 
     Names are letters, digits, ``-`` and ``_``: a path is never read (``load_methodology_file``
     reads a file a user names on the command line). Raises MethodologyNotFoundError when
     there is no such methodology, and pydantic's ValidationError when its file does not
     follow the schema.
     """
+    name = name.removeprefix(_ID_PREFIX)
     if _NAME.fullmatch(name):
         packaged = _packaged(name)
         if packaged is not None:

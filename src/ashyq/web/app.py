@@ -8,6 +8,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import anyio
 from fastapi import FastAPI
@@ -136,4 +137,32 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     for router in routers:
         app.include_router(router)
+    _one_requirement_per_operation(app)
     return app
+
+
+def _one_requirement_per_operation(app: FastAPI) -> None:
+    """Make each operation's security one requirement object.
+
+    FastAPI lists each security scheme an operation depends on as a requirement object of
+    its own, which the standard reads as alternatives (any one suffices). An operation of
+    Ashyq needs every scheme it names at once (the session cookie and both halves of the
+    CSRF pair), so they are merged into one object: all of them.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = generate()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                requirements = operation.get("security")
+                if requirements:
+                    merged: dict[str, list[str]] = {}
+                    for requirement in requirements:
+                        merged.update(requirement)
+                    operation["security"] = [merged]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

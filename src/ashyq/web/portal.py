@@ -11,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
-from fastapi import Depends, Form, Header, Path, Query, Request, UploadFile
+from fastapi import Depends, Form, Path, Query, Request, Security, UploadFile
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import FormData
@@ -34,7 +34,14 @@ from ashyq.i18n.grammar import percent as spell_percent
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.results.model import ResultsDocument
 from ashyq.web.limits import LIMITS
-from ashyq.web.security import CSRF_HEADER, SESSION_COOKIE, LoginLimiter, check_csrf
+from ashyq.web.security import (
+    CSRF_COOKIE_SCHEME,
+    CSRF_HEADER_SCHEME,
+    SESSION_COOKIE,
+    SESSION_SCHEME,
+    LoginLimiter,
+    check_csrf,
+)
 from ashyq.web.views import HistoryPoint
 
 __all__ = [
@@ -226,8 +233,11 @@ def _form_write(
 def _api_write(
     request: Request,
     session: SessionDep,
-    token: Annotated[str | None, Header(alias=CSRF_HEADER)] = None,
+    token: Annotated[str | None, Security(CSRF_HEADER_SCHEME)],
+    _cookie: Annotated[str | None, Security(CSRF_COOKIE_SCHEME)],
 ) -> Iterator[Session]:
+    # The cookie is read by check_csrf; declared here so that the API's description
+    # names both halves of the pair.
     yield from _writing(request, session, token)
 
 
@@ -246,6 +256,10 @@ def _actor(request: Request, session: SessionDep) -> Actor:
 
 
 ActorDep = Annotated[Actor, Depends(_actor)]
+
+SIGNED_IN: Final = Security(SESSION_SCHEME)
+"""For a router whose every operation needs a signed-in actor: declares the session
+cookie in the API's description (``ActorDep`` reads it; the actions refuse nobody)."""
 
 
 def read_upload(upload: UploadFile, limit: int) -> bytes:

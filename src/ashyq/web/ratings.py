@@ -11,11 +11,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Form, Header, Query, Request, Response
+from fastapi import APIRouter, Form, Header, Query, Request, Response, Security
 from fastapi import Path as FastPath
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -62,6 +63,7 @@ from ashyq.ratings.services import (
 )
 from ashyq.web.charts import Bar, bar_chart
 from ashyq.web.portal import (
+    SIGNED_IN,
     ActorDep,
     FormWriteDep,
     LangDep,
@@ -74,6 +76,7 @@ from ashyq.web.portal import (
 )
 from ashyq.web.rendering import page_context, render
 from ashyq.web.schema import ErrorBody
+from ashyq.web.security import RATING_KEY_SCHEME
 
 __all__ = ["BODY_LIMITS", "ApiKeyError", "RateLimitedError", "api", "pages"]
 
@@ -118,12 +121,11 @@ def desk_of(request: Request) -> RatingDesk:
     return desk
 
 
-def _bearer(authorization: str | None) -> str:
-    scheme, _, key = (authorization or "").partition(" ")
-    return key.strip() if scheme.lower() == "bearer" else ""
+def _bearer(authorization: HTTPAuthorizationCredentials | None) -> str:
+    return authorization.credentials.strip() if authorization is not None else ""
 
 
-def _holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+def _holder(desk: RatingDesk, authorization: HTTPAuthorizationCredentials | None) -> KeyHolder:
     key = _bearer(authorization)
     holder = desk.directory.holder(key) if key else None
     if holder is None:
@@ -200,7 +202,8 @@ IdempotencyKey = Annotated[
         description="A key of the submitter's choice; a retry with the same key is stored once.",
     ),
 ]
-Authorization = Annotated[str | None, Header(description="Bearer <API key>")]
+Authorization = Annotated[HTTPAuthorizationCredentials | None, Security(RATING_KEY_SCHEME)]
+"""The service point's key, ``Authorization: Bearer <key>`` (None without one)."""
 
 
 # A rating with the largest photo, base64-encoded, and room for the rest of its JSON.
@@ -341,7 +344,9 @@ def _incident_out(incident: Incident) -> IncidentOut:
     )
 
 
-def _point_holder(desk: RatingDesk, authorization: str | None) -> KeyHolder:
+def _point_holder(
+    desk: RatingDesk, authorization: HTTPAuthorizationCredentials | None
+) -> KeyHolder:
     holder = _holder(desk, authorization)
     if holder.point_id is None:
         raise NotAllowedError(N_("Only a service point's key sees and resolves incidents."))
@@ -439,7 +444,7 @@ def _dashboard(
     )
 
 
-@api.get("/dashboard", response_model=list[BodyFiguresOut])
+@api.get("/dashboard", response_model=list[BodyFiguresOut], dependencies=[SIGNED_IN])
 def dashboard_api(
     request: Request, session: SessionDep, actor: ActorDep, lang: LangDep, days: Days = 30
 ) -> list[BodyFiguresOut]:

@@ -13,16 +13,21 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 from typing import Final
 
 from fastapi import Request, Response
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPBearer
 
 from ashyq.errors import ActionError
 from ashyq.i18n import N_
 
 __all__ = [
     "CSRF_COOKIE",
+    "CSRF_COOKIE_SCHEME",
     "CSRF_FIELD",
     "CSRF_HEADER",
+    "CSRF_HEADER_SCHEME",
+    "RATING_KEY_SCHEME",
     "SECURITY_HEADERS",
     "SESSION_COOKIE",
+    "SESSION_SCHEME",
     "CsrfError",
     "LazyCsrfToken",
     "LoginAttempt",
@@ -40,6 +45,36 @@ SESSION_COOKIE: Final = "ashyq_session"
 CSRF_COOKIE: Final = "ashyq_csrf"
 CSRF_FIELD: Final = "csrf_token"
 CSRF_HEADER: Final = "X-CSRF-Token"
+# How the OpenAPI description declares each credential (the checks themselves are
+# ``check_csrf``, ``session_actor`` and the rating desk's keys; none of these refuses by
+# itself). An operation needs all the schemes it lists at once (``app.openapi``).
+SESSION_SCHEME: Final = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="sessionCookie",
+    description="The HttpOnly cookie POST /api/v1/session sets at sign-in.",
+    auto_error=False,
+)
+CSRF_COOKIE_SCHEME: Final = APIKeyCookie(
+    name=CSRF_COOKIE,
+    scheme_name="csrfCookie",
+    description="The CSRF cookie GET /api/v1/session sets (a new one at sign-in and out).",
+    auto_error=False,
+)
+CSRF_HEADER_SCHEME: Final = APIKeyHeader(
+    name=CSRF_HEADER,
+    scheme_name="csrfHeader",
+    description=(
+        "The csrf_token of GET /api/v1/session (or of the sign-in's answer): it must equal "
+        "the CSRF cookie's value on every change."
+    ),
+    auto_error=False,
+)
+RATING_KEY_SCHEME: Final = HTTPBearer(
+    scheme_name="ratingKey",
+    description="The API key of a service point (ashyq ratings key issue).",
+    auto_error=False,
+)
+
 # Everything is served from the portal itself: no CDN, no inline script, no framing.
 SECURITY_HEADERS: Final = {
     "Content-Security-Policy": (

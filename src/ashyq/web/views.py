@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Final
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
 
 from ashyq.bodies import BodyRegistry
 from ashyq.i18n import Lang
@@ -17,8 +18,10 @@ from ashyq.index.methodology import Methodology
 from ashyq.results.model import BodyMovement, MovementEntry, ResultsDocument
 
 __all__ = [
+    "DECIMAL_PATTERN",
     "BodyView",
     "CriterionView",
+    "ExactDecimal",
     "Fact",
     "HistoryPoint",
     "IndicatorView",
@@ -29,6 +32,24 @@ __all__ = [
     "body_view",
     "ranking_view",
 ]
+
+DECIMAL_PATTERN: Final = r"^-?[0-9]+(\.[0-9]+)?$"
+
+ExactDecimal = Annotated[
+    Decimal,
+    # Every decimal the value has, never an exponent (0.00, not 0E-2) and never a float.
+    PlainSerializer(lambda value: format(value, "f"), return_type=str, when_used="json"),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "decimal",
+            "pattern": DECIMAL_PATTERN,
+            "description": "An exact decimal number, written with a dot: 79.085.",
+            "examples": ["79.085"],
+        }
+    ),
+]
+"""A score, total or value as the API writes it: exact, as a string with a dot."""
 
 
 class _Model(BaseModel):
@@ -45,7 +66,7 @@ class Movement(_Model):
 class CriterionScore(_Model):
     """A criterion's score and category."""
 
-    score: Decimal
+    score: ExactDecimal
     category: str
 
 
@@ -56,7 +77,7 @@ class RankingRow(_Model):
     name: str
     level: str
     rank: int
-    total: Decimal
+    total: ExactDecimal
     grade: str
     grade_name: str
     criteria: dict[str, CriterionScore]
@@ -187,7 +208,7 @@ class Fact(_Model):
     """A source value behind a score and where it came from."""
 
     field: str
-    value: Decimal
+    value: ExactDecimal
     source: str
     authority: str | None
 
@@ -197,10 +218,10 @@ class IndicatorView(_Model):
 
     id: str
     name: str
-    max: Decimal
+    max: ExactDecimal
     role: str
-    score: Decimal
-    share: Decimal
+    score: ExactDecimal
+    share: ExactDecimal
     level: str
     level_name: str
     method: str
@@ -214,9 +235,9 @@ class CriterionView(_Model):
 
     id: str
     name: str
-    max: Decimal
-    bonus_max: Decimal
-    score: Decimal
+    max: ExactDecimal
+    bonus_max: ExactDecimal
+    score: ExactDecimal
     category: str
     category_name: str
     indicators: list[IndicatorView]
@@ -226,7 +247,7 @@ class HistoryPoint(_Model):
     """A body's result in one published period."""
 
     period: int
-    total: Decimal
+    total: ExactDecimal
     grade: str
     rank: int
 
@@ -242,8 +263,8 @@ class BodyView(_Model):
     level: str
     rank: int
     of: int
-    total: Decimal
-    max_total: Decimal
+    total: ExactDecimal
+    max_total: ExactDecimal
     grade: str
     grade_name: str
     needs_roadmap: bool

@@ -17,6 +17,7 @@ from ashyq.db.models import (
     AuditEntry,
 )
 from ashyq.web.portal import (
+    SIGNED_IN,
     ActorDep,
     ApiWriteDep,
     RecordId,
@@ -31,7 +32,7 @@ from ashyq.web.schema import (
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[SIGNED_IN])
 
 
 class AccountOut(ApiModel):

@@ -6,7 +6,6 @@ cookie's value, which ``GET /api/v1/session`` sets and returns."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
@@ -32,6 +31,7 @@ from ashyq.web.cycle.shared import (
     file_dispute_from_form,
 )
 from ashyq.web.portal import (
+    SIGNED_IN,
     ActorDep,
     ApiWriteDep,
     LangDep,
@@ -49,11 +49,11 @@ from ashyq.web.schema import (
     RoadmapOut,
     roadmap_out,
 )
-from ashyq.web.views import BodyView, body_view
+from ashyq.web.views import BodyView, ExactDecimal, body_view
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api/v1", responses=ERRORS)
+router = APIRouter(prefix="/api/v1", responses=ERRORS, dependencies=[SIGNED_IN])
 
 
 class PeriodOut(ApiModel):
@@ -246,7 +246,7 @@ class SourceValueOut(ApiModel):
     """A source value and where it came from."""
 
     field: str
-    value: Decimal
+    value: ExactDecimal
     authority: str
     file: str
     row: int | None
@@ -315,7 +315,7 @@ class DisputeOut(ApiModel):
     period: int
     body: str
     indicator: str
-    disputed_value: Decimal
+    disputed_value: ExactDecimal
     justification: str
     status: str
     filed_at: datetime

@@ -4,8 +4,6 @@ national statistics."""
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
-from typing import Any
 
 from fastapi import APIRouter, Request
 from sqlalchemy import select
@@ -16,7 +14,7 @@ from ashyq.db.models import (
 )
 from ashyq.errors import NotFoundError
 from ashyq.i18n import N_
-from ashyq.index.methodology import load_methodology
+from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.index.national import period_statistics
 from ashyq.web.portal import (
     LangDep,
@@ -34,7 +32,7 @@ from ashyq.web.schema import (
     RoadmapOut,
     roadmap_out,
 )
-from ashyq.web.views import BodyView, RankingView, body_view
+from ashyq.web.views import BodyView, ExactDecimal, RankingView, body_view
 
 __all__ = ["router"]
 
@@ -117,20 +115,20 @@ def roadmaps(request: Request, session: SessionDep, period: Year) -> list[Roadma
 
 
 @router.get("/methodologies/{name}", tags=["public"])
-def methodology(name: str) -> dict[str, Any]:
-    """A methodology declaration, as the engine reads it."""
+def methodology(name: str) -> Methodology:
+    """A methodology declaration, as the engine reads it; ``name`` is its year in the
+    catalogue (``2025``) or its id (``openness-2025``)."""
     try:
-        loaded = load_methodology(name)
+        return load_methodology(name)
     except (LookupError, OSError):
         raise NotFoundError(N_("No methodology {name}."), name=name) from None
-    return loaded.model_dump(mode="json")
 
 
 class FigureOut(ApiModel):
     """A published national figure and the report line it is quoted from."""
 
     key: str
-    value: Decimal
+    value: ExactDecimal
     unit: str
     period: str
     source: str
