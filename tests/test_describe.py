@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import figure, number, quantity
+from ashyq.i18n.quotes import nested
 from ashyq.index.methodology import IndicatorRole, Methodology
 from ashyq.reports.describe import _FRAMES, describe_criterion, describe_indicator
 
@@ -77,7 +78,8 @@ def test_criterion_text_names_its_max_and_every_indicator(
         said = text(describe_criterion(methodology, criterion, lang))
         assert quantity(criterion.max, "point", lang).replace("\N{NO-BREAK SPACE}", " ") in said
         for indicator in criterion.indicators:
-            assert indicator.name[lang] in said, (criterion.id, indicator.id)
+            # Quoted, with the name's own quotation marks nested (i18n.quotes).
+            assert nested(indicator.name[lang], lang) in said, (criterion.id, indicator.id)
         for band in criterion.categories.bands[:-1]:
             assert band.name[lang] in said, (criterion.id, band.id)
 

@@ -229,3 +229,37 @@ def test_one_speller_for_percentages(lang: Lang, expected: tuple[str, str]) -> N
 
     assert percent(Decimal("4.2"), lang, 1) == expected[0]
     assert percent(Decimal("70.05"), lang, 1) == expected[1]  # half up
+
+
+# --- quotation marks -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "name", "expected"),
+    [
+        ("kk", "«e-Өтініш» білім базасы", "«„e-Өтініш“ білім базасы»"),
+        ("ru", "База знаний «e-Otinish»", "«База знаний „e-Otinish“»"),
+        ("ru", "Открытые данные", "«Открытые данные»"),
+        ("en", "The “e-Otinish” knowledge base", "“The ‘e-Otinish’ knowledge base”"),
+    ],
+)
+def test_a_quoted_name_nests_its_own_quotes(lang: Lang, name: str, expected: str) -> None:
+    from ashyq.i18n.grammar import quoted
+
+    assert quoted(name, lang) == expected
+
+
+def test_a_message_quoting_a_placeholder_nests_the_quotes_of_its_value() -> None:
+    text = translate("Table «{table}»:", "kk", table="«e-Өтініш» білім базасы")
+    assert "«„e-Өтініш“ білім базасы»" in text and "««" not in text
+
+
+def test_pages_quote_with_the_speller() -> None:
+    # «{{ value }}» in a template would double the marks of a value that has its own.
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted((SOURCE / "ashyq/web/templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"[«\u201c]\{\{", line)
+    ]
+    assert not offenders, offenders

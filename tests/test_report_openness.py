@@ -383,3 +383,16 @@ def test_dynamics_name_the_bodies_that_moved(data_2025: OpennessData) -> None:
     assert any(isinstance(b, Chart) and b.key == "grade_dynamics" for b in report.blocks)
     assert "динамика не рассчитывается" not in text
     assert "динамика не рассчитывается" in _report_text(build_openness_report(data_2025, "ru"))
+
+
+# --- quotation marks -----------------------------------------------------------------------
+
+_DOUBLED = re.compile(r"««|»»|“{2}|”{2}|«[^«»]*«[^»]*»[^«»]*»")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_quotation_mark_is_doubled(reports: dict[Lang, Report], lang: Lang) -> None:
+    # A name that carries its own «» ("«e-Өтініш» білім базасы…") is quoted with the inner
+    # pair turned into „“: «„e-Өтініш“ білім базасы…», never «««e-Өтініш» … or «…«…»…».
+    doubled = [text for text in report_texts(reports[lang]) if _DOUBLED.search(text)]
+    assert not doubled, doubled[:5]

@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 from pydantic import BaseModel, ConfigDict
 
 from ashyq.i18n.dates import day
+from ashyq.i18n.quotes import fill
 
 __all__ = ["DEFAULT_LANG", "LANGUAGES", "N_", "Lang", "Text", "catalog", "translate"]
 
@@ -46,7 +47,8 @@ def translate(message: str, lang: Lang, /, **params: object) -> str:
     """Return ``message`` in ``lang`` with ``{name}`` placeholders filled from ``params``.
 
     An untranslated message falls back to the English source text. A date or time among
-    ``params`` is spelled for the reader (``dates.day``), never as ISO 8601.
+    ``params`` is spelled for the reader (``dates.day``), never as ISO 8601; a value put in
+    quotation marks has its own marks nested (``quotes.fill``).
     """
     entry = catalog(lang).get(message)
     text = entry.string if entry is not None and entry.string else message
@@ -61,7 +63,7 @@ def translate(message: str, lang: Lang, /, **params: object) -> str:
             if written.endswith(".") and f"{{{key}}}." in text:
                 written = written[:-1]
             spelled[key] = written
-    return text.format(**spelled)
+    return fill(text, spelled)
 
 
 class Text(BaseModel):

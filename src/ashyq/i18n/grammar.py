@@ -21,6 +21,7 @@ from babel import Locale
 from babel.numbers import format_decimal as babel_decimal
 
 from ashyq.i18n import Lang
+from ashyq.i18n.quotes import quoted
 
 __all__ = [
     "Case",
@@ -30,6 +31,7 @@ __all__ = [
     "percent",
     "plural_category",
     "quantity",
+    "quoted",
     "word",
 ]
 

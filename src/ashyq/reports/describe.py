@@ -25,6 +25,7 @@ import yaml
 from ashyq.bodies import Level
 from ashyq.i18n import LANGUAGES, Lang
 from ashyq.i18n.grammar import Case, join_names, number, quantity
+from ashyq.i18n.quotes import fill
 from ashyq.index.methodology import (
     Authority,
     BandScale,
@@ -91,7 +92,7 @@ class _Writer:
     lang: Lang
 
     def say(self, key: str, **params: str) -> str:
-        return _FRAMES[self.lang][key].format(**params)
+        return fill(_FRAMES[self.lang][key], params)
 
     def num(self, value: Decimal) -> str:
         return number(_plain(value), self.lang)

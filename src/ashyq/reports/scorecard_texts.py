@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ashyq.bodies import Level
 from ashyq.i18n import LANGUAGES, Lang, Text
 from ashyq.i18n.grammar import Case, number, quantity, signed_number
+from ashyq.i18n.quotes import fill
 from ashyq.index.methodology import Methodology
 
 __all__ = [
@@ -91,7 +92,7 @@ def declaration() -> _Declaration:
 
 def say(key: str, lang: Lang, **params: object) -> str:
     """The sentence frame ``key`` in ``lang``, filled; KeyError names a missing placeholder."""
-    return declaration().texts[key][lang].format(**params)
+    return fill(declaration().texts[key][lang], params)
 
 
 # --- numbers in words ---------------------------------------------------------------------

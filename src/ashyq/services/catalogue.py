@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from ashyq.i18n import LANGUAGES, Lang, Text
+from ashyq.i18n.quotes import fill
 from ashyq.records.model import Choice
 
 __all__ = [
@@ -82,7 +83,7 @@ class ViolationType(_Strict):
     def describe(self, evidence: dict[str, str], lang: Lang) -> str:
         """The description of one violation in ``lang``, filled from its evidence."""
         values = {name: evidence.get(name) or "—" for name in self.evidence}
-        return self.description[lang].format(**values)
+        return fill(self.description[lang], values)
 
 
 class ViolationCatalogue(_Strict):

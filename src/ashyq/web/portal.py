@@ -31,6 +31,7 @@ from ashyq.i18n.dates import ASTANA
 from ashyq.i18n.dates import day as spell_day
 from ashyq.i18n.grammar import number as spell_number
 from ashyq.i18n.grammar import percent as spell_percent
+from ashyq.i18n.quotes import quoted
 from ashyq.index.methodology import Methodology, load_methodology
 from ashyq.results.model import ResultsDocument
 from ashyq.web.limits import LIMITS
@@ -417,6 +418,7 @@ def formatters(lang: Lang) -> dict[str, Any]:
         "number": number,
         "percent": percent,
         "day": day,
+        "quoted": lambda text: quoted(str(text), lang),
         "lang": lang,
         "local_input": local_input,
     }

@@ -15,6 +15,7 @@ from ashyq.bodies import Level
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import number, quantity
 from ashyq.i18n.grammar import percent as spell_percent
+from ashyq.i18n.quotes import fill
 from ashyq.numbers import percent
 from ashyq.periods import Period
 from ashyq.services.catalogue import Category, Stage, load_catalogue
@@ -87,7 +88,7 @@ def load_compendium_texts() -> CompendiumTexts:
 
 def frame(key: str, lang: Lang, **values: object) -> str:
     """The sentence frame ``key`` in ``lang``, filled with ``values``."""
-    return load_compendium_texts().frames[key][lang].format(**values)
+    return fill(load_compendium_texts().frames[key][lang], values)
 
 
 def pct(value: Decimal, lang: Lang) -> str:

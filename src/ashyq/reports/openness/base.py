@@ -14,6 +14,7 @@ from babel.dates import format_date
 from ashyq.bodies import Body, Level
 from ashyq.i18n import Lang, Text
 from ashyq.i18n.grammar import Case, join_names, number, quantity
+from ashyq.i18n.quotes import fill
 from ashyq.index.dynamics import BodyDynamics, PreviousResult, compare_periods
 from ashyq.index.engine import BodyResult, IndexResult
 from ashyq.index.methodology import BandScale, Indicator, Methodology
@@ -74,7 +75,7 @@ def text(section: str, key: str, lang: Lang) -> str:
 
 def t(key: str, lang: Lang, **values: object) -> str:
     frame: str = openness_texts()["frames"][key][lang]
-    return frame.format(**values)
+    return fill(frame, values)
 
 
 def colour_of(scale: BandScale, band_id: str) -> str:

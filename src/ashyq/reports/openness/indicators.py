@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ashyq.bodies import Level
+from ashyq.i18n.quotes import quoted
 from ashyq.index.dynamics import Change
 from ashyq.index.engine import BodyResult
 from ashyq.index.methodology import BandScale, Indicator, IndicatorRole
@@ -30,7 +31,7 @@ class Indicators(WriterBase):
         scale = self.methodology.level_scale(indicator)
         blocks: list[Block] = [
             Heading(
-                f"«{indicator.name[lang]}»" if lang != "en" else indicator.name[lang],
+                quoted(indicator.name[lang], lang) if lang != "en" else indicator.name[lang],
                 2,
                 indicator.id,
             )

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ashyq.bodies import Level
 from ashyq.i18n.grammar import number
+from ashyq.i18n.quotes import quoted
 from ashyq.reports.model import (
     Block,
     BulletList,
@@ -58,7 +59,7 @@ class Introduction(WriterBase):
         by_authority: dict[str, list[str]] = {}
         for indicator in m.indicators:
             by_authority.setdefault(indicator.authority.value, []).append(
-                f"«{indicator.name[lang]}»" if lang != "en" else f"“{indicator.name[lang]}”"
+                quoted(indicator.name[lang], lang)
             )
         blocks.append(
             BulletList(
