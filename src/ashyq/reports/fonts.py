@@ -84,3 +84,24 @@ def subset_font(path: Path) -> bytes:
 def data_uri(path: Path) -> str:
     """The subset font as a ``data:`` address, for a self-contained HTML file."""
     return "data:font/ttf;base64," + base64.b64encode(subset_font(path)).decode("ascii")
+
+
+@cache
+def _advances(bold: bool) -> tuple[dict[int, int], int]:
+    """The advance width of each character of the regular or bold face, and the face's
+    units per em."""
+    from fontTools.ttLib import TTFont
+
+    weight = "bold" if bold else "normal"
+    face = next(f for f in font_faces() if f.weight == weight and f.style == "normal")
+    with TTFont(face.path) as font:
+        metrics = font["hmtx"].metrics
+        widths = {code: metrics[glyph][0] for code, glyph in font.getBestCmap().items()}
+        return widths, int(font["head"].unitsPerEm)
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """How wide ``text`` is set in the report font at ``size`` points, in points (a
+    character the font lacks counts as wide as an em)."""
+    widths, units = _advances(bold)
+    return sum(widths.get(ord(char), units) for char in text) * size / units

@@ -167,7 +167,7 @@ def _header(card: _Card) -> list[Block]:
     )
     # The body's name is the report's title, which every renderer shows above the blocks.
     return [
-        Heading(card.say("heading_summary", period=card.period), 2, "summary"),
+        Heading(card.say("heading_summary", period=card.period), 1, "summary"),
         Paragraph(summary, "lead"),
     ]
 
@@ -254,7 +254,7 @@ def _criteria(card: _Card) -> list[Block]:
     caption = card.say("caption_criteria", group=card.group)
     columns = _score_columns(card, card.say("col_criterion"), "col_category")
     return [
-        Heading(card.say("heading_criteria"), 2, "criteria"),
+        Heading(card.say("heading_criteria"), 1, "criteria"),
         Table("criteria", caption, columns, tuple(rows)),
     ]
 
@@ -284,7 +284,7 @@ def _indicators(card: _Card) -> list[Block]:
     legend = tuple((band.id, band.name[lang]) for band in methodology.levels.bands)
     caption = card.say("caption_indicators", group=card.group)
     return [
-        Heading(card.say("heading_indicators"), 2, "indicators"),
+        Heading(card.say("heading_indicators"), 1, "indicators"),
         Table("indicators", caption, columns, tuple(rows), legend),
         _chart(card),
     ]
@@ -331,7 +331,7 @@ def _chart(card: _Card) -> Block:
 
 
 def _dynamics(card: _Card, history: Mapping[int, PreviousResult] | None) -> list[Block]:
-    blocks: list[Block] = [Heading(card.say("heading_dynamics"), 2, "dynamics")]
+    blocks: list[Block] = [Heading(card.say("heading_dynamics"), 1, "dynamics")]
     moved, lang = card.dynamics, card.lang
     if moved is None:
         blocks.append(Paragraph(card.say("dynamics_none", previous_period=card.previous_period)))
@@ -411,7 +411,7 @@ def _facts(card: _Card, result: IndicatorResult) -> str:
 
 def _losses(card: _Card, losses: tuple[IndicatorResult, ...]) -> list[Block]:
     lang = card.lang
-    blocks: list[Block] = [Heading(card.say("heading_losses"), 2, "losses")]
+    blocks: list[Block] = [Heading(card.say("heading_losses"), 1, "losses")]
     if not losses:
         blocks.append(Paragraph(card.say("losses_none")))
         return blocks
@@ -468,9 +468,9 @@ def _way_up(card: _Card) -> list[Block]:
             bound=points(top.bound, lang),
             bound_of=points(top.bound, lang, "partitive"),
         )
-        return [Heading(card.say("heading_keep"), 2, "way-up"), Paragraph(sentence)]
+        return [Heading(card.say("heading_keep"), 1, "way-up"), Paragraph(sentence)]
     grade = card.grade_name(explanation.next_grade)
-    heading = Heading(card.say("heading_way_up", grade=grade), 2, "way-up")
+    heading = Heading(card.say("heading_way_up", grade=grade), 1, "way-up")
     if not explanation.improvements:
         return [heading, Paragraph(card.say("way_up_unreachable", grade=grade))]
     intro = card.say(
@@ -532,7 +532,7 @@ def _roadmap(card: _Card) -> list[Block]:
         for m in measures
     )
     return [
-        Heading(card.say("heading_roadmap"), 2, "roadmap"),
+        Heading(card.say("heading_roadmap"), 1, "roadmap"),
         Paragraph(intro),
         Table("roadmap", card.say("heading_roadmap"), columns, rows),
     ]

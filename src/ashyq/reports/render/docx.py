@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import io
 import uuid
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Final
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
@@ -24,12 +26,12 @@ from docx.opc.packuri import PackURI
 from docx.opc.part import Part
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Length, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree  # type: ignore[import-untyped]
 
-from ashyq.reports.fonts import FAMILY, font_faces, subset_font
+from ashyq.reports.fonts import FAMILY, font_faces, subset_font, text_width
 from ashyq.reports.model import (
     BulletList,
     Chart,
@@ -159,6 +161,101 @@ def _insert_setting(settings: Any, element: Any, successors: list[str]) -> None:
     settings.append(element)
 
 
+# The languages of the reports as Word declares them (spelling, hyphenation).
+_LANGUAGE_TAGS: Final = {"ru": "ru-RU", "kk": "kk-KZ", "en": "en-GB"}
+_TOC_LEVELS: Final = 3
+
+
+def _declare_language(document: DocxDocument, tag: str) -> None:
+    """Make ``tag`` the language of every run the styles leave undeclared (the template's
+    defaults say en-US, which would check Russian text against English)."""
+    styles = document.styles.element
+    declared = list(styles.iter(qn("w:lang")))
+    if not declared:
+        defaults = styles.find(qn("w:docDefaults"))
+        if defaults is None:
+            defaults = OxmlElement("w:docDefaults")
+            styles.insert(0, defaults)
+        run_defaults = defaults.find(qn("w:rPrDefault"))
+        if run_defaults is None:
+            run_defaults = OxmlElement("w:rPrDefault")
+            defaults.insert(0, run_defaults)
+        properties = run_defaults.find(qn("w:rPr"))
+        if properties is None:
+            properties = OxmlElement("w:rPr")
+            run_defaults.append(properties)
+        declared = [OxmlElement("w:lang")]
+        properties.append(declared[0])
+    for element in declared:
+        element.set(qn("w:val"), tag)
+        element.set(qn("w:eastAsia"), tag)
+
+
+def _bookmark(paragraph: DocxParagraph, name: str, number: int) -> None:
+    """Put the whole of ``paragraph`` in a bookmark called ``name``."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(number))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(number))
+    properties = paragraph._p.pPr
+    if properties is not None:
+        properties.addnext(start)
+    else:
+        paragraph._p.insert(0, start)
+    paragraph._p.append(end)
+
+
+def _contents_style(document: DocxDocument, level: int) -> str:
+    """The paragraph style of a contents entry of ``level`` (Word's "toc N"), made once."""
+    name = f"toc {level}"
+    if name not in [style.name for style in document.styles]:
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        style.paragraph_format.left_indent = Cm(0.6 * (level - 1))
+        style.paragraph_format.space_after = Pt(2)
+    return name
+
+
+def _contents(document: DocxDocument, entries: Sequence[tuple[str, int, str]]) -> None:
+    """A table of contents whose entries are written now: each heading, as a link to its
+    bookmark. A reader that does not update fields (LibreOffice, Word when told not to)
+    shows them as they are; Word, updating, adds the page numbers."""
+    if not entries:
+        _field(document.add_paragraph(), _TOC_FIELD)
+        return
+    paragraphs = [
+        document.add_paragraph(style=_contents_style(document, level)) for _, level, _ in entries
+    ]
+    first = paragraphs[0].add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = f" {_TOC_FIELD} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    for element in (begin, instruction, separate):
+        first._r.append(element)
+    for paragraph, (text, _, anchor) in zip(paragraphs, entries, strict=True):
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("w:anchor"), anchor)
+        link.set(qn("w:history"), "1")
+        run = OxmlElement("w:r")
+        written = OxmlElement("w:t")
+        written.set(qn("xml:space"), "preserve")
+        written.text = text
+        run.append(written)
+        link.append(run)
+        paragraph._p.append(link)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    paragraphs[-1].add_run()._r.append(end)
+
+
+_TOC_FIELD: Final = r'TOC \o "1-3" \h \z \u'
+
+
 def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") -> None:
     """A complex field (TOC, PAGE, NUMPAGES) that Word computes."""
     run = paragraph.add_run()
@@ -178,6 +275,41 @@ def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") ->
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     paragraph.add_run()._r.append(end)
+
+
+# The width of the text of a page (A4 less the margins, rounded down); the tables' text
+# size; and a cell's padding: the table style's margins (0.19 cm each side) and a little
+# room, so that the longest word of a column fits on one line in Word and LibreOffice.
+_TEXT_WIDTH: Final = Cm(17)
+_CELL_TEXT_PT: Final = 8.5
+_CELL_PADDING: Final = Cm(0.5)
+
+
+def _column_widths(table: Table) -> list[Length]:
+    """Each column as wide as its longest word (so no word breaks mid-word), measured in
+    the report font (bold in the header); the rest of the page's width shared by how much
+    text the columns hold beyond that."""
+    needed: list[int] = []
+    extra: list[float] = []
+    for index, column in enumerate(table.columns):
+        cells = [row[index].text for row in table.rows]
+        words = [text_width(word, _CELL_TEXT_PT, bold=True) for word in column.title.split()] + [
+            text_width(word, _CELL_TEXT_PT) for text in cells for word in text.split()
+        ]
+        longest = max(words, default=0.0)
+        average = sum(text_width(text, _CELL_TEXT_PT) for text in cells) / max(len(cells), 1)
+        needed.append(int(Pt(longest)) + int(_CELL_PADDING))
+        extra.append(max(average - longest, 0.0))
+    total = int(_TEXT_WIDTH)
+    if sum(needed) >= total or not any(extra):
+        # Words longer than a page allows (or no text beyond them): shared by need.
+        scale = total / sum(needed) if sum(needed) >= total else 1.0
+        return [Length(int(width * scale)) for width in needed]
+    spare = total - sum(needed)
+    return [
+        Length(int(width + spare * share / sum(extra)))
+        for width, share in zip(needed, extra, strict=True)
+    ]
 
 
 def _shade(cell: _Cell, colour: str) -> None:
@@ -217,9 +349,19 @@ class DocxRenderer:
         """Return the DOCX file."""
         document = Document()
         self._setup(document, report)
+        # Each heading the contents list gets a bookmark, named by its place among them.
+        anchors = {
+            id(heading): f"_Toc{number}"
+            for number, heading in enumerate(
+                (h for h in report.headings() if 1 <= h.level <= _TOC_LEVELS), start=1
+            )
+        }
         for block in report.blocks:
             if isinstance(block, Heading):
-                document.add_heading(block.text, level=block.level)
+                heading = document.add_heading(block.text, level=block.level)
+                if id(block) in anchors:
+                    anchor = anchors[id(block)]
+                    _bookmark(heading, anchor, int(anchor.removeprefix("_Toc")))
             elif isinstance(block, Paragraph):
                 paragraph = document.add_paragraph(block.text)
                 if block.style == "lead":
@@ -227,7 +369,7 @@ class DocxRenderer:
                         run.bold = True
                 elif block.style == "note":
                     for run in paragraph.runs:
-                        run.font.size = Pt(8.5)
+                        run.font.size = Pt(_CELL_TEXT_PT)
             elif isinstance(block, BulletList):
                 style = "List Number" if block.ordered else "List Bullet"
                 for item in block.items:
@@ -238,7 +380,10 @@ class DocxRenderer:
                 self._chart(document, block)
             elif isinstance(block, TableOfContents):
                 document.add_heading(block.title, level=1)
-                _field(document.add_paragraph(), r'TOC \o "1-3" \h \z \u', block.title)
+                entries = [
+                    (h.text, h.level, anchors[id(h)]) for h in report.headings() if id(h) in anchors
+                ]
+                _contents(document, entries)
                 document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
             elif isinstance(block, PageBreak):
                 document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -256,6 +401,7 @@ class DocxRenderer:
         _set_font(styles["Normal"], 10)
         for name in ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Caption"):
             _set_font(styles[name])
+        _declare_language(document, _LANGUAGE_TAGS[report.lang])
         core = document.core_properties
         core.title = report.title
         core.subject = report.subtitle
@@ -281,6 +427,10 @@ class DocxRenderer:
         grid = document.add_table(rows=1, cols=len(table.columns))
         grid.style = "Table Grid"
         grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+        grid.autofit = False
+        widths = _column_widths(table)
+        for column, width in zip(grid.columns, widths, strict=True):
+            column.width = width
         header = grid.rows[0]
         _repeat_header(header._tr)
         for cell, column in zip(header.cells, table.columns, strict=True):
@@ -288,16 +438,20 @@ class DocxRenderer:
             _shade(cell, "#E7E6E6")
             for run in cell.paragraphs[0].runs:
                 run.bold = True
-                run.font.size = Pt(8.5)
+                run.font.size = Pt(_CELL_TEXT_PT)
+        for cell, width in zip(header.cells, widths, strict=True):
+            cell.width = width
         for values in table.rows:
             row = grid.add_row()
+            for cell, width in zip(row.cells, widths, strict=True):
+                cell.width = width
             for cell, value, column in zip(row.cells, values, table.columns, strict=True):
                 cell.text = value.text
                 paragraph = cell.paragraphs[0]
                 if column.kind in _NUMERIC:
                     paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in paragraph.runs:
-                    run.font.size = Pt(8.5)
+                    run.font.size = Pt(_CELL_TEXT_PT)
                 if value.level in LEVEL_COLOURS:
                     _shade(cell, LEVEL_COLOURS[value.level])
         if table.legend:
