@@ -41,6 +41,7 @@ from tests.report_support import (
     plain,
     report_texts,
 )
+from tests.validators import qpdf_check
 
 
 @pytest.fixture(scope="module")
@@ -396,3 +397,32 @@ def test_no_quotation_mark_is_doubled(reports: dict[Lang, Report], lang: Lang) -
     # pair turned into „“: «„e-Өтініш“ білім базасы…», never «««e-Өтініш» … or «…«…»…».
     doubled = [text for text in report_texts(reports[lang]) if _DOUBLED.search(text)]
     assert not doubled, doubled[:5]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_pdf_is_tagged_for_assistive_technology(
+    files: dict[tuple[Lang, str], bytes], lang: Lang, tmp_path: Path
+) -> None:
+    # PDF/UA-1: a structure tree of headings, paragraphs and tables, marked content, the
+    # document's language and XMP metadata; and a file qpdf finds nothing wrong with.
+    data = files[lang, "pdf"]
+    reader = PdfReader(io.BytesIO(data))
+    catalog = reader.trailer["/Root"].get_object()
+    assert isinstance(catalog, DictionaryObject)
+    assert "/StructTreeRoot" in catalog
+    marks = catalog["/MarkInfo"].get_object()
+    assert isinstance(marks, DictionaryObject) and marks["/Marked"]
+    assert "/Metadata" in catalog
+    assert str(catalog["/Lang"]).startswith(lang)
+    target = tmp_path / f"openness-{lang}.pdf"
+    target.write_bytes(data)
+    assert qpdf_check(target) == ""
+
+
+def test_the_title_does_not_repeat_itself(reports: dict[Lang, Report]) -> None:
+    # The seed's cover: «ИНДЕКС ОТКРЫТОСТИ / центральных государственных и местных
+    # исполнительных органов … по итогам 2025 года»; title and subtitle read as one.
+    for lang, report in reports.items():
+        words = f"{report.title} {report.subtitle}".lower().split()
+        phrases = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+        assert len(phrases) == len(set(phrases)), (lang, report.title, report.subtitle)

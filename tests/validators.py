@@ -1,7 +1,7 @@
 """The validators readers' tools stand for, as the tests call them: the Nu HTML Checker
-(``vnu.jar``, from the npm package vnu-jar) and LibreOffice, run headless.
+(``vnu.jar``, from the npm package vnu-jar), LibreOffice, run headless, and qpdf.
 
-``.ci/run`` installs both; on another machine a test that needs one skips without it, or
+``.ci/run`` installs them; on another machine a test that needs one skips without it, or
 fails when ``ASHYQ_REQUIRE_VALIDATORS`` is set (as in CI), so CI never passes by skipping.
 """
 
@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).parents[1]
 _VNU_JAR = ROOT / "tests/tools/node_modules/vnu-jar/build/dist/vnu.jar"
 
 
-def _missing(what: str) -> None:
+def _missing(what: str) -> NoReturn:
     if os.environ.get("ASHYQ_REQUIRE_VALIDATORS"):
         pytest.fail(f"{what} is not installed, and ASHYQ_REQUIRE_VALIDATORS is set")
     pytest.skip(f"{what} is not installed (.ci/run installs it)")
@@ -68,3 +68,15 @@ def libreoffice_pdf(document: Path, folder: Path) -> Path:
         check=True,
     )
     return folder / f"{document.stem}.pdf"
+
+
+def qpdf_check(pdf: Path) -> str:
+    """What ``qpdf --check`` finds wrong with ``pdf``: empty when it exits 0 (sound), else
+    its report (exit 3: warnings, 2: errors)."""
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        _missing("qpdf")
+    done = subprocess.run(
+        [qpdf, "--check", str(pdf)], capture_output=True, text=True, timeout=300, check=False
+    )
+    return "" if done.returncode == 0 else f"exit {done.returncode}: {done.stdout}{done.stderr}"

@@ -32,7 +32,7 @@ class _Writer(Introduction, NationalStatistics, Criteria, Conclusions):
         report = Report(
             kind="openness",
             lang=lang,
-            title=self.methodology.title[lang],
+            title=t("title", lang),
             subtitle=t("subtitle", lang, period=self.data.period),
             footer=t("footer", lang, period=self.data.period),
         )
