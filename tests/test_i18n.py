@@ -204,16 +204,20 @@ def test_percent_signs_follow_each_language() -> None:
     assert not wrong, "\n".join(wrong[:20]) + f"\n({len(wrong)} in all)"
 
 
-def test_pages_spell_percentages_with_the_speller() -> None:
-    # A template writes {{ percent(x, 1) }}, which puts the sign where the page's language
-    # does; "{{ number(x) }}%" would write it the English way on every page.
-    offenders = [
+def _template_lines(pattern: str) -> list[str]:
+    """Where a line of a page's template matches ``pattern`` (file:line)."""
+    return [
         f"{path.name}:{number}"
         for path in sorted((SOURCE / "ashyq/web/templates").rglob("*.html"))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"\}\}\s?%", line)
+        if re.search(pattern, line)
     ]
-    assert not offenders, offenders
+
+
+def test_pages_spell_percentages_with_the_speller() -> None:
+    # A template writes {{ percent(x, 1) }}, the one speller of percentages;
+    # "{{ number(x) }} %" would put the sign its own way.
+    assert not _template_lines(r"\}\}\s?%")
 
 
 @pytest.mark.parametrize(
@@ -256,10 +260,4 @@ def test_a_message_quoting_a_placeholder_nests_the_quotes_of_its_value() -> None
 
 def test_pages_quote_with_the_speller() -> None:
     # «{{ value }}» in a template would double the marks of a value that has its own.
-    offenders = [
-        f"{path.name}:{number}"
-        for path in sorted((SOURCE / "ashyq/web/templates").rglob("*.html"))
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
-        if re.search(r"[«\u201c]\{\{", line)
-    ]
-    assert not offenders, offenders
+    assert not _template_lines(r"[«\u201c]\{\{")

@@ -227,16 +227,7 @@ def _contents(document: DocxDocument, entries: Sequence[tuple[str, int, str]]) -
     paragraphs = [
         document.add_paragraph(style=_contents_style(document, level)) for _, level, _ in entries
     ]
-    first = paragraphs[0].add_run()
-    begin = OxmlElement("w:fldChar")
-    begin.set(qn("w:fldCharType"), "begin")
-    instruction = OxmlElement("w:instrText")
-    instruction.set(qn("xml:space"), "preserve")
-    instruction.text = f" {_TOC_FIELD} "
-    separate = OxmlElement("w:fldChar")
-    separate.set(qn("w:fldCharType"), "separate")
-    for element in (begin, instruction, separate):
-        first._r.append(element)
+    _field_start(paragraphs[0], _TOC_FIELD, dirty=False)
     for paragraph, (text, _, anchor) in zip(paragraphs, entries, strict=True):
         link = OxmlElement("w:hyperlink")
         link.set(qn("w:anchor"), anchor)
@@ -248,33 +239,42 @@ def _contents(document: DocxDocument, entries: Sequence[tuple[str, int, str]]) -
         run.append(written)
         link.append(run)
         paragraph._p.append(link)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    paragraphs[-1].add_run()._r.append(end)
+    _field_end(paragraphs[-1])
 
 
 _TOC_FIELD: Final = r'TOC \o "1-3" \h \z \u'
 
 
-def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") -> None:
-    """A complex field (TOC, PAGE, NUMPAGES) that Word computes."""
+def _field_start(paragraph: DocxParagraph, instruction: str, *, dirty: bool) -> None:
+    """Open a complex field in ``paragraph``: its instruction, then its result follows
+    (``dirty``: Word computes it again on opening)."""
     run = paragraph.add_run()
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
-    begin.set(qn("w:dirty"), "true")
+    if dirty:
+        begin.set(qn("w:dirty"), "true")
     text = OxmlElement("w:instrText")
     text.set(qn("xml:space"), "preserve")
     text.text = f" {instruction} "
     separate = OxmlElement("w:fldChar")
     separate.set(qn("w:fldCharType"), "separate")
-    run._r.append(begin)
-    run._r.append(text)
-    run._r.append(separate)
-    if placeholder:
-        paragraph.add_run(placeholder)
+    for element in (begin, text, separate):
+        run._r.append(element)
+
+
+def _field_end(paragraph: DocxParagraph) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     paragraph.add_run()._r.append(end)
+
+
+def _field(paragraph: DocxParagraph, instruction: str, placeholder: str = "") -> None:
+    """A complex field (TOC, PAGE, NUMPAGES) that Word computes, showing ``placeholder``
+    until it does."""
+    _field_start(paragraph, instruction, dirty=True)
+    if placeholder:
+        paragraph.add_run(placeholder)
+    _field_end(paragraph)
 
 
 # The width of the text of a page (A4 less the margins, rounded down); the tables' text
@@ -369,7 +369,7 @@ class DocxRenderer:
                         run.bold = True
                 elif block.style == "note":
                     for run in paragraph.runs:
-                        run.font.size = Pt(_CELL_TEXT_PT)
+                        run.font.size = Pt(8.5)
             elif isinstance(block, BulletList):
                 style = "List Number" if block.ordered else "List Bullet"
                 for item in block.items:
