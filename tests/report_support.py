@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pypdfium2 as pdfium  # type: ignore[import-untyped]
@@ -83,16 +84,40 @@ def check_docx(report: Report, data: bytes) -> str:
     return text + "\n".join("\t".join(row) for table in tables for row in table)
 
 
+def sheets_by_caption(workbook: Any) -> dict[str, Any]:
+    """The sheets of a report's workbook by the caption of their table, as its contents
+    sheet (the first) lists them: from row 4, the sheet's name, then the caption."""
+    contents = workbook.worksheets[0]
+    return {
+        str(caption): workbook[str(name)]
+        for name, caption in contents.iter_rows(min_row=4, max_col=2, values_only=True)
+        if name and caption
+    }
+
+
 def check_xlsx(report: Report, data: bytes) -> str:
-    """Every table is a sheet (caption, header, rows) with numbers as numbers."""
+    """Every table is a sheet of its own, named in the report's language: an Excel table
+    whose header is the first row (pandas reads its columns by their titles), numbers as
+    numbers, the header repeated on every printed page, printed one page wide."""
+    import pandas as pd  # type: ignore[import-untyped]
+
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    captions = {ws.cell(1, 1).value: ws for ws in workbook.worksheets}
+    sheets = sheets_by_caption(workbook)
+    if report.lang != "en":
+        identifiers = [
+            ws.title for ws in workbook.worksheets if re.fullmatch(r"[\w~.]+", ws.title, re.ASCII)
+        ]
+        assert not identifiers, identifiers
     for table in report.tables():
-        sheet = captions[table.caption]
-        assert [c.value for c in sheet[2]] == [c.title for c in table.columns]
-        assert sheet.freeze_panes in {"A3", "B3"}
-        assert sheet.auto_filter.ref is not None
-        rows = list(sheet.iter_rows(min_row=3, values_only=True))
+        sheet = sheets[table.caption]
+        assert [c.value for c in sheet[1]] == [c.title for c in table.columns]
+        assert sheet.freeze_panes in {"A2", "B2"}
+        if table.rows:
+            assert len(sheet.tables) == 1, table.caption
+        assert sheet.print_title_rows in {"1:1", "$1:$1"}
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth in {None, 1} and sheet.page_setup.fitToHeight == 0
+        rows = list(sheet.iter_rows(min_row=2, values_only=True))
         assert len(rows) == len(table.rows)
         for got, cells in zip(rows, table.rows, strict=True):
             for value, cell, column in zip(got, cells, table.columns, strict=True):
@@ -101,6 +126,12 @@ def check_xlsx(report: Report, data: bytes) -> str:
                     assert Decimal(str(value)) == Decimal(cell.value), (table.key, cell)
                 elif column.kind == "text":
                     assert value == cell.text
+    for table in list(report.tables())[:5]:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=sheets[table.caption].title)
+        assert list(frame.columns) == [c.title for c in table.columns]
+        for index, column in enumerate(table.columns):
+            if column.kind in {"number", "integer"} and table.rows:
+                assert frame.dtypes.iloc[index].kind in "if", (table.caption, column.title)
     return "\n".join(
         str(v)
         for ws in workbook.worksheets

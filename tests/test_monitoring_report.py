@@ -29,7 +29,7 @@ from ashyq.reports.monitoring import (
 from ashyq.settings import Settings
 from ashyq.synth.survey import synthesize_survey
 from ashyq.web import create_app
-from tests.report_support import check_all_formats, plain
+from tests.report_support import check_all_formats, plain, sheets_by_caption
 
 YEARS = [2024, 2025]
 
@@ -79,7 +79,9 @@ def test_the_report_in_every_format_and_language(survey: Survey, lang: Lang) -> 
     for row in survey.data.bodies.rows:
         assert plain(body_name(str(row["key"]))) in html
     workbook = openpyxl.load_workbook(io.BytesIO(files["xlsx"]))
-    bodies = workbook["bodies"]
+    sheets = sheets_by_caption(workbook)
+    by_key = {table.key: sheets[table.caption] for table in report.tables()}
+    bodies = by_key["bodies"]
     values = [row for row in bodies.iter_rows(values_only=True) if isinstance(row[0], int)]
     assert len(values) == len(survey.data.bodies.rows)
     # Averages are numbers with their exact value, ranks run from 1.
@@ -88,9 +90,7 @@ def test_the_report_in_every_format_and_language(survey: Survey, lang: Lang) -> 
     average = values[0][3]
     assert isinstance(average, float | int)
     assert average == pytest.approx(first["average"], abs=0.005)
-    services = [
-        r for r in workbook["services"].iter_rows(values_only=True) if isinstance(r[0], int)
-    ]
+    services = [r for r in by_key["services"].iter_rows(values_only=True) if isinstance(r[0], int)]
     assert len(services) == len(survey.data.services.rows) == 72
 
 

@@ -13,6 +13,7 @@ from docx import Document
 from ashyq.index.engine import IndexResult
 from ashyq.web.reports import REPORT_CSP
 from tests.portal_support import SeededPortal
+from tests.report_support import sheets_by_caption
 
 
 def _published_totals(portal: SeededPortal) -> dict[str, Decimal]:
@@ -28,8 +29,8 @@ def test_the_annual_report_reads_the_published_snapshot(read_only_portal: Seeded
     assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
     assert "openness-2025-en.xlsx" in answer.headers["content-disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(answer.content))
-    final = workbook["total_MIO"]
-    rows = list(final.iter_rows(min_row=3, values_only=True))
+    final = sheets_by_caption(workbook)["Final results of the Openness Index, MIO"]
+    rows = list(final.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 20
     totals = _published_totals(read_only_portal)
     names = {row[1]: row for row in rows}

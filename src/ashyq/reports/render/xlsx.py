@@ -1,9 +1,13 @@
-"""XLSX (XlsxWriter): a sheet per table, a contents sheet, and the raw inputs.
+"""XLSX (XlsxWriter): a contents sheet, a sheet per table, and the raw inputs.
 
-Every sheet has its caption on the first row, a frozen header on the second and an
-autofilter. Numbers are written as numbers with a number format of their column. A
-column with colour rules gets them as conditional formats (a cell recolours when its
-value is edited); other levelled cells get the level's fill.
+Each table is an Excel table whose header is the sheet's first row, so that a reader's
+tool (pandas.read_excel, Power Query) reads its columns by their titles; the caption is
+on the contents sheet, which links to it, and in the printed page's header. Sheets are
+named in the report's language ("7. Распределение баллов…"). Numbers are written as
+numbers with a number format of their column, a missing one as a blank cell. A column
+with colour rules gets them as conditional formats (a cell recolours when its value is
+edited); other levelled cells get the level's fill. Every sheet prints on A4, one page
+wide (landscape when wide), with its header row on every page.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 
 import xlsxwriter  # type: ignore[import-untyped]  # XlsxWriter ships no type information
 
+from ashyq.i18n import N_, translate
 from ashyq.reports.fonts import FAMILY
 from ashyq.reports.model import Cell, Column, DataSheet, LevelRule, Report, Table
 from ashyq.results.render import LEVEL_COLOURS
@@ -23,18 +28,36 @@ __all__ = ["XlsxRenderer"]
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _FORMATS = {"integer": "#,##0", "percent": '0.0"%"'}
-_HEADER_ROW = 1
-_FIRST_DATA_ROW = 2
+_HEADER_ROW = 0
+_FIRST_DATA_ROW = 1
+# Excel's longest sheet name; a sheet wider than this many characters prints landscape.
+_NAME_CHARS = 31
+_PORTRAIT_CHARS = 100
+_CONTENTS = N_("Contents")
 
 
-def _sheet_name(key: str, used: set[str]) -> str:
-    base = _FORBIDDEN.sub("_", key)[:31] or "sheet"
+def _sheet_name(title: str, used: set[str]) -> str:
+    """``title`` as a sheet name: without the characters Excel refuses, cut at a word to
+    its 31 characters (with "…"), and unique in the workbook."""
+    base = " ".join(_FORBIDDEN.sub(" ", title).replace("'", "’").split()) or "—"
+    if len(base) > _NAME_CHARS:
+        base = base[: _NAME_CHARS - 1].rsplit(" ", 1)[0].rstrip(" ,.;—-«") + "…"
     name, number = base, 2
     while name.lower() in used:
-        suffix = f"~{number}"
-        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+        suffix = f" ({number})"
+        name, number = base[: _NAME_CHARS - len(suffix)] + suffix, number + 1
     used.add(name.lower())
     return name
+
+
+def _unique(titles: list[str]) -> list[str]:
+    """Column titles an Excel table accepts: each once (a repeat gets its number)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for title in titles:
+        seen[title] = seen.get(title, 0) + 1
+        unique.append(title if seen[title] == 1 else f"{title} ({seen[title]})")
+    return unique
 
 
 def _number_format(column: Column) -> str | None:
@@ -44,10 +67,13 @@ def _number_format(column: Column) -> str | None:
 
 
 def _excel_value(cell: Cell) -> Any:
+    """A number as a number; a missing one (shown as "—") as None, a blank cell."""
     if isinstance(cell.value, Decimal):
         return float(cell.value)
     if isinstance(cell.value, int):
         return cell.value
+    if cell.value is None and cell.text.strip() in {"", "—", "-"}:
+        return None
     return cell.text
 
 
@@ -84,37 +110,70 @@ class _Book:
 
     def sheet(
         self,
-        key: str,
+        number: int,
         caption: str,
         columns: tuple[Column, ...],
         rows: tuple[tuple[Cell, ...], ...],
     ) -> str:
-        name = _sheet_name(key, self.used)
+        # "Распределение баллов в разрезе ЦГО: «Открытые данные»" is named by what sets it
+        # apart, after the colon; the contents sheet gives each caption whole.
+        specific = caption.split(": ", 1)[-1].strip("«»“” ")
+        name = _sheet_name(f"{number}. {specific}", self.used)
         sheet = self.workbook.add_worksheet(name)
-        sheet.write_string(0, 0, caption, self.caption)
+        titles = _unique([column.title for column in columns])
+        widths = []
         for index, column in enumerate(columns):
-            sheet.write_string(_HEADER_ROW, index, column.title, self.header)
             widest = max([len(column.title), *(len(row[index].text) for row in rows)], default=8)
-            sheet.set_column(index, index, min(max(widest + 2, 8), 60))
+            widths.append(min(max(widest + 2, 8), 60))
+            sheet.set_column(index, index, widths[-1])
+        last = _FIRST_DATA_ROW + len(rows) - 1
+        if rows:
+            sheet.add_table(
+                _HEADER_ROW,
+                0,
+                last,
+                len(columns) - 1,
+                {
+                    "name": f"Table{number}",
+                    "style": "Table Style Light 1",
+                    "columns": [{"header": t, "header_format": self.header} for t in titles],
+                },
+            )
+        else:
+            for index, title in enumerate(titles):
+                sheet.write_string(_HEADER_ROW, index, title, self.header)
         for offset, row in enumerate(rows):
             for index, (cell, column) in enumerate(zip(row, columns, strict=True)):
                 # A column with rules is coloured by its conditional formats, not statically.
                 level = None if column.rules else cell.level
                 value = _excel_value(cell) if column.kind != "text" else cell.text
                 target = _FIRST_DATA_ROW + offset
-                if isinstance(value, str):
-                    sheet.write_string(target, index, value, self.cell_format(column, level))
+                cell_format = self.cell_format(column, level)
+                if value is None:
+                    sheet.write_blank(target, index, None, cell_format)
+                elif isinstance(value, str):
+                    sheet.write_string(target, index, value, cell_format)
                 else:
-                    sheet.write_number(target, index, value, self.cell_format(column, level))
+                    sheet.write_number(target, index, value, cell_format)
                 if cell.note:
                     sheet.write_comment(target, index, cell.note)
-        last = _FIRST_DATA_ROW + len(rows) - 1
         for index, column in enumerate(columns):
             if column.rules and rows:
                 self._rules(sheet, index, last, column.rules)
         sheet.freeze_panes(_FIRST_DATA_ROW, 1 if len(columns) > 1 else 0)
-        sheet.autofilter(_HEADER_ROW, 0, max(last, _HEADER_ROW), len(columns) - 1)
+        self._print(sheet, caption, sum(widths))
         return name
+
+    def _print(self, sheet: Any, caption: str, width: int) -> None:
+        """A4, one page wide (landscape when wide), the header row on every page, the
+        caption above it and the page number below."""
+        sheet.set_paper(9)
+        if width > _PORTRAIT_CHARS:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(_HEADER_ROW)
+        sheet.set_header(f"&L{caption.replace('&', '&&')}")
+        sheet.set_footer("&R&P / &N")
 
     def _rules(self, sheet: Any, column: int, last: int, rules: tuple[LevelRule, ...]) -> None:
         for rule in rules:
@@ -148,16 +207,18 @@ class XlsxRenderer:
         """Return the XLSX file."""
         buffer = io.BytesIO()
         book = _Book(buffer)
-        contents = book.workbook.add_worksheet(_sheet_name("contents", book.used))
+        contents = book.workbook.add_worksheet(
+            _sheet_name(translate(_CONTENTS, report.lang), book.used)
+        )
         contents.write_string(0, 0, report.title, book.caption)
         contents.write_string(1, 0, report.subtitle)
         contents.set_column(0, 0, 36)
         contents.set_column(1, 1, 90)
         entries: list[tuple[str, str]] = []
         tables: list[Table | DataSheet] = [*report.tables(), *report.data_sheets]
-        for item in tables:
+        for number, item in enumerate(tables, start=1):
             caption = item.caption if isinstance(item, Table) else item.title
-            name = book.sheet(item.key, caption, item.columns, item.rows)
+            name = book.sheet(number, caption, item.columns, item.rows)
             entries.append((name, caption))
         for row, (name, caption) in enumerate(entries, start=3):
             contents.write_url(row, 0, f"internal:'{name}'!A1", string=name)
