@@ -9,6 +9,9 @@ are strings with a declared format, and every response is typed.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,9 @@ import pytest
 from ashyq.settings import Settings
 from ashyq.web import create_app
 from ashyq.web.security import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE
-from tests.portal_support import SeededPortal
+from tests.portal_support import SeededPortal, seeded_portal
+from tests.served import Server
+from tests.validators import generated_client, generator_python
 
 API = "/api/v1"
 
@@ -129,3 +134,37 @@ def test_the_methodology_is_typed_and_found_by_its_own_id(
     by_id = client.get(f"{API}/methodologies/{by_year.json()['id']}")
     assert by_id.status_code == 200
     assert by_id.json() == by_year.json()
+
+
+def test_a_client_generated_from_the_spec_signs_in_and_files_a_dispute(
+    tmp_path: Path, spec: dict[str, Any]
+) -> None:
+    # An integrator's path, with nothing but the description: generate a client, then,
+    # over HTTP to a running portal, read the CSRF token, sign in as the ministry's
+    # representative and file a dispute (tests/generated_client_flow.py).
+    described = tmp_path / "openapi.json"
+    described.write_text(json.dumps(spec), encoding="utf-8")
+    package = generated_client(described, tmp_path / "client")
+    home = tmp_path / "home"
+    seeded = seeded_portal(f"sqlite:///{home / 'portal.sqlite3'}", home)
+    password = seeded.passwords["mf"]
+    seeded.close()
+    server = Server(home)
+    server.start()
+    try:
+        program = Path(__file__).parent / "generated_client_flow.py"
+        done = subprocess.run(
+            [str(generator_python()), str(program), server.url, "mf", password],
+            env={**os.environ, "PYTHONPATH": str(package.parent)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        server.kill()
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["before"] == "public" and got["signed_in"] == "body"
+    assert got["status"] == 201, got
+    assert got["dispute"]["body"] == "mf" and got["dispute"]["indicator"] == "review_timeliness"

@@ -80,3 +80,30 @@ def qpdf_check(pdf: Path) -> str:
         [qpdf, "--check", str(pdf)], capture_output=True, text=True, timeout=300, check=False
     )
     return "" if done.returncode == 0 else f"exit {done.returncode}: {done.stdout}{done.stderr}"
+
+
+# Where .ci/run installs the OpenAPI client generator: a virtual environment of its own,
+# since it pins another Typer than Ashyq's.
+_GENERATOR = ROOT / "tests/tools/venv/bin/openapi-python-client"
+
+
+def generated_client(spec: Path, folder: Path) -> Path:
+    """Generate a Python client from the OpenAPI description ``spec`` into ``folder``
+    with openapi-python-client, as an integrator would; returns the package's folder."""
+    if not _GENERATOR.is_file():
+        _missing("openapi-python-client (tests/tools/venv)")
+    package = folder / "ashyq_client"
+    options = ["--path", str(spec), "--meta", "none", "--output-path", str(package)]
+    subprocess.run(
+        [str(_GENERATOR), "generate", *options],
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return package
+
+
+def generator_python() -> Path:
+    """The interpreter of the generator's environment, which has what a generated client
+    imports (httpx, attrs, dateutil)."""
+    return _GENERATOR.parent / "python"
