@@ -39,13 +39,14 @@ def day(
     ``28.03.2025``, for tables); a time (aware, else taken as UTC) with its hour and minute
     in Astana time."""
     locale = _LOCALES[lang]
+    local: datetime | None = None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        local = aware.astimezone(ASTANA)
     if width == "numeric":
-        shown = value.astimezone(ASTANA).date() if isinstance(value, datetime) else value
-        return format_date(shown, _NUMERIC[lang], locale=locale)
-    if not isinstance(value, datetime):
+        return format_date(local.date() if local else value, _NUMERIC[lang], locale=locale)
+    if local is None:
         return format_date(value, width, locale=locale)
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-    local = aware.astimezone(ASTANA)
     # The locale's own joining of a date and a time ("{1}, {0}"), the time to the minute.
     joined = str(Locale.parse(locale).datetime_formats[width])
     spelled_day = format_date(local.date(), width, locale=locale)

@@ -260,7 +260,8 @@ ActorDep = Annotated[Actor, Depends(_actor)]
 
 SIGNED_IN: Final = Security(SESSION_SCHEME)
 """For a router whose every operation needs a signed-in actor: declares the session
-cookie in the API's description (``ActorDep`` reads it; the actions refuse nobody)."""
+cookie in the API's description (``ActorDep`` reads it, and the actions refuse an actor
+who is not signed in)."""
 
 
 def read_upload(upload: UploadFile, limit: int) -> bytes:
@@ -398,7 +399,7 @@ def formatters(lang: Lang) -> dict[str, Any]:
         return _spelled(str(value), digits, lang)
 
     def percent(value: Decimal | int | float | str | None, digits: int | None = None) -> str:
-        # The sign where the page's language puts it: "70,1 %" in Russian, "70,1%" else.
+        # The one speller of percentages (grammar.percent): "70,1%", "70.1%".
         if value is None or value == "":
             return "—"
         return spell_percent(Decimal(str(value)), lang, at_most=digits)
