@@ -434,8 +434,8 @@ def test_the_title_does_not_repeat_itself(reports: dict[Lang, Report]) -> None:
 def test_libreoffice_prints_the_workbook_one_page_wide(
     files: dict[tuple[Lang, str], bytes], tmp_path: Path
 ) -> None:
-    # Printed as it was, the Russian workbook took 201 pages (its 56 tables cut into
-    # column strips); one page wide, with the header on every page, it takes 77.
+    # Printed as it was when issue 20 was filed, the Russian workbook took 201 pages (its
+    # tables cut into column strips); one page wide, header on every page, about 80.
     workbook = tmp_path / "openness-2025-ru.xlsx"
     workbook.write_bytes(files["ru", "xlsx"])
     pdf = PdfReader(libreoffice_pdf(workbook, tmp_path))

@@ -161,10 +161,10 @@ class _Book:
             if column.rules and rows:
                 self._rules(sheet, index, last, column.rules)
         sheet.freeze_panes(_FIRST_DATA_ROW, 1 if len(columns) > 1 else 0)
-        self._print(sheet, caption, sum(widths))
+        self.print_setup(sheet, caption, sum(widths))
         return name
 
-    def _print(self, sheet: Any, caption: str, width: int) -> None:
+    def print_setup(self, sheet: Any, caption: str, width: int) -> None:
         """A4, one page wide (landscape when wide), the header row on every page, the
         caption above it and the page number below."""
         sheet.set_paper(9)
@@ -214,6 +214,7 @@ class XlsxRenderer:
         contents.write_string(1, 0, report.subtitle)
         contents.set_column(0, 0, 36)
         contents.set_column(1, 1, 90)
+        book.print_setup(contents, report.title, 36 + 90)
         entries: list[tuple[str, str]] = []
         tables: list[Table | DataSheet] = [*report.tables(), *report.data_sheets]
         for number, item in enumerate(tables, start=1):
